@@ -1,0 +1,27 @@
+// @ts-check
+import tseslint from 'typescript-eslint';
+
+const nodeBuiltins = ['fs', 'fs/promises', 'child_process', 'os', 'path', 'net', 'http', 'https', 'crypto', 'process'];
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', '.baton/**', 'eslint.config.js', 'scripts/**'] },
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    // The workflow sandbox is a folder boundary: no Node builtins, no side effects.
+    files: ['src/workflows/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: nodeBuiltins.flatMap((m) => [m, `node:${m}`]), patterns: ['execa', '../activities/*', '!../activities/index.js'] },
+      ],
+    },
+  },
+);

@@ -1,0 +1,56 @@
+// The contract between the orchestrate workflow and the agent activities.
+// Types only: the workflow imports this file with `import type`.
+import type { AgentDefinition, EffectiveTask } from '../plan/schema.js';
+
+export interface DependencyResult {
+  id: string;
+  title: string;
+  state: 'succeeded' | 'skipped';
+  /** Bounded summary of the dependency's result text. */
+  summary: string;
+  /** File holding the dependency's full result (absent when skipped). */
+  artifactPath?: string;
+}
+
+export interface RunAgentInput {
+  /** Workflow id of the run: names the artifact folder. */
+  runId: string;
+  goal?: string;
+  /** The task with defaults applied; paths (contextFiles, expectedOutputs) absolute. */
+  task: EffectiveTask;
+  /** 1 for the first run of the task; +1 for each person's retry (artifact sub-folder). */
+  generation: number;
+  /** Working directory of the agent (absolute). */
+  cwd: string;
+  /** Subagent definitions of the plan (passed as `--agents <json>`). */
+  agents?: Record<string, AgentDefinition>;
+  dependencies: DependencyResult[];
+  /** Messages from people (guide, reviewer feedback) added to the prompt. */
+  guidance: string[];
+  /** Claude session id chosen by the workflow (uuid) for the first attempt. */
+  sessionId: string;
+}
+
+export interface Usage {
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadInputTokens: number;
+  cacheCreationInputTokens: number;
+}
+
+export interface RunAgentResult {
+  /** Result text, bounded (a few KB); the full text is at artifactPath. */
+  text: string;
+  truncated: boolean;
+  sessionId: string;
+  costUsd: number;
+  usage: Usage;
+  numTurns: number;
+  durationMs: number;
+  /** File with the full result text. */
+  artifactPath: string;
+  /** File with the attempt's full stream-json transcript. */
+  transcriptPath: string;
+  attempt: number;
+  permissionDenials: number;
+}

@@ -1,0 +1,127 @@
+// The plan format v1 (DESIGN.md §2). Pure: safe to import from workflow code.
+import { z } from 'zod';
+
+export const ID_PATTERN = /^[a-z0-9][a-z0-9._-]{0,62}$/;
+
+export const TaskIdSchema = z
+  .string()
+  .regex(
+    ID_PATTERN,
+    'must be 1–63 characters of lowercase letters, digits, ".", "_" or "-", starting with a letter or digit',
+  )
+  .refine((id) => !id.includes('..'), 'must not contain ".."');
+
+/** "90s", "30m", "2h", "500ms" or a number of seconds. */
+export const DurationSchema = z.union([
+  z.number().positive(),
+  z.string().regex(/^\d+(\.\d+)?(ms|s|m|h)$/, 'must be a duration such as "90s", "30m" or "2h"'),
+]);
+export type Duration = z.infer<typeof DurationSchema>;
+
+export const PermissionMode = {
+  Default: 'default',
+  AcceptEdits: 'acceptEdits',
+  BypassPermissions: 'bypassPermissions',
+  Plan: 'plan',
+} as const;
+export type PermissionMode = (typeof PermissionMode)[keyof typeof PermissionMode];
+
+export const Approval = { None: 'none', Before: 'before', After: 'after' } as const;
+export type Approval = (typeof Approval)[keyof typeof Approval];
+
+export const OnFailure = { Wait: 'wait', Fail: 'fail', Continue: 'continue' } as const;
+export type OnFailure = (typeof OnFailure)[keyof typeof OnFailure];
+
+export const Isolation = { None: 'none', Worktree: 'worktree' } as const;
+export type Isolation = (typeof Isolation)[keyof typeof Isolation];
+
+const toolName = z.string().min(1).regex(/^[^,\s]/, 'must be a tool name');
+
+/** The fields a task may take from `defaults`. */
+export const TaskSettingsSchema = z.strictObject({
+  agent: z.string().min(1).optional(),
+  model: z.string().min(1).optional(),
+  maxTurns: z.number().int().positive().optional(),
+  timeout: DurationSchema.optional(),
+  retries: z.number().int().min(0).max(100).optional(),
+  permissionMode: z.enum(Object.values(PermissionMode) as [PermissionMode, ...PermissionMode[]]).optional(),
+  allowedTools: z.array(toolName).optional(),
+});
+export type TaskSettings = z.infer<typeof TaskSettingsSchema>;
+
+export const TaskSchema = z.strictObject({
+  ...TaskSettingsSchema.shape,
+  id: TaskIdSchema,
+  title: z.string().min(1).optional(),
+  prompt: z.string().min(1, 'must not be empty'),
+  dependsOn: z.array(TaskIdSchema).default([]),
+  priority: z.number().int().default(0),
+  approval: z.enum(Object.values(Approval) as [Approval, ...Approval[]]).default('none'),
+  contextFiles: z.array(z.string().min(1)).default([]),
+  expectedOutputs: z.array(z.string().min(1)).default([]),
+});
+export type Task = z.infer<typeof TaskSchema>;
+export type TaskInput = z.input<typeof TaskSchema>;
+
+export const AgentDefinitionSchema = z.strictObject({
+  description: z.string().min(1),
+  prompt: z.string().min(1),
+  tools: z.array(toolName).optional(),
+  disallowedTools: z.array(toolName).optional(),
+  model: z.string().min(1).optional(),
+});
+export type AgentDefinition = z.infer<typeof AgentDefinitionSchema>;
+
+export const WorkspaceSchema = z.strictObject({
+  repo: z.string().min(1).default('.'),
+  isolation: z.enum(Object.values(Isolation) as [Isolation, ...Isolation[]]).default('none'),
+});
+export type Workspace = z.infer<typeof WorkspaceSchema>;
+
+export const PlanSchema = z.strictObject({
+  version: z.literal(1, 'must be 1 (the only plan format version)'),
+  name: TaskIdSchema,
+  goal: z.string().min(1).optional(),
+  maxParallel: z.number().int().min(1).max(1000).default(4),
+  onFailure: z.enum(Object.values(OnFailure) as [OnFailure, ...OnFailure[]]).default('wait'),
+  budgetUsd: z.number().positive().optional(),
+  defaults: TaskSettingsSchema.optional(),
+  workspace: WorkspaceSchema.optional(),
+  agents: z.record(TaskIdSchema, AgentDefinitionSchema).optional(),
+  tasks: z.array(TaskSchema).min(1, 'a plan needs at least one task'),
+});
+export type Plan = z.infer<typeof PlanSchema>;
+export type PlanInput = z.input<typeof PlanSchema>;
+
+/** Built-in values for settings that neither the task nor `defaults` gives. */
+export const BUILTIN_DEFAULTS = {
+  timeout: '30m',
+  retries: 3,
+  permissionMode: 'acceptEdits',
+} as const satisfies TaskSettings;
+
+/** A task with `defaults` and the built-in defaults applied. */
+export type EffectiveTask = Task & {
+  timeout: Duration;
+  retries: number;
+  permissionMode: PermissionMode;
+  title: string;
+};
+
+export function effectiveTask(plan: Pick<Plan, 'defaults'>, task: Task): EffectiveTask {
+  const merged = { ...BUILTIN_DEFAULTS, ...stripUndefined(plan.defaults ?? {}), ...stripUndefined(task) };
+  return { ...merged, title: task.title ?? task.id } as EffectiveTask;
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** Milliseconds of a duration. */
+export function durationMs(duration: Duration): number {
+  if (typeof duration === 'number') return duration * 1000;
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(duration);
+  if (!match) throw new Error(`not a duration: ${duration}`);
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[match[2] as 'ms' | 's' | 'm' | 'h'];
+  return Number(match[1]) * unit;
+}

@@ -1,0 +1,44 @@
+// Failure types that cross the activity → workflow boundary as ApplicationFailure.type.
+// Pure constants: imported by workflow code (for nonRetryableErrorTypes) and by activities.
+
+export const FailureType = {
+  // Retryable: another attempt may succeed.
+  AgentRateLimited: 'AgentRateLimited', // 429
+  AgentOverloaded: 'AgentOverloaded', // 529
+  AgentServerError: 'AgentServerError', // 5xx
+  AgentConnectionError: 'AgentConnectionError',
+  AgentCrashed: 'AgentCrashed', // exited without a result line
+  AgentExecutionError: 'AgentExecutionError', // result subtype error_during_execution, or is_error without a status
+  AgentTimedOut: 'AgentTimedOut', // the attempt's wall-clock limit fired
+  ExpectedOutputsMissing: 'ExpectedOutputsMissing',
+  // Not retryable: the same attempt would fail the same way.
+  AgentBadRequest: 'AgentBadRequest', // 400
+  AgentAuthFailed: 'AgentAuthFailed', // 401, 403
+  AgentNotFound: 'AgentNotFound', // 404 (unknown model)
+  AgentMaxTurns: 'AgentMaxTurns',
+  AgentMaxBudget: 'AgentMaxBudget',
+  AgentStructuredOutputFailed: 'AgentStructuredOutputFailed',
+  AgentBadArguments: 'AgentBadArguments', // bad flags, unknown agent, bad cwd
+  ClaudeNotFound: 'ClaudeNotFound', // binary missing or not executable
+} as const;
+export type FailureType = (typeof FailureType)[keyof typeof FailureType];
+
+export const NON_RETRYABLE_FAILURE_TYPES: readonly FailureType[] = [
+  FailureType.AgentBadRequest,
+  FailureType.AgentAuthFailed,
+  FailureType.AgentNotFound,
+  FailureType.AgentMaxTurns,
+  FailureType.AgentMaxBudget,
+  FailureType.AgentStructuredOutputFailed,
+  FailureType.AgentBadArguments,
+  FailureType.ClaudeNotFound,
+];
+
+/** Details attached (as the first detail) to every ApplicationFailure thrown by runAgent. */
+export interface AgentFailureDetails {
+  attempt: number;
+  sessionId?: string;
+  costUsd: number;
+  transcriptPath?: string;
+  apiErrorStatus?: number;
+}
