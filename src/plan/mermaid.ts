@@ -1,0 +1,71 @@
+// A Mermaid flowchart of a plan, optionally coloured by task state (for `baton status` and the docs).
+// Pure: safe to import from workflow code.
+import type { DagTask } from './dag.js';
+
+/** The task states of DESIGN.md §3 that get a colour; other states are drawn uncoloured. */
+export const STATE_STYLES: Readonly<Record<string, string>> = {
+  pending: 'fill:#f4f4f5,stroke:#a1a1aa,color:#3f3f46',
+  ready: 'fill:#e0f2fe,stroke:#0284c7,color:#0c4a6e',
+  'awaiting-approval': 'fill:#fef9c3,stroke:#ca8a04,color:#713f12',
+  running: 'fill:#dbeafe,stroke:#2563eb,color:#1e3a8a,stroke-width:2px',
+  'awaiting-review': 'fill:#fef9c3,stroke:#ca8a04,color:#713f12',
+  'merge-conflict': 'fill:#ffedd5,stroke:#ea580c,color:#7c2d12',
+  succeeded: 'fill:#dcfce7,stroke:#16a34a,color:#14532d',
+  failed: 'fill:#fee2e2,stroke:#dc2626,color:#7f1d1d',
+  skipped: 'fill:#f4f4f5,stroke:#a1a1aa,color:#71717a,stroke-dasharray:4 2',
+  cancelled: 'fill:#f4f4f5,stroke:#52525b,color:#52525b,stroke-dasharray:4 2',
+  blocked: 'fill:#fae8ff,stroke:#a21caf,color:#701a75',
+};
+
+export interface MermaidOptions {
+  /** Task id → state; states in STATE_STYLES colour their tasks. */
+  states?: Readonly<Record<string, string>>;
+}
+
+/**
+ * `flowchart TD` with one node per task (labelled with its title, or its id) and an edge from each
+ * dependency to its dependent. Nodes are named `t0`, `t1`, … by position, because task ids may be
+ * Mermaid keywords (`end`) or contain characters Mermaid reads as syntax.
+ */
+export function toMermaid(
+  plan: { tasks: readonly (DagTask & { title?: string })[] },
+  options: MermaidOptions = {},
+): string {
+  const node = new Map<string, string>();
+  plan.tasks.forEach((task, i) => {
+    if (!node.has(task.id)) node.set(task.id, `t${i}`);
+  });
+  const lines = ['flowchart TD'];
+  plan.tasks.forEach((task, i) => lines.push(`  t${i}["${escapeLabel(task.title ?? task.id)}"]`));
+  plan.tasks.forEach((task, i) => {
+    for (const dep of task.dependsOn ?? []) {
+      const from = node.get(dep);
+      if (from !== undefined) lines.push(`  ${from} --> t${i}`);
+    }
+  });
+
+  const byState = new Map<string, string[]>();
+  plan.tasks.forEach((task, i) => {
+    const state = options.states?.[task.id];
+    if (state === undefined || STATE_STYLES[state] === undefined) return;
+    byState.set(state, [...(byState.get(state) ?? []), `t${i}`]);
+  });
+  for (const [state, nodes] of byState) {
+    const name = className(state);
+    lines.push(`  classDef ${name} ${STATE_STYLES[state]}`, `  class ${nodes.join(',')} ${name}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** Mermaid entity codes for everything that could end or break a quoted label. */
+function escapeLabel(text: string): string {
+  return text
+    .replace(/\s+/g, ' ')
+    .trim()
+    .replace(/[#"<>&[\](){}|`\\]/g, (char) => `#${char.charCodeAt(0)};`);
+}
+
+/** `awaiting-approval` → `awaitingApproval`: a class name Mermaid accepts. */
+function className(state: string): string {
+  return state.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
+}

@@ -1,0 +1,59 @@
+// Turning a plan's relative paths into absolute ones, once, when a run starts (DESIGN.md §2).
+// Uses node:path and node:fs, so workflow code must not import this file.
+import { stat } from 'node:fs/promises';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import type { PlanIssue } from './errors.js';
+import type { Plan } from './schema.js';
+
+/**
+ * A copy of `plan` whose `workspace.repo`, `contextFiles` and `expectedOutputs` are absolute.
+ *
+ * `baseDir` is the folder `baton` was started from (DESIGN.md §2), not the plan file's folder.
+ * `workspace.repo` (default ".") is resolved against it. Task paths are resolved against the
+ * resolved repo, because agents run with the repo as their working directory: a task told to write
+ * `out/report.md` writes it there. With the default repo ("."), this is the same as resolving
+ * against `baseDir`, as DESIGN.md says. (Under worktree isolation the activity rebases these
+ * paths from the repo onto the task's worktree.)
+ */
+export function resolvePlanPaths(plan: Plan, baseDir: string): Plan {
+  const repo = resolve(baseDir, plan.workspace?.repo ?? '.');
+  const absolute = (path: string): string => (isAbsolute(path) ? resolve(path) : resolve(repo, path));
+  return {
+    ...plan,
+    workspace: { isolation: 'none', ...plan.workspace, repo },
+    tasks: plan.tasks.map((task) => ({
+      ...task,
+      contextFiles: task.contextFiles.map(absolute),
+      expectedOutputs: task.expectedOutputs.map(absolute),
+    })),
+  };
+}
+
+/**
+ * Problems with the plan's workspace: `workspace.repo` must be an existing directory, and inside a
+ * git repository when `isolation` is `worktree`. Expects a plan from `resolvePlanPaths`.
+ */
+export async function checkWorkspace(plan: Plan): Promise<PlanIssue[]> {
+  const repo = resolve(plan.workspace?.repo ?? '.');
+  const path = 'workspace.repo';
+  const info = await stat(repo).catch(() => undefined);
+  if (!info) return [{ path, message: `folder "${repo}" does not exist` }];
+  if (!info.isDirectory()) return [{ path, message: `"${repo}" is not a folder` }];
+  if (plan.workspace?.isolation === 'worktree' && !(await insideGitRepository(repo))) {
+    return [
+      {
+        path: 'workspace.isolation',
+        message: `"worktree" isolation needs a git repository, and "${repo}" is not in one`,
+      },
+    ];
+  }
+  return [];
+}
+
+async function insideGitRepository(folder: string): Promise<boolean> {
+  for (let current = folder; ; current = dirname(current)) {
+    // `.git` is a folder in a clone and a file in a worktree or submodule.
+    if (await stat(join(current, '.git')).catch(() => undefined)) return true;
+    if (dirname(current) === current) return false;
+  }
+}
