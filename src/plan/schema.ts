@@ -9,12 +9,17 @@ export const TaskIdSchema = z
     ID_PATTERN,
     'must be 1–63 characters of lowercase letters, digits, ".", "_" or "-", starting with a letter or digit',
   )
-  .refine((id) => !id.includes('..'), 'must not contain ".."');
+  .refine((id) => !id.includes('..'), 'must not contain ".."')
+  // Ids also name git branches (worktree isolation), and git refuses a name ending in "." or ".lock".
+  .refine((id) => !id.endsWith('.') && !id.endsWith('.lock'), 'must not end with "." or ".lock"');
 
 /** "90s", "30m", "2h", "500ms" or a number of seconds. */
 export const DurationSchema = z.union([
   z.number().positive(),
-  z.string().regex(/^\d+(\.\d+)?(ms|s|m|h)$/, 'must be a duration such as "90s", "30m" or "2h"'),
+  z
+    .string()
+    .regex(/^\d+(\.\d+)?(ms|s|m|h)$/, 'must be a duration such as "90s", "30m" or "2h"')
+    .refine((duration) => !/^[0.]+[a-z]+$/.test(duration), 'must be longer than zero'),
 ]);
 export type Duration = z.infer<typeof DurationSchema>;
 
@@ -35,7 +40,10 @@ export type OnFailure = (typeof OnFailure)[keyof typeof OnFailure];
 export const Isolation = { None: 'none', Worktree: 'worktree' } as const;
 export type Isolation = (typeof Isolation)[keyof typeof Isolation];
 
-const toolName = z.string().min(1).regex(/^[^,\s]/, 'must be a tool name');
+const toolName = z
+  .string()
+  .min(1)
+  .regex(/^[^,\s]/, 'must be a tool name');
 
 /** The fields a task may take from `defaults`. */
 export const TaskSettingsSchema = z.strictObject({
