@@ -77,13 +77,19 @@ export function checkDag(tasks: readonly DagTask[]): PlanIssue[] {
     const startTask = tasks[start];
     const lastId = tasks[last]?.id ?? '';
     const j = startTask?.dependsOn?.indexOf(lastId) ?? -1;
-    const names = [...cycle, start].map((i) => tasks[i]?.id ?? '');
     issues.push({
       path: j >= 0 ? `tasks[${start}].dependsOn[${j}]` : `tasks[${start}]`,
-      message: `dependency cycle: ${names.join(' → ')} (each task waits for the one before it)`,
+      message: `dependency cycle: ${cycleText(tasks, cycle)} (each task waits for the one before it)`,
     });
   }
   return issues;
+}
+
+/** `a → b → c → a`; a long cycle shows its first and last few tasks. */
+function cycleText(tasks: readonly DagTask[], cycle: readonly number[]): string {
+  const names = cycle.map((i) => tasks[i]?.id ?? '');
+  const shown = names.length > 12 ? [...names.slice(0, 6), `… ${names.length - 10} more …`, ...names.slice(-4)] : names;
+  return [...shown, names[0]].join(' → ');
 }
 
 /** One cycle (as task indices in flow order) per strongly connected component of 2+ tasks. */
@@ -201,9 +207,7 @@ function topologicalIndices(tasks: readonly DagTask[]): number[] {
   const selfLoop = tasks.find((task) => task.dependsOn?.includes(task.id));
   if (selfLoop) throw new Error(`dependency cycle: task "${selfLoop.id}" depends on itself`);
   if (queue.length < index.size) {
-    const cycle = findCycles(tasks, index)[0] ?? [];
-    const names = [...cycle, cycle[0] ?? 0].map((i) => tasks[i]?.id ?? '');
-    throw new Error(`dependency cycle: ${names.join(' → ')}`);
+    throw new Error(`dependency cycle: ${cycleText(tasks, findCycles(tasks, index)[0] ?? [])}`);
   }
   return queue;
 }

@@ -184,7 +184,8 @@ function toPlanIssues(issue: z.core.$ZodIssue): PlanIssue[] {
       return [{ path: formatPath(path), message: `invalid key "${String(key)}": ${reasons}` }];
     }
     case 'invalid_value':
-    case 'invalid_format': {
+    case 'invalid_format':
+    case 'custom': {
       // Messages written in the schema do not say what was found; add it.
       const found = issue.message.includes('(found') ? '' : ` (found ${describe(issue.input)})`;
       return [{ path: formatPath(path), message: issue.message + found }];
@@ -201,11 +202,13 @@ function zodMessage(issue: z.core.$ZodRawIssue): string | undefined {
     case 'invalid_type': {
       if (issue.input === undefined) return 'is required but missing';
       const expected = EXPECTED[issue.expected] ?? issue.expected;
-      const quote =
-        issue.expected === 'string' && (typeof issue.input === 'number' || typeof issue.input === 'boolean')
-          ? ' (put it in quotes)'
-          : '';
-      return `expected ${expected}, found ${found}${quote}`;
+      let hint = '';
+      if (issue.expected === 'string' && (typeof issue.input === 'number' || typeof issue.input === 'boolean')) {
+        hint = ' (put it in quotes)';
+      } else if (issue.expected === 'array' && typeof issue.input === 'string') {
+        hint = ` (write [${issue.input}] for a list of one)`;
+      }
+      return `expected ${expected}, found ${found}${hint}`;
     }
     case 'too_small':
     case 'too_big': {
@@ -266,8 +269,8 @@ function describe(value: unknown): string {
   if (Array.isArray(value)) return 'a list';
   switch (typeof value) {
     case 'string': {
-      const shown = value.length > 40 ? `${value.slice(0, 40)}…` : value;
-      return `"${shown.replace(/\n/g, '\\n')}"`;
+      const shown = JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+      return value.length > 40 ? `${shown} (${value.length} characters)` : shown;
     }
     case 'number':
       return `the number ${value}`;

@@ -3,13 +3,14 @@
 /** The candidate closest to `word`, if one is close enough to be a likely typo. */
 export function closestMatch(word: string, candidates: Iterable<string>): string | undefined {
   const lower = word.toLowerCase();
-  const limit = Math.max(1, Math.floor(word.length / 3));
+  // Short words are a typo away from too much: for them, only a difference of case counts.
+  const limit = Math.floor(word.length / 3);
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const candidate of candidates) {
     if (candidate === word) continue;
     if (candidate.toLowerCase() === lower) return candidate;
-    if (Math.abs(candidate.length - word.length) > limit) continue;
+    if (limit === 0 || Math.abs(candidate.length - word.length) > limit) continue;
     const distance = editDistance(lower, candidate.toLowerCase(), limit);
     if (distance <= limit && distance < bestDistance) {
       best = candidate;
