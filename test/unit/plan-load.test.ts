@@ -252,3 +252,15 @@ void test('validatePlanObject returns the plan or every issue, labelled with the
     issues: [{ path: '', message: 'expected a mapping, found a list' }],
   });
 });
+
+void test('schema problems in a JSON plan are located too', () => {
+  const text =
+    '{\n  "version": 1,\n  "name": "j",\n  "tasks": [\n    { "id": "a", "prompt": "x", "timeout": "0m" }\n  ]\n}\n';
+  assert.throws(
+    () => parsePlanText(text, 'j.json', 'json'),
+    (error: unknown) =>
+      error instanceof PlanError &&
+      error.message ===
+        'Invalid plan j.json (1 problem):\n  j.json:5:44 tasks[0].timeout: must be longer than zero (found "0m")',
+  );
+});
