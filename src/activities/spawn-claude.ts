@@ -1,0 +1,77 @@
+// Starts claude (never through a shell) so that it can be ended with everything it started.
+import { execa } from 'execa';
+import { killTree } from './kill-tree.js';
+import type { PidNamespace } from './pid-namespace.js';
+
+export interface SpawnClaudeOptions {
+  claudeBin: string;
+  args: string[];
+  cwd: string;
+  /** Added to the worker's environment; an undefined value removes the variable. */
+  env: Record<string, string | undefined>;
+  /** Run claude as the first process of a new PID namespace (see pid-namespace.ts); null: a plain child. */
+  pidNamespace: PidNamespace | null;
+  onStdout: (chunk: string) => void;
+  onStderr: (chunk: string) => void;
+}
+
+export interface ExitInfo {
+  exitCode?: number;
+  signal?: string;
+  /** The process could not be started (errno code such as ENOENT or EACCES). */
+  spawnError?: { code?: string; message: string };
+}
+
+export interface ClaudeProcess {
+  pid: number | undefined;
+  /** Resolves (never rejects) once the process has exited and its output has been read. */
+  exited: Promise<ExitInfo>;
+  /** SIGINT the whole tree, SIGKILL it after a grace period, and wait for the exit. Idempotent. */
+  terminate(graceMs?: number): Promise<void>;
+}
+
+export function spawnClaude(options: SpawnClaudeOptions): ClaudeProcess {
+  const { pidNamespace } = options;
+  const [file, args] = pidNamespace
+    ? [pidNamespace.command, [...pidNamespace.args, options.claudeBin, ...options.args]]
+    : [options.claudeBin, options.args];
+  const subprocess = execa(file, args, {
+    cwd: options.cwd,
+    env: options.env,
+    extendEnv: true,
+    stdin: 'ignore',
+    buffer: false,
+    reject: false,
+    // The worker dying must not leave claude behind.
+    cleanup: true,
+  });
+  subprocess.stdout.setEncoding('utf8');
+  subprocess.stderr.setEncoding('utf8');
+  subprocess.stdout.on('data', options.onStdout);
+  subprocess.stderr.on('data', options.onStderr);
+
+  const exited: Promise<ExitInfo> = subprocess.then(
+    (result) => {
+      if (result.failed && result.exitCode === undefined && !result.signal) {
+        return { spawnError: { code: result.code, message: result.shortMessage ?? 'could not start' } };
+      }
+      return { exitCode: result.exitCode, signal: result.signal };
+    },
+    (error: unknown) => ({ spawnError: { message: error instanceof Error ? error.message : String(error) } }),
+  );
+
+  let hasExited = false;
+  void exited.then(() => (hasExited = true));
+  let terminating: Promise<void> | undefined;
+  return {
+    pid: subprocess.pid,
+    exited,
+    terminate(graceMs?: number) {
+      const pid = subprocess.pid;
+      // Once reaped, the pid may belong to someone else: never signal it.
+      if (hasExited || pid === undefined) return exited.then(() => undefined);
+      terminating ??= killTree(pid, { exited, graceMs });
+      return terminating;
+    },
+  };
+}
