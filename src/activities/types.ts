@@ -54,3 +54,17 @@ export interface RunAgentResult {
   attempt: number;
   permissionDenials: number;
 }
+
+/** Details of runAgent's heartbeats (about every second); the next attempt sees the last one. */
+export interface AgentHeartbeat {
+  /** Claude session of this attempt. */
+  sessionId: string;
+  /** Assistant messages so far. */
+  turns: number;
+  /** The last tool the agent called. */
+  lastTool?: string;
+  /** Reported cost; claude reports it only at the end of a run, so 0 while running. */
+  costUsd: number;
+  /** The attempt's stream-json transcript, growing while the agent runs. */
+  transcriptPath: string;
+}

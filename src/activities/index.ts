@@ -1,0 +1,3 @@
+// The activities a baton worker registers, and their contract types.
+export { createActivities, RESULT_TEXT_LIMIT, type ActivityDeps } from './run-agent.js';
+export type * from './types.js';

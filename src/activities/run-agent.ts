@@ -1,0 +1,282 @@
+// The runAgent activity (DESIGN §5): one attempt of one task, as one `claude -p` process.
+import { randomUUID } from 'node:crypto';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { access, constants, mkdir, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import { durationMs } from '../plan/schema.js';
+import { FailureType, type AgentFailureDetails } from '../workflows/failure-types.js';
+import { attemptPaths } from './artifact-paths.js';
+import { buildClaudeArgs, type SessionMode } from './claude-args.js';
+import { classify, failure, notRunnable, type Classification } from './classify.js';
+import { detectPidNamespace } from './pid-namespace.js';
+import { buildPrompt } from './prompt.js';
+import { spawnClaude, type ExitInfo } from './spawn-claude.js';
+import { StreamParser } from './stream.js';
+import type { AgentHeartbeat, RunAgentInput, RunAgentResult } from './types.js';
+
+export interface ActivityDeps {
+  /** Root folder of artifacts (transcripts, results). */
+  artifactsDir: string;
+  /** The claude executable: a path, or a name looked up on PATH. */
+  claudeBin: string;
+  /** Added to the worker's environment for claude; an undefined value removes a variable. */
+  env?: Record<string, string | undefined>;
+  /** Start claude in its own PID namespace when the machine allows it (default true). */
+  usePidNamespace?: boolean;
+  /** How long claude gets after SIGINT before the tree is SIGKILLed (default 2 s). */
+  killGraceMs?: number;
+  /** Heartbeat period (default 1 s). */
+  heartbeatMs?: number;
+}
+
+/** Bound of `RunAgentResult.text`: results travel in workflow history, the full text stays in result.md. */
+export const RESULT_TEXT_LIMIT = 4000;
+const STDERR_TAIL_LINES = 20;
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+export function createActivities(deps: ActivityDeps) {
+  return {
+    async runAgent(input: RunAgentInput): Promise<RunAgentResult> {
+      return runAgent(deps, input);
+    },
+  };
+}
+
+async function runAgent(deps: ActivityDeps, input: RunAgentInput): Promise<RunAgentResult> {
+  const ctx = Context.current();
+  const attempt = ctx.info.attempt;
+  const paths = attemptPaths(deps.artifactsDir, {
+    runId: input.runId,
+    taskId: input.task.id,
+    generation: input.generation,
+    attempt,
+  });
+  const session = sessionFor(input, attempt);
+  const details: AgentFailureDetails = {
+    attempt,
+    sessionId: session.sessionId,
+    costUsd: 0,
+    transcriptPath: paths.transcript,
+  };
+  const fail = (verdict: Classification): ApplicationFailure =>
+    ApplicationFailure.create({
+      type: verdict.type,
+      message: verdict.message,
+      nonRetryable: !verdict.retryable,
+      details: [{ ...details, apiErrorStatus: verdict.apiErrorStatus }],
+    });
+
+  if (!(await isDirectory(input.cwd))) {
+    throw fail(
+      failure(
+        FailureType.AgentBadArguments,
+        `the task's working directory ${input.cwd} does not exist or is not a folder; retrying cannot help`,
+      ),
+    );
+  }
+  const missingBin = await checkExplicitPath(deps.claudeBin);
+  if (missingBin) throw fail(notRunnable(deps.claudeBin, missingBin));
+
+  await mkdir(paths.dir, { recursive: true });
+  const prompt = buildPrompt(input);
+  await writeFile(paths.prompt, prompt);
+  const args = buildClaudeArgs({ prompt, task: input.task, agents: input.agents, session });
+  const pidNamespace = deps.usePidNamespace === false ? null : await detectPidNamespace();
+  const asRoot = process.getuid?.() === 0 || pidNamespace?.mapsRoot === true;
+
+  const parser = new StreamParser();
+  const stderrTail = new TailLines(STDERR_TAIL_LINES);
+  const transcript = openLog(paths.transcript);
+  const stderrLog = openLog(paths.stderr);
+  const claude = spawnClaude({
+    claudeBin: deps.claudeBin,
+    args,
+    cwd: input.cwd,
+    env: {
+      ...deps.env,
+      // Temporal owns retries: claude's own take minutes on 429/529 and hide the error from the workflow.
+      CLAUDE_CODE_MAX_RETRIES: '0',
+      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
+      DISABLE_AUTOUPDATER: '1',
+      // As root, claude refuses bypassPermissions unless told it runs in a sandbox.
+      ...(input.task.permissionMode === 'bypassPermissions' && asRoot ? { IS_SANDBOX: '1' } : {}),
+    },
+    pidNamespace,
+    onStdout: (chunk) => {
+      transcript.write(chunk);
+      parser.push(chunk);
+    },
+    onStderr: (chunk) => {
+      stderrLog.write(chunk);
+      stderrTail.push(chunk);
+    },
+  });
+
+  const heartbeat = (): void => {
+    const beat: AgentHeartbeat = {
+      sessionId: parser.state.sessionId ?? session.sessionId,
+      turns: parser.state.turns,
+      lastTool: parser.state.lastTool,
+      costUsd: parser.state.result?.costUsd ?? 0,
+      transcriptPath: paths.transcript,
+    };
+    ctx.heartbeat(beat);
+  };
+  const stop = (): void => void claude.terminate(deps.killGraceMs);
+  let timedOut = false;
+  let heartbeatTimer: NodeJS.Timeout | undefined;
+  let timeoutTimer: NodeJS.Timeout | undefined;
+  let exit: ExitInfo;
+  try {
+    // Timer-based: a quiet agent still heartbeats, and heartbeating is how cancellation reaches the activity.
+    heartbeatTimer = setInterval(heartbeat, deps.heartbeatMs ?? 1000);
+    heartbeat();
+    const timeoutMs = durationMs(input.task.timeout);
+    // Longer than setTimeout can wait: leave it to the activity's start-to-close timeout.
+    if (timeoutMs <= MAX_TIMER_MS) {
+      timeoutTimer = setTimeout(() => {
+        timedOut = true;
+        stop();
+      }, timeoutMs);
+    }
+    ctx.cancellationSignal.addEventListener('abort', stop, { once: true });
+    if (ctx.cancellationSignal.aborted) stop();
+    exit = await claude.exited;
+  } finally {
+    clearInterval(heartbeatTimer);
+    clearTimeout(timeoutTimer);
+    ctx.cancellationSignal.removeEventListener('abort', stop);
+    // Whatever ended this attempt, claude and everything it started end with it (a no-op once it has exited).
+    await claude.terminate(deps.killGraceMs);
+    await Promise.all([transcript.close(), stderrLog.close()]);
+  }
+  const state = parser.end();
+  details.sessionId = state.sessionId ?? session.sessionId;
+  details.costUsd = state.result?.costUsd ?? 0;
+
+  if (ctx.cancellationSignal.aborted) throw ctx.cancellationSignal.reason;
+  if (timedOut && !state.result) {
+    throw fail(
+      failure(
+        FailureType.AgentTimedOut,
+        `the attempt ran longer than the task's timeout of ${String(input.task.timeout)} and was stopped; another attempt may finish in time`,
+      ),
+    );
+  }
+  const verdict = classify({
+    ...exit,
+    result: state.result,
+    stderrTail: stderrTail.lines(),
+    claudeBin: deps.claudeBin,
+  });
+  const result = state.result;
+  if (verdict || !result) throw fail(verdict ?? failure(FailureType.AgentCrashed, 'claude ended without a result'));
+
+  const missing = await missingOutputs(input);
+  if (missing.length > 0) {
+    throw fail(
+      failure(
+        FailureType.ExpectedOutputsMissing,
+        `the agent finished but ${missing.length === 1 ? 'this expected output is' : 'these expected outputs are'} missing: ${missing.join(', ')}; another attempt may create ${missing.length === 1 ? 'it' : 'them'}`,
+      ),
+    );
+  }
+
+  await writeFile(paths.result, result.text);
+  return {
+    text: result.text.slice(0, RESULT_TEXT_LIMIT),
+    truncated: result.text.length > RESULT_TEXT_LIMIT,
+    sessionId: details.sessionId,
+    costUsd: result.costUsd,
+    usage: result.usage,
+    numTurns: result.numTurns,
+    durationMs: result.durationMs,
+    artifactPath: paths.result,
+    transcriptPath: paths.transcript,
+    attempt,
+    permissionDenials: result.permissionDenials.length,
+  };
+}
+
+/**
+ * The first attempt starts the conversation the workflow chose. claude refuses to reuse a session id
+ * ("Session ID … is already in use", even after an API error), so later attempts start a fresh one.
+ * Resuming the earlier conversation (`--resume <ctx.info.heartbeatDetails.sessionId>`) plugs in here.
+ */
+function sessionFor(input: RunAgentInput, attempt: number): SessionMode & { kind: 'new' } {
+  return { kind: 'new', sessionId: attempt === 1 ? input.sessionId : randomUUID() };
+}
+
+async function isDirectory(dir: string): Promise<boolean> {
+  try {
+    return (await stat(dir)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** For a configured path (not a bare name looked up on PATH): ENOENT or EACCES when it cannot be run. */
+async function checkExplicitPath(bin: string): Promise<'ENOENT' | 'EACCES' | undefined> {
+  if (!bin.includes(path.sep)) return undefined;
+  try {
+    await access(bin, constants.F_OK);
+  } catch {
+    return 'ENOENT';
+  }
+  try {
+    await access(bin, constants.X_OK);
+    return (await stat(bin)).isFile() ? undefined : 'EACCES';
+  } catch {
+    return 'EACCES';
+  }
+}
+
+async function missingOutputs(input: RunAgentInput): Promise<string[]> {
+  const checks = input.task.expectedOutputs.map(async (output) => {
+    const absolute = path.resolve(input.cwd, output);
+    try {
+      await access(absolute, constants.F_OK);
+      return undefined;
+    } catch {
+      return absolute;
+    }
+  });
+  return (await Promise.all(checks)).filter((missing): missing is string => missing !== undefined);
+}
+
+/** An append-only file that never throws into the activity: losing a log must not kill the worker. */
+function openLog(file: string): { write(chunk: string): void; close(): Promise<void> } {
+  const stream: WriteStream = createWriteStream(file);
+  stream.on('error', () => undefined); // the stream closes itself; what was written stays
+  return {
+    write: (chunk) => {
+      if (!stream.destroyed) stream.write(chunk);
+    },
+    close: () =>
+      new Promise((resolve) => {
+        if (stream.closed) return resolve();
+        stream.once('close', () => resolve());
+        stream.end();
+      }),
+  };
+}
+
+/** The last n lines of a stream of chunks. */
+class TailLines {
+  #lines: string[] = [];
+  #partial = '';
+  constructor(private readonly limit: number) {}
+
+  push(chunk: string): void {
+    const pieces = (this.#partial + chunk).split('\n');
+    this.#partial = pieces.pop() ?? '';
+    this.#lines.push(...pieces);
+    if (this.#lines.length > this.limit) this.#lines.splice(0, this.#lines.length - this.limit);
+  }
+
+  lines(): string[] {
+    return [...this.#lines, this.#partial].filter((line) => line.trim() !== '').slice(-this.limit);
+  }
+}
