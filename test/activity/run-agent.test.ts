@@ -1,0 +1,285 @@
+// runAgent against real fixture processes (test/fixtures/bin), in Temporal's MockActivityEnvironment.
+import assert from 'node:assert/strict';
+import { chmod, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { DefaultLogger } from '@temporalio/worker';
+import { createActivities, type ActivityDeps } from '../../src/activities/index.js';
+import { detectPidNamespace } from '../../src/activities/pid-namespace.js';
+import type { AgentHeartbeat, RunAgentInput } from '../../src/activities/types.js';
+import { effectiveTask, TaskSchema } from '../../src/plan/schema.js';
+import type { AgentFailureDetails } from '../../src/workflows/failure-types.js';
+
+// Compiled, this file is dist/test/activity/…: the fixtures stay in the source tree.
+const FIXTURES = fileURLToPath(new URL('../../../test/fixtures/bin/', import.meta.url));
+const fixture = (name: string): string => path.join(FIXTURES, name);
+const SESSION_ID = '11111111-2222-4333-8444-555555555555';
+
+let root: string;
+let cwd: string;
+let artifactsDir: string;
+before(async () => {
+  root = await mkdtemp(path.join(tmpdir(), 'baton-run-agent-'));
+  cwd = path.join(root, 'work');
+  artifactsDir = path.join(root, 'artifacts');
+  await import('node:fs/promises').then((fs) => fs.mkdir(cwd));
+});
+after(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+function makeInput(task: Record<string, unknown> = {}, overrides: Partial<RunAgentInput> = {}): RunAgentInput {
+  return {
+    runId: 'baton-demo-1a2b',
+    goal: 'Prove runAgent works',
+    task: effectiveTask({}, TaskSchema.parse({ id: 'login', prompt: 'Do the thing', ...task })),
+    generation: 1,
+    cwd,
+    dependencies: [],
+    guidance: [],
+    sessionId: SESSION_ID,
+    ...overrides,
+  };
+}
+
+interface Run {
+  env: MockActivityEnvironment;
+  heartbeats: AgentHeartbeat[];
+  promise: ReturnType<ReturnType<typeof createActivities>['runAgent']>;
+}
+
+function start(bin: string, input: RunAgentInput, deps: Partial<ActivityDeps> = {}, attempt = 1): Run {
+  const env = new MockActivityEnvironment({ attempt }, { logger: new DefaultLogger('ERROR') });
+  const heartbeats: AgentHeartbeat[] = [];
+  env.on('heartbeat', (details: AgentHeartbeat) => heartbeats.push(details));
+  const { runAgent } = createActivities({ artifactsDir, claudeBin: fixture(bin), heartbeatMs: 100, ...deps });
+  return { env, heartbeats, promise: env.run(runAgent, input) };
+}
+
+/** Asserts the promise rejects with an ApplicationFailure of this type, and returns it. */
+async function failureOf(promise: Promise<unknown>, type: string): Promise<ApplicationFailure> {
+  const error = await promise.then(
+    () => assert.fail(`expected ${type}, but the activity succeeded`),
+    (err: unknown) => err,
+  );
+  assert.ok(error instanceof ApplicationFailure, `expected an ApplicationFailure, got ${String(error)}`);
+  assert.equal(error.type, type, error.message);
+  return error;
+}
+
+async function recorded(file: string): Promise<{ argv: string[]; cwd: string; env: Record<string, string> }> {
+  return JSON.parse(await readFile(file, 'utf8')) as { argv: string[]; cwd: string; env: Record<string, string> };
+}
+
+/** Pids of live processes whose command line contains the token. */
+async function processesWith(token: string): Promise<number[]> {
+  const found: number[] = [];
+  for (const name of await readdir('/proc')) {
+    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
+    const cmdline = await readFile(`/proc/${name}/cmdline`, 'utf8').catch(() => '');
+    const state = await readFile(`/proc/${name}/stat`, 'utf8').catch(() => '');
+    const zombie = / Z /.test(state.slice(state.lastIndexOf(')')));
+    if (cmdline.split('\0').includes(token) && !zombie) found.push(Number(name));
+  }
+  return found;
+}
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+void describe('runAgent with fixture processes', () => {
+  void it('returns the result line fields, writes the transcript and result.md, and heartbeats', async () => {
+    const run = start('fake-claude-ok', makeInput());
+    const result = await run.promise;
+    const dir = path.join(artifactsDir, 'baton-demo-1a2b', 'login', 'g1');
+    assert.deepEqual(result, {
+      text: 'All done: wrote the thing.',
+      truncated: false,
+      sessionId: SESSION_ID,
+      costUsd: 0.0123,
+      usage: { inputTokens: 100, outputTokens: 20, cacheReadInputTokens: 5, cacheCreationInputTokens: 7 },
+      numTurns: 2,
+      durationMs: 1234,
+      artifactPath: path.join(dir, 'result.md'),
+      transcriptPath: path.join(dir, 'attempt-1.jsonl'),
+      attempt: 1,
+      permissionDenials: 1,
+    });
+    assert.equal(await readFile(result.artifactPath, 'utf8'), 'All done: wrote the thing.');
+    const transcript = await readFile(result.transcriptPath, 'utf8');
+    assert.match(transcript, /^\{"type":"system","subtype":"init"/);
+    assert.match(transcript, /this line is not JSON/, 'the transcript keeps the stream as it came');
+    assert.match(transcript, /"type":"result"/);
+    assert.match(await readFile(path.join(dir, 'prompt.md'), 'utf8'), /^# Task: login\n/);
+    assert.ok(run.heartbeats.length >= 1);
+    assert.deepEqual(run.heartbeats[0], {
+      sessionId: SESSION_ID,
+      turns: 0,
+      lastTool: undefined,
+      costUsd: 0,
+      transcriptPath: result.transcriptPath,
+    });
+  });
+
+  void it('starts claude with the prompt as argv[1], the right flags, cwd and environment', async () => {
+    const record = path.join(root, 'record-env.json');
+    const input = makeInput({ permissionMode: 'bypassPermissions', allowedTools: ['Read', 'Grep'] });
+    await start('fake-claude-ok', input, {
+      env: { FAKE_CLAUDE_RECORD: record, BATON_TEST_MARK: 'yes', CLAUDE_CODE_MAX_RETRIES: '5' },
+    }).promise;
+    const seen = await recorded(record);
+    assert.equal(seen.argv[0], '-p');
+    assert.match(seen.argv[1] ?? '', /^# Task: login\n/);
+    assert.ok(seen.argv.includes('--allowedTools=Read,Grep'));
+    assert.deepEqual(seen.argv.slice(-2), ['--session-id', SESSION_ID]);
+    assert.equal(seen.cwd, cwd);
+    assert.equal(seen.env.BATON_TEST_MARK, 'yes', 'deps.env is passed');
+    assert.equal(seen.env.PATH, process.env.PATH, "the worker's environment is inherited");
+    assert.equal(seen.env.CLAUDE_CODE_MAX_RETRIES, '0', 'Temporal owns retries, whatever deps.env says');
+    assert.equal(seen.env.CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC, '1');
+    assert.equal(seen.env.DISABLE_AUTOUPDATER, '1');
+    if (process.getuid?.() === 0) assert.equal(seen.env.IS_SANDBOX, '1');
+  });
+
+  void it('starts a fresh claude session on later attempts (claude refuses to reuse a session id)', async () => {
+    const record = path.join(root, 'record-attempt.json');
+    const result = await start('fake-claude-ok', makeInput(), { env: { FAKE_CLAUDE_RECORD: record } }, 3).promise;
+    const seen = await recorded(record);
+    const sessionId = seen.argv[seen.argv.indexOf('--session-id') + 1];
+    assert.match(sessionId ?? '', /^[0-9a-f-]{36}$/);
+    assert.notEqual(sessionId, SESSION_ID);
+    assert.equal(result.sessionId, sessionId);
+    assert.equal(result.attempt, 3);
+    assert.match(result.transcriptPath, /g1\/attempt-3\.jsonl$/);
+  });
+
+  void it('bounds the returned text to 4,000 characters and keeps the full text in result.md', async () => {
+    const long = 'x'.repeat(10_000);
+    const input = makeInput({ id: 'long' });
+    const result = await start('fake-claude-ok', input, { env: { FAKE_RESULT_TEXT: long } }).promise;
+    assert.equal(result.text.length, 4000);
+    assert.equal(result.truncated, true);
+    assert.equal(await readFile(result.artifactPath, 'utf8'), long);
+  });
+
+  void it('fails with AgentCrashed (retryable) and the last stderr lines when claude exits without a result', async () => {
+    const error = await failureOf(start('fake-claude-crash', makeInput({ id: 'crash' })).promise, 'AgentCrashed');
+    assert.equal(error.nonRetryable, false);
+    assert.match(error.message, /exited with code 1/);
+    assert.match(error.message, /FATAL: something broke inside claude/);
+    const details = error.details?.[0] as AgentFailureDetails;
+    assert.equal(details.attempt, 1);
+    assert.equal(details.sessionId, SESSION_ID);
+    assert.match(await readFile(details.transcriptPath ?? '', 'utf8'), /"subtype":"init"/);
+  });
+
+  void it('fails with AgentRateLimited (retryable) on a 429 and AgentBadRequest (not retryable) on a 400', async () => {
+    const limited = await failureOf(
+      start('fake-claude-api-error', makeInput({ id: 'limited' }), { env: { FAKE_API_STATUS: '429' } }).promise,
+      'AgentRateLimited',
+    );
+    assert.equal(limited.nonRetryable, false);
+    assert.equal((limited.details?.[0] as AgentFailureDetails).apiErrorStatus, 429);
+
+    const bad = await failureOf(
+      start('fake-claude-api-error', makeInput({ id: 'bad' }), { env: { FAKE_API_STATUS: '400' } }).promise,
+      'AgentBadRequest',
+    );
+    assert.equal(bad.nonRetryable, true);
+    assert.equal(bad.message, 'the model API answered 400 Bad Request: fake message 400; retrying cannot help');
+  });
+
+  void it('fails with AgentBadArguments (not retryable) when claude rejects a flag', async () => {
+    const error = await failureOf(start('fake-claude-bad-flag', makeInput()).promise, 'AgentBadArguments');
+    assert.equal(error.nonRetryable, true);
+    assert.match(error.message, /unknown option '--bogus'/);
+  });
+
+  void it('fails with AgentBadArguments when the working directory does not exist, without starting claude', async () => {
+    const record = path.join(root, 'record-nocwd.json');
+    const input = makeInput({}, { cwd: path.join(root, 'nowhere') });
+    const error = await failureOf(
+      start('fake-claude-ok', input, { env: { FAKE_CLAUDE_RECORD: record } }).promise,
+      'AgentBadArguments',
+    );
+    assert.match(error.message, /nowhere does not exist/);
+    await assert.rejects(readFile(record), { code: 'ENOENT' });
+  });
+
+  void it('fails with ClaudeNotFound (not retryable) naming the path and the fix when the binary is missing', async () => {
+    for (const claudeBin of [path.join(root, 'no-such-claude'), 'baton-no-such-claude-on-path']) {
+      const error = await failureOf(start('x', makeInput(), { claudeBin }).promise, 'ClaudeNotFound');
+      assert.equal(error.nonRetryable, true);
+      assert.match(error.message, new RegExp(`"${claudeBin}" was not found`));
+      assert.match(error.message, /@anthropic-ai\/claude-code/);
+      assert.match(error.message, /BATON_CLAUDE_BIN/);
+    }
+  });
+
+  void it('fails with ClaudeNotFound when the binary is not executable', async () => {
+    const claudeBin = path.join(root, 'not-executable-claude');
+    await writeFile(claudeBin, '#!/bin/sh\n');
+    await chmod(claudeBin, 0o644);
+    const error = await failureOf(start('x', makeInput(), { claudeBin }).promise, 'ClaudeNotFound');
+    assert.match(error.message, /is not executable/);
+  });
+
+  void it('fails with ExpectedOutputsMissing (retryable) listing the outputs the agent did not create', async () => {
+    const present = path.join(cwd, 'present.txt');
+    await writeFile(present, 'here');
+    const missing = [path.join(cwd, 'missing-a.txt'), path.join(cwd, 'missing-b.txt')];
+    const input = makeInput({ id: 'outputs', expectedOutputs: [present, ...missing] });
+    const error = await failureOf(start('fake-claude-ok', input).promise, 'ExpectedOutputsMissing');
+    assert.equal(error.nonRetryable, false);
+    assert.match(error.message, new RegExp(`${missing[0]}, ${missing[1]}`));
+    assert.doesNotMatch(error.message, /present\.txt/);
+
+    const ok = await start('fake-claude-ok', makeInput({ id: 'outputs', expectedOutputs: [present] })).promise;
+    assert.equal(ok.sessionId, SESSION_ID);
+  });
+
+  for (const usePidNamespace of [true, false]) {
+    const how = usePidNamespace ? 'in a PID namespace' : 'by walking /proc';
+    void it(`on cancellation kills claude and its setsid grandchild (${how}), then rethrows the cancellation`, async (t) => {
+      if (usePidNamespace && !(await detectPidNamespace())) return t.skip('unshare cannot create a PID namespace here');
+      const token = `baton-hang-${usePidNamespace ? 'ns' : 'proc'}-${process.pid}-${Date.now()}`;
+      const run = start('fake-claude-hang', makeInput({ id: 'hang' }), {
+        env: { FAKE_HANG_TOKEN: token },
+        usePidNamespace,
+        killGraceMs: 300,
+      });
+      const [grandchild] = await waitFor('the grandchild', async () => {
+        const pids = await processesWith(token);
+        return pids.length > 0 ? pids : undefined;
+      });
+      await waitFor('a heartbeat showing the Bash tool', async () =>
+        run.heartbeats.some((beat) => beat.lastTool === 'Bash') ? true : undefined,
+      );
+      run.env.cancel();
+      await assert.rejects(run.promise, (error: unknown) => error instanceof CancelledFailure);
+      assert.deepEqual(await processesWith(token), [], `grandchild ${grandchild} survived`);
+    });
+  }
+
+  void it("stops the attempt at the task's timeout with AgentTimedOut (retryable), killing the tree", async () => {
+    const token = `baton-timeout-${process.pid}-${Date.now()}`;
+    const input = makeInput({ id: 'slow', timeout: '1500ms' });
+    const run = start('fake-claude-hang', input, { env: { FAKE_HANG_TOKEN: token }, killGraceMs: 200 });
+    const error = await failureOf(run.promise, 'AgentTimedOut');
+    assert.equal(error.nonRetryable, false);
+    assert.match(error.message, /1500ms/);
+    assert.deepEqual(await processesWith(token), []);
+  });
+});
