@@ -1,0 +1,69 @@
+// The intervention commands of DESIGN.md §4: approve, reject, pause, resume, retry, skip,
+// cancel, guide, add, abort. Each sends one update and prints the answer.
+import type { Config } from '../../client/config.js';
+import { intervene } from '../../client/interventions.js';
+import { PlanError } from '../../plan/errors.js';
+import type { Intervention } from '../../workflows/messages.js';
+import type { RunStatus } from '../../workflows/status.js';
+import { stateLabel, statusReport } from '../format.js';
+import { openClient } from '../temporal.js';
+import { readFile } from 'node:fs/promises';
+import { parse as parseYaml } from 'yaml';
+import { TaskSchema } from '../../plan/schema.js';
+import { z } from 'zod';
+
+export interface InterveneOptions {
+  runId: string;
+  operation: Intervention;
+  payload: Record<string, unknown>;
+  json?: boolean;
+}
+
+export async function interveneCommand(config: Config, options: InterveneOptions): Promise<number> {
+  const { client, close } = await openClient(config);
+  try {
+    const payload = Object.fromEntries(Object.entries(options.payload).filter(([, v]) => v !== undefined));
+    const status = await intervene(client, options.runId, options.operation, payload);
+    print(status, options);
+    return 0;
+  } finally {
+    await close();
+  }
+}
+
+function print(status: RunStatus, options: InterveneOptions): void {
+  if (options.json) {
+    process.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
+    return;
+  }
+  const taskId = typeof options.payload.taskId === 'string' ? options.payload.taskId : undefined;
+  const task = taskId ? status.tasks.find((t) => t.id === taskId) : undefined;
+  if (task) process.stdout.write(`${options.operation}: task ${task.id} is now ${stateLabel(task.state)}\n`);
+  else process.stdout.write(`${options.operation}: done\n`);
+  process.stdout.write(`${statusReport(status)}\n`);
+}
+
+/** Tasks to add, from a YAML/JSON file holding either a list of tasks or `{ tasks: [...] }`. */
+export async function readTasksFile(file: string): Promise<unknown[]> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new PlanError([{ file, path: '', message: `cannot read the file: ${(err as Error).message}` }], file);
+  }
+  let value: unknown;
+  try {
+    value = parseYaml(text);
+  } catch (err) {
+    throw new PlanError([{ file, path: '', message: `not valid YAML or JSON: ${(err as Error).message}` }], file);
+  }
+  const list = Array.isArray(value) ? value : (value as { tasks?: unknown })?.tasks;
+  const parsed = z.array(TaskSchema).min(1).safeParse(list);
+  if (!parsed.success) {
+    throw new PlanError(
+      parsed.error.issues.map((i) => ({ file, path: `tasks${i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('')}`, message: i.message })),
+      file,
+    );
+  }
+  return parsed.data;
+}

@@ -1,0 +1,63 @@
+// `baton run <plan>`: all in one — Temporal (embedded unless TEMPORAL_ADDRESS), an in-process
+// worker, the run, live progress, the result table and the Web UI link.
+import { randomBytes } from 'node:crypto';
+import type { Config } from '../../client/config.js';
+import { connectWorkerConnection, runUrl } from '../../client/connection.js';
+import { startRun } from '../../client/runs.js';
+import { ensureSearchAttributes } from '../../workers/search-attributes.js';
+import { createBatonWorker } from '../../workers/worker.js';
+import { bold, statusReport } from '../format.js';
+import { follow } from '../follow.js';
+import { readPlan } from '../plan-input.js';
+import { ProgressPrinter } from '../progress.js';
+import { note, openClient } from '../temporal.js';
+import { activityDeps, startRehearsal } from '../worker-setup.js';
+
+export interface RunOptions {
+  planFile: string;
+  id?: string;
+  json?: boolean;
+  rehearse?: boolean;
+}
+
+export async function runCommand(config: Config, options: RunOptions): Promise<number> {
+  const plan = await readPlan(options.planFile);
+  const say = options.json ? note : (line: string) => process.stdout.write(`${line}\n`);
+  const rehearsal = options.rehearse ? await startRehearsal(config) : undefined;
+  if (rehearsal) say(`rehearsal: agents talk to a scripted model at ${rehearsal.model.url} (no API key, no cost)`);
+  const connected = await openClient(config).catch(async (err: unknown) => {
+    await rehearsal?.stop();
+    throw err;
+  });
+  try {
+    const { client, target } = connected;
+    if (!target.embedded) await ensureSearchAttributes(connected.connection, target.namespace);
+    const connection = await connectWorkerConnection(config, target);
+    // A rehearsal gets a task queue of its own, so no other worker runs its tasks against the real API.
+    const taskQueue = rehearsal ? `${config.taskQueue}-rehearsal-${randomBytes(4).toString('hex')}` : config.taskQueue;
+    const worker = await createBatonWorker({
+      connection,
+      namespace: target.namespace,
+      taskQueue,
+      activities: activityDeps(config, rehearsal?.env),
+    });
+    const handle = await startRun(client, { plan, taskQueue, workflowId: options.id, options: { cwd: process.cwd() } });
+    const url = runUrl(target, handle.workflowId);
+    say(`${bold(handle.workflowId)} started: ${plan.tasks.length} tasks, up to ${plan.maxParallel} at once`);
+    if (url) say(`Web UI: ${url}`);
+    const printer = new ProgressPrinter(say);
+    const final = await worker.runUntil(follow(client, handle.workflowId, (s) => printer.update(s)));
+    await connection.close();
+    if (options.json) {
+      process.stdout.write(`${JSON.stringify(final, null, 2)}\n`);
+    } else {
+      say('');
+      say(statusReport(final, url));
+      if (target.embedded) say(`The Temporal dev server keeps running in the background (stop it with \`baton server stop\`).`);
+    }
+    return final.phase === 'completed' ? 0 : 1;
+  } finally {
+    await connected.close();
+    await rehearsal?.stop();
+  }
+}

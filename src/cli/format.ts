@@ -1,0 +1,109 @@
+// How statuses look to people: tables, states, durations, money.
+import type { RunStatus, TaskState, TaskView } from '../workflows/status.js';
+
+const useColor = process.stdout.isTTY && !process.env.NO_COLOR;
+const paint = (code: number) => (text: string) => (useColor ? `\u001b[${code}m${text}\u001b[0m` : text);
+export const bold = paint(1);
+export const dim = paint(2);
+const red = paint(31);
+const green = paint(32);
+const yellow = paint(33);
+const cyan = paint(36);
+
+const STATE_ICON: Record<TaskState, string> = {
+  pending: '·',
+  ready: '○',
+  'awaiting-approval': '?',
+  running: '▶',
+  'awaiting-review': '?',
+  'merge-conflict': '!',
+  succeeded: '✔',
+  failed: '✖',
+  skipped: '↷',
+  cancelled: '■',
+  blocked: '⊘',
+};
+
+export function stateLabel(state: TaskState): string {
+  const text = `${STATE_ICON[state]} ${state}`;
+  if (state === 'succeeded') return green(text);
+  if (state === 'failed' || state === 'cancelled' || state === 'blocked') return red(text);
+  if (state === 'running') return cyan(text);
+  if (state === 'awaiting-approval' || state === 'awaiting-review' || state === 'merge-conflict') return yellow(text);
+  return text;
+}
+
+export function phaseLabel(phase: RunStatus['phase']): string {
+  if (phase === 'completed') return green(phase);
+  if (phase === 'failed' || phase === 'cancelled') return red(phase);
+  if (phase === 'paused' || phase === 'awaiting-plan-approval') return yellow(phase);
+  return cyan(phase);
+}
+
+export function usd(value: number): string {
+  return `$${value.toFixed(value > 0 && value < 0.01 ? 4 : 2)}`;
+}
+
+export function duration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  const s = ms / 1000;
+  if (s < 60) return `${s.toFixed(1)}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m${String(Math.round(s % 60)).padStart(2, '0')}s`;
+  return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
+}
+
+export function taskElapsed(task: TaskView, now = Date.now()): number | null {
+  if (!task.startedAt) return null;
+  const end = task.endedAt ? Date.parse(task.endedAt) : now;
+  return end - Date.parse(task.startedAt);
+}
+
+// eslint-disable-next-line no-control-regex
+const visibleLength = (text: string) => text.replace(/\u001b\[\d+m/g, '').length;
+
+export function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(visibleLength(h), ...rows.map((r) => visibleLength(r[i] ?? ''))));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c + ' '.repeat((widths[i] ?? 0) - visibleLength(c))))
+      .join('  ')
+      .trimEnd();
+  return [bold(line(header)), ...rows.map(line)].join('\n');
+}
+
+function oneLine(text: string | null, max: number): string {
+  if (!text) return '';
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+export function statusTable(status: RunStatus): string {
+  const rows = status.tasks.map((t) => {
+    const elapsed = taskElapsed(t);
+    return [
+      t.id,
+      stateLabel(t.state),
+      String(t.attempts),
+      elapsed === null ? '' : duration(elapsed),
+      usd(t.costUsd),
+      oneLine(t.error ?? t.summary, 70),
+    ];
+  });
+  return table(['TASK', 'STATE', 'ATTEMPTS', 'TIME', 'COST', 'RESULT / ERROR'], rows);
+}
+
+export function statusReport(status: RunStatus, uiUrl?: string): string {
+  const lines = [
+    `${bold(status.runId)}  ${phaseLabel(status.phase)}  ${status.tasks.length} tasks  cost ${usd(status.costUsd)}${
+      status.budgetUsd !== null ? ` of ${usd(status.budgetUsd)}` : ''
+    }`,
+  ];
+  if (status.reason) lines.push(`reason: ${status.reason}`);
+  lines.push('', statusTable(status));
+  if (status.waitingOn.length > 0) {
+    lines.push('', yellow('Waiting on you:'), ...status.waitingOn.map((w) => `  ${w.replaceAll('<run>', status.runId)}`));
+  }
+  if (uiUrl) lines.push('', `Web UI: ${uiUrl}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,242 @@
+#!/usr/bin/env node
+// The `baton` command: parses argv, dispatches to one module per command, and is the only
+// place that turns errors into messages and exit codes (DESIGN.md §6):
+// 0 completed · 1 failed, cancelled or aborted · 2 bad input (nothing started) · 3 Temporal unreachable.
+import { Command, InvalidArgumentError } from 'commander';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { ConfigError, loadConfig, type Config } from '../client/config.js';
+import { BadInputError, NotFoundError, TemporalUnavailableError } from '../client/errors.js';
+import { PlanError } from '../plan/errors.js';
+import { SearchAttributesMissingError } from '../workers/search-attributes.js';
+import { interveneCommand, readTasksFile } from './commands/intervene.js';
+import { listCommand } from './commands/list.js';
+import { runCommand } from './commands/run.js';
+import { serverCommand } from './commands/server.js';
+import { startCommand } from './commands/start.js';
+import { resultCommand, statusCommand } from './commands/status.js';
+import { graphCommand, validateCommand } from './commands/validate.js';
+import { workerCommand } from './commands/worker.js';
+
+export const ExitCode = { Completed: 0, Failed: 1, BadInput: 2, TemporalUnavailable: 3 } as const;
+
+let exitCode: number = ExitCode.Completed;
+const config = (): Config => loadConfig();
+const done = (code: number) => {
+  exitCode = code;
+};
+
+function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('must be a positive number');
+  return n;
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('must be a positive whole number');
+  return n;
+}
+
+const program = new Command('baton')
+  .description('Run a plan of Claude Code subagents as a durable Temporal workflow.')
+  .version('0.1.0')
+  .showHelpAfterError('(run with --help for usage)')
+  .exitOverride()
+  .addHelpText(
+    'after',
+    `
+Environment: TEMPORAL_ADDRESS (unset: an embedded dev server), TEMPORAL_NAMESPACE, TEMPORAL_API_KEY,
+TEMPORAL_TLS_CERT/KEY/CA, BATON_TASK_QUEUE (baton), BATON_CLAUDE_BIN, BATON_HOME (.baton),
+TEMPORAL_CLI_PATH.
+Exit codes: 0 completed, 1 failed/cancelled/aborted, 2 bad input, 3 Temporal unreachable.`,
+  );
+
+program
+  .command('run')
+  .description('run a plan to its end: Temporal, a worker, live progress and the result, all in one')
+  .argument('<plan>', 'plan file (YAML or JSON)')
+  .option('--id <id>', 'workflow id of the run (default baton-<plan name>-<random>)')
+  .option('--json', 'print the final status JSON on stdout (progress goes to stderr)')
+  .option('--rehearse', 'use a scripted model that completes every task and writes its expectedOutputs (no API key, no cost)')
+  .action(async (plan: string, o: { id?: string; json?: boolean; rehearse?: boolean }) =>
+    done(await runCommand(config(), { planFile: plan, ...o })),
+  );
+
+program
+  .command('start')
+  .description('start a run and return; a `baton worker` runs it')
+  .argument('[plan]', 'plan file (YAML or JSON)')
+  .option('--goal <goal>', 'plan from a goal instead of a file')
+  .option('--approve-plan', 'wait for approval of the plan before running it')
+  .option('--id <id>', 'workflow id of the run')
+  .option('--json', 'print {"runId","uiUrl"}')
+  .action(async (plan: string | undefined, o: { goal?: string; id?: string; json?: boolean }) =>
+    done(await startCommand(config(), { planFile: plan, ...o })),
+  );
+
+program
+  .command('status')
+  .description("show a run's phase and every task's state")
+  .argument('<run>', 'run id')
+  .option('--json', 'print the status JSON')
+  .action(async (runId: string, o: { json?: boolean }) => done(await statusCommand(config(), { runId, ...o })));
+
+program
+  .command('result')
+  .description('wait for a run to end and print its final status')
+  .argument('<run>', 'run id')
+  .option('--json', 'print the status JSON')
+  .action(async (runId: string, o: { json?: boolean }) => done(await resultCommand(config(), { runId, ...o })));
+
+program
+  .command('list')
+  .description('list runs')
+  .option('--waiting', 'only runs that wait on a person')
+  .option('--json', 'print JSON')
+  .action(async (o: { waiting?: boolean; json?: boolean }) => done(await listCommand(config(), o)));
+
+program
+  .command('validate')
+  .description('check a plan and print its shape; exit 2 with every problem found')
+  .argument('<plan>', 'plan file')
+  .option('--json', 'print JSON')
+  .action(async (plan: string, o: { json?: boolean }) => done(await validateCommand({ planFile: plan, ...o })));
+
+program
+  .command('graph')
+  .description("print a plan's tasks and dependencies as a Mermaid flowchart")
+  .argument('<plan>', 'plan file')
+  .action(async (plan: string) => done(await graphCommand({ planFile: plan })));
+
+program
+  .command('worker')
+  .description('run a worker: executes runs from the task queue until Ctrl-C')
+  .option('--max-agents <n>', 'agents this worker runs at once', positiveInt)
+  .action(async (o: { maxAgents?: number }) =>
+    done(await workerCommand(config(), { maxConcurrentAgents: o.maxAgents })),
+  );
+
+program
+  .command('server')
+  .description('start the embedded Temporal dev server in the background (`baton server stop` stops it)')
+  .argument('[action]', 'start (default) or stop')
+  .action(async (action: string | undefined) => done(await serverCommand(config(), { action })));
+
+const intervention = (name: string, description: string) =>
+  program.command(name).description(description).option('--json', 'print the status JSON after the change');
+
+intervention('approve', 'approve an open gate (a task, or with no task the plan)')
+  .argument('<run>')
+  .argument('[task]')
+  .option('--note <note>', 'a note kept with the approval')
+  .action(async (runId: string, taskId: string | undefined, o: { note?: string; json?: boolean }) =>
+    done(await interveneCommand(config(), { runId, operation: 'approve', payload: { taskId, note: o.note }, json: o.json })),
+  );
+intervention('reject', 'reject an open gate; an `after` gate re-runs the task with the reason as feedback')
+  .argument('<run>')
+  .argument('[task]')
+  .requiredOption('--reason <reason>', 'why (given to the agent as feedback)')
+  .action(async (runId: string, taskId: string | undefined, o: { reason: string; json?: boolean }) =>
+    done(await interveneCommand(config(), { runId, operation: 'reject', payload: { taskId, reason: o.reason }, json: o.json })),
+  );
+intervention('pause', 'start no new tasks (running ones finish)')
+  .argument('<run>')
+  .action(async (runId: string, o: { json?: boolean }) =>
+    done(await interveneCommand(config(), { runId, operation: 'pause', payload: {}, json: o.json })),
+  );
+intervention('resume', 'resume a paused run')
+  .argument('<run>')
+  .option('--budget <usd>', 'raise the budget to this many dollars', positiveNumber)
+  .action(async (runId: string, o: { budget?: number; json?: boolean }) =>
+    done(await interveneCommand(config(), { runId, operation: 'resume', payload: { budgetUsd: o.budget }, json: o.json })),
+  );
+intervention('retry', 'run a failed or cancelled task again')
+  .argument('<run>')
+  .argument('<task>')
+  .option('--prompt <prompt>', 'a replacement prompt for the task')
+  .option('--note <note>', 'a note added to the prompt')
+  .action(async (runId: string, taskId: string, o: { prompt?: string; note?: string; json?: boolean }) =>
+    done(
+      await interveneCommand(config(), {
+        runId,
+        operation: 'retryTask',
+        payload: { taskId, prompt: o.prompt, note: o.note },
+        json: o.json,
+      }),
+    ),
+  );
+intervention('skip', 'skip a task that is not running or done (its dependents proceed)')
+  .argument('<run>')
+  .argument('<task>')
+  .option('--reason <reason>', 'why')
+  .action(async (runId: string, taskId: string, o: { reason?: string; json?: boolean }) =>
+    done(await interveneCommand(config(), { runId, operation: 'skipTask', payload: { taskId, reason: o.reason }, json: o.json })),
+  );
+intervention('cancel', 'cancel a running task (its processes are killed)')
+  .argument('<run>')
+  .argument('<task>')
+  .action(async (runId: string, taskId: string, o: { json?: boolean }) =>
+    done(await interveneCommand(config(), { runId, operation: 'cancelTask', payload: { taskId }, json: o.json })),
+  );
+intervention('guide', "add a message to a task's next attempt")
+  .argument('<run>')
+  .argument('<task>')
+  .argument('<message>')
+  .action(async (runId: string, taskId: string, message: string, o: { json?: boolean }) =>
+    done(await interveneCommand(config(), { runId, operation: 'guide', payload: { taskId, message }, json: o.json })),
+  );
+intervention('add', 'add tasks (a YAML/JSON list, or {tasks: [...]}) to a running run')
+  .argument('<run>')
+  .argument('<file>')
+  .action(async (runId: string, file: string, o: { json?: boolean }) =>
+    done(
+      await interveneCommand(config(), { runId, operation: 'addTasks', payload: { tasks: await readTasksFile(file) }, json: o.json }),
+    ),
+  );
+intervention('abort', 'end a run now: running tasks are cancelled')
+  .argument('<run>')
+  .option('--reason <reason>', 'why')
+  .action(async (runId: string, o: { reason?: string; json?: boolean }) =>
+    done(await interveneCommand(config(), { runId, operation: 'abort', payload: { reason: o.reason }, json: o.json })),
+  );
+
+function codeOf(err: unknown): number {
+  if (err instanceof PlanError || err instanceof BadInputError || err instanceof ConfigError) return ExitCode.BadInput;
+  if (err instanceof NotFoundError) return ExitCode.BadInput;
+  if (err instanceof TemporalUnavailableError || err instanceof SearchAttributesMissingError) {
+    return ExitCode.TemporalUnavailable;
+  }
+  return ExitCode.Failed;
+}
+
+async function main(): Promise<void> {
+  // The SDK's INFO lines (worker state changes) are noise in a terminal; BATON_LOG_LEVEL=INFO shows them.
+  Runtime.install({ logger: new DefaultLogger((process.env.BATON_LOG_LEVEL as 'WARN' | undefined) ?? 'WARN') });
+  try {
+    await program.parseAsync(process.argv);
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help') {
+      exitCode = 0;
+      return;
+    }
+    if (typeof code === 'string' && code.startsWith('commander.')) {
+      exitCode = ExitCode.BadInput; // commander printed the message already
+      return;
+    }
+    throw err;
+  }
+}
+
+main()
+  .catch((err: unknown) => {
+    const message = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`baton: ${message}\n`);
+    if (process.env.BATON_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+    exitCode = codeOf(err);
+  })
+  .finally(() => {
+    process.exitCode = exitCode;
+    // Open handles (gRPC channels, the native runtime) must not keep a finished command alive.
+    setTimeout(() => process.exit(exitCode), 100).unref();
+  });

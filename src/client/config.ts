@@ -1,0 +1,75 @@
+// Configuration from the environment (DESIGN.md §6), parsed once at each entry point and passed down.
+import path from 'node:path';
+import { z } from 'zod';
+
+const EnvSchema = z.object({
+  TEMPORAL_ADDRESS: z.string().min(1).optional(),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_API_KEY: z.string().min(1).optional(),
+  TEMPORAL_TLS_CERT: z.string().min(1).optional(),
+  TEMPORAL_TLS_KEY: z.string().min(1).optional(),
+  TEMPORAL_TLS_CA: z.string().min(1).optional(),
+  TEMPORAL_CLI_PATH: z.string().min(1).optional(),
+  BATON_TASK_QUEUE: z.string().min(1).default('baton'),
+  BATON_CLAUDE_BIN: z.string().min(1).optional(),
+  BATON_HOME: z.string().min(1).default('.baton'),
+  BATON_SERVER_PORT: z.coerce.number().int().min(1).max(65535).default(7233),
+  BATON_UI_PORT: z.coerce.number().int().min(1).max(65535).default(8233),
+  BATON_UI_URL: z.string().min(1).optional(),
+});
+
+export interface Config {
+  temporal: {
+    /** Unset: the embedded dev server (DESIGN.md §8). */
+    address: string | undefined;
+    namespace: string;
+    apiKey: string | undefined;
+    tls: { cert?: string; key?: string; ca?: string } | undefined;
+  };
+  taskQueue: string;
+  /** The `claude` binary: BATON_CLAUDE_BIN, else `claude` on PATH. */
+  claudeBin: string;
+  /** Absolute folder of baton's state. */
+  home: string;
+  artifactsDir: string;
+  temporalCliPath: string | undefined;
+  serverPort: number;
+  uiPort: number;
+  /** Base URL of the Temporal Web UI, when known. */
+  uiUrl: string | undefined;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`bad environment: ${lines.join('; ')}`);
+  }
+  const e = parsed.data;
+  const home = path.resolve(cwd, e.BATON_HOME);
+  const tlsFiles = { cert: e.TEMPORAL_TLS_CERT, key: e.TEMPORAL_TLS_KEY, ca: e.TEMPORAL_TLS_CA };
+  const hasTls = Object.values(tlsFiles).some(Boolean);
+  if (hasTls && Boolean(tlsFiles.cert) !== Boolean(tlsFiles.key)) {
+    throw new ConfigError('TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together: set both for mTLS, or neither');
+  }
+  return {
+    temporal: {
+      address: e.TEMPORAL_ADDRESS,
+      namespace: e.TEMPORAL_NAMESPACE,
+      apiKey: e.TEMPORAL_API_KEY,
+      tls: hasTls ? tlsFiles : undefined,
+    },
+    taskQueue: e.BATON_TASK_QUEUE,
+    claudeBin: e.BATON_CLAUDE_BIN ?? 'claude',
+    home,
+    artifactsDir: path.join(home, 'artifacts'),
+    temporalCliPath: e.TEMPORAL_CLI_PATH,
+    serverPort: e.BATON_SERVER_PORT,
+    uiPort: e.BATON_UI_PORT,
+    uiUrl: e.BATON_UI_URL ?? (e.TEMPORAL_ADDRESS ? undefined : `http://127.0.0.1:${e.BATON_UI_PORT}`),
+  };
+}

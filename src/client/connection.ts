@@ -1,0 +1,108 @@
+// One place that connects to Temporal (DESIGN.md §1): the CLI, the worker, the MCP server
+// and library users all come through here.
+import { readFile } from 'node:fs/promises';
+import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
+import { NativeConnection, type NativeConnectionOptions } from '@temporalio/worker';
+import type { Config } from './config.js';
+import { ensureEmbeddedServer } from './embedded-server.js';
+import { TemporalUnavailableError } from './errors.js';
+
+export interface Target {
+  address: string;
+  namespace: string;
+  uiUrl: string | undefined;
+  embedded: boolean;
+}
+
+/** Where Temporal is: TEMPORAL_ADDRESS, or the embedded dev server (started if needed). */
+export async function resolveTarget(config: Config, onProgress?: (message: string) => void): Promise<Target> {
+  if (config.temporal.address) {
+    return { address: config.temporal.address, namespace: config.temporal.namespace, uiUrl: config.uiUrl, embedded: false };
+  }
+  const server = await ensureEmbeddedServer(config, onProgress);
+  return { address: server.address, namespace: config.temporal.namespace, uiUrl: server.uiUrl, embedded: true };
+}
+
+async function tlsOptions(config: Config): Promise<ConnectionOptions['tls']> {
+  const { tls, apiKey } = config.temporal;
+  if (!tls) return apiKey ? true : undefined;
+  const read = async (file: string | undefined, what: string) => {
+    if (!file) return undefined;
+    try {
+      return await readFile(file);
+    } catch (err) {
+      throw new TemporalUnavailableError(`cannot read ${what} ${file}: ${(err as Error).message}`);
+    }
+  };
+  const [crt, key, ca] = await Promise.all([
+    read(tls.cert, 'TEMPORAL_TLS_CERT'),
+    read(tls.key, 'TEMPORAL_TLS_KEY'),
+    read(tls.ca, 'TEMPORAL_TLS_CA'),
+  ]);
+  return {
+    clientCertPair: crt && key ? { crt, key } : undefined,
+    serverRootCACertificate: ca,
+  };
+}
+
+const CONNECT_TIMEOUT_MS = 10_000;
+
+function unreachable(target: Target, err: unknown): TemporalUnavailableError {
+  const reason = err instanceof Error ? err.message : String(err);
+  const hint = target.embedded
+    ? ''
+    : ' Check TEMPORAL_ADDRESS (unset it to use the embedded dev server), TEMPORAL_NAMESPACE and credentials.';
+  return new TemporalUnavailableError(`cannot reach Temporal at ${target.address}: ${reason}.${hint}`);
+}
+
+export interface Connected {
+  client: Client;
+  connection: Connection;
+  target: Target;
+  close(): Promise<void>;
+}
+
+export async function connectClient(config: Config, target: Target): Promise<Connected> {
+  let connection: Connection;
+  try {
+    connection = await Connection.connect({
+      address: target.address,
+      tls: await tlsOptions(config),
+      apiKey: config.temporal.apiKey,
+      connectTimeout: CONNECT_TIMEOUT_MS,
+    });
+    await connection.workflowService.getSystemInfo({});
+  } catch (err) {
+    if (err instanceof TemporalUnavailableError) throw err;
+    throw unreachable(target, err);
+  }
+  const client = new Client({ connection, namespace: target.namespace });
+  return { client, connection, target, close: () => connection.close() };
+}
+
+export async function connectWorkerConnection(config: Config, target: Target): Promise<NativeConnection> {
+  const options: NativeConnectionOptions = {
+    address: target.address,
+    tls: await tlsOptions(config),
+    apiKey: config.temporal.apiKey,
+  };
+  try {
+    return await withTimeout(NativeConnection.connect(options), CONNECT_TIMEOUT_MS, 'connection timed out');
+  } catch (err) {
+    throw unreachable(target, err);
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** A link to a run in the Web UI. */
+export function runUrl(target: Target, workflowId: string): string | undefined {
+  if (!target.uiUrl) return undefined;
+  return `${target.uiUrl}/namespaces/${encodeURIComponent(target.namespace)}/workflows/${encodeURIComponent(workflowId)}`;
+}

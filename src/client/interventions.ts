@@ -1,0 +1,45 @@
+// Interventions (DESIGN.md §4) as updates: the caller gets the new status or a refusal saying why.
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import * as m from '../workflows/messages.js';
+import type { RunStatus } from '../workflows/status.js';
+import { BadInputError, NotFoundError } from './errors.js';
+
+const UPDATES = {
+  approve: m.approveUpdate,
+  reject: m.rejectUpdate,
+  pause: m.pauseUpdate,
+  resume: m.resumeUpdate,
+  retryTask: m.retryTaskUpdate,
+  skipTask: m.skipTaskUpdate,
+  cancelTask: m.cancelTaskUpdate,
+  guide: m.guideUpdate,
+  addTasks: m.addTasksUpdate,
+  abort: m.abortUpdate,
+} as const satisfies Record<m.Intervention, unknown>;
+
+export class RefusedError extends BadInputError {
+  override name = 'RefusedError';
+}
+
+export async function intervene(
+  client: Client,
+  runId: string,
+  operation: m.Intervention,
+  payload: Record<string, unknown>,
+): Promise<RunStatus> {
+  const handle = client.workflow.getHandle(runId);
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    return await handle.executeUpdate(UPDATES[operation] as any, { args: [payload] });
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) throw new NotFoundError(`no run with id ${runId}`);
+    if (err instanceof WorkflowUpdateFailedError) {
+      throw new RefusedError(`${operation} refused: ${err.cause?.message ?? err.message}`);
+    }
+    const text = err instanceof Error ? err.message : String(err);
+    if (/workflow execution already completed/i.test(text)) {
+      throw new RefusedError(`${operation} refused: run ${runId} has already ended`);
+    }
+    throw err;
+  }
+}

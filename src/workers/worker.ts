@@ -1,0 +1,40 @@
+// The baton worker: the orchestrate workflow and the agent activities on one task queue.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker, type NativeConnection } from '@temporalio/worker';
+import { createActivities, type ActivityDeps } from '../activities/index.js';
+
+export interface BatonWorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  activities: ActivityDeps;
+  /** Agents one worker runs at once; each `claude` costs a few hundred MB (DESIGN.md §5). */
+  maxConcurrentAgents?: number;
+  /** How long running agents may go on after shutdown is asked (then they are cancelled). */
+  shutdownGraceTime?: string;
+}
+
+export const DEFAULT_MAX_CONCURRENT_AGENTS = 16;
+
+/** The workflow code: the bundle `npm run build` prepared, else the sources (bundled at start). */
+function workflowCode(): { workflowBundle: { codePath: string } } | { workflowsPath: string } {
+  const bundle = fileURLToPath(new URL('../../workflow-bundle.js', import.meta.url));
+  if (existsSync(bundle)) return { workflowBundle: { codePath: bundle } };
+  return { workflowsPath: fileURLToPath(new URL('../workflows/index.js', import.meta.url)) };
+}
+
+export async function createBatonWorker(options: BatonWorkerOptions): Promise<Worker> {
+  return await Worker.create({
+    connection: options.connection,
+    namespace: options.namespace,
+    taskQueue: options.taskQueue,
+    ...workflowCode(),
+    activities: createActivities(options.activities),
+    maxConcurrentActivityTaskExecutions: options.maxConcurrentAgents ?? DEFAULT_MAX_CONCURRENT_AGENTS,
+    // Heartbeats carry cancellation to the agent: send them often so a cancel kills it at once.
+    maxHeartbeatThrottleInterval: '1s',
+    defaultHeartbeatThrottleInterval: '1s',
+    shutdownGraceTime: options.shutdownGraceTime ?? '10s',
+  });
+}

@@ -1,0 +1,87 @@
+// Messages of the orchestrate workflow (DESIGN.md §4), defined once and imported by every client.
+// Each intervention is an update (validated, answers) and a signal with the same payload.
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import { z } from 'zod';
+import { TaskSchema, type Plan } from '../plan/schema.js';
+import type { RunStatus } from './status.js';
+
+const taskId = z.string({ error: 'taskId must be a task id (a string)' }).min(1, 'taskId must not be empty');
+
+export const ApproveInputSchema = z.strictObject({ taskId: taskId.optional(), note: z.string().optional() });
+export const RejectInputSchema = z.strictObject({
+  taskId: taskId.optional(),
+  reason: z.string({ error: 'reason is required (a string)' }).min(1, 'reason must not be empty'),
+});
+export const PauseInputSchema = z.strictObject({});
+export const ResumeInputSchema = z.strictObject({
+  budgetUsd: z.number({ error: 'budgetUsd must be a number' }).positive('budgetUsd must be positive').optional(),
+});
+export const RetryTaskInputSchema = z.strictObject({
+  taskId,
+  prompt: z.string().min(1, 'prompt must not be empty').optional(),
+  note: z.string().optional(),
+});
+export const SkipTaskInputSchema = z.strictObject({ taskId, reason: z.string().optional() });
+export const CancelTaskInputSchema = z.strictObject({ taskId });
+export const GuideInputSchema = z.strictObject({
+  taskId,
+  message: z.string({ error: 'message is required (a string)' }).min(1, 'message must not be empty'),
+});
+export const AddTasksInputSchema = z.strictObject({
+  tasks: z.array(TaskSchema, { error: 'tasks must be a list of tasks' }).min(1, 'tasks must not be empty'),
+});
+export const AbortInputSchema = z.strictObject({ reason: z.string().optional() });
+
+export type ApproveInput = z.input<typeof ApproveInputSchema>;
+export type RejectInput = z.input<typeof RejectInputSchema>;
+export type PauseInput = z.input<typeof PauseInputSchema>;
+export type ResumeInput = z.input<typeof ResumeInputSchema>;
+export type RetryTaskInput = z.input<typeof RetryTaskInputSchema>;
+export type SkipTaskInput = z.input<typeof SkipTaskInputSchema>;
+export type CancelTaskInput = z.input<typeof CancelTaskInputSchema>;
+export type GuideInput = z.input<typeof GuideInputSchema>;
+export type AddTasksInput = z.input<typeof AddTasksInputSchema>;
+export type AbortInput = z.input<typeof AbortInputSchema>;
+
+/** What an update answers: the run's status after the change. */
+export type InterventionResult = RunStatus;
+
+export const statusQuery = defineQuery<RunStatus>('status');
+export const planQuery = defineQuery<Plan | null>('plan');
+
+export const approveUpdate = defineUpdate<InterventionResult, [ApproveInput]>('approve');
+export const rejectUpdate = defineUpdate<InterventionResult, [RejectInput]>('reject');
+export const pauseUpdate = defineUpdate<InterventionResult, [PauseInput]>('pause');
+export const resumeUpdate = defineUpdate<InterventionResult, [ResumeInput]>('resume');
+export const retryTaskUpdate = defineUpdate<InterventionResult, [RetryTaskInput]>('retryTask');
+export const skipTaskUpdate = defineUpdate<InterventionResult, [SkipTaskInput]>('skipTask');
+export const cancelTaskUpdate = defineUpdate<InterventionResult, [CancelTaskInput]>('cancelTask');
+export const guideUpdate = defineUpdate<InterventionResult, [GuideInput]>('guide');
+export const addTasksUpdate = defineUpdate<InterventionResult, [AddTasksInput]>('addTasks');
+export const abortUpdate = defineUpdate<InterventionResult, [AbortInput]>('abort');
+
+export const approveSignal = defineSignal<[ApproveInput]>('approve');
+export const rejectSignal = defineSignal<[RejectInput]>('reject');
+export const pauseSignal = defineSignal<[PauseInput]>('pause');
+export const resumeSignal = defineSignal<[ResumeInput]>('resume');
+export const retryTaskSignal = defineSignal<[RetryTaskInput]>('retryTask');
+export const skipTaskSignal = defineSignal<[SkipTaskInput]>('skipTask');
+export const cancelTaskSignal = defineSignal<[CancelTaskInput]>('cancelTask');
+export const guideSignal = defineSignal<[GuideInput]>('guide');
+export const addTasksSignal = defineSignal<[AddTasksInput]>('addTasks');
+export const abortSignal = defineSignal<[AbortInput]>('abort');
+
+/** The intervention names, for CLIs and MCP tools that dispatch by name. */
+export const INTERVENTIONS = [
+  'approve',
+  'reject',
+  'pause',
+  'resume',
+  'retryTask',
+  'skipTask',
+  'cancelTask',
+  'guide',
+  'addTasks',
+  'abort',
+] as const;
+export type Intervention = (typeof INTERVENTIONS)[number];

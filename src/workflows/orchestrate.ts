@@ -1,0 +1,379 @@
+// The orchestrate workflow (DESIGN.md §3): a deterministic scheduler over the plan's DAG
+// whose tasks are runAgent activities. Runs in Temporal's sandbox: no I/O, no Node builtins.
+import {
+  ActivityCancellationType,
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  CancelledFailure,
+  TimeoutFailure,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  isCancellation,
+  log,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+  uuid4,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Duration, SignalDefinition, UpdateDefinition } from '@temporalio/common';
+import type { z } from 'zod';
+import type { RunAgentInput, RunAgentResult } from '../activities/types.js';
+import { durationMs, effectiveTask, type Plan } from '../plan/schema.js';
+import { NON_RETRYABLE_FAILURE_TYPES, type AgentFailureDetails } from './failure-types.js';
+import * as m from './messages.js';
+import { Refusal, Scheduler, type SchedulerState, type TaskFailure } from './scheduler.js';
+import { renderDetails } from './details.js';
+import { BatonPhase, BatonWaiting } from './search-attributes.js';
+import type { RunStatus } from './status.js';
+
+export interface OrchestrateOptions {
+  /** Folder baton was started from (absolute): the workspace when the plan names none. */
+  cwd?: string;
+  /** First retry delay of an agent attempt (doubles each time, up to a minute). */
+  retryInitialInterval?: Duration;
+  /** How long an agent may go without a heartbeat before its worker is presumed dead. */
+  heartbeatTimeout?: Duration;
+  /** Continue-as-new after this many history events even if Temporal does not suggest it yet. */
+  continueAsNewAfterEvents?: number;
+}
+
+export interface OrchestrateInput {
+  plan?: Plan;
+  goal?: string;
+  options?: OrchestrateOptions;
+  /** State carried over continue-as-new. */
+  carried?: SchedulerState;
+}
+
+export const DEFAULT_HEARTBEAT_TIMEOUT = '10s';
+
+interface Activities {
+  runAgent(input: RunAgentInput): Promise<RunAgentResult>;
+}
+
+export async function orchestrate(input: OrchestrateInput): Promise<RunStatus> {
+  const options = input.options ?? {};
+  const runId = workflowInfo().workflowId;
+  const now = () => new Date().toISOString();
+
+  const plan = input.carried?.plan ?? input.plan;
+  if (!plan) {
+    throw ApplicationFailure.nonRetryable('the run was started without a plan', 'BadInput');
+  }
+  const sched = input.carried ? new Scheduler(input.carried) : Scheduler.fresh(plan, now());
+  const running = new Map<string, { scope: CancellationScope; done: Promise<void> }>();
+  let draining = false;
+
+  const status = (): RunStatus => sched.status(runId, now(), running.size);
+  let published = '';
+  /** Keep the Web UI's current details and the search attributes in step with the state. */
+  const publish = (current: RunStatus = status()): void => {
+    setCurrentDetails(renderDetails(current));
+    const waiting = current.waitingOn.length > 0;
+    const key = `${current.phase}/${waiting}`;
+    if (key === published) return;
+    published = key;
+    upsertSearchAttributes([
+      { key: BatonPhase, value: current.phase },
+      { key: BatonWaiting, value: waiting },
+    ]);
+  };
+
+  setHandler(m.statusQuery, status);
+  setHandler(m.planQuery, () => sched.plan);
+  registerInterventions(sched, {
+    now,
+    status,
+    cancelTask: async (taskId) => {
+      const entry = running.get(taskId);
+      if (!entry) return;
+      entry.scope.cancel();
+      await entry.done;
+    },
+    abort: () => {
+      for (const entry of running.values()) entry.scope.cancel();
+    },
+  });
+
+  const launch = (taskId: string): void => {
+    const record = sched.markRunning(taskId, now());
+    const task = effectiveTask(sched.plan, sched.task(taskId));
+    const { guidance, prompt } = sched.takeGuidance(taskId);
+    const activityInput: RunAgentInput = {
+      runId,
+      goal: sched.plan.goal,
+      task: prompt ? { ...task, prompt } : task,
+      generation: record.generation,
+      cwd: sched.plan.workspace?.repo ?? options.cwd ?? '.',
+      agents: sched.plan.agents,
+      dependencies: task.dependsOn.map((id) => {
+        const dep = sched.record(id);
+        return {
+          id,
+          title: sched.task(id).title ?? id,
+          state: dep.state === 'skipped' ? 'skipped' : 'succeeded',
+          summary: dep.text ?? '',
+          artifactPath: dep.artifactPath ?? undefined,
+        };
+      }),
+      guidance,
+      sessionId: uuid4(),
+    };
+    const activities = proxyActivities<Activities>({
+      activityId: `${taskId}.${record.generation}`,
+      summary: `${taskId} · attempt ${record.generation} · ${task.agent ?? 'claude'}`,
+      startToCloseTimeout: durationMs(task.timeout),
+      heartbeatTimeout: options.heartbeatTimeout ?? DEFAULT_HEARTBEAT_TIMEOUT,
+      cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+      retry: {
+        maximumAttempts: task.retries + 1,
+        initialInterval: options.retryInitialInterval ?? '1s',
+        backoffCoefficient: 2,
+        maximumInterval: '1m',
+        nonRetryableErrorTypes: [...NON_RETRYABLE_FAILURE_TYPES],
+      },
+    });
+    const scope = new CancellationScope();
+    const done = scope
+      .run(() => activities.runAgent(activityInput))
+      .then(
+        (result) => sched.succeeded(taskId, result, now()),
+        (err: unknown) => sched.failed(taskId, describeFailure(err, task.retries + 1), now()),
+      )
+      .finally(() => running.delete(taskId));
+    running.set(taskId, { scope, done });
+  };
+
+  try {
+    for (;;) {
+      if (!draining && shouldContinueAsNew(options)) draining = true;
+      if (!draining) for (const r of sched.startable(running.size)) launch(r.id);
+      publish();
+
+      const outcome = sched.outcome(running.size);
+      if (outcome !== 'running') return await finish(sched, outcome, status, publish);
+      if (sched.plan.onFailure === 'fail' && sched.firstFailure()) {
+        const first = sched.firstFailure()!;
+        for (const entry of running.values()) entry.scope.cancel();
+        await CancellationScope.nonCancellable(() => Promise.allSettled([...running.values()].map((e) => e.done)));
+        sched.cancelUnsettled(now(), `cancelled: task ${first.id} failed and onFailure is "fail"`);
+        return await finish(sched, 'failed', status, publish);
+      }
+      if (draining && running.size === 0) {
+        await condition(allHandlersFinished);
+        log.info('continuing as new', { historyLength: workflowInfo().historyLength });
+        return await continueAsNew<typeof orchestrate>({ options, carried: sched.state });
+      }
+      const seen = sched.version;
+      await condition(() => sched.version !== seen || (!draining && shouldContinueAsNew(options)));
+    }
+  } catch (err) {
+    if (!isCancellation(err)) throw err;
+    // The run was cancelled (Temporal cancel): wait for agents to die, account for every task.
+    await CancellationScope.nonCancellable(async () => {
+      await Promise.allSettled([...running.values()].map((e) => e.done));
+      sched.state.aborted = true;
+      sched.state.reason ??= 'cancelled';
+      sched.cancelUnsettled(now(), 'the run was cancelled');
+      sched.state.endedAt = now();
+      publish();
+    });
+    throw err;
+  }
+}
+
+function shouldContinueAsNew(options: OrchestrateOptions): boolean {
+  const info = workflowInfo();
+  if (info.continueAsNewSuggested) return true;
+  return options.continueAsNewAfterEvents !== undefined && info.historyLength > options.continueAsNewAfterEvents;
+}
+
+async function finish(
+  sched: Scheduler,
+  outcome: 'completed' | 'failed' | 'cancelled',
+  status: () => RunStatus,
+  publish: (current: RunStatus) => void,
+): Promise<RunStatus> {
+  sched.cancelUnsettled(new Date().toISOString(), 'the run ended before this task could run');
+  sched.state.endedAt = new Date().toISOString();
+  const final = status();
+  publish(final);
+  await condition(allHandlersFinished);
+  if (outcome === 'completed') return final;
+  const notDone = final.tasks.filter((t) => t.state !== 'succeeded' && t.state !== 'skipped');
+  const names = notDone
+    .slice(0, 5)
+    .map((t) => `${t.id} (${t.state})`)
+    .join(', ');
+  const message =
+    outcome === 'cancelled'
+      ? `run ${final.reason ?? 'aborted'}`
+      : `${notDone.length} of ${final.tasks.length} tasks did not succeed: ${names}${notDone.length > 5 ? ', …' : ''}`;
+  throw ApplicationFailure.create({
+    type: outcome === 'cancelled' ? 'RunAborted' : 'RunFailed',
+    message,
+    nonRetryable: true,
+    details: [final],
+  });
+}
+
+/** What a task's activity failure means for the run, in words a person understands. */
+function describeFailure(err: unknown, maxAttempts: number): TaskFailure {
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  if (isCancellation(err) || cause instanceof CancelledFailure) {
+    return { type: 'Cancelled', message: 'cancelled while running', attempts: 1, costUsd: 0, cancelled: true };
+  }
+  if (cause instanceof ApplicationFailure) {
+    const details = cause.details?.[0] as AgentFailureDetails | undefined;
+    return {
+      type: cause.type ?? 'Error',
+      message: cause.message,
+      attempts: details?.attempt ?? 1,
+      costUsd: details?.costUsd ?? 0,
+      sessionId: details?.sessionId,
+    };
+  }
+  if (cause instanceof TimeoutFailure) {
+    const kind = cause.timeoutType === 'HEARTBEAT' ? 'heartbeat timeout (the worker or agent stopped responding)' : 'time limit';
+    return { type: 'AgentTimedOut', message: `attempt hit its ${kind}`, attempts: maxAttempts, costUsd: 0 };
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  return { type: 'Error', message, attempts: 1, costUsd: 0 };
+}
+
+interface InterventionHooks {
+  now(): string;
+  status(): RunStatus;
+  cancelTask(taskId: string): Promise<void>;
+  abort(): void;
+}
+
+/** Each intervention as a validated update and as a signal with the same payload (DESIGN.md §4). */
+function registerInterventions(sched: Scheduler, hooks: InterventionHooks): void {
+  const both = <S extends z.ZodType>(
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    update: UpdateDefinition<RunStatus, [any]>,
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    signal: SignalDefinition<[any]>,
+    schema: S,
+    check: (input: z.infer<S>) => void,
+    apply: (input: z.infer<S>) => void | Promise<void>,
+  ): void => {
+    const parse = (raw: unknown): z.infer<S> => {
+      const parsed = schema.safeParse(raw ?? {});
+      if (!parsed.success) {
+        throw new Refusal(`bad ${update.name} payload: ${parsed.error.issues.map((i) => formatIssue(i)).join('; ')}`);
+      }
+      return parsed.data;
+    };
+    setHandler(
+      update,
+      async (raw: unknown) => {
+        await apply(parse(raw));
+        return hooks.status();
+      },
+      {
+        validator: (raw: unknown) => {
+          try {
+            check(parse(raw));
+          } catch (err) {
+            // A refusal must reach the caller as an ApplicationFailure with a plain message.
+            throw ApplicationFailure.nonRetryable(err instanceof Error ? err.message : String(err), 'Refused');
+          }
+        },
+      },
+    );
+    setHandler(signal, async (raw: unknown) => {
+      try {
+        const input = parse(raw);
+        check(input);
+        await apply(input);
+      } catch (err) {
+        log.warn(`refused ${signal.name} signal`, { error: err instanceof Error ? err.message : String(err) });
+      }
+    });
+  };
+
+  both(
+    m.approveUpdate,
+    m.approveSignal,
+    m.ApproveInputSchema,
+    (i) => sched.checkApprove(i.taskId),
+    (i) => void sched.approve(i.taskId!, i.note),
+  );
+  both(
+    m.rejectUpdate,
+    m.rejectSignal,
+    m.RejectInputSchema,
+    (i) => sched.checkReject(i.taskId),
+    (i) => void sched.reject(i.taskId!, i.reason, hooks.now()),
+  );
+  both(
+    m.pauseUpdate,
+    m.pauseSignal,
+    m.PauseInputSchema,
+    () => sched.checkPause(),
+    () => sched.pause(),
+  );
+  both(
+    m.resumeUpdate,
+    m.resumeSignal,
+    m.ResumeInputSchema,
+    (i) => sched.checkResume(i.budgetUsd),
+    (i) => sched.resume(i.budgetUsd),
+  );
+  both(
+    m.retryTaskUpdate,
+    m.retryTaskSignal,
+    m.RetryTaskInputSchema,
+    (i) => sched.checkRetry(i.taskId),
+    (i) => void sched.retry(i.taskId, i.prompt, i.note),
+  );
+  both(
+    m.skipTaskUpdate,
+    m.skipTaskSignal,
+    m.SkipTaskInputSchema,
+    (i) => sched.checkSkip(i.taskId),
+    (i) => void sched.skip(i.taskId, i.reason, hooks.now()),
+  );
+  both(
+    m.cancelTaskUpdate,
+    m.cancelTaskSignal,
+    m.CancelTaskInputSchema,
+    (i) => sched.checkCancelTask(i.taskId),
+    (i) => hooks.cancelTask(i.taskId),
+  );
+  both(
+    m.guideUpdate,
+    m.guideSignal,
+    m.GuideInputSchema,
+    (i) => sched.checkGuide(i.taskId, i.message),
+    (i) => void sched.guide(i.taskId, i.message),
+  );
+  both(
+    m.addTasksUpdate,
+    m.addTasksSignal,
+    m.AddTasksInputSchema,
+    (i) => sched.checkAddTasks(i.tasks),
+    (i) => void sched.addTasks(i.tasks),
+  );
+  both(
+    m.abortUpdate,
+    m.abortSignal,
+    m.AbortInputSchema,
+    () => sched.checkAbort(),
+    (i) => {
+      sched.abort(i.reason);
+      hooks.abort();
+    },
+  );
+}
+
+function formatIssue(issue: z.core.$ZodIssue): string {
+  const path = issue.path.map(String).join('.');
+  return path ? `${path}: ${issue.message}` : issue.message;
+}

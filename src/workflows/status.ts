@@ -1,0 +1,71 @@
+// Run and task states and the status JSON (DESIGN.md §3, §7). Pure types and constants.
+
+export const Phase = {
+  Planning: 'planning',
+  AwaitingPlanApproval: 'awaiting-plan-approval',
+  Running: 'running',
+  Paused: 'paused',
+  Completed: 'completed',
+  Failed: 'failed',
+  Cancelled: 'cancelled',
+} as const;
+export type Phase = (typeof Phase)[keyof typeof Phase];
+
+export const TaskState = {
+  Pending: 'pending',
+  Ready: 'ready',
+  AwaitingApproval: 'awaiting-approval',
+  Running: 'running',
+  AwaitingReview: 'awaiting-review',
+  MergeConflict: 'merge-conflict',
+  Succeeded: 'succeeded',
+  Failed: 'failed',
+  Skipped: 'skipped',
+  Cancelled: 'cancelled',
+  Blocked: 'blocked',
+} as const;
+export type TaskState = (typeof TaskState)[keyof typeof TaskState];
+
+/** States a task does not leave by itself (a person may still retry or skip it). */
+export const SETTLED_STATES: readonly TaskState[] = ['succeeded', 'failed', 'skipped', 'cancelled', 'blocked'];
+/** States in which a task's dependents may start. */
+export const DONE_STATES: readonly TaskState[] = ['succeeded', 'skipped'];
+/** States in which a task waits on a person. */
+export const GATE_STATES: readonly TaskState[] = ['awaiting-approval', 'awaiting-review', 'merge-conflict'];
+
+export function isFinalPhase(phase: Phase): boolean {
+  return phase === 'completed' || phase === 'failed' || phase === 'cancelled';
+}
+
+/** One task in the status JSON (DESIGN.md §7). */
+export interface TaskView {
+  id: string;
+  title: string;
+  state: TaskState;
+  attempts: number;
+  startedAt: string | null;
+  endedAt: string | null;
+  costUsd: number;
+  summary: string | null;
+  artifactPath: string | null;
+  error: string | null;
+  errorType: string | null;
+  sessionId: string | null;
+  dependsOn: string[];
+}
+
+/** The status JSON (DESIGN.md §7). */
+export interface RunStatus {
+  runId: string;
+  name: string;
+  goal: string | null;
+  phase: Phase;
+  waitingOn: string[];
+  costUsd: number;
+  budgetUsd: number | null;
+  startedAt: string;
+  updatedAt: string;
+  endedAt: string | null;
+  reason: string | null;
+  tasks: TaskView[];
+}
