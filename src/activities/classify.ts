@@ -174,14 +174,23 @@ const BAD_ARGUMENT_PATTERNS = [
   /Invalid session ID/i,
   /Session ID .* is already in use/i,
   /No conversation found with session ID/i,
+  // bypassPermissions as root without IS_SANDBOX=1
+  /cannot be used with root\/sudo privileges/i,
 ];
 
 const CONNECTION_PATTERN =
   /unable to connect|connection|ECONNRESET|ECONNREFUSED|ETIMEDOUT|timed out|socket hang up|fetch failed/i;
 
-/** "API Error: 400 {json}" → the API's own message. */
-function apiMessage(text: string): string {
-  const stripped = text.replace(/^API Error:\s*/i, '').replace(/^\d{3}\s+/, '');
+/**
+ * The API's own message from claude's result text: "API Error: 400 <message>",
+ * "API Error: Request rejected (429) · <message>", "Failed to authenticate. API Error: 401 <message>",
+ * where <message> may be the API's JSON error body.
+ */
+export function apiMessage(text: string): string {
+  const at = text.search(/API Error:/i);
+  const stripped = (at >= 0 ? text.slice(at).replace(/^API Error:\s*/i, '') : text)
+    .replace(/^Request rejected \(\d{3}\)\s*·?\s*/i, '')
+    .replace(/^\d{3}\s+/, '');
   const json = stripped.indexOf('{');
   if (json >= 0) {
     try {

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { buildClaudeArgs } from '../../src/activities/claude-args.js';
-import { classify, type RunOutcome } from '../../src/activities/classify.js';
+import { apiMessage, classify, type RunOutcome } from '../../src/activities/classify.js';
 import { descendants, type ProcessRef } from '../../src/activities/kill-tree.js';
 import { buildPrompt } from '../../src/activities/prompt.js';
 import { parseResult, StreamParser } from '../../src/activities/stream.js';
@@ -233,6 +233,17 @@ void describe('classify', () => {
     );
   });
 
+  void it("extracts the API's message from each form of claude's result text", () => {
+    assert.equal(apiMessage('API Error: 400 fake message 400'), 'fake message 400');
+    assert.equal(apiMessage('API Error: Request rejected (429) · slow down'), 'slow down');
+    assert.equal(apiMessage('Failed to authenticate. API Error: 401 invalid x-api-key'), 'invalid x-api-key');
+    assert.equal(apiMessage('API Error: 400 {"type":"error","error":{"type":"x","message":"bad model"}}'), 'bad model');
+    assert.equal(
+      apiMessage('API Error: Unable to connect to API (ConnectionRefused)'),
+      'Unable to connect to API (ConnectionRefused)',
+    );
+  });
+
   void it('maps an is_error result without a status to a connection error when claude could not connect', () => {
     const verdict = classify(apiError(null, 'API Error: Unable to connect to API (ConnectionRefused)'));
     assert.equal(verdict?.type, FailureType.AgentConnectionError);
@@ -287,6 +298,7 @@ void describe('classify', () => {
       'Error: Invalid session ID. Must be a valid UUID.',
       'Error: Session ID 1111 is already in use.',
       "error: option '--permission-mode <mode>' argument 'bogus' is invalid. Allowed choices are acceptEdits",
+      '--dangerously-skip-permissions cannot be used with root/sudo privileges for security reasons',
     ]) {
       const verdict = classify(outcome({ exitCode: 1, stderrTail: [line] }));
       assert.equal(verdict?.type, FailureType.AgentBadArguments, line);
