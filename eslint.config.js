@@ -18,9 +18,13 @@ export default tseslint.config(
     // The workflow sandbox is a folder boundary: no Node builtins, no side effects.
     files: ['src/workflows/**/*.ts'],
     rules: {
-      'no-restricted-imports': [
+      '@typescript-eslint/no-restricted-imports': [
         'error',
-        { paths: nodeBuiltins.flatMap((m) => [m, `node:${m}`]), patterns: ['execa', '../activities/*', '!../activities/index.js'] },
+        {
+          paths: [...nodeBuiltins.flatMap((m) => [m, `node:${m}`]), 'execa'],
+          // Activities run outside the sandbox: workflow code may import their types only.
+          patterns: [{ group: ['../activities/*'], allowTypeImports: true }],
+        },
       ],
     },
   },

@@ -59,7 +59,6 @@ export function taskElapsed(task: TaskView, now = Date.now()): number | null {
   return end - Date.parse(task.startedAt);
 }
 
-// eslint-disable-next-line no-control-regex
 const visibleLength = (text: string) => text.replace(/\u001b\[\d+m/g, '').length;
 
 export function table(header: string[], rows: string[][]): string {
@@ -102,7 +101,11 @@ export function statusReport(status: RunStatus, uiUrl?: string): string {
   if (status.reason) lines.push(`reason: ${status.reason}`);
   lines.push('', statusTable(status));
   if (status.waitingOn.length > 0) {
-    lines.push('', yellow('Waiting on you:'), ...status.waitingOn.map((w) => `  ${w.replaceAll('<run>', status.runId)}`));
+    lines.push(
+      '',
+      yellow('Waiting on you:'),
+      ...status.waitingOn.map((w) => `  ${w.replaceAll('<run>', status.runId)}`),
+    );
   }
   if (uiUrl) lines.push('', `Web UI: ${uiUrl}`);
   return lines.join('\n');

@@ -57,7 +57,10 @@ program
   .argument('<plan>', 'plan file (YAML or JSON)')
   .option('--id <id>', 'workflow id of the run (default baton-<plan name>-<random>)')
   .option('--json', 'print the final status JSON on stdout (progress goes to stderr)')
-  .option('--rehearse', 'use a scripted model that completes every task and writes its expectedOutputs (no API key, no cost)')
+  .option(
+    '--rehearse',
+    'use a scripted model that completes every task and writes its expectedOutputs (no API key, no cost)',
+  )
   .action(async (plan: string, o: { id?: string; json?: boolean; rehearse?: boolean }) =>
     done(await runCommand(config(), { planFile: plan, ...o })),
   );
@@ -130,14 +133,28 @@ intervention('approve', 'approve an open gate (a task, or with no task the plan)
   .argument('[task]')
   .option('--note <note>', 'a note kept with the approval')
   .action(async (runId: string, taskId: string | undefined, o: { note?: string; json?: boolean }) =>
-    done(await interveneCommand(config(), { runId, operation: 'approve', payload: { taskId, note: o.note }, json: o.json })),
+    done(
+      await interveneCommand(config(), {
+        runId,
+        operation: 'approve',
+        payload: { taskId, note: o.note },
+        json: o.json,
+      }),
+    ),
   );
 intervention('reject', 'reject an open gate; an `after` gate re-runs the task with the reason as feedback')
   .argument('<run>')
   .argument('[task]')
   .requiredOption('--reason <reason>', 'why (given to the agent as feedback)')
   .action(async (runId: string, taskId: string | undefined, o: { reason: string; json?: boolean }) =>
-    done(await interveneCommand(config(), { runId, operation: 'reject', payload: { taskId, reason: o.reason }, json: o.json })),
+    done(
+      await interveneCommand(config(), {
+        runId,
+        operation: 'reject',
+        payload: { taskId, reason: o.reason },
+        json: o.json,
+      }),
+    ),
   );
 intervention('pause', 'start no new tasks (running ones finish)')
   .argument('<run>')
@@ -148,7 +165,9 @@ intervention('resume', 'resume a paused run')
   .argument('<run>')
   .option('--budget <usd>', 'raise the budget to this many dollars', positiveNumber)
   .action(async (runId: string, o: { budget?: number; json?: boolean }) =>
-    done(await interveneCommand(config(), { runId, operation: 'resume', payload: { budgetUsd: o.budget }, json: o.json })),
+    done(
+      await interveneCommand(config(), { runId, operation: 'resume', payload: { budgetUsd: o.budget }, json: o.json }),
+    ),
   );
 intervention('retry', 'run a failed or cancelled task again')
   .argument('<run>')
@@ -170,7 +189,14 @@ intervention('skip', 'skip a task that is not running or done (its dependents pr
   .argument('<task>')
   .option('--reason <reason>', 'why')
   .action(async (runId: string, taskId: string, o: { reason?: string; json?: boolean }) =>
-    done(await interveneCommand(config(), { runId, operation: 'skipTask', payload: { taskId, reason: o.reason }, json: o.json })),
+    done(
+      await interveneCommand(config(), {
+        runId,
+        operation: 'skipTask',
+        payload: { taskId, reason: o.reason },
+        json: o.json,
+      }),
+    ),
   );
 intervention('cancel', 'cancel a running task (its processes are killed)')
   .argument('<run>')
@@ -190,7 +216,12 @@ intervention('add', 'add tasks (a YAML/JSON list, or {tasks: [...]}) to a runnin
   .argument('<file>')
   .action(async (runId: string, file: string, o: { json?: boolean }) =>
     done(
-      await interveneCommand(config(), { runId, operation: 'addTasks', payload: { tasks: await readTasksFile(file) }, json: o.json }),
+      await interveneCommand(config(), {
+        runId,
+        operation: 'addTasks',
+        payload: { tasks: await readTasksFile(file) },
+        json: o.json,
+      }),
     ),
   );
 intervention('abort', 'end a run now: running tasks are cancelled')

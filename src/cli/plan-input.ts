@@ -8,6 +8,10 @@ import type { Plan } from '../plan/schema.js';
 export async function readPlan(file: string, cwd: string = process.cwd()): Promise<Plan> {
   const plan = resolvePlanPaths(await loadPlanFile(file), cwd);
   const issues = await checkWorkspace(plan);
-  if (issues.length > 0) throw new PlanError(issues.map((i) => ({ file, ...i })), file);
+  if (issues.length > 0)
+    throw new PlanError(
+      issues.map((i) => ({ file, ...i })),
+      file,
+    );
   return plan;
 }

@@ -17,7 +17,12 @@ export interface Target {
 /** Where Temporal is: TEMPORAL_ADDRESS, or the embedded dev server (started if needed). */
 export async function resolveTarget(config: Config, onProgress?: (message: string) => void): Promise<Target> {
   if (config.temporal.address) {
-    return { address: config.temporal.address, namespace: config.temporal.namespace, uiUrl: config.uiUrl, embedded: false };
+    return {
+      address: config.temporal.address,
+      namespace: config.temporal.namespace,
+      uiUrl: config.uiUrl,
+      embedded: false,
+    };
   }
   const server = await ensureEmbeddedServer(config, onProgress);
   return { address: server.address, namespace: config.temporal.namespace, uiUrl: server.uiUrl, embedded: true };

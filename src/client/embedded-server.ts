@@ -9,7 +9,6 @@ import type { Config } from './config.js';
 import { TemporalUnavailableError } from './errors.js';
 import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes.js';
 
-
 export interface EmbeddedServer {
   address: string;
   uiUrl: string;
@@ -25,7 +24,10 @@ const INSTALL_HINT =
   'then run again, or point TEMPORAL_CLI_PATH at the binary, or set TEMPORAL_ADDRESS to use a server you run.';
 
 /** The `temporal` binary: TEMPORAL_CLI_PATH, then PATH. */
-export function findTemporalCli(config: Pick<Config, 'temporalCliPath'>, envPath = process.env.PATH ?? ''): string | null {
+export function findTemporalCli(
+  config: Pick<Config, 'temporalCliPath'>,
+  envPath = process.env.PATH ?? '',
+): string | null {
   if (config.temporalCliPath) {
     if (!isExecutable(config.temporalCliPath)) {
       throw new TemporalUnavailableError(

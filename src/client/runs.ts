@@ -37,7 +37,11 @@ export async function startRun(client: Client, start: StartRunOptions): Promise<
       taskQueue: start.taskQueue,
       workflowId,
       args: [input],
-      staticSummary: `${start.plan.name}: ${taskCount} task${taskCount === 1 ? '' : 's'}${start.plan.goal ? ` — ${start.plan.goal}` : ''}`.slice(0, 200),
+      staticSummary:
+        `${start.plan.name}: ${taskCount} task${taskCount === 1 ? '' : 's'}${start.plan.goal ? ` — ${start.plan.goal}` : ''}`.slice(
+          0,
+          200,
+        ),
       staticDetails: start.plan.goal ?? undefined,
     });
   } catch (err) {
@@ -107,7 +111,10 @@ export interface RunSummary {
   closeTime: Date | undefined;
 }
 
-export async function listRuns(client: Client, options: { waiting?: boolean; limit?: number } = {}): Promise<RunSummary[]> {
+export async function listRuns(
+  client: Client,
+  options: { waiting?: boolean; limit?: number } = {},
+): Promise<RunSummary[]> {
   const query = `WorkflowType = '${WORKFLOW_TYPE}'${options.waiting ? ' AND BatonWaiting = true' : ''}`;
   const runs: RunSummary[] = [];
   for await (const w of client.workflow.list({ query })) {

@@ -30,7 +30,10 @@ export async function ensureSearchAttributes(connection: Connection, namespace: 
     return missing.map(([name]) => name);
   } catch (err) {
     const commands = missing
-      .map(([name, type]) => `  temporal operator search-attribute create --namespace ${namespace} --name ${name} --type ${type}`)
+      .map(
+        ([name, type]) =>
+          `  temporal operator search-attribute create --namespace ${namespace} --name ${name} --type ${type}`,
+      )
       .join('\n');
     throw new SearchAttributesMissingError(
       `baton needs search attributes that namespace ${namespace} lacks, and could not add them (${(err as Error).message}). Run:\n${commands}`,

@@ -238,7 +238,8 @@ function describeFailure(err: unknown, maxAttempts: number): TaskFailure {
     };
   }
   if (cause instanceof TimeoutFailure) {
-    const kind = cause.timeoutType === 'HEARTBEAT' ? 'heartbeat timeout (the worker or agent stopped responding)' : 'time limit';
+    const kind =
+      cause.timeoutType === 'HEARTBEAT' ? 'heartbeat timeout (the worker or agent stopped responding)' : 'time limit';
     return { type: 'AgentTimedOut', message: `attempt hit its ${kind}`, attempts: maxAttempts, costUsd: 0 };
   }
   const message = err instanceof Error ? err.message : String(err);

@@ -282,11 +282,15 @@ export class Scheduler {
     }
     for (const r of this.state.records) {
       if (r.state === 'awaiting-approval') waits.push(`task ${r.id}: approval to start — baton approve <run> ${r.id}`);
-      if (r.state === 'awaiting-review') waits.push(`task ${r.id}: review of its result — baton approve|reject <run> ${r.id}`);
-      if (r.state === 'merge-conflict') waits.push(`task ${r.id}: merge conflict — resolve, then baton approve <run> ${r.id}`);
+      if (r.state === 'awaiting-review')
+        waits.push(`task ${r.id}: review of its result — baton approve|reject <run> ${r.id}`);
+      if (r.state === 'merge-conflict')
+        waits.push(`task ${r.id}: merge conflict — resolve, then baton approve <run> ${r.id}`);
     }
     const stuck =
-      running === 0 && !this.state.paused && !this.state.records.some((r) => r.state === 'ready' || r.state === 'pending');
+      running === 0 &&
+      !this.state.paused &&
+      !this.state.records.some((r) => r.state === 'ready' || r.state === 'pending');
     if (stuck && this.state.plan.onFailure === 'wait') {
       for (const r of this.state.records) {
         if (r.state === 'failed' || r.state === 'cancelled') {

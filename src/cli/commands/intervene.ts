@@ -61,7 +61,11 @@ export async function readTasksFile(file: string): Promise<unknown[]> {
   const parsed = z.array(TaskSchema).min(1).safeParse(list);
   if (!parsed.success) {
     throw new PlanError(
-      parsed.error.issues.map((i) => ({ file, path: `tasks${i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('')}`, message: i.message })),
+      parsed.error.issues.map((i) => ({
+        file,
+        path: `tasks${i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('')}`,
+        message: i.message,
+      })),
       file,
     );
   }

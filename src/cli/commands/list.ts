@@ -13,7 +13,12 @@ export async function listCommand(config: Config, options: { waiting?: boolean; 
     } else if (runs.length === 0) {
       process.stdout.write(options.waiting ? 'No run waits on a person.\n' : 'No runs yet.\n');
     } else {
-      const rows = runs.map((r) => [r.runId, r.status.toLowerCase(), r.startTime.toISOString(), r.closeTime?.toISOString() ?? '']);
+      const rows = runs.map((r) => [
+        r.runId,
+        r.status.toLowerCase(),
+        r.startTime.toISOString(),
+        r.closeTime?.toISOString() ?? '',
+      ]);
       process.stdout.write(`${table(['RUN', 'STATUS', 'STARTED', 'ENDED'], rows)}\n`);
     }
     return 0;

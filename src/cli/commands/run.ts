@@ -53,7 +53,8 @@ export async function runCommand(config: Config, options: RunOptions): Promise<n
     } else {
       say('');
       say(statusReport(final, url));
-      if (target.embedded) say(`The Temporal dev server keeps running in the background (stop it with \`baton server stop\`).`);
+      if (target.embedded)
+        say(`The Temporal dev server keeps running in the background (stop it with \`baton server stop\`).`);
     }
     return final.phase === 'completed' ? 0 : 1;
   } finally {

@@ -34,7 +34,9 @@ export async function startCommand(config: Config, options: StartOptions): Promi
     } else {
       process.stdout.write(`${handle.workflowId}\n`);
       if (uiUrl) note(`Web UI: ${uiUrl}`);
-      note(`Follow it with \`baton status ${handle.workflowId}\`; a worker (\`baton worker\`) on task queue "${config.taskQueue}" runs it.`);
+      note(
+        `Follow it with \`baton status ${handle.workflowId}\`; a worker (\`baton worker\`) on task queue "${config.taskQueue}" runs it.`,
+      );
     }
     return 0;
   } finally {

@@ -7,7 +7,9 @@ export async function validateCommand(options: { planFile: string; json?: boolea
   const plan = await readPlan(options.planFile);
   const path = criticalPath(plan.tasks);
   if (options.json) {
-    process.stdout.write(`${JSON.stringify({ valid: true, name: plan.name, tasks: plan.tasks.length, criticalPath: path })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ valid: true, name: plan.name, tasks: plan.tasks.length, criticalPath: path })}\n`,
+    );
   } else {
     process.stdout.write(
       `${options.planFile}: valid plan "${plan.name}" — ${plan.tasks.length} tasks, up to ${plan.maxParallel} at once, ` +

