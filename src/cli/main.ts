@@ -15,6 +15,7 @@ import { serverCommand } from './commands/server.js';
 import { startCommand } from './commands/start.js';
 import { resultCommand, statusCommand } from './commands/status.js';
 import { graphCommand, validateCommand } from './commands/validate.js';
+import { watchCommand } from './commands/watch.js';
 import { workerCommand } from './commands/worker.js';
 
 export const ExitCode = { Completed: 0, Failed: 1, BadInput: 2, TemporalUnavailable: 3 } as const;
@@ -83,6 +84,12 @@ program
   .argument('<run>', 'run id')
   .option('--json', 'print the status JSON')
   .action(async (runId: string, o: { json?: boolean }) => done(await statusCommand(config(), { runId, ...o })));
+
+program
+  .command('watch')
+  .description('a live view of a run until it ends: states, attempts, time, cost, and what it waits on')
+  .argument('<run>', 'run id')
+  .action(async (runId: string) => done(await watchCommand(config(), { runId })));
 
 program
   .command('result')

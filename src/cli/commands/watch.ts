@@ -1,0 +1,49 @@
+// `baton watch <run>`: a live view that redraws every task's state, attempts, time and cost until
+// the run ends, and says what it waits on and which command answers it.
+import type { Config } from '../../client/config.js';
+import { runUrl } from '../../client/connection.js';
+import { getStatus } from '../../client/runs.js';
+import { isFinalPhase, type RunStatus } from '../../workflows/status.js';
+import { dim, statusReport } from '../format.js';
+import { openClient } from '../temporal.js';
+
+export interface WatchOptions {
+  runId: string;
+  intervalMs?: number;
+}
+
+export async function watchCommand(config: Config, options: WatchOptions): Promise<number> {
+  const { client, target, close } = await openClient(config);
+  const tty = process.stdout.isTTY;
+  const interval = options.intervalMs ?? 1000;
+  let last = '';
+  try {
+    for (;;) {
+      const status = await getStatus(client, options.runId);
+      const view = statusReport(status, runUrl(target, status.runId));
+      if (tty) {
+        // Clear the screen and draw again: elapsed times move even when no state changes.
+        process.stdout.write(
+          `\u001b[H\u001b[2J${view}\n\n${dim(`updated ${new Date().toLocaleTimeString()} · Ctrl-C to stop watching (the run goes on)`)}\n`,
+        );
+      } else {
+        // Without a terminal to redraw, print only when something other than the clock changed.
+        const key = JSON.stringify([
+          status.phase,
+          status.waitingOn,
+          status.tasks.map((t) => [t.id, t.state, t.attempts]),
+        ]);
+        if (key !== last) process.stdout.write(`${view}\n\n`);
+        last = key;
+      }
+      if (isFinalPhase(status.phase)) return exitCodeOf(status);
+      await new Promise((resolve) => setTimeout(resolve, interval));
+    }
+  } finally {
+    await close();
+  }
+}
+
+function exitCodeOf(status: RunStatus): number {
+  return status.phase === 'completed' ? 0 : 1;
+}
