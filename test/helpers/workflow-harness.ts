@@ -1,0 +1,225 @@
+// Everything a workflow test needs to run `orchestrate` for real: a FakeModel that the real `claude`
+// binary talks to, a temp working folder and CLAUDE_CONFIG_DIR, and a baton worker with the real
+// runAgent on a task queue of its own, against the suite's real Temporal dev server.
+import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, readdir, readFile, readlink, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
+import { finalStatus, WORKFLOW_TYPE } from '../../src/client/runs.js';
+import { PlanSchema, type PlanInput } from '../../src/plan/schema.js';
+import { resolvePlanPaths } from '../../src/plan/resolve.js';
+import { FakeModel, type FakeModelOptions, type RequestLogEntry } from '../../src/rehearsal/fake-model.js';
+import { createBatonWorker } from '../../src/workers/worker.js';
+import { statusQuery } from '../../src/workflows/messages.js';
+import type { OrchestrateInput, OrchestrateOptions } from '../../src/workflows/orchestrate.js';
+import type { RunStatus, TaskView } from '../../src/workflows/status.js';
+import { CLAUDE_BIN, claudeEnv } from './claude-env.js';
+import { testTemporal, type TestTemporal } from './temporal.js';
+
+/** Cost the fake makes claude report for each answered request. */
+export const COST_PER_REQUEST_USD = 0.01;
+
+/**
+ * The suite's Temporal dev server (see test/helpers/temporal.ts), with the worker runtime's logging
+ * turned down first: workflow warnings such as "refused … signal" are expected here.
+ */
+export async function workflowTemporal(): Promise<TestTemporal> {
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
+  return await testTemporal();
+}
+
+export interface Harness {
+  client: Client;
+  fake: FakeModel;
+  /** Unique temp folder holding everything of this harness (cwd, config, artifacts). */
+  root: string;
+  /** The agents' working folder (the plan's workspace). */
+  cwd: string;
+  /** CLAUDE_CONFIG_DIR of every claude this harness starts. */
+  configDir: string;
+  artifactsDir: string;
+  taskQueue: string;
+  worker: Worker;
+  /** Start `orchestrate` with a plan whose paths are resolved against `cwd` (options added to FAST). */
+  start(plan: PlanInput, options?: OrchestrateOptions, workflowId?: string): Promise<WorkflowHandle>;
+  /** The run's final status, whether it completed or failed; for a cancelled run, its last status (query). */
+  result(handle: WorkflowHandle): Promise<RunStatus>;
+  /** The status query. */
+  status(handle: WorkflowHandle): Promise<RunStatus>;
+  /** Poll the status until `predicate` holds (or fail after `timeoutMs`). */
+  waitFor(
+    handle: WorkflowHandle,
+    predicate: (s: RunStatus) => boolean,
+    what: string,
+    timeoutMs?: number,
+  ): Promise<RunStatus>;
+}
+
+export interface HarnessOptions {
+  script?: FakeModelOptions['script'];
+  /** Default false: unscripted keys answer "Done." */
+  rehearse?: boolean;
+  /** Agents one worker runs at once (default: the worker's default). */
+  maxConcurrentAgents?: number;
+}
+
+/** Options that keep runs fast in tests: retries 100 ms apart. */
+export const FAST: OrchestrateOptions = { retryInitialInterval: '100ms' };
+
+/**
+ * Run `body` with a fresh harness whose worker runs until `body` settles (`worker.runUntil`); the fake
+ * model stops and the temp folder goes afterwards.
+ */
+export async function withHarness<T>(
+  temporal: TestTemporal,
+  options: HarnessOptions,
+  body: (h: Harness) => Promise<T>,
+): Promise<T> {
+  const root = await mkdtemp(path.join(tmpdir(), 'baton-wf-'));
+  const cwd = path.join(root, 'cwd');
+  const configDir = path.join(root, 'claude-config');
+  const artifactsDir = path.join(root, 'artifacts');
+  await Promise.all([mkdir(cwd), mkdir(configDir), mkdir(artifactsDir)]);
+  const fake = await FakeModel.start({
+    script: options.script,
+    rehearse: options.rehearse ?? false,
+    costPerRequestUsd: COST_PER_REQUEST_USD,
+  });
+  const taskQueue = `baton-test-${randomBytes(4).toString('hex')}`;
+  try {
+    const worker = await createBatonWorker({
+      connection: temporal.nativeConnection,
+      namespace: 'default',
+      taskQueue,
+      activities: { artifactsDir, claudeBin: CLAUDE_BIN, env: claudeEnv(fake, configDir), killGraceMs: 500 },
+      maxConcurrentAgents: options.maxConcurrentAgents,
+      shutdownGraceTime: '5s',
+    });
+    const client = temporal.client;
+    const h: Harness = {
+      client,
+      fake,
+      root,
+      cwd,
+      configDir,
+      artifactsDir,
+      taskQueue,
+      worker,
+      async start(plan, runOptions = {}, workflowId) {
+        const resolved = resolvePlanPaths(PlanSchema.parse(plan), cwd);
+        const input: OrchestrateInput = { plan: resolved, options: { cwd, ...FAST, ...runOptions } };
+        return await client.workflow.start(WORKFLOW_TYPE, {
+          taskQueue,
+          workflowId: workflowId ?? `baton-${resolved.name}-${randomBytes(3).toString('hex')}`,
+          args: [input],
+          staticSummary: `${resolved.name}: ${resolved.tasks.length} tasks`,
+        });
+      },
+      async result(handle) {
+        return (await finalStatus(handle)) ?? (await handle.query(statusQuery));
+      },
+      async status(handle) {
+        return await handle.query(statusQuery);
+      },
+      async waitFor(handle, predicate, what, timeoutMs = 30_000) {
+        const deadline = Date.now() + timeoutMs;
+        for (;;) {
+          const status = await handle.query(statusQuery);
+          if (predicate(status)) return status;
+          if (Date.now() > deadline) {
+            throw new Error(`timed out waiting for ${what}; status: ${describeStatus(status)}`);
+          }
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      },
+    };
+    return await worker.runUntil(body(h));
+  } finally {
+    await fake.stop();
+    await rm(root, { recursive: true, force: true });
+  }
+}
+
+/** A plan with `tasks`, defaults that keep attempts short, and any other plan fields given. */
+export function plan(name: string, tasks: PlanInput['tasks'], rest: Partial<PlanInput> = {}): PlanInput {
+  return { version: 1, name, defaults: { timeout: '60s', retries: 3 }, ...rest, tasks };
+}
+
+export function taskOf(status: RunStatus, id: string): TaskView {
+  const task = status.tasks.find((t) => t.id === id);
+  if (!task) throw new Error(`no task ${id} in ${describeStatus(status)}`);
+  return task;
+}
+
+/** `id=state` pairs, for assertion messages. */
+export function describeStatus(status: RunStatus): string {
+  return `${status.phase} [${status.tasks.map((t) => `${t.id}=${t.state}/${t.attempts}`).join(', ')}]`;
+}
+
+/** States by task id. */
+export function statesOf(status: RunStatus): Record<string, string> {
+  return Object.fromEntries(status.tasks.map((t) => [t.id, t.state]));
+}
+
+/** A task's agent in flight: from its first request received to its last request answered. */
+export interface Interval {
+  key: string;
+  start: number;
+  end: number;
+}
+
+export function intervalsOf(log: readonly RequestLogEntry[]): Interval[] {
+  const byKey = new Map<string, Interval>();
+  for (const entry of log) {
+    if (entry.key === null) continue;
+    const end = entry.answeredAt ?? Number.POSITIVE_INFINITY;
+    const known = byKey.get(entry.key);
+    if (!known) byKey.set(entry.key, { key: entry.key, start: entry.receivedAt, end });
+    else {
+      known.start = Math.min(known.start, entry.receivedAt);
+      known.end = Math.max(known.end, end);
+    }
+  }
+  return [...byKey.values()];
+}
+
+/** The most intervals that overlap at one instant (touching ends do not overlap). */
+export function maxOverlap(intervals: readonly Interval[]): number {
+  // At equal times, ends sort before starts: an agent that ends as another starts is not concurrent with it.
+  const points = intervals.flatMap((i) => [
+    { at: i.start, delta: 1 },
+    { at: i.end, delta: -1 },
+  ]);
+  points.sort((a, b) => a.at - b.at || a.delta - b.delta);
+  let current = 0;
+  let max = 0;
+  for (const p of points) {
+    current += p.delta;
+    max = Math.max(max, current);
+  }
+  return max;
+}
+
+/**
+ * Live (non-zombie) processes that belong to a harness: `marker` (its temp folder) in the command
+ * line or environment, or a working folder inside it. Claude and every process it starts inherit its
+ * environment (CLAUDE_CONFIG_DIR) and run in the task's folder.
+ */
+export async function processesOf(marker: string): Promise<string[]> {
+  const found: string[] = [];
+  for (const name of await readdir('/proc')) {
+    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
+    const dir = `/proc/${name}`;
+    const stat = await readFile(`${dir}/stat`, 'utf8').catch(() => '');
+    if (stat === '' || /^ Z /.test(stat.slice(stat.lastIndexOf(')') + 1))) continue;
+    const cmdline = await readFile(`${dir}/cmdline`, 'utf8').catch(() => '');
+    const environ = await readFile(`${dir}/environ`, 'utf8').catch(() => '');
+    const cwd = await readlink(`${dir}/cwd`).catch(() => '');
+    if (cmdline.includes(marker) || environ.includes(marker) || cwd.startsWith(marker)) {
+      found.push(`${name}: ${cmdline.replaceAll('\0', ' ').slice(0, 100)}`);
+    }
+  }
+  return found;
+}

@@ -1,0 +1,48 @@
+// maxParallel bounds the agents in flight, measured where it matters: at the model API.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { TestTemporal } from '../helpers/temporal.js';
+import {
+  describeStatus,
+  intervalsOf,
+  maxOverlap,
+  plan,
+  withHarness,
+  workflowTemporal,
+} from '../helpers/workflow-harness.js';
+
+let temporal: TestTemporal;
+before(async () => {
+  temporal = await workflowTemporal();
+});
+after(async () => {
+  await temporal.close();
+});
+
+void test('maxParallel 3 on a 12-task fan-out never has more than 3 agents in flight, and all 12 succeed', async () => {
+  const ids = Array.from({ length: 12 }, (_, i) => `fan-${String(i).padStart(2, '0')}`);
+  const script = Object.fromEntries(ids.map((id) => [id, { delayMs: 300, turns: [{ text: `${id} done` }] }]));
+  await withHarness(temporal, { script }, async (h) => {
+    const handle = await h.start(
+      plan(
+        'fan-out',
+        ids.map((id) => ({ id, prompt: `Do part ${id}.` })),
+        { maxParallel: 3 },
+      ),
+    );
+    const final = await h.result(handle);
+    assert.equal(final.phase, 'completed', describeStatus(final));
+    assert.deepEqual(
+      final.tasks.map((t) => [t.id, t.state, t.attempts]),
+      ids.map((id) => [id, 'succeeded', 1]),
+    );
+    const intervals = intervalsOf(h.fake.log);
+    assert.equal(intervals.length, 12, 'every task reached the model');
+    const overlap = maxOverlap(intervals);
+    console.log(`max agents in flight at the model: ${overlap}`);
+    assert.ok(overlap <= 3, `at most 3 agents at once, saw ${overlap}`);
+    // The bound is reached, not merely respected: a serial run would also pass "≤ 3".
+    assert.equal(overlap, 3, 'three agents ran side by side');
+    assert.ok(Math.abs(final.costUsd - 0.12) < 1e-6, `cost ${final.costUsd}`);
+  });
+});
