@@ -151,18 +151,19 @@ export async function orchestrate(input: OrchestrateInput): Promise<RunStatus> {
   try {
     for (;;) {
       if (!draining && shouldContinueAsNew(options)) draining = true;
-      if (!draining) for (const r of sched.startable(running.size)) launch(r.id);
-      publish();
-
-      const outcome = sched.outcome(running.size);
-      if (outcome !== 'running') return await finish(sched, outcome, status, publish);
-      if (sched.plan.onFailure === 'fail' && sched.firstFailure()) {
-        const first = sched.firstFailure()!;
+      // Checked before anything starts: a failing run must not launch the tasks a failure made room for.
+      const first = sched.plan.onFailure === 'fail' ? sched.firstFailure() : undefined;
+      if (first) {
         for (const entry of running.values()) entry.scope.cancel();
         await CancellationScope.nonCancellable(() => Promise.allSettled([...running.values()].map((e) => e.done)));
         sched.cancelUnsettled(now(), `cancelled: task ${first.id} failed and onFailure is "fail"`);
         return await finish(sched, 'failed', status, publish);
       }
+      if (!draining) for (const r of sched.startable(running.size)) launch(r.id);
+      publish();
+
+      const outcome = sched.outcome(running.size);
+      if (outcome !== 'running') return await finish(sched, outcome, status, publish);
       if (draining && running.size === 0) {
         await condition(allHandlersFinished);
         log.info('continuing as new', { historyLength: workflowInfo().historyLength });

@@ -252,6 +252,8 @@ export class Scheduler {
     if (running > 0) return 'running';
     const records = this.state.records;
     if (records.every((r) => DONE_STATES.includes(r.state))) return 'completed';
+    // fail: the first failure ends the run, once what was running has stopped.
+    if (this.state.plan.onFailure === 'fail' && this.firstFailure()) return 'failed';
     if (this.state.plan.onFailure !== 'continue') return 'running';
     // continue: ends when nothing can run any more and nobody is asked anything.
     const open = records.some((r) => r.state === 'ready' || r.state === 'pending' || GATE_STATES.includes(r.state));
