@@ -157,7 +157,14 @@ async function runAgent(deps: ActivityDeps, input: RunAgentInput): Promise<RunAg
   details.costUsd = state.result?.costUsd ?? 0;
 
   if (ctx.cancellationSignal.aborted) throw ctx.cancellationSignal.reason;
-  if (timedOut && !state.result) {
+  const verdict = classify({
+    ...exit,
+    result: state.result,
+    stderrTail: stderrTail.lines(),
+    claudeBin: deps.claudeBin,
+  });
+  // Stopped by SIGINT, claude still writes a result line (error_during_execution): the timeout is the cause.
+  if (timedOut && (verdict || !state.result)) {
     throw fail(
       failure(
         FailureType.AgentTimedOut,
@@ -165,12 +172,6 @@ async function runAgent(deps: ActivityDeps, input: RunAgentInput): Promise<RunAg
       ),
     );
   }
-  const verdict = classify({
-    ...exit,
-    result: state.result,
-    stderrTail: stderrTail.lines(),
-    claudeBin: deps.claudeBin,
-  });
   const result = state.result;
   if (verdict || !result) throw fail(verdict ?? failure(FailureType.AgentCrashed, 'claude ended without a result'));
 

@@ -191,4 +191,42 @@ void describe('runAgent with the real claude binary', () => {
     await assert.rejects(promise, (error: unknown) => error instanceof CancelledFailure);
     assert.deepEqual(await processesWith(token), []);
   });
+
+  void it("stops claude and its Bash command at the task's timeout with AgentTimedOut", async () => {
+    const seconds = `800.${process.pid}`;
+    const { input, run } = await setup('timeout', { turns: [{ bash: `sleep ${seconds}` }] }, { timeout: '3s' });
+    const error = await failureOf(run().promise, 'AgentTimedOut');
+    assert.equal(error.nonRetryable, false);
+    // On SIGINT claude exits 0, sometimes after a result line `error_during_execution`, sometimes without one.
+    assert.deepEqual(await processesWith(input.goal ?? ''), []);
+    assert.deepEqual(await processesWith(seconds), []);
+  });
+
+  for (const usePidNamespace of [true, false]) {
+    const how = usePidNamespace ? 'PID namespace' : '/proc walk';
+    void it(`on cancellation kills a command claude's Bash tool is running (${how})`, async () => {
+      const id = `bash-${usePidNamespace ? 'ns' : 'proc'}`;
+      // A unique sleep length marks the command in /proc.
+      const seconds = `900.${process.pid}${usePidNamespace ? 1 : 2}`;
+      const { input } = await setup(id, { turns: [{ bash: `sleep ${seconds}` }, { text: 'Slept.' }] });
+      const { runAgent } = createActivities({
+        artifactsDir: path.join(root, 'artifacts'),
+        claudeBin: CLAUDE_BIN,
+        env: claudeEnv(fake, path.join(root, id, 'config')),
+        usePidNamespace,
+        killGraceMs: 500,
+      });
+      const env = new MockActivityEnvironment({ attempt: 1 }, { logger: new DefaultLogger('ERROR') });
+      const promise = env.run(runAgent, input);
+      const deadline = Date.now() + 15_000;
+      while ((await processesWith(`sleep ${seconds}`)).length === 0) {
+        assert.ok(Date.now() < deadline, 'the Bash tool never ran the command');
+        await sleep(50);
+      }
+      env.cancel();
+      await assert.rejects(promise, (error: unknown) => error instanceof CancelledFailure);
+      assert.deepEqual(await processesWith(seconds), []);
+      assert.deepEqual(await processesWith(input.goal ?? ''), []);
+    });
+  }
 });

@@ -282,4 +282,12 @@ void describe('runAgent with fixture processes', () => {
     assert.match(error.message, /1500ms/);
     assert.deepEqual(await processesWith(token), []);
   });
+
+  void it('reports AgentTimedOut, not the error claude writes when interrupted by the timeout', async () => {
+    const input = makeInput({ id: 'slow-result', timeout: '1s' });
+    const run = start('fake-claude-hang', input, { env: { FAKE_RESULT_ON_SIGINT: '1' }, killGraceMs: 2000 });
+    const error = await failureOf(run.promise, 'AgentTimedOut');
+    const transcript = await readFile((error.details?.[0] as AgentFailureDetails).transcriptPath ?? '', 'utf8');
+    assert.match(transcript, /"subtype":"error_during_execution"/);
+  });
 });
