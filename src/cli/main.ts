@@ -10,6 +10,7 @@ import { PlanError } from '../plan/errors.js';
 import { SearchAttributesMissingError } from '../workers/search-attributes.js';
 import { interveneCommand, readTasksFile } from './commands/intervene.js';
 import { listCommand } from './commands/list.js';
+import { mcpCommand } from './commands/mcp.js';
 import { runCommand } from './commands/run.js';
 import { serverCommand } from './commands/server.js';
 import { startCommand } from './commands/start.js';
@@ -131,6 +132,11 @@ program
   .description('start the embedded Temporal dev server in the background (`baton server stop` stops it)')
   .argument('[action]', 'start (default) or stop')
   .action(async (action: string | undefined) => done(await serverCommand(config(), { action })));
+
+program
+  .command('mcp')
+  .description('serve baton as MCP tools on stdio (for Claude Code: .mcp.json); a `baton worker` runs the runs')
+  .action(async () => done(await mcpCommand(config())));
 
 const intervention = (name: string, description: string) =>
   program.command(name).description(description).option('--json', 'print the status JSON after the change');

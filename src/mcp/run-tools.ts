@@ -1,0 +1,208 @@
+// Tools that start runs and read them back: submit a plan, start from a goal, status, list, result.
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { z } from 'zod';
+import { runUrl } from '../client/connection.js';
+import { BadInputError } from '../client/errors.js';
+import { getStatus, listRuns, startRun } from '../client/runs.js';
+import { PlanSchema } from '../plan/schema.js';
+import { isFinalPhase } from '../workflows/status.js';
+import { describeRun } from './format.js';
+import { planFromArgument } from './plan-argument.js';
+import { defineTool, type ToolContext } from './tool.js';
+import { withWorker, workerPolls } from './worker-check.js';
+
+export const RunIdSchema = z
+  .string({ error: 'runId is required: the id of a run, such as baton-auth-1a2b3c' })
+  .min(1, 'runId must not be empty')
+  .describe('The run id (its Temporal workflow id), as baton_submit_plan or baton_list_runs gave it.');
+
+const CwdSchema = z
+  .string({ error: 'cwd must be a folder path (a string)' })
+  .min(1, 'cwd must not be empty')
+  .optional()
+  .describe(
+    "Absolute path of the project folder: the plan's relative paths (workspace.repo, contextFiles, expectedOutputs) are resolved against it. Default: the folder this MCP server was started in.",
+  );
+
+const IdSchema = z
+  .string({ error: 'id must be a string' })
+  .min(1, 'id must not be empty')
+  .optional()
+  .describe('Run id to use instead of baton-<plan name>-<random>.');
+
+const PlanArgumentSchema = z.union(
+  [z.string().min(1, 'plan text must not be empty'), z.record(z.string(), z.unknown())],
+  { error: 'plan must be a plan object or its YAML/JSON text' },
+);
+
+const SubmitPlanInputSchema = z.strictObject({ plan: PlanArgumentSchema, cwd: CwdSchema, id: IdSchema });
+
+/** What clients are shown: the plan's own schema, so a model writes plans of the right shape. */
+const SubmitPlanAdvertisedSchema = z.strictObject({
+  plan: z
+    .union([z.string().describe('The plan as YAML or JSON text.'), PlanSchema])
+    .describe('The plan (format v1): an object, or its YAML/JSON text.'),
+  cwd: CwdSchema,
+  id: IdSchema,
+});
+
+function callerFolder(context: ToolContext, cwd: string | undefined): string {
+  return path.resolve(context.cwd, cwd ?? '.');
+}
+
+const submitPlan = defineTool({
+  name: 'baton_submit_plan',
+  title: 'Submit a plan',
+  description:
+    'Start a durable run of a plan: tasks with dependencies, each done by a Claude Code subagent. The plan is checked by the same rules as a plan file (all problems are listed at once; nothing starts if there is any), its relative paths are resolved against cwd, and the run is handed to Temporal: from then on it runs to an end even if this session ends. Returns the runId and the Web UI link. A `baton worker` on the same task queue executes the run; this server does not run agents.',
+  input: SubmitPlanInputSchema,
+  advertised: SubmitPlanAdvertisedSchema,
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+  async run(args, context) {
+    const cwd = callerFolder(context, args.cwd);
+    const plan = await planFromArgument(args.plan, cwd);
+    const connected = await context.session.connected();
+    const taskQueue = context.config.taskQueue;
+    const handle = await startRun(connected.client, { plan, taskQueue, workflowId: args.id, options: { cwd } });
+    const runId = handle.workflowId;
+    const uiUrl = runUrl(connected.target, runId) ?? null;
+    const workerSeen = await workerPolls(connected, taskQueue);
+    const lines = [`Started run ${runId}: ${plan.tasks.length} tasks on task queue "${taskQueue}".`];
+    if (uiUrl) lines.push(`Web UI: ${uiUrl}`);
+    if (workerSeen === false) {
+      lines.push(
+        `No worker polls task queue "${taskQueue}" yet: the run waits until one does. Start one with \`baton worker\` (same TEMPORAL_ADDRESS and BATON_TASK_QUEUE).`,
+      );
+    }
+    lines.push(`Check on it with baton_status (runId "${runId}"), or baton_result to wait for its end.`);
+    return { text: lines.join('\n'), data: { runId, uiUrl, taskQueue, tasks: plan.tasks.length, workerSeen } };
+  },
+});
+
+const StartGoalInputSchema = z.strictObject({
+  goal: z
+    .string({ error: 'goal is required (a string)' })
+    .min(1, 'goal must not be empty')
+    .describe('What the run should achieve; a planner agent turns it into a plan.'),
+  approvePlan: z
+    .boolean({ error: 'approvePlan must be true or false' })
+    .optional()
+    .describe('Wait for baton_approve (or baton_reject with a reason) of the plan before running it.'),
+  cwd: CwdSchema,
+  id: IdSchema,
+});
+
+const startGoal = defineTool({
+  name: 'baton_start_goal',
+  title: 'Start a run from a goal',
+  description:
+    'Start a durable run from a goal: its first step is a planner agent that writes the plan, which is then checked and run like a submitted one (with approvePlan, it waits for approval first). Returns the runId and the Web UI link.',
+  input: StartGoalInputSchema,
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+  async run() {
+    // Planning from a goal belongs to the workflow (a planGoal activity); until src/client/runs.ts takes
+    // `startRun(client, { goal, … })`, this says so instead of pretending. Wire it like baton_submit_plan.
+    throw new BadInputError(
+      'planning from a goal is not available yet in this version of baton: write the plan yourself and submit it with baton_submit_plan',
+    );
+  },
+});
+
+const StatusInputSchema = z.strictObject({ runId: RunIdSchema });
+
+const status = defineTool({
+  name: 'baton_status',
+  title: 'Status of a run',
+  description:
+    "The run's phase (planning, awaiting-plan-approval, running, paused, completed, failed, cancelled), what it waits on, its cost, and every task's state, attempts, result summary, artifact path and error.",
+  input: StatusInputSchema,
+  annotations: { readOnlyHint: true, openWorldHint: true },
+  async run(args, context) {
+    const connected = await context.session.connected();
+    const current = await withWorker(connected, args.runId, () => getStatus(connected.client, args.runId));
+    return { text: describeRun(current), data: { ...current } };
+  },
+});
+
+const ListRunsInputSchema = z.strictObject({
+  waiting: z
+    .boolean({ error: 'waiting must be true or false' })
+    .optional()
+    .describe('Only runs that wait on a person (a failed task, an open gate, a pause, a budget).'),
+  limit: z
+    .number({ error: 'limit must be a number' })
+    .int('limit must be a whole number')
+    .min(1, 'limit must be at least 1')
+    .max(1000, 'limit must be at most 1000')
+    .optional()
+    .describe('At most this many runs (default 50).'),
+});
+
+const listRunsTool = defineTool({
+  name: 'baton_list_runs',
+  title: 'List runs',
+  description:
+    "Runs in baton's Temporal namespace with their Temporal status; optionally only those waiting on a person.",
+  input: ListRunsInputSchema,
+  annotations: { readOnlyHint: true, openWorldHint: true },
+  async run(args, context) {
+    const { client } = await context.session.connected();
+    const runs = await listRuns(client, { waiting: args.waiting, limit: args.limit ?? 50 });
+    const rows = runs.map((r) => ({
+      runId: r.runId,
+      status: r.status.toLowerCase(),
+      startedAt: r.startTime.toISOString(),
+      endedAt: r.closeTime?.toISOString() ?? null,
+    }));
+    const text =
+      rows.length === 0
+        ? args.waiting
+          ? 'No run waits on a person.'
+          : 'No runs yet.'
+        : rows
+            .map((r) => `- ${r.runId}: ${r.status}, started ${r.startedAt}${r.endedAt ? `, ended ${r.endedAt}` : ''}`)
+            .join('\n');
+    return { text, data: { runs: rows } };
+  },
+});
+
+/** Long enough to save a model some polling, short enough for a client's request timeout (60 s by default). */
+const MAX_WAIT_SECONDS = 300;
+const POLL_INTERVAL_MS = 1_000;
+
+const ResultInputSchema = z.strictObject({
+  runId: RunIdSchema,
+  waitSeconds: z
+    .number({ error: 'waitSeconds must be a number' })
+    .min(0, 'waitSeconds must not be negative')
+    .max(MAX_WAIT_SECONDS, `waitSeconds must be at most ${MAX_WAIT_SECONDS}`)
+    .optional()
+    .describe(
+      `Wait up to this many seconds for the run to end (default 0: answer at once). Keep it below your client's tool timeout.`,
+    ),
+});
+
+const result = defineTool({
+  name: 'baton_result',
+  title: 'Result of a run',
+  description:
+    "A run's final status once it has ended (completed, failed or cancelled: every task with its final state, result summary and artifact path), else its current status; `ended` says which. With waitSeconds, waits that long for the end first.",
+  input: ResultInputSchema,
+  annotations: { readOnlyHint: true, openWorldHint: true },
+  async run(args, context) {
+    const connected = await context.session.connected();
+    const read = () => withWorker(connected, args.runId, () => getStatus(connected.client, args.runId));
+    const deadline = Date.now() + (args.waitSeconds ?? 0) * 1000;
+    let current = await read();
+    while (!isFinalPhase(current.phase) && Date.now() + POLL_INTERVAL_MS <= deadline) {
+      await sleep(POLL_INTERVAL_MS);
+      current = await read();
+    }
+    const ended = isFinalPhase(current.phase);
+    const head = ended ? 'The run has ended.' : 'The run has not ended yet; this is its current status.';
+    return { text: `${head}\n${describeRun(current)}`, data: { ended, ...current } };
+  },
+});
+
+export const RUN_TOOLS = [submitPlan, startGoal, status, listRunsTool, result];
