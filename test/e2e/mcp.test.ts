@@ -1,0 +1,331 @@
+// `baton mcp` end to end: the built CLI as an MCP server on stdio, driven by the SDK's own client, against
+// the suite's real Temporal dev server, with a baton worker running the real `claude` binary against the
+// scripted model. What a Claude Code session acting as orchestrator would do: list the tools, submit a plan
+// in one call, read its status until it waits, retry the failed task, read the result — and get told what
+// was wrong when it calls a tool badly.
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
+import { FakeModel } from '../../src/rehearsal/fake-model.js';
+import { createBatonWorker } from '../../src/workers/worker.js';
+import type { RunStatus } from '../../src/workflows/status.js';
+import { CLAUDE_BIN, claudeEnv } from '../helpers/claude-env.js';
+import { testTemporal, uniqueQueue, type TestTemporal } from '../helpers/temporal.js';
+
+// Compiled, this file is dist/test/e2e/mcp.test.js; the CLI is dist/src/cli/main.js.
+const BATON = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+
+const EXPECTED_TOOLS = [
+  'baton_submit_plan',
+  'baton_start_goal',
+  'baton_status',
+  'baton_list_runs',
+  'baton_result',
+  'baton_approve',
+  'baton_reject',
+  'baton_pause',
+  'baton_resume',
+  'baton_retry_task',
+  'baton_skip_task',
+  'baton_cancel_task',
+  'baton_guide',
+  'baton_add_tasks',
+  'baton_abort',
+];
+
+let temporal: TestTemporal;
+let root: string;
+let cwd: string;
+let fake: FakeModel;
+let worker: Worker;
+let workerRunning: Promise<void>;
+let mcp: Client;
+let mcpStderr = '';
+
+before(async () => {
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
+  temporal = await testTemporal();
+  root = await mkdtemp(path.join(tmpdir(), 'baton-mcp-'));
+  cwd = path.join(root, 'project');
+  const configDir = path.join(root, 'claude-config');
+  const artifactsDir = path.join(root, 'artifacts');
+  await Promise.all([mkdir(cwd), mkdir(configDir), mkdir(artifactsDir)]);
+  // The model answers the first request of task "flaky" with HTTP 400: not retryable, so it fails for good.
+  fake = await FakeModel.start({
+    script: { flaky: { failFirst: [{ status: 400, message: 'scripted bad request' }] } },
+    rehearse: false,
+  });
+  const taskQueue = uniqueQueue('baton-mcp');
+  worker = await createBatonWorker({
+    connection: temporal.nativeConnection,
+    namespace: 'default',
+    taskQueue,
+    activities: { artifactsDir, claudeBin: CLAUDE_BIN, env: claudeEnv(fake, configDir), killGraceMs: 500 },
+    shutdownGraceTime: '5s',
+  });
+  workerRunning = worker.run();
+
+  mcp = await startMcp(taskQueue, (text) => {
+    mcpStderr += text;
+  });
+});
+
+/** `baton mcp` (the built CLI) as a subprocess, on the suite's Temporal, serving `taskQueue`. */
+async function startMcp(taskQueue: string, onStderr: (text: string) => void): Promise<Client> {
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [BATON, 'mcp'],
+    cwd,
+    env: {
+      ...(process.env as Record<string, string>),
+      TEMPORAL_ADDRESS: temporal.address,
+      BATON_TASK_QUEUE: taskQueue,
+      BATON_HOME: path.join(root, 'baton-home'),
+    },
+    stderr: 'pipe',
+  });
+  transport.stderr?.on('data', (chunk: Buffer) => onStderr(chunk.toString()));
+  const client = new Client({ name: 'baton-e2e', version: '1.0.0' });
+  await client.connect(transport);
+  return client;
+}
+
+after(async () => {
+  await mcp?.close();
+  worker?.shutdown();
+  await workerRunning;
+  await fake?.stop();
+  await temporal?.close();
+  await rm(root, { recursive: true, force: true });
+});
+
+async function call(name: string, args: Record<string, unknown>): Promise<CallToolResult> {
+  return (await mcp.callTool({ name, arguments: args })) as CallToolResult;
+}
+
+function textOf(result: CallToolResult): string {
+  return result.content.map((c) => (c.type === 'text' ? c.text : `[${c.type}]`)).join('\n');
+}
+
+/** A successful call's JSON; a failed one fails the test with the tool's own words and the server's log. */
+async function ok<T>(name: string, args: Record<string, unknown>): Promise<T & { text: string }> {
+  const result = await call(name, args);
+  assert.ok(!result.isError, `${name} failed: ${textOf(result)}\nbaton mcp stderr:\n${mcpStderr}`);
+  assert.ok(result.structuredContent, `${name} answers structured content`);
+  return { ...(result.structuredContent as T), text: textOf(result) };
+}
+
+/** The text of a call that must fail as a tool error (isError), so the model can read it. */
+async function refused(name: string, args: Record<string, unknown>): Promise<string> {
+  const result = await call(name, args);
+  assert.equal(result.isError, true, `${name} should have been refused; it answered: ${textOf(result)}`);
+  return textOf(result);
+}
+
+async function pollStatus(
+  tool: 'baton_status' | 'baton_result',
+  runId: string,
+  predicate: (s: RunStatus) => boolean,
+  what: string,
+  timeoutMs = 90_000,
+): Promise<RunStatus & { text: string }> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const status = await ok<RunStatus>(tool, { runId });
+    if (predicate(status)) return status;
+    if (Date.now() > deadline) {
+      const states = status.tasks.map((t) => `${t.id}=${t.state}`).join(', ');
+      assert.fail(`timed out waiting for ${what}: ${status.phase} [${states}]\nbaton mcp stderr:\n${mcpStderr}`);
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+const stateOf = (s: RunStatus, id: string) => s.tasks.find((t) => t.id === id)?.state;
+
+void test('lists every baton tool, each with a JSON Schema of its arguments derived from the zod schemas', async () => {
+  const { tools } = await mcp.listTools();
+  assert.deepEqual(tools.map((t) => t.name).sort(), [...EXPECTED_TOOLS].sort());
+  const byName = new Map(tools.map((t) => [t.name, t]));
+  for (const tool of tools) {
+    assert.equal(tool.inputSchema.type, 'object', `${tool.name} takes an object`);
+    assert.ok(tool.description && tool.description.length > 20, `${tool.name} says what it does`);
+  }
+  const schema = (name: string) =>
+    byName.get(name)?.inputSchema as { properties: Record<string, unknown>; required?: string[] };
+  // The intervention payloads of src/workflows/messages.ts, plus the run id.
+  assert.deepEqual(schema('baton_retry_task').required, ['runId', 'taskId']);
+  assert.deepEqual(Object.keys(schema('baton_retry_task').properties), ['runId', 'taskId', 'prompt', 'note']);
+  assert.deepEqual(schema('baton_guide').required, ['runId', 'taskId', 'message']);
+  assert.deepEqual(schema('baton_reject').required, ['runId', 'reason']);
+  assert.deepEqual(Object.keys(schema('baton_resume').properties), ['runId', 'budgetUsd']);
+  // Tasks to add have the plan's task shape; a submitted plan may be an object of the plan's shape, or text.
+  const addTasks = schema('baton_add_tasks').properties.tasks as { items: { properties: Record<string, unknown> } };
+  assert.ok('prompt' in addTasks.items.properties && 'dependsOn' in addTasks.items.properties);
+  const plan = schema('baton_submit_plan').properties.plan as { anyOf: Array<{ type: string; properties?: object }> };
+  assert.deepEqual(plan.anyOf.map((branch) => branch.type).sort(), ['object', 'string']);
+  const planObject = plan.anyOf.find((branch) => branch.type === 'object');
+  assert.ok(planObject?.properties && 'tasks' in planObject.properties && 'onFailure' in planObject.properties);
+});
+
+void test('a plan submitted in one call runs; a task that fails for good waits, baton_retry_task runs it again and the run completes', async () => {
+  const started = Date.now();
+  const submitted = await ok<{ runId: string; uiUrl: string | null; tasks: number; workerSeen: boolean | null }>(
+    'baton_submit_plan',
+    {
+      cwd,
+      plan: {
+        version: 1,
+        name: 'mcp-demo',
+        onFailure: 'wait',
+        defaults: { timeout: '60s', retries: 2 },
+        tasks: [
+          { id: 'prepare', prompt: 'Prepare the ground.' },
+          { id: 'flaky', prompt: 'Do the part whose first request the model rejects.', dependsOn: ['prepare'] },
+          { id: 'report', prompt: 'Report on everything.', dependsOn: ['flaky'] },
+        ],
+      },
+    },
+  );
+  assert.match(submitted.runId, /^baton-mcp-demo-[0-9a-f]{6}$/);
+  assert.equal(submitted.tasks, 3);
+  assert.equal(submitted.workerSeen, true, 'the test worker polls the queue');
+  assert.match(submitted.text, new RegExp(`Started run ${submitted.runId}`));
+  const { runId } = submitted;
+
+  const waiting = await pollStatus(
+    'baton_status',
+    runId,
+    (s) => stateOf(s, 'flaky') === 'failed' && s.waitingOn.length > 0,
+    'task flaky to fail and the run to wait on a person',
+  );
+  console.log(`failed for good and waiting after ${Date.now() - started} ms`);
+  assert.equal(waiting.phase, 'running');
+  assert.equal(stateOf(waiting, 'prepare'), 'succeeded');
+  assert.equal(stateOf(waiting, 'report'), 'blocked');
+  const flaky = waiting.tasks.find((t) => t.id === 'flaky');
+  assert.equal(flaky?.attempts, 1, 'a 400 is not retried by Temporal');
+  assert.match(flaky?.error ?? '', /400/);
+  // The CLI's hint in waitingOn is named as the tools that act on it.
+  assert.match(waiting.text, /flaky.*baton_retry_task or baton_skip_task/);
+
+  // The run lists among those waiting on a person.
+  const waitingRuns = await ok<{ runs: Array<{ runId: string }> }>('baton_list_runs', { waiting: true });
+  assert.ok(
+    waitingRuns.runs.some((r) => r.runId === runId),
+    `${runId} in ${JSON.stringify(waitingRuns.runs)}`,
+  );
+
+  // A refusal says why, in the workflow's words.
+  const refusal = await refused('baton_retry_task', { runId, taskId: 'prepare' });
+  assert.match(refusal, /task prepare is succeeded, not failed or cancelled/);
+
+  const retried = await ok<RunStatus>('baton_retry_task', { runId, taskId: 'flaky', note: 'try again' });
+  assert.notEqual(stateOf(retried, 'flaky'), 'failed', 'the retry answers the status after the change');
+  assert.match(retried.text, /baton_retry_task: task flaky is now/);
+
+  const final = await pollStatus('baton_result', runId, (s) => s.phase !== 'running', 'the run to end');
+  console.log(`completed after ${Date.now() - started} ms`);
+  assert.equal(final.phase, 'completed', final.text);
+  assert.match(final.text, /The run has ended/);
+  assert.deepEqual(
+    final.tasks.map((t) => [t.id, t.state]),
+    [
+      ['prepare', 'succeeded'],
+      ['flaky', 'succeeded'],
+      ['report', 'succeeded'],
+    ],
+  );
+  const flakyRequests = fake.log.filter((entry) => entry.key === 'flaky');
+  assert.deepEqual(
+    flakyRequests.map((entry) => entry.status),
+    [400, 200],
+    'one rejected request, then the retried attempt answered',
+  );
+});
+
+void test('bad arguments and unknown runs come back as tool errors that say what was wrong', async () => {
+  const missingTask = await refused('baton_retry_task', { runId: 'baton-any-000000' });
+  assert.match(missingTask, /taskId/);
+
+  const extraKey = await refused('baton_status', { runId: 'baton-any-000000', task: 'x' });
+  assert.match(extraKey, /"task"/);
+
+  // A plan as YAML text, with a cycle: the same rules (and words) as a plan file, nothing started.
+  const cycle = await refused('baton_submit_plan', {
+    cwd,
+    plan: [
+      'version: 1',
+      'name: loop',
+      'tasks:',
+      '  - id: a',
+      '    prompt: First.',
+      '    dependsOn: [b]',
+      '  - id: b',
+      '    prompt: Second.',
+      '    dependsOn: [a]',
+    ].join('\n'),
+  });
+  assert.match(cycle, /Invalid plan/);
+  assert.match(cycle, /dependency cycle: a → b → a/);
+  const loops = await ok<{ runs: Array<{ runId: string }> }>('baton_list_runs', {});
+  assert.ok(!loops.runs.some((r) => r.runId.startsWith('baton-loop-')), 'an invalid plan starts nothing');
+
+  const unknownDependency = await refused('baton_submit_plan', {
+    cwd,
+    plan: { version: 1, name: 'typo', tasks: [{ id: 'a', prompt: 'x', dependsOn: ['nope'], agnet: 'coder' }] },
+  });
+  assert.match(unknownDependency, /Invalid plan \(2 problems\)/);
+  assert.match(unknownDependency, /no task has that id/);
+  assert.match(unknownDependency, /unknown key "agnet" \(did you mean "agent"\?\)/);
+
+  const unknownRun = await refused('baton_status', { runId: 'baton-nowhere-000000' });
+  assert.match(unknownRun, /no run with id baton-nowhere-000000/);
+  const unknownRunIntervention = await refused('baton_pause', { runId: 'baton-nowhere-000000' });
+  assert.match(unknownRunIntervention, /no run with id baton-nowhere-000000/);
+
+  const goal = await refused('baton_start_goal', { goal: 'Build a thing' });
+  assert.match(goal, /planning from a goal is not available yet/);
+
+  await assert.rejects(mcp.callTool({ name: 'baton_nope', arguments: {} }), /unknown tool baton_nope/);
+});
+
+void test('with no worker on the task queue, submit says so, and status and interventions say it at once instead of hanging', async () => {
+  const lonely = await startMcp(uniqueQueue('baton-mcp-unserved'), () => {});
+  const callLonely = async (name: string, args: Record<string, unknown>) =>
+    (await lonely.callTool({ name, arguments: args })) as CallToolResult;
+  let runId: string | undefined;
+  try {
+    const submitted = await callLonely('baton_submit_plan', {
+      cwd,
+      plan: { version: 1, name: 'unserved', tasks: [{ id: 'only', prompt: 'Nobody will run this.' }] },
+    });
+    assert.ok(!submitted.isError, textOf(submitted));
+    runId = (submitted.structuredContent as { runId: string }).runId;
+    assert.equal((submitted.structuredContent as { workerSeen: boolean | null }).workerSeen, false);
+    assert.match(textOf(submitted), /No worker polls task queue "baton-mcp-unserved-[0-9a-f]+" yet/);
+
+    const started = Date.now();
+    for (const [name, args] of [
+      ['baton_status', { runId }],
+      ['baton_result', { runId }],
+      ['baton_pause', { runId }],
+    ] as const) {
+      const answer = await callLonely(name, args);
+      assert.equal(answer.isError, true, `${name}: ${textOf(answer)}`);
+      assert.match(textOf(answer), /no baton worker serves its task queue "baton-mcp-unserved-[0-9a-f]+"/);
+    }
+    // Without the check, the query alone takes 30 s to fail and the update waits for ever.
+    assert.ok(Date.now() - started < 5_000, `answered in ${Date.now() - started} ms`);
+  } finally {
+    await lonely.close();
+    if (runId) await temporal.client.workflow.getHandle(runId).terminate('test cleanup');
+  }
+});
