@@ -1,0 +1,143 @@
+// Prometheus metrics of a worker (off by default; BATON_METRICS_PORT turns them on). One endpoint serves
+// Temporal's runtime metrics (task slots, polls, latencies) and baton's own, recorded through the
+// runtime's metric meter by an activity interceptor, so the agent code stays free of metrics:
+//   baton_agent_attempts{outcome}      agent attempts by outcome (succeeded, failed, retrying, cancelled)
+//   baton_tasks_finished{state}        tasks whose agent work ended for good (succeeded, failed, cancelled)
+//   baton_agents_running               agents running now on this worker
+//   baton_agent_cost_usd               reported cost per attempt (histogram: _sum is the total)
+//   baton_agent_duration               wall time per attempt, milliseconds (histogram)
+// Every series carries namespace, task_queue and activity_type labels.
+import { Context } from '@temporalio/activity';
+import type { MetricMeter } from '@temporalio/common';
+import type { ActivityExecuteInput, ActivityInboundCallsInterceptor, Next, RuntimeOptions } from '@temporalio/worker';
+import { z } from 'zod';
+import { ConfigError } from '../client/config.js';
+
+const MetricsEnvSchema = z.object({
+  BATON_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  BATON_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+});
+
+export interface MetricsConfig {
+  /** Undefined: no metrics endpoint. */
+  port: number | undefined;
+  /** Interface the endpoint binds (0.0.0.0 in a container). */
+  host: string;
+}
+
+export function loadMetricsConfig(env: NodeJS.ProcessEnv): MetricsConfig {
+  const parsed = MetricsEnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`bad environment: ${lines.join('; ')}`);
+  }
+  return { port: parsed.data.BATON_METRICS_PORT, host: parsed.data.BATON_METRICS_HOST };
+}
+
+/** The runtime's telemetry: a Prometheus exporter at host:port/metrics, or none. */
+export function runtimeTelemetry(config: MetricsConfig): RuntimeOptions['telemetryOptions'] | undefined {
+  if (config.port === undefined) return undefined;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  return {
+    metrics: {
+      prometheus: { bindAddress: `${host}:${config.port}`, countersTotalSuffix: true },
+    },
+  };
+}
+
+/** The activity a metric is about: only agents are measured. */
+const AGENT_ACTIVITY = 'runAgent';
+
+interface AgentResultLike {
+  costUsd?: unknown;
+  durationMs?: unknown;
+}
+
+interface FailureLike {
+  nonRetryable?: unknown;
+  details?: unknown;
+  name?: unknown;
+}
+
+class AgentMetrics {
+  readonly attempts;
+  readonly tasksFinished;
+  readonly running;
+  readonly cost;
+  readonly duration;
+
+  constructor(meter: MetricMeter) {
+    this.attempts = meter.createCounter('baton_agent_attempts', '1', 'agent attempts by outcome');
+    this.tasksFinished = meter.createCounter(
+      'baton_tasks_finished',
+      '1',
+      'tasks whose agent work ended for good, by state (a task a person retries counts again)',
+    );
+    this.running = meter.createGauge('baton_agents_running', 'int', '1', 'agents running now on this worker');
+    this.cost = meter.createHistogram('baton_agent_cost_usd', 'float', 'USD', 'reported cost of each agent attempt');
+    this.duration = meter.createHistogram('baton_agent_duration', 'int', 'ms', 'wall time of each agent attempt');
+  }
+
+  started(): void {
+    this.running.set(++runningNow);
+  }
+
+  ended(): void {
+    this.running.set(--runningNow);
+  }
+}
+
+/** Agents running in this process. */
+let runningNow = 0;
+
+/** Records baton's metrics around each runAgent attempt. */
+export class AgentMetricsInterceptor implements ActivityInboundCallsInterceptor {
+  async execute(input: ActivityExecuteInput, next: Next<ActivityInboundCallsInterceptor, 'execute'>): Promise<unknown> {
+    const ctx = Context.current();
+    if (ctx.info.activityType !== AGENT_ACTIVITY) return await next(input);
+    // The activity's meter labels every series with its namespace, task queue and activity type.
+    const m = new AgentMetrics(ctx.metricMeter);
+    const startedAt = Date.now();
+    m.started();
+    try {
+      const result = (await next(input)) as AgentResultLike | undefined;
+      m.attempts.add(1, { outcome: 'succeeded' });
+      m.tasksFinished.add(1, { state: 'succeeded' });
+      recordCost(m, result?.costUsd);
+      return result;
+    } catch (err) {
+      const cancelled = ctx.cancellationSignal.aborted;
+      const final = cancelled || isFinalFailure(err, ctx.info.attempt, ctx.info.retryPolicy?.maximumAttempts);
+      m.attempts.add(1, { outcome: cancelled ? 'cancelled' : final ? 'failed' : 'retrying' });
+      if (final) m.tasksFinished.add(1, { state: cancelled ? 'cancelled' : 'failed' });
+      recordCost(m, costOfFailure(err));
+      throw err;
+    } finally {
+      m.duration.record(Date.now() - startedAt);
+      m.ended();
+    }
+  }
+}
+
+/** Whether Temporal will not run another attempt after this failure. */
+function isFinalFailure(err: unknown, attempt: number, maximumAttempts: number | undefined): boolean {
+  const failure = err as FailureLike | undefined;
+  if (failure?.nonRetryable === true) return true;
+  return maximumAttempts !== undefined && maximumAttempts > 0 && attempt >= maximumAttempts;
+}
+
+/** runAgent's failures carry the attempt's cost in their first detail (AgentFailureDetails). */
+function costOfFailure(err: unknown): unknown {
+  const details = (err as FailureLike | undefined)?.details;
+  return Array.isArray(details) ? (details[0] as AgentResultLike | undefined)?.costUsd : undefined;
+}
+
+function recordCost(m: AgentMetrics, cost: unknown): void {
+  if (typeof cost === 'number' && Number.isFinite(cost) && cost >= 0) m.cost.record(cost);
+}
+
+/** The worker's interceptors for metrics (cheap when no exporter is installed: the meter is a no-op). */
+export function metricsInterceptors(): { activity: Array<() => { inbound: ActivityInboundCallsInterceptor }> } {
+  const inbound = new AgentMetricsInterceptor();
+  return { activity: [() => ({ inbound })] };
+}
