@@ -4,7 +4,7 @@
 // in one call, read its status until it waits, retry the failed task, read the result — and get told what
 // was wrong when it calls a tool badly.
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -21,6 +21,9 @@ import { testTemporal, uniqueQueue, type TestTemporal } from '../helpers/tempora
 
 // Compiled, this file is dist/test/e2e/mcp.test.js; the CLI is dist/src/cli/main.js.
 const BATON = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+
+// The example orchestrator subagent that ships with baton (repository root: three levels up from here).
+const ORCHESTRATOR = fileURLToPath(new URL('../../../examples/claude/agents/orchestrator.md', import.meta.url));
 
 const EXPECTED_TOOLS = [
   'baton_submit_plan',
@@ -328,4 +331,17 @@ void test('with no worker on the task queue, submit says so, and status and inte
     await lonely.close();
     if (runId) await temporal.client.workflow.getHandle(runId).terminate('test cleanup');
   }
+});
+
+void test('the example orchestrator subagent may call every baton tool, by the names Claude Code gives them', async () => {
+  const text = await readFile(ORCHESTRATOR, 'utf8');
+  const frontMatter = /^---\n([\s\S]*?)\n---\n/.exec(text)?.[1] ?? '';
+  assert.match(frontMatter, /^name: orchestrator$/m);
+  assert.match(frontMatter, /^description: .{40,}$/m);
+  const tools = (/^tools: (.*)$/m.exec(frontMatter)?.[1] ?? '').split(',').map((t) => t.trim());
+  const { tools: served } = await mcp.listTools();
+  assert.deepEqual(
+    tools.filter((t) => t.startsWith('mcp__')).sort(),
+    served.map((t) => `mcp__baton__${t.name}`).sort(),
+  );
 });
