@@ -1,6 +1,7 @@
 // Where one task's files live. One layout, in one place:
 //   <artifactsDir>/<runId>/<taskId>/g<generation>/attempt-<n>.jsonl       the attempt's full stream-json transcript
 //   <artifactsDir>/<runId>/<taskId>/g<generation>/attempt-<n>.stderr.log  what claude wrote to stderr
+//   <artifactsDir>/<runId>/<taskId>/g<generation>/attempt-<n>.session.json  new or resumed conversation, and why
 //   <artifactsDir>/<runId>/<taskId>/g<generation>/prompt.md               the prompt (the same for every attempt)
 //   <artifactsDir>/<runId>/<taskId>/g<generation>/result.md               the full result text of the successful attempt
 // A generation is one run of the task (a person's retry starts the next one); attempts are Temporal's retries.
@@ -10,6 +11,7 @@ export interface AttemptPaths {
   dir: string;
   transcript: string;
   stderr: string;
+  session: string;
   prompt: string;
   result: string;
 }
@@ -23,6 +25,7 @@ export function attemptPaths(
     dir,
     transcript: path.join(dir, `attempt-${ids.attempt}.jsonl`),
     stderr: path.join(dir, `attempt-${ids.attempt}.stderr.log`),
+    session: path.join(dir, `attempt-${ids.attempt}.session.json`),
     prompt: path.join(dir, 'prompt.md'),
     result: path.join(dir, 'result.md'),
   };

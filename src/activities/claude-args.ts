@@ -8,15 +8,28 @@ export type SessionMode =
   /** Continue an earlier conversation (`--resume`); only works from the same cwd and CLAUDE_CONFIG_DIR. */
   | { kind: 'resume'; sessionId: string };
 
+/**
+ * Linux refuses an argv string longer than MAX_ARG_STRLEN (128 KiB), and no argv string can hold a NUL
+ * byte: such prompts go to claude on stdin (`-p` without a prompt reads it, `--input-format text`),
+ * which keeps them intact. Smaller ones stay in argv, where `ps` shows what an agent is doing.
+ */
+export const ARGV_PROMPT_LIMIT_BYTES = 100_000;
+
+export function promptFitsArgv(prompt: string): boolean {
+  return !prompt.includes('\0') && Buffer.byteLength(prompt, 'utf8') <= ARGV_PROMPT_LIMIT_BYTES;
+}
+
 export interface ClaudeArgsInput {
-  prompt: string;
+  /** The prompt; null when it is written to claude's stdin instead. */
+  prompt: string | null;
   task: Pick<EffectiveTask, 'permissionMode' | 'model' | 'maxTurns' | 'allowedTools' | 'agent'>;
   agents?: Record<string, AgentDefinition>;
   session: SessionMode;
 }
 
 export function buildClaudeArgs({ prompt, task, agents, session }: ClaudeArgsInput): string[] {
-  const args = ['-p', prompt, '--output-format', 'stream-json', '--verbose', '--permission-mode', task.permissionMode];
+  const args = prompt === null ? ['-p', '--input-format', 'text'] : ['-p', prompt];
+  args.push('--output-format', 'stream-json', '--verbose', '--permission-mode', task.permissionMode);
   if (task.model) args.push('--model', task.model);
   if (task.maxTurns !== undefined) args.push('--max-turns', String(task.maxTurns));
   // Multi-value flags take every following word, the prompt included: always the `=` form.

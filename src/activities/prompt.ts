@@ -38,3 +38,21 @@ export function buildPrompt(input: RunAgentInput): string {
   sections.push('When you are done, end with a short summary of what you did and where the results are.');
   return sections.join('\n\n') + '\n';
 }
+
+/**
+ * What a resumed attempt says: the conversation already holds the task, so only the interruption and the
+ * conditions of success (the first line still names the task, as every prompt of baton does).
+ */
+export function buildResumePrompt(input: RunAgentInput): string {
+  const lines = [
+    `# Task: ${input.task.id}`,
+    '',
+    'You were interrupted (the process running you stopped). Continue the task where you left off: check what',
+    'is already done before redoing anything.',
+  ];
+  if (input.task.expectedOutputs.length > 0) {
+    lines.push('', `These files must exist when you finish: ${input.task.expectedOutputs.join(', ')}`);
+  }
+  lines.push('', 'When you are done, end with a short summary of what you did and where the results are.');
+  return lines.join('\n') + '\n';
+}

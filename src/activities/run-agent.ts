@@ -8,13 +8,14 @@ import { ApplicationFailure } from '@temporalio/common';
 import { durationMs } from '../plan/schema.js';
 import { FailureType, type AgentFailureDetails } from '../workflows/failure-types.js';
 import { attemptPaths } from './artifact-paths.js';
-import { buildClaudeArgs, type SessionMode } from './claude-args.js';
+import { buildClaudeArgs, promptFitsArgv, type SessionMode } from './claude-args.js';
 import { classify, failure, notRunnable, type Classification } from './classify.js';
 import { detectPidNamespace } from './pid-namespace.js';
-import { buildPrompt } from './prompt.js';
+import { buildPrompt, buildResumePrompt } from './prompt.js';
+import { claudeConfigDir, findSession } from './session-store.js';
 import { spawnClaude, type ExitInfo } from './spawn-claude.js';
 import { StreamParser } from './stream.js';
-import type { AgentHeartbeat, RunAgentInput, RunAgentResult } from './types.js';
+import type { AgentHeartbeat, AttemptSession, RunAgentInput, RunAgentResult } from './types.js';
 
 export interface ActivityDeps {
   /** Root folder of artifacts (transcripts, results). */
@@ -36,6 +37,14 @@ export const RESULT_TEXT_LIMIT = 4000;
 const STDERR_TAIL_LINES = 20;
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
+/** Set for every claude: Temporal owns retries, and the agent stays off every network but the model's. */
+const CLAUDE_ENV = {
+  // claude's own retries take minutes on 429/529 and hide the error from the workflow.
+  CLAUDE_CODE_MAX_RETRIES: '0',
+  CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
+  DISABLE_AUTOUPDATER: '1',
+};
+
 export function createActivities(deps: ActivityDeps) {
   return {
     async runAgent(input: RunAgentInput): Promise<RunAgentResult> {
@@ -53,12 +62,16 @@ async function runAgent(deps: ActivityDeps, input: RunAgentInput): Promise<RunAg
     generation: input.generation,
     attempt,
   });
-  const session = sessionFor(input, attempt);
-  const details: AgentFailureDetails = {
+  const env = { ...deps.env, ...CLAUDE_ENV };
+  // claude inherits the worker's environment (extendEnv): its config folder is decided by both.
+  const configDir = claudeConfigDir({ ...process.env, ...env });
+  const session = await sessionFor(input, attempt, ctx.info.heartbeatDetails, configDir);
+  const details: AgentFailureDetails & { session: AttemptSession } = {
     attempt,
     sessionId: session.sessionId,
     costUsd: 0,
     transcriptPath: paths.transcript,
+    session: session.record,
   };
   const fail = (verdict: Classification): ApplicationFailure =>
     ApplicationFailure.create({
@@ -67,6 +80,9 @@ async function runAgent(deps: ActivityDeps, input: RunAgentInput): Promise<RunAg
       nonRetryable: !verdict.retryable,
       details: [{ ...details, apiErrorStatus: verdict.apiErrorStatus }],
     });
+  if (session.record.notResumedBecause) {
+    ctx.log.info(`attempt ${attempt} starts a new conversation: ${session.record.notResumedBecause}`);
+  }
 
   if (!(await isDirectory(input.cwd))) {
     throw fail(
@@ -80,9 +96,17 @@ async function runAgent(deps: ActivityDeps, input: RunAgentInput): Promise<RunAg
   if (missingBin) throw fail(notRunnable(deps.claudeBin, missingBin));
 
   await mkdir(paths.dir, { recursive: true });
-  const prompt = buildPrompt(input);
-  await writeFile(paths.prompt, prompt);
-  const args = buildClaudeArgs({ prompt, task: input.task, agents: input.agents, session });
+  const fullPrompt = buildPrompt(input);
+  await writeFile(paths.prompt, fullPrompt);
+  await writeFile(paths.session, JSON.stringify(session.record, null, 2) + '\n');
+  const prompt = session.kind === 'resume' ? buildResumePrompt(input) : fullPrompt;
+  const onStdin = !promptFitsArgv(prompt);
+  const args = buildClaudeArgs({
+    prompt: onStdin ? null : prompt,
+    task: input.task,
+    agents: input.agents,
+    session: { kind: session.kind, sessionId: session.sessionId },
+  });
   const pidNamespace = deps.usePidNamespace === false ? null : await detectPidNamespace();
   const asRoot = process.getuid?.() === 0 || pidNamespace?.mapsRoot === true;
 
@@ -95,15 +119,12 @@ async function runAgent(deps: ActivityDeps, input: RunAgentInput): Promise<RunAg
     args,
     cwd: input.cwd,
     env: {
-      ...deps.env,
-      // Temporal owns retries: claude's own take minutes on 429/529 and hide the error from the workflow.
-      CLAUDE_CODE_MAX_RETRIES: '0',
-      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
-      DISABLE_AUTOUPDATER: '1',
+      ...env,
       // As root, claude refuses bypassPermissions unless told it runs in a sandbox.
       ...(input.task.permissionMode === 'bypassPermissions' && asRoot ? { IS_SANDBOX: '1' } : {}),
     },
     pidNamespace,
+    ...(onStdin ? { stdin: prompt } : {}),
     onStdout: (chunk) => {
       transcript.write(chunk);
       parser.push(chunk);
@@ -117,10 +138,12 @@ async function runAgent(deps: ActivityDeps, input: RunAgentInput): Promise<RunAg
   const heartbeat = (): void => {
     const beat: AgentHeartbeat = {
       sessionId: parser.state.sessionId ?? session.sessionId,
-      turns: parser.state.turns,
+      // Turns of the conversation: a resumed one counts what its earlier attempts did.
+      turns: session.earlierTurns + parser.state.turns,
       lastTool: parser.state.lastTool,
       costUsd: parser.state.result?.costUsd ?? 0,
       transcriptPath: paths.transcript,
+      session: session.record,
     };
     ctx.heartbeat(beat);
   };
@@ -198,16 +221,63 @@ async function runAgent(deps: ActivityDeps, input: RunAgentInput): Promise<RunAg
     transcriptPath: paths.transcript,
     attempt,
     permissionDenials: result.permissionDenials.length,
+    session: session.record,
   };
 }
 
+type AttemptStart = SessionMode & {
+  record: AttemptSession;
+  /** Model turns the conversation held before this attempt (resumed: the previous attempt's count). */
+  earlierTurns: number;
+};
+
 /**
- * The first attempt starts the conversation the workflow chose. claude refuses to reuse a session id
- * ("Session ID … is already in use", even after an API error), so later attempts start a fresh one.
- * Resuming the earlier conversation (`--resume <ctx.info.heartbeatDetails.sessionId>`) plugs in here.
+ * The first attempt starts the conversation the workflow chose. A later one continues the conversation the
+ * previous attempt heartbeated, when that attempt got as far as a model answer and claude can find the
+ * conversation here (same CLAUDE_CONFIG_DIR, same cwd); otherwise it starts a fresh one — under a new id,
+ * since claude refuses to reuse a session id ("Session ID … is already in use", even after an API error).
  */
-function sessionFor(input: RunAgentInput, attempt: number): SessionMode & { kind: 'new' } {
-  return { kind: 'new', sessionId: attempt === 1 ? input.sessionId : randomUUID() };
+async function sessionFor(
+  input: RunAgentInput,
+  attempt: number,
+  heartbeatDetails: unknown,
+  configDir: string,
+): Promise<AttemptStart> {
+  if (attempt === 1) {
+    return {
+      kind: 'new',
+      sessionId: input.sessionId,
+      record: { mode: 'new', sessionId: input.sessionId },
+      earlierTurns: 0,
+    };
+  }
+  const fresh = (reason: string, previousSessionId?: string): AttemptStart => {
+    const sessionId = randomUUID();
+    const record: AttemptSession = { mode: 'new', sessionId, previousSessionId, notResumedBecause: reason };
+    return { kind: 'new', sessionId, record, earlierTurns: 0 };
+  };
+  const previous = lastHeartbeat(heartbeatDetails);
+  if (!previous) return fresh('the previous attempt reported no Claude session (it heartbeated nothing)');
+  if (previous.turns === 0) {
+    return fresh('the previous attempt ended before the model answered: nothing to continue', previous.sessionId);
+  }
+  const found = await findSession(configDir, previous.sessionId, input.cwd);
+  if (!found.available)
+    return fresh(`its session is not available to this worker: ${found.reason}`, previous.sessionId);
+  return {
+    kind: 'resume',
+    sessionId: previous.sessionId,
+    record: { mode: 'resumed', sessionId: previous.sessionId, previousSessionId: previous.sessionId },
+    earlierTurns: previous.turns,
+  };
+}
+
+/** The previous attempt's last heartbeat, if it has the shape runAgent sends. */
+function lastHeartbeat(details: unknown): Pick<AgentHeartbeat, 'sessionId' | 'turns'> | undefined {
+  if (typeof details !== 'object' || details === null) return undefined;
+  const { sessionId, turns } = details as Partial<AgentHeartbeat>;
+  if (typeof sessionId !== 'string' || sessionId === '') return undefined;
+  return { sessionId, turns: typeof turns === 'number' ? turns : 0 };
 }
 
 async function isDirectory(dir: string): Promise<boolean> {

@@ -11,6 +11,8 @@ export interface SpawnClaudeOptions {
   env: Record<string, string | undefined>;
   /** Run claude as the first process of a new PID namespace (see pid-namespace.ts); null: a plain child. */
   pidNamespace: PidNamespace | null;
+  /** Written to claude's stdin (then closed); absent: stdin is closed from the start. */
+  stdin?: string;
   onStdout: (chunk: string) => void;
   onStderr: (chunk: string) => void;
 }
@@ -30,6 +32,21 @@ export interface ClaudeProcess {
   terminate(graceMs?: number): Promise<void>;
 }
 
+/** Every claude this process started that has not exited yet: a forced worker exit ends them all. */
+const live = new Set<ClaudeProcess>();
+
+/** Terminates every running claude of this process (and what each started); resolves when all have exited. */
+export async function terminateAllClaudes(graceMs?: number): Promise<number> {
+  const running = [...live];
+  await Promise.all(running.map((claude) => claude.terminate(graceMs)));
+  return running.length;
+}
+
+/** How many claude processes this process is running. */
+export function runningClaudes(): number {
+  return live.size;
+}
+
 export function spawnClaude(options: SpawnClaudeOptions): ClaudeProcess {
   const { pidNamespace } = options;
   const [file, args] = pidNamespace
@@ -39,7 +56,7 @@ export function spawnClaude(options: SpawnClaudeOptions): ClaudeProcess {
     cwd: options.cwd,
     env: options.env,
     extendEnv: true,
-    stdin: 'ignore',
+    ...(options.stdin === undefined ? { stdin: 'ignore' as const } : { input: options.stdin }),
     buffer: false,
     reject: false,
     // The worker dying must not leave claude behind.
@@ -61,9 +78,8 @@ export function spawnClaude(options: SpawnClaudeOptions): ClaudeProcess {
   );
 
   let hasExited = false;
-  void exited.then(() => (hasExited = true));
   let terminating: Promise<void> | undefined;
-  return {
+  const claude: ClaudeProcess = {
     pid: subprocess.pid,
     exited,
     terminate(graceMs?: number) {
@@ -74,4 +90,10 @@ export function spawnClaude(options: SpawnClaudeOptions): ClaudeProcess {
       return terminating;
     },
   };
+  live.add(claude);
+  void exited.then(() => {
+    hasExited = true;
+    live.delete(claude);
+  });
+  return claude;
 }

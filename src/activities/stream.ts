@@ -23,7 +23,7 @@ export interface ResultLine {
 export interface StreamState {
   sessionId?: string;
   model?: string;
-  /** Assistant messages seen so far (a message split over several lines counts once). */
+  /** Assistant messages seen so far (a message split over several lines counts once; API errors do not count). */
   turns: number;
   /** Name of the last tool the agent called. */
   lastTool?: string;
@@ -81,7 +81,8 @@ export class StreamParser {
       case 'assistant': {
         const message = isRecord(event.message) ? event.message : {};
         const id = str(message.id) ?? str(event.uuid) ?? `line-${this.state.lines}`;
-        if (!this.#messageIds.has(id)) {
+        // claude reports an API error as an assistant message of model "<synthetic>": not a model's turn.
+        if (message.model !== '<synthetic>' && !this.#messageIds.has(id)) {
           this.#messageIds.add(id);
           this.state.turns++;
         }

@@ -53,13 +53,26 @@ export interface RunAgentResult {
   transcriptPath: string;
   attempt: number;
   permissionDenials: number;
+  /** Whether this attempt continued the previous attempt's conversation, and if not, why (absent: older workers). */
+  session?: AttemptSession;
+}
+
+/** How an attempt relates to the Claude conversation of the attempt before it (DESIGN §5). */
+export interface AttemptSession {
+  /** `new`: a conversation started with the full prompt; `resumed`: the previous attempt's, continued. */
+  mode: 'new' | 'resumed';
+  sessionId: string;
+  /** From attempt 2 on: the conversation the previous attempt had, when it reported one. */
+  previousSessionId?: string;
+  /** From attempt 2 on, when it started afresh: why the previous conversation was not continued. */
+  notResumedBecause?: string;
 }
 
 /** Details of runAgent's heartbeats (about every second); the next attempt sees the last one. */
 export interface AgentHeartbeat {
   /** Claude session of this attempt. */
   sessionId: string;
-  /** Assistant messages so far. */
+  /** Model answers in the conversation so far (a resumed conversation counts its earlier attempts' too). */
   turns: number;
   /** The last tool the agent called. */
   lastTool?: string;
@@ -67,4 +80,6 @@ export interface AgentHeartbeat {
   costUsd: number;
   /** The attempt's stream-json transcript, growing while the agent runs. */
   transcriptPath: string;
+  /** Whether the attempt resumed the previous one's conversation (absent in heartbeats of older workers). */
+  session?: AttemptSession;
 }

@@ -116,6 +116,7 @@ void describe('runAgent with fixture processes', () => {
       transcriptPath: path.join(dir, 'attempt-1.jsonl'),
       attempt: 1,
       permissionDenials: 1,
+      session: { mode: 'new', sessionId: SESSION_ID },
     });
     assert.equal(await readFile(result.artifactPath, 'utf8'), 'All done: wrote the thing.');
     const transcript = await readFile(result.transcriptPath, 'utf8');
@@ -130,6 +131,7 @@ void describe('runAgent with fixture processes', () => {
       lastTool: undefined,
       costUsd: 0,
       transcriptPath: result.transcriptPath,
+      session: { mode: 'new', sessionId: SESSION_ID },
     });
   });
 
