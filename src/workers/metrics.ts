@@ -6,7 +6,7 @@
 //   baton_agents_running               agents running now on this worker
 //   baton_agent_cost_usd               reported cost per attempt (histogram: _sum is the total)
 //   baton_agent_duration               wall time per attempt, milliseconds (histogram)
-// Every series carries namespace, task_queue and activity_type labels.
+// Every series carries namespace, taskQueue and activityType labels.
 import { Context } from '@temporalio/activity';
 import type { MetricMeter } from '@temporalio/common';
 import type { ActivityExecuteInput, ActivityInboundCallsInterceptor, Next, RuntimeOptions } from '@temporalio/worker';
@@ -34,13 +34,23 @@ export function loadMetricsConfig(env: NodeJS.ProcessEnv): MetricsConfig {
   return { port: parsed.data.BATON_METRICS_PORT, host: parsed.data.BATON_METRICS_HOST };
 }
 
+/** Histogram buckets of baton's metrics (Temporal's defaults suit milliseconds, not dollars). */
+export const BUCKETS: Record<string, number[]> = {
+  baton_agent_cost_usd: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25],
+  baton_agent_duration: [1_000, 5_000, 15_000, 30_000, 60_000, 120_000, 300_000, 600_000, 1_800_000, 3_600_000],
+};
+
 /** The runtime's telemetry: a Prometheus exporter at host:port/metrics, or none. */
 export function runtimeTelemetry(config: MetricsConfig): RuntimeOptions['telemetryOptions'] | undefined {
   if (config.port === undefined) return undefined;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   return {
     metrics: {
-      prometheus: { bindAddress: `${host}:${config.port}`, countersTotalSuffix: true },
+      prometheus: {
+        bindAddress: `${host}:${config.port}`,
+        countersTotalSuffix: true,
+        histogramBucketOverrides: BUCKETS,
+      },
     },
   };
 }
