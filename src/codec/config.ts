@@ -3,11 +3,15 @@ import { z } from 'zod';
 import { ConfigError } from '../client/config.js';
 import { KeyRingError, parseKeyRing, type KeyRing } from './keys.js';
 
+// An empty variable counts as unset: Compose passes `NAME:` through as empty when the shell lacks it.
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
+
 const EncryptionEnvSchema = z.object({
-  BATON_ENCRYPTION_KEY: z.string().min(1).optional(),
-  BATON_ENCRYPTION_KEYS: z.string().min(1).optional(),
-  BATON_CODEC_AUTH_TOKEN: z.string().min(16, 'use at least 16 characters').optional(),
-  BATON_CODEC_CORS_ORIGINS: z.string().min(1).optional(),
+  BATON_ENCRYPTION_KEY: optional(z.string()),
+  BATON_ENCRYPTION_KEYS: optional(z.string()),
+  BATON_CODEC_AUTH_TOKEN: optional(z.string().min(16, 'use at least 16 characters')),
+  BATON_CODEC_CORS_ORIGINS: optional(z.string()),
 });
 
 export interface EncryptionConfig {

@@ -104,6 +104,19 @@ describe('encryption configuration', () => {
     assert.equal(loadEncryptionConfig({}).keys, undefined);
   });
 
+  void test('empty variables count as unset (Compose passes unset names through as empty)', () => {
+    assert.equal(loadEncryptionConfig({ BATON_ENCRYPTION_KEY: '', BATON_ENCRYPTION_KEYS: '' }).keys, undefined);
+  });
+
+  void test('without keys, an encrypted payload is refused with the variable to set, not "Unknown encoding"', async () => {
+    const [sealed] = await new AesGcmCodec(ring(`k9:${key()}`)).encode([jsonPayload('x')]);
+    const [codec] = batonDataConverter(undefined).payloadCodecs ?? [];
+    assert.ok(codec);
+    const plain = jsonPayload('plain');
+    assert.deepEqual(await codec.encode([plain]), [plain], 'nothing is encrypted');
+    await assert.rejects(codec.decode([sealed!]), /encrypted \(key "k9"\).*set BATON_ENCRYPTION_KEY/);
+  });
+
   void test('BATON_ENCRYPTION_KEY is the single key "default"', () => {
     const keys = loadEncryptionConfig({ BATON_ENCRYPTION_KEY: key() }).keys;
     assert.equal(keys?.current.id, 'default');
