@@ -52,7 +52,9 @@ function testFiles(dir) {
 }
 
 // Folders in the order they run; a path given on the command line narrows the run.
-const suites = ['unit', 'activity', 'workflow', 'e2e', 'chaos'].map((s) => path.join(root, 'dist', 'test', s));
+const suites = ['unit', 'activity', 'workflow', 'e2e', 'production', 'chaos'].map((s) =>
+  path.join(root, 'dist', 'test', s),
+);
 const only = process.argv.slice(2);
 const files = (only.length > 0 ? only.map((p) => path.resolve(p)) : suites).flatMap((p) =>
   p.endsWith('.js') ? [p] : testFiles(p),

@@ -7,8 +7,10 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { ConfigError, loadConfig, type Config } from '../client/config.js';
 import { BadInputError, NotFoundError, TemporalUnavailableError } from '../client/errors.js';
 import { PlanError } from '../plan/errors.js';
+import { loadMetricsConfig, runtimeTelemetry } from '../workers/metrics.js';
 import { SearchAttributesMissingError } from '../workers/search-attributes.js';
 import { interveneCommand, readTasksFile } from './commands/intervene.js';
+import { codecServerCommand } from './commands/codec-server.js';
 import { listCommand } from './commands/list.js';
 import { mcpCommand } from './commands/mcp.js';
 import { runCommand } from './commands/run.js';
@@ -134,6 +136,13 @@ program
   .action(async (action: string | undefined) => done(await serverCommand(config(), { action })));
 
 program
+  .command('codec-server')
+  .description('decrypt payloads for the Web UI and `temporal --codec-endpoint` (needs BATON_ENCRYPTION_KEY[S])')
+  .option('--port <port>', 'port to listen on', positiveInt, 8888)
+  .option('--host <host>', 'interface to listen on', '127.0.0.1')
+  .action(async (o: { port: number; host: string }) => done(await codecServerCommand(config(), o)));
+
+program
   .command('mcp')
   .description('serve baton as MCP tools on stdio (for Claude Code: .mcp.json); a `baton worker` runs the runs')
   .action(async () => done(await mcpCommand(config())));
@@ -255,7 +264,12 @@ function codeOf(err: unknown): number {
 
 async function main(): Promise<void> {
   // The SDK's INFO lines (worker state changes) are noise in a terminal; BATON_LOG_LEVEL=INFO shows them.
-  Runtime.install({ logger: new DefaultLogger((process.env.BATON_LOG_LEVEL as 'WARN' | undefined) ?? 'WARN') });
+  // Only processes that run a worker serve metrics (BATON_METRICS_PORT): another would find the port taken.
+  const runsWorker = ['worker', 'run'].includes(process.argv[2] ?? '');
+  Runtime.install({
+    logger: new DefaultLogger((process.env.BATON_LOG_LEVEL as 'WARN' | undefined) ?? 'WARN'),
+    telemetryOptions: runsWorker ? runtimeTelemetry(loadMetricsConfig(process.env)) : undefined,
+  });
   try {
     await program.parseAsync(process.argv);
   } catch (err) {

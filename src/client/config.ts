@@ -1,6 +1,8 @@
 // Configuration from the environment (DESIGN.md §6), parsed once at each entry point and passed down.
 import path from 'node:path';
 import { z } from 'zod';
+import { loadEncryptionConfig, type EncryptionConfig } from '../codec/config.js';
+import { loadMetricsConfig, type MetricsConfig } from '../workers/metrics.js';
 
 const EnvSchema = z.object({
   TEMPORAL_ADDRESS: z.string().min(1).optional(),
@@ -25,6 +27,8 @@ export interface Config {
     namespace: string;
     apiKey: string | undefined;
     tls: { cert?: string; key?: string; ca?: string } | undefined;
+    /** Whether gRPC may go through a proxy (grpc_proxy / https_proxy / http_proxy are set). */
+    proxied: boolean;
   };
   taskQueue: string;
   /** The `claude` binary: BATON_CLAUDE_BIN, else `claude` on PATH. */
@@ -37,6 +41,10 @@ export interface Config {
   uiPort: number;
   /** Base URL of the Temporal Web UI, when known. */
   uiUrl: string | undefined;
+  /** Payload encryption and the codec server (BATON_ENCRYPTION_KEY[S], BATON_CODEC_*). */
+  encryption: EncryptionConfig;
+  /** The worker's Prometheus endpoint (BATON_METRICS_PORT, BATON_METRICS_HOST); off by default. */
+  metrics: MetricsConfig;
 }
 
 export class ConfigError extends Error {
@@ -62,6 +70,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
       namespace: e.TEMPORAL_NAMESPACE,
       apiKey: e.TEMPORAL_API_KEY,
       tls: hasTls ? tlsFiles : undefined,
+      proxied: ['grpc_proxy', 'https_proxy', 'http_proxy'].some((name) => env[name] || env[name.toUpperCase()]),
     },
     taskQueue: e.BATON_TASK_QUEUE,
     claudeBin: e.BATON_CLAUDE_BIN ?? 'claude',
@@ -71,5 +80,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     serverPort: e.BATON_SERVER_PORT,
     uiPort: e.BATON_UI_PORT,
     uiUrl: e.BATON_UI_URL ?? (e.TEMPORAL_ADDRESS ? undefined : `http://127.0.0.1:${e.BATON_UI_PORT}`),
+    encryption: loadEncryptionConfig(env),
+    metrics: loadMetricsConfig(env),
   };
 }

@@ -1,8 +1,10 @@
 // One place that connects to Temporal (DESIGN.md §1): the CLI, the worker, the MCP server
 // and library users all come through here.
 import { readFile } from 'node:fs/promises';
+import net from 'node:net';
 import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
 import { NativeConnection, type NativeConnectionOptions } from '@temporalio/worker';
+import { batonDataConverter } from '../codec/data-converter.js';
 import type { Config } from './config.js';
 import { ensureEmbeddedServer } from './embedded-server.js';
 import { TemporalUnavailableError } from './errors.js';
@@ -67,7 +69,40 @@ export interface Connected {
   close(): Promise<void>;
 }
 
+/** `host:port` or `[v6]:port`; null for anything else (a URL, a `dns:///` target), which is not probed. */
+function hostPort(address: string): { host: string; port: number } | null {
+  const match = /^(?:\[([^\]]+)\]|([^:/[\]]+)):(\d{1,5})$/.exec(address);
+  const host = match?.[1] ?? match?.[2];
+  return host && match?.[3] ? { host, port: Number(match[3]) } : null;
+}
+
+/**
+ * gRPC keeps retrying a refused or unresolvable address until its deadline (10 s); a plain TCP connect
+ * says at once. Refused and unknown hosts fail here; anything else (a timeout, a proxy) is left to gRPC.
+ */
+async function probe(address: string, timeoutMs = 3_000): Promise<string | null> {
+  const target = hostPort(address);
+  if (!target) return null;
+  return await new Promise<string | null>((resolve) => {
+    const socket = net.connect(target);
+    const done = (reason: string | null) => {
+      socket.destroy();
+      resolve(reason);
+    };
+    socket.setTimeout(timeoutMs, () => done(null));
+    socket.once('connect', () => done(null));
+    socket.once('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'ECONNREFUSED') done('connection refused (nothing listens on that port)');
+      else if (err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN') done(`unknown host ${target.host}`);
+      else done(null);
+    });
+  });
+}
+
 export async function connectClient(config: Config, target: Target): Promise<Connected> {
+  // Through a proxy, a direct connection proves nothing.
+  const refused = config.temporal.proxied ? null : await probe(target.address);
+  if (refused) throw unreachable(target, new Error(refused));
   let connection: Connection;
   try {
     connection = await Connection.connect({
@@ -81,7 +116,12 @@ export async function connectClient(config: Config, target: Target): Promise<Con
     if (err instanceof TemporalUnavailableError) throw err;
     throw unreachable(target, err);
   }
-  const client = new Client({ connection, namespace: target.namespace });
+  // With BATON_ENCRYPTION_KEY[S], payloads are encrypted before they leave this process.
+  const client = new Client({
+    connection,
+    namespace: target.namespace,
+    dataConverter: batonDataConverter(config.encryption.keys),
+  });
   return { client, connection, target, close: () => connection.close() };
 }
 

@@ -1,8 +1,10 @@
 // The baton worker: the orchestrate workflow and the agent activities on one task queue.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import type { DataConverter } from '@temporalio/common';
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities/index.js';
+import { metricsInterceptors } from './metrics.js';
 
 export interface BatonWorkerOptions {
   connection: NativeConnection;
@@ -13,9 +15,14 @@ export interface BatonWorkerOptions {
   maxConcurrentAgents?: number;
   /** How long running agents may go on after shutdown is asked (then they are cancelled). */
   shutdownGraceTime?: string;
+  /** Payload codecs (encryption): must match the clients' (see batonDataConverter). */
+  dataConverter?: DataConverter;
 }
 
 export const DEFAULT_MAX_CONCURRENT_AGENTS = 16;
+
+/** How long running agents may finish after a shutdown signal before they are cancelled (see shutdown.ts). */
+export const DEFAULT_SHUTDOWN_GRACE = '30s';
 
 /** The workflow code: the bundle `npm run build` prepared, else the sources (bundled at start). */
 function workflowCode(): { workflowBundle: { codePath: string } } | { workflowsPath: string } {
@@ -31,10 +38,12 @@ export async function createBatonWorker(options: BatonWorkerOptions): Promise<Wo
     taskQueue: options.taskQueue,
     ...workflowCode(),
     activities: createActivities(options.activities),
+    dataConverter: options.dataConverter,
+    interceptors: metricsInterceptors(),
     maxConcurrentActivityTaskExecutions: options.maxConcurrentAgents ?? DEFAULT_MAX_CONCURRENT_AGENTS,
     // Heartbeats carry cancellation to the agent: send them often so a cancel kills it at once.
     maxHeartbeatThrottleInterval: '1s',
     defaultHeartbeatThrottleInterval: '1s',
-    shutdownGraceTime: options.shutdownGraceTime ?? '10s',
+    shutdownGraceTime: options.shutdownGraceTime ?? DEFAULT_SHUTDOWN_GRACE,
   });
 }

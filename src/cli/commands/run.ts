@@ -2,6 +2,7 @@
 // worker, the run, live progress, the result table and the Web UI link.
 import { randomBytes } from 'node:crypto';
 import type { Config } from '../../client/config.js';
+import { batonDataConverter } from '../../codec/data-converter.js';
 import { connectWorkerConnection, runUrl } from '../../client/connection.js';
 import { startRun } from '../../client/runs.js';
 import { ensureSearchAttributes } from '../../workers/search-attributes.js';
@@ -40,6 +41,7 @@ export async function runCommand(config: Config, options: RunOptions): Promise<n
       namespace: target.namespace,
       taskQueue,
       activities: activityDeps(config, rehearsal?.env),
+      dataConverter: batonDataConverter(config.encryption.keys),
     });
     const handle = await startRun(client, { plan, taskQueue, workflowId: options.id, options: { cwd: process.cwd() } });
     const url = runUrl(target, handle.workflowId);

@@ -1,16 +1,26 @@
 // `baton worker`: serve the task queue until SIGINT/SIGTERM (running agents get a grace time).
 import type { Config } from '../../client/config.js';
+import { batonDataConverter } from '../../codec/data-converter.js';
 import { connectWorkerConnection } from '../../client/connection.js';
 import { ensureSearchAttributes } from '../../workers/search-attributes.js';
-import { createBatonWorker } from '../../workers/worker.js';
+import { DurationSchema, durationMs } from '../../plan/schema.js';
+import { BadInputError } from '../../client/errors.js';
+import { handleShutdownSignals } from '../../workers/shutdown.js';
+import { createBatonWorker, DEFAULT_SHUTDOWN_GRACE } from '../../workers/worker.js';
 import { note, openClient } from '../temporal.js';
 import { activityDeps } from '../worker-setup.js';
 
 export interface WorkerCommandOptions {
   maxConcurrentAgents?: number;
+  /** How long running agents may finish after SIGINT/SIGTERM before they are cancelled ("30s", "2m"). */
+  grace?: string;
 }
 
 export async function workerCommand(config: Config, options: WorkerCommandOptions): Promise<number> {
+  const grace = options.grace ?? DEFAULT_SHUTDOWN_GRACE;
+  if (!DurationSchema.safeParse(grace).success) {
+    throw new BadInputError(`--grace wants a duration such as "30s" or "2m", got "${grace}"`);
+  }
   const connected = await openClient(config);
   const { target } = connected;
   try {
@@ -26,11 +36,18 @@ export async function workerCommand(config: Config, options: WorkerCommandOption
     taskQueue: config.taskQueue,
     activities: activityDeps(config),
     maxConcurrentAgents: options.maxConcurrentAgents,
+    shutdownGraceTime: grace,
+    dataConverter: batonDataConverter(config.encryption.keys),
   });
   note(
     `baton worker on ${target.address}, namespace ${target.namespace}, task queue "${config.taskQueue}"; artifacts in ${config.artifactsDir}. Ctrl-C to stop.`,
   );
-  await worker.run();
+  const stopHandlingSignals = handleShutdownSignals({ worker, graceMs: durationMs(grace), note });
+  try {
+    await worker.run();
+  } finally {
+    stopHandlingSignals();
+  }
   await connection.close();
   return 0;
 }
