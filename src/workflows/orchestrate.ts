@@ -138,13 +138,20 @@ export async function orchestrate(input: OrchestrateInput): Promise<RunStatus> {
       },
     });
     const scope = new CancellationScope();
+    // The task leaves `running` in the same step that records its end (and bumps sched.version): the
+    // main loop may wake between two microtasks, and must never see a settled task still running.
     const done = scope
       .run(() => activities.runAgent(activityInput))
       .then(
-        (result) => sched.succeeded(taskId, result, now()),
-        (err: unknown) => sched.failed(taskId, describeFailure(err, task.retries + 1), now()),
-      )
-      .finally(() => running.delete(taskId));
+        (result) => {
+          running.delete(taskId);
+          sched.succeeded(taskId, result, now());
+        },
+        (err: unknown) => {
+          running.delete(taskId);
+          sched.failed(taskId, describeFailure(err, task.retries + 1), now());
+        },
+      );
     running.set(taskId, { scope, done });
   };
 

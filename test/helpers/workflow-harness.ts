@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, readFile, readlink, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Client, WorkflowHandle } from '@temporalio/client';
+import type { Client, WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
 import { finalStatus, WORKFLOW_TYPE } from '../../src/client/runs.js';
 import { PlanSchema, type PlanInput } from '../../src/plan/schema.js';
@@ -43,9 +43,16 @@ export interface Harness {
   taskQueue: string;
   worker: Worker;
   /** Start `orchestrate` with a plan whose paths are resolved against `cwd` (options added to FAST). */
-  start(plan: PlanInput, options?: OrchestrateOptions, workflowId?: string): Promise<WorkflowHandle>;
-  /** The run's final status, whether it completed or failed; for a cancelled run, its last status (query). */
-  result(handle: WorkflowHandle): Promise<RunStatus>;
+  start(
+    plan: PlanInput,
+    options?: OrchestrateOptions,
+    workflowId?: string,
+  ): Promise<WorkflowHandleWithFirstExecutionRunId>;
+  /**
+   * The run's final status, whether it completed or failed; for a cancelled run, its last status (query).
+   * A run that has not ended within `timeoutMs` fails the test with its current status.
+   */
+  result(handle: WorkflowHandle, timeoutMs?: number): Promise<RunStatus>;
   /** The status query. */
   status(handle: WorkflowHandle): Promise<RunStatus>;
   /** Poll the status until `predicate` holds (or fail after `timeoutMs`). */
@@ -64,6 +71,9 @@ export interface HarnessOptions {
   /** Agents one worker runs at once (default: the worker's default). */
   maxConcurrentAgents?: number;
 }
+
+/** How long `result()` waits for a run to end by default. */
+export const RUN_TIMEOUT_MS = 60_000;
 
 /** Options that keep runs fast in tests: retries 100 ms apart. */
 export const FAST: OrchestrateOptions = { retryInitialInterval: '100ms' };
@@ -88,6 +98,7 @@ export async function withHarness<T>(
     costPerRequestUsd: COST_PER_REQUEST_USD,
   });
   const taskQueue = `baton-test-${randomBytes(4).toString('hex')}`;
+  const started: WorkflowHandle[] = [];
   try {
     const worker = await createBatonWorker({
       connection: temporal.nativeConnection,
@@ -110,15 +121,32 @@ export async function withHarness<T>(
       async start(plan, runOptions = {}, workflowId) {
         const resolved = resolvePlanPaths(PlanSchema.parse(plan), cwd);
         const input: OrchestrateInput = { plan: resolved, options: { cwd, ...FAST, ...runOptions } };
-        return await client.workflow.start(WORKFLOW_TYPE, {
+        const handle = await client.workflow.start(WORKFLOW_TYPE, {
           taskQueue,
           workflowId: workflowId ?? `baton-${resolved.name}-${randomBytes(3).toString('hex')}`,
           args: [input],
           staticSummary: `${resolved.name}: ${resolved.tasks.length} tasks`,
         });
+        started.push(handle);
+        return handle;
       },
-      async result(handle) {
-        return (await finalStatus(handle)) ?? (await handle.query(statusQuery));
+      async result(handle, timeoutMs = RUN_TIMEOUT_MS) {
+        let timer: NodeJS.Timeout | undefined;
+        const timeout = new Promise<never>((_, reject) => {
+          timer = setTimeout(() => {
+            void handle.query(statusQuery).then(
+              (s) => reject(new Error(`the run did not end within ${timeoutMs} ms: ${describeStatus(s)}`)),
+              (err: unknown) => reject(new Error(`the run did not end within ${timeoutMs} ms (${String(err)})`)),
+            );
+          }, timeoutMs);
+        });
+        try {
+          return await Promise.race([finalStatus(handle), timeout]).then(
+            async (final) => final ?? (await handle.query(statusQuery)),
+          );
+        } finally {
+          clearTimeout(timer);
+        }
       },
       async status(handle) {
         return await handle.query(statusQuery);
@@ -137,6 +165,8 @@ export async function withHarness<T>(
     };
     return await worker.runUntil(body(h));
   } finally {
+    // A failed test may leave its run open: end it, so nothing of it lingers on the shared server.
+    await Promise.all(started.map((handle) => handle.terminate('test over').catch(() => undefined)));
     await fake.stop();
     await rm(root, { recursive: true, force: true });
   }
