@@ -1,0 +1,269 @@
+// One run of a scenario on baton: a fresh worker process, the orchestrate workflow on the bench's
+// Temporal server, and afterwards what the server recorded (history of every continue-as-new run).
+import { execFile } from 'node:child_process';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Client } from '@temporalio/client';
+import type { temporal } from '@temporalio/proto';
+import { finalStatus, getStatus, startRun } from '../src/client/runs.js';
+import type { RunStatus } from '../src/workflows/status.js';
+import type { AgentCommand } from './lower-bound.js';
+import type { Scenario } from './scenarios.js';
+import { startWorker } from './worker-handle.js';
+
+export interface HistoryFacts {
+  /** Workflow runs in the continue-as-new chain (1: it never continued as new). */
+  runs: number;
+  events: number;
+  maxEventsPerRun: number;
+  maxBytesPerRun: number;
+  /** Largest input payload of a run (the plan, or the state carried over continue-as-new). */
+  maxInputBytes: number;
+  runIds: string[];
+}
+
+export interface StatusProbe {
+  /** getStatus() (what `baton status` calls), while the run went on, ms. */
+  duringMs: number[];
+  afterMs: number[];
+  /** The `baton status <run> --json` command, process start to exit, ms. */
+  cliDuringMs: number[];
+  cliAfterMs: number[];
+  /** Size of the status JSON of the finished run. */
+  jsonBytes: number;
+  /** Probes that failed (an error instead of a status), with the first few messages. */
+  failures: number;
+  errors: string[];
+}
+
+export interface BatonRun {
+  workflowId: string;
+  makespanMs: number;
+  peakRssMb: number | null;
+  history: HistoryFacts;
+  status: StatusProbe | null;
+}
+
+export interface BatonContext {
+  client: Client;
+  address: string;
+  agent: AgentCommand;
+  workDir: string;
+}
+
+const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+
+export async function runOnBaton(ctx: BatonContext, scenario: Scenario, label: string): Promise<BatonRun> {
+  const artifactsDir = path.join(ctx.workDir, 'artifacts');
+  mkdirSync(artifactsDir, { recursive: true });
+  const taskQueue = `bench-${label}`;
+  const worker = await startWorker({
+    address: ctx.address,
+    taskQueue,
+    claudeBin: ctx.agent.bin,
+    artifactsDir,
+    env: ctx.agent.env,
+    maxConcurrentAgents: Math.max(scenario.plan.maxParallel, 16),
+  });
+  try {
+    const started = performance.now();
+    const handle = await startRun(ctx.client, {
+      plan: scenario.plan,
+      taskQueue,
+      workflowId: `bench-${label}`,
+      options: { cwd: ctx.agent.cwd },
+    });
+    const result = finalStatus(handle);
+    const stalled = watch(ctx, handle.workflowId, result);
+    const probe = scenario.probeStatus ? await probeWhileRunning(ctx, handle.workflowId, result) : null;
+    const outcome = await Promise.race([
+      result.then(
+        (status) => ({ status }),
+        (error: unknown) => ({ error }),
+      ),
+      stalled.then((reason) => ({ reason })),
+    ]);
+    if ('reason' in outcome) throw new StalledRunError(outcome.reason);
+    if ('error' in outcome) {
+      // Terminated by the watchdog: its reason says more than "terminated".
+      const reason = await Promise.race([stalled, new Promise<null>((r) => setTimeout(() => r(null), 2000))]);
+      throw reason ? new StalledRunError(reason) : outcome.error;
+    }
+    const final = outcome.status;
+    const makespanMs = performance.now() - started;
+    if (final?.phase !== 'completed') throw new Error(`baton run ${handle.workflowId} ended ${final?.phase}`);
+    const peakRssMb = worker.peakRssMb();
+    if (probe) await probeAfter(ctx, handle.workflowId, probe);
+    // startRun returns the handle client.workflow.start made, which knows the first run of the chain.
+    const firstRunId = (handle as { firstExecutionRunId?: string }).firstExecutionRunId;
+    if (!firstRunId) throw new Error('startRun did not return the first run id');
+    const history = await historyFacts(ctx.client, handle.workflowId, firstRunId);
+    return { workflowId: handle.workflowId, makespanMs, peakRssMb, history, status: probe };
+  } finally {
+    await worker.stop();
+  }
+}
+
+/** A run that stopped making progress: what Temporal reports about it, and how far it got. */
+export class StalledRunError extends Error {
+  override name = 'StalledRunError';
+}
+
+const STALL_MS = 90_000;
+
+/**
+ * Resolves with a reason when the run stalls: Temporal reports a problem (such as a workflow task failing on
+ * payloads too large) for 15 s, or no agent starts for 90 s. The run is terminated then, so the bench can go
+ * on. Never settles when the run ends.
+ */
+async function watch(ctx: BatonContext, workflowId: string, result: Promise<unknown>): Promise<string> {
+  let done = false;
+  void result.finally(() => (done = true)).catch(() => undefined);
+  const log = ctx.agent.env.BENCH_STUB_LOG;
+  let lastSize = -1;
+  let lastChange = Date.now();
+  let problemSince: number | null = null;
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 5000));
+    if (done) return new Promise<string>(() => undefined);
+    const size = log ? (statSync(log, { throwIfNoEntry: false })?.size ?? 0) : 0;
+    if (size !== lastSize) [lastSize, lastChange] = [size, Date.now()];
+    const handle = ctx.client.workflow.getHandle(workflowId);
+    const description = await handle.describe().catch(() => null);
+    if (!description) continue;
+    const problems = description.searchAttributes?.TemporalReportedProblems as string[] | undefined;
+    if (problems?.length) problemSince ??= Date.now();
+    else problemSince = null;
+    const stalled = (problemSince !== null && Date.now() - problemSince > 15_000) || Date.now() - lastChange > STALL_MS;
+    if (!stalled || done) continue;
+    const agents = log
+      ? readFileSync(log, 'utf8')
+          .split('\n')
+          .filter((l) => l.startsWith('end ')).length
+      : 0;
+    const reason =
+      `run ${workflowId} stalled after ${agents} agents ended, at ${description.historyLength} history events ` +
+      `(${((description.historySize ?? 0) / 2 ** 20).toFixed(1)} MB): ${problems?.join(', ') ?? `no agent started for ${STALL_MS / 1000} s`}`;
+    await handle.terminate(`bench: ${reason}`).catch(() => undefined);
+    return reason;
+  }
+}
+
+async function timed<T>(fn: () => Promise<T>): Promise<[number, T]> {
+  const t0 = performance.now();
+  const value = await fn();
+  return [performance.now() - t0, value];
+}
+
+/** `baton status <run> --json` as a user runs it, against the bench's server. */
+function statusCli(address: string, runId: string): Promise<number> {
+  const t0 = performance.now();
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      [CLI, 'status', runId, '--json'],
+      { env: { ...process.env, TEMPORAL_ADDRESS: address }, maxBuffer: 64 * 1024 * 1024 },
+      (err, stdout) => {
+        // Exit 1 means a failed run, which the bench reports elsewhere; anything else is a broken probe.
+        if (err && !stdout.includes('"phase"')) return reject(err);
+        resolve(performance.now() - t0);
+      },
+    );
+  });
+}
+
+async function probeWhileRunning(
+  ctx: BatonContext,
+  runId: string,
+  result: Promise<RunStatus | null>,
+): Promise<StatusProbe> {
+  const probe: StatusProbe = {
+    duringMs: [],
+    afterMs: [],
+    cliDuringMs: [],
+    cliAfterMs: [],
+    jsonBytes: 0,
+    failures: 0,
+    errors: [],
+  };
+  let done = false;
+  void result.finally(() => (done = true)).catch(() => undefined);
+  let round = 0;
+  while (!done) {
+    await new Promise((r) => setTimeout(r, 1000));
+    if (done) break;
+    round++;
+    try {
+      const [ms, status] = await timed(() => getStatus(ctx.client, runId));
+      if (status.phase === 'running') probe.duringMs.push(ms);
+      if (round % 10 === 0) {
+        const finished = status.tasks.filter((t) => t.state === 'succeeded').length;
+        process.stderr.write(
+          `    ${runId}: ${finished}/${status.tasks.length} tasks done, status took ${ms.toFixed(0)} ms\n`,
+        );
+      }
+      // The CLI every fifth round: a process start costs the machine more than a query does.
+      if (round % 5 === 0) probe.cliDuringMs.push(await statusCli(ctx.address, runId));
+    } catch (err) {
+      probe.failures++;
+      if (probe.errors.length < 5) probe.errors.push(describeError(err));
+    }
+  }
+  return probe;
+}
+
+function describeError(err: unknown): string {
+  const parts: string[] = [];
+  for (let e: unknown = err; e instanceof Error && parts.length < 4; e = e.cause) parts.push(e.message);
+  return parts.join(' ← ') || String(err);
+}
+
+async function probeAfter(ctx: BatonContext, runId: string, probe: StatusProbe): Promise<void> {
+  for (let i = 0; i < 3; i++) {
+    const [ms, status] = await timed(() => getStatus(ctx.client, runId));
+    probe.afterMs.push(ms);
+    probe.jsonBytes = JSON.stringify(status).length;
+    probe.cliAfterMs.push(await statusCli(ctx.address, runId));
+  }
+}
+
+/** Walk the continue-as-new chain from the first run: events, sizes and input payloads of each run. */
+export async function historyFacts(client: Client, workflowId: string, firstRunId: string): Promise<HistoryFacts> {
+  const facts: HistoryFacts = {
+    runs: 0,
+    events: 0,
+    maxEventsPerRun: 0,
+    maxBytesPerRun: 0,
+    maxInputBytes: 0,
+    runIds: [],
+  };
+  const namespace = client.options.namespace;
+  let runId: string | undefined = firstRunId;
+  while (runId) {
+    const description = await client.workflow.getHandle(workflowId, runId).describe();
+    facts.runs++;
+    facts.runIds.push(runId);
+    facts.events += description.historyLength;
+    facts.maxEventsPerRun = Math.max(facts.maxEventsPerRun, description.historyLength);
+    facts.maxBytesPerRun = Math.max(facts.maxBytesPerRun, description.historySize ?? 0);
+    const execution: { workflowId: string; runId: string } = { workflowId, runId };
+    const first = await client.workflowService.getWorkflowExecutionHistory({
+      namespace,
+      execution,
+      maximumPageSize: 1,
+    });
+    const input = first.history?.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads ?? [];
+    const inputBytes = input.reduce((sum, p) => sum + (p.data?.length ?? 0), 0);
+    facts.maxInputBytes = Math.max(facts.maxInputBytes, inputBytes);
+    const lastPage: temporal.api.workflowservice.v1.IGetWorkflowExecutionHistoryReverseResponse =
+      await client.workflowService.getWorkflowExecutionHistoryReverse({
+        namespace,
+        execution,
+        maximumPageSize: 1,
+      });
+    const closing: temporal.api.history.v1.IHistoryEvent | undefined = lastPage.history?.events?.[0];
+    runId = closing?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
+  }
+  return facts;
+}

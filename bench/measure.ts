@@ -1,0 +1,150 @@
+// One measured run of a scenario, both ways: the lower bound in this process, then baton (or the
+// other order: runs alternate, so neither always meets a warmer machine).
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Client } from '@temporalio/client';
+import type { FakeModel } from '../src/rehearsal/fake-model.js';
+import { fakeModelEnv } from '../src/rehearsal/env.js';
+import { hopBreakdown, type HopBreakdown } from './breakdown.js';
+import { runOnBaton, type HistoryFacts, type StatusProbe } from './baton-run.js';
+import { runLowerBound, type AgentCommand } from './lower-bound.js';
+import type { Scenario } from './scenarios.js';
+import { percentile } from './stats.js';
+import { CLAUDE_BIN, type Stub } from './stub.js';
+import { agentSpanMs, hopLatencies, readStubLog, type AgentSpan } from './stub-log.js';
+
+export interface Hops {
+  count: number;
+  p50: number | null;
+  p95: number | null;
+  p99: number | null;
+  max: number | null;
+}
+
+export interface Side {
+  makespanMs: number;
+  /** First agent start to last agent end. */
+  agentSpanMs: number | null;
+  hops: Hops;
+  /** Real claude only: agent process start to its first request to the model, median over tasks. */
+  agentStartMs?: number | null;
+}
+
+export interface RunMeasurement {
+  lowerBound: Side;
+  baton: Side & {
+    peakRssMb: number | null;
+    history: HistoryFacts;
+    status: StatusProbe | null;
+    breakdown: HopBreakdown | null;
+  };
+}
+
+export interface MeasureContext {
+  client: Client;
+  address: string;
+  stub: Stub;
+  /** The fake model, for scenarios with the real claude. */
+  fake?: FakeModel;
+  claudeConfigDir?: string;
+}
+
+function hopsOf(values: number[]): Hops {
+  return {
+    count: values.length,
+    p50: percentile(values, 50),
+    p95: percentile(values, 95),
+    p99: percentile(values, 99),
+    max: values.length ? Math.max(...values) : null,
+  };
+}
+
+function agentFor(ctx: MeasureContext, scenario: Scenario, dir: string, log: string): AgentCommand {
+  const cwd = path.join(dir, 'cwd');
+  mkdirSync(cwd, { recursive: true });
+  if (scenario.agent === 'stub') return { bin: ctx.stub.bin, cwd, env: { BENCH_STUB_LOG: log } };
+  if (!ctx.fake || !ctx.claudeConfigDir) throw new Error('the claude scenario needs the fake model');
+  // The Go stub as a timing wrapper around the real binary: it logs start and end around claude.
+  if (ctx.stub.kind !== 'go') throw new Error('the claude scenario needs the Go stub (a timing wrapper)');
+  return {
+    bin: ctx.stub.bin,
+    cwd,
+    env: {
+      ...fakeModelEnv(ctx.fake.url),
+      CLAUDE_CONFIG_DIR: ctx.claudeConfigDir,
+      BENCH_STUB_EXEC: CLAUDE_BIN,
+      BENCH_STUB_LOG: log,
+    },
+  };
+}
+
+/** For the real claude: from each agent's start to the fake model receiving its first request. */
+function agentStartMs(fake: FakeModel | undefined, fromLog: number, spans: Map<string, AgentSpan[]>): number | null {
+  if (!fake) return null;
+  const firstRequest = new Map<string, number>();
+  for (const entry of fake.log.slice(fromLog)) {
+    if (entry.key && !firstRequest.has(entry.key)) firstRequest.set(entry.key, entry.receivedAt);
+  }
+  const delays = [...firstRequest].flatMap(([key, at]) => {
+    const span = spans.get(key)?.[0];
+    return span ? [at - span.start] : [];
+  });
+  return percentile(delays, 50);
+}
+
+export async function measureOnce(
+  ctx: MeasureContext,
+  scenario: Scenario,
+  index: number,
+  label: string,
+): Promise<RunMeasurement> {
+  const dir = mkdtempSync(path.join(tmpdir(), `baton-bench-${scenario.name}-`));
+  try {
+    const lowerBound = async (): Promise<Side> => {
+      const log = path.join(dir, 'lower-bound.log');
+      const agent = agentFor(ctx, scenario, path.join(dir, 'lb'), log);
+      const fromLog = ctx.fake?.log.length ?? 0;
+      const t0 = performance.now();
+      await runLowerBound(scenario.plan, agent);
+      const makespanMs = performance.now() - t0;
+      const spans = readStubLog(log);
+      return {
+        makespanMs,
+        agentSpanMs: agentSpanMs(spans),
+        hops: hopsOf(hopLatencies(scenario.plan, spans)),
+        ...(scenario.agent === 'claude' ? { agentStartMs: agentStartMs(ctx.fake, fromLog, spans) } : {}),
+      };
+    };
+    const baton = async (): Promise<RunMeasurement['baton']> => {
+      const log = path.join(dir, 'baton.log');
+      const agent = agentFor(ctx, scenario, path.join(dir, 'baton'), log);
+      const fromLog = ctx.fake?.log.length ?? 0;
+      const run = await runOnBaton({ client: ctx.client, address: ctx.address, agent, workDir: dir }, scenario, label);
+      const spans = readStubLog(log);
+      // Reading every event back is cheap up to a few thousand events; the scale run skips it.
+      const breakdown =
+        scenario.plan.tasks.length <= 1000
+          ? await hopBreakdown(ctx.client, run.workflowId, run.history.runIds, scenario.plan, spans)
+          : null;
+      return {
+        makespanMs: run.makespanMs,
+        agentSpanMs: agentSpanMs(spans),
+        hops: hopsOf(hopLatencies(scenario.plan, spans)),
+        ...(scenario.agent === 'claude' ? { agentStartMs: agentStartMs(ctx.fake, fromLog, spans) } : {}),
+        peakRssMb: run.peakRssMb,
+        history: run.history,
+        status: run.status,
+        breakdown,
+      };
+    };
+    if (index % 2 === 0) {
+      const lb = await lowerBound();
+      return { lowerBound: lb, baton: await baton() };
+    }
+    const b = await baton();
+    return { lowerBound: await lowerBound(), baton: b };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

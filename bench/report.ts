@@ -1,0 +1,339 @@
+// Medians over runs, the targets of issue 7, and the table the bench prints.
+import type { HopBreakdown } from './breakdown.js';
+import type { KillRecovery } from './kill-recovery.js';
+import type { Hops, RunMeasurement } from './measure.js';
+import { criticalPathMs, type Scenario } from './scenarios.js';
+import { median, round } from './stats.js';
+
+/**
+ * Temporal's documented defaults (docs.temporal.io, self-hosted defaults): it warns past these, and fails a
+ * run past 51,200 events or 50 MB of history, or a payload past 2 MB.
+ */
+export const TEMPORAL_WARN = { historyEvents: 10_240, historyBytes: 10 * 2 ** 20, payloadBytes: 256 * 2 ** 10 };
+
+type HopSummary = Omit<Hops, 'count'>;
+
+export interface ScenarioSummary {
+  name: string;
+  shape: string;
+  tasks: number;
+  maxParallel: number;
+  agent: Scenario['agent'];
+  runs: number;
+  /** 1-minute load average when the scenario began (other work on the machine shows here). */
+  loadAverage: number;
+  criticalPathMs: number;
+  /** Why the scenario has fewer measured runs than asked (a run failed or stalled; it is not repeated). */
+  error?: string;
+  /** Median over runs of baton's makespan divided by the lower bound's in the same run. */
+  ratio: number | null;
+  baton: {
+    makespanMs: number | null;
+    makespansMs: number[];
+    agentSpanMs: number | null;
+    hopMs: HopSummary;
+    tasksPerSec: number | null;
+    peakRssMb: number | null;
+    historyEventsPerTask: number | null;
+    history: { runs: number; maxEventsPerRun: number; maxBytesPerRun: number; maxInputBytes: number };
+    agentStartMs?: number | null;
+    /** Where a hop's time goes (medians over runs of the per-run medians), from history event times. */
+    hopBreakdownMs: HopBreakdown | null;
+    status?: {
+      duringMedianMs: number | null;
+      duringMaxMs: number | null;
+      samplesDuring: number;
+      afterMedianMs: number | null;
+      afterMaxMs: number | null;
+      cliDuringMaxMs: number | null;
+      cliAfterMedianMs: number | null;
+      cliAfterMaxMs: number | null;
+      jsonBytes: number;
+      failures: number;
+      errors: string[];
+    };
+  };
+  lowerBound: {
+    makespanMs: number | null;
+    makespansMs: number[];
+    agentSpanMs: number | null;
+    hopMs: HopSummary;
+    tasksPerSec: number | null;
+    agentStartMs?: number | null;
+  };
+}
+
+const r1 = (v: number | null) => round(v, 1);
+const hopSummary = (hops: Hops[]): HopSummary => ({
+  p50: r1(median(hops.map((h) => h.p50))),
+  p95: r1(median(hops.map((h) => h.p95))),
+  p99: r1(median(hops.map((h) => h.p99))),
+  max: r1(median(hops.map((h) => h.max))),
+});
+const maxOf = (values: number[]) => (values.length ? Math.max(...values) : null);
+
+function breakdownOf(list: HopBreakdown[]): HopBreakdown | null {
+  if (list.length === 0) return null;
+  const of = (k: Exclude<keyof HopBreakdown, 'hops'>) => r1(median(list.map((x) => x[k])));
+  return {
+    hops: Math.round(median(list.map((x) => x.hops))!),
+    agentEndToActivityCompleted: of('agentEndToActivityCompleted'),
+    completedToWorkflowTaskStarted: of('completedToWorkflowTaskStarted'),
+    workflowTask: of('workflowTask'),
+    scheduledToActivityStarted: of('scheduledToActivityStarted'),
+    activityStartedToAgentStart: of('activityStartedToAgentStart'),
+  };
+}
+
+export function summarize(
+  scenario: Scenario,
+  runs: RunMeasurement[],
+  loadAverage: number,
+  error?: string,
+): ScenarioSummary {
+  const tasks = scenario.plan.tasks.length;
+  if (runs.length === 0) {
+    const none = { p50: null, p95: null, p99: null, max: null };
+    return {
+      name: scenario.name,
+      shape: scenario.shape,
+      tasks,
+      maxParallel: scenario.plan.maxParallel,
+      agent: scenario.agent,
+      runs: 0,
+      loadAverage: round(loadAverage, 2)!,
+      criticalPathMs: criticalPathMs(scenario),
+      error,
+      ratio: null,
+      baton: {
+        makespanMs: null,
+        makespansMs: [],
+        agentSpanMs: null,
+        hopMs: none,
+        tasksPerSec: null,
+        peakRssMb: null,
+        historyEventsPerTask: null,
+        history: { runs: 0, maxEventsPerRun: 0, maxBytesPerRun: 0, maxInputBytes: 0 },
+        hopBreakdownMs: null,
+      },
+      lowerBound: { makespanMs: null, makespansMs: [], agentSpanMs: null, hopMs: none, tasksPerSec: null },
+    };
+  }
+  const b = runs.map((r) => r.baton);
+  const lb = runs.map((r) => r.lowerBound);
+  const batonMakespan = median(b.map((x) => x.makespanMs));
+  const lbMakespan = median(lb.map((x) => x.makespanMs));
+  const statuses = b.flatMap((x) => (x.status ? [x.status] : []));
+  const summary: ScenarioSummary = {
+    name: scenario.name,
+    shape: scenario.shape,
+    tasks,
+    maxParallel: scenario.plan.maxParallel,
+    agent: scenario.agent,
+    runs: runs.length,
+    loadAverage: round(loadAverage, 2)!,
+    criticalPathMs: criticalPathMs(scenario),
+    error,
+    ratio: round(median(runs.map((r) => r.baton.makespanMs / r.lowerBound.makespanMs)), 3),
+    baton: {
+      makespanMs: r1(batonMakespan),
+      makespansMs: b.map((x) => r1(x.makespanMs)!),
+      agentSpanMs: r1(median(b.map((x) => x.agentSpanMs))),
+      hopMs: hopSummary(b.map((x) => x.hops)),
+      tasksPerSec: batonMakespan ? r1(tasks / (batonMakespan / 1000)) : null,
+      peakRssMb: r1(median(b.map((x) => x.peakRssMb))),
+      historyEventsPerTask: round(median(b.map((x) => x.history.events / tasks)), 2),
+      history: {
+        runs: Math.max(...b.map((x) => x.history.runs)),
+        maxEventsPerRun: Math.max(...b.map((x) => x.history.maxEventsPerRun)),
+        maxBytesPerRun: Math.max(...b.map((x) => x.history.maxBytesPerRun)),
+        maxInputBytes: Math.max(...b.map((x) => x.history.maxInputBytes)),
+      },
+      hopBreakdownMs: breakdownOf(b.flatMap((x) => (x.breakdown ? [x.breakdown] : []))),
+    },
+    lowerBound: {
+      makespanMs: r1(lbMakespan),
+      makespansMs: lb.map((x) => r1(x.makespanMs)!),
+      agentSpanMs: r1(median(lb.map((x) => x.agentSpanMs))),
+      hopMs: hopSummary(lb.map((x) => x.hops)),
+      tasksPerSec: lbMakespan ? r1(tasks / (lbMakespan / 1000)) : null,
+    },
+  };
+  if (scenario.agent === 'claude') {
+    summary.baton.agentStartMs = r1(median(b.map((x) => x.agentStartMs ?? null)));
+    summary.lowerBound.agentStartMs = r1(median(lb.map((x) => x.agentStartMs ?? null)));
+  }
+  if (statuses.length > 0) {
+    const during = statuses.flatMap((s) => s.duringMs);
+    const after = statuses.flatMap((s) => s.afterMs);
+    const cliAfter = statuses.flatMap((s) => s.cliAfterMs);
+    summary.baton.status = {
+      duringMedianMs: r1(median(during)),
+      duringMaxMs: r1(maxOf(during)),
+      samplesDuring: during.length,
+      afterMedianMs: r1(median(after)),
+      afterMaxMs: r1(maxOf(after)),
+      cliDuringMaxMs: r1(maxOf(statuses.flatMap((s) => s.cliDuringMs))),
+      cliAfterMedianMs: r1(median(cliAfter)),
+      cliAfterMaxMs: r1(maxOf(cliAfter)),
+      jsonBytes: Math.max(...statuses.map((s) => s.jsonBytes)),
+      failures: statuses.reduce((sum, s) => sum + s.failures, 0),
+      errors: statuses.flatMap((s) => s.errors).slice(0, 5),
+    };
+  }
+  return summary;
+}
+
+export interface Target {
+  id: number;
+  target: string;
+  measured: string;
+  met: boolean | null;
+}
+
+export function targets(summaries: ScenarioSummary[], kill: KillRecovery | null): Target[] {
+  const by = (name: string) => summaries.find((s) => s.name === name);
+  const list: Target[] = [];
+  const dag = by('dag-10x20');
+  if (dag) {
+    list.push({
+      id: 1,
+      target: '10×20 DAG of 500 ms: makespan ≤ 1.10 × lower bound',
+      measured: `${dag.ratio}×`,
+      met: dag.ratio !== null && dag.ratio <= 1.1,
+    });
+  }
+  const chain = by('chain-100');
+  if (chain) {
+    const { p50, p99 } = chain.baton.hopMs;
+    list.push({
+      id: 2,
+      target: 'chain of 100: hop p50 ≤ 40 ms, p99 ≤ 150 ms',
+      measured: `p50 ${p50} ms, p99 ${p99} ms`,
+      met: p50 !== null && p99 !== null && p50 <= 40 && p99 <= 150,
+    });
+  }
+  const independent = by('independent-1000');
+  if (independent) {
+    const rate = independent.baton.tasksPerSec;
+    list.push({
+      id: 3,
+      target: '1,000 independent tasks: ≥ 50 tasks/s',
+      measured: `${rate} tasks/s`,
+      met: rate !== null && rate >= 50,
+    });
+  }
+  const scale = by('scale-5000');
+  if (scale?.error) {
+    list.push({
+      id: 4,
+      target:
+        '5,000 tasks: completes; every run’s history under the warning limits (continue-as-new); `baton status` < 500 ms; worker peak RSS ≤ 400 MB',
+      measured: `did not complete: ${scale.error}`,
+      met: false,
+    });
+  } else if (scale) {
+    const h = scale.baton.history;
+    const s = scale.baton.status;
+    const statusMax = Math.max(s?.duringMaxMs ?? Infinity, s?.afterMaxMs ?? Infinity, s?.cliAfterMaxMs ?? Infinity);
+    const underWarn =
+      h.maxEventsPerRun < TEMPORAL_WARN.historyEvents &&
+      h.maxBytesPerRun < TEMPORAL_WARN.historyBytes &&
+      h.maxInputBytes < TEMPORAL_WARN.payloadBytes;
+    const rss = scale.baton.peakRssMb;
+    list.push({
+      id: 4,
+      target:
+        '5,000 tasks: completes; every run’s history under the warning limits (continue-as-new); `baton status` < 500 ms; worker peak RSS ≤ 400 MB',
+      measured:
+        `${h.runs} runs (continue-as-new ×${h.runs - 1}), max ${h.maxEventsPerRun} events / ${(h.maxBytesPerRun / 2 ** 20).toFixed(2)} MB per run, ` +
+        `largest input ${(h.maxInputBytes / 1024).toFixed(0)} KB; status max ${r1(statusMax)} ms ` +
+        `(query during ${s?.duringMaxMs} ms, after ${s?.afterMaxMs} ms, CLI after ${s?.cliAfterMaxMs} ms; ${s?.failures ?? 0} failed); RSS ${rss} MB`,
+      met: underWarn && h.runs > 1 && statusMax < 500 && !s?.failures && rss !== null && rss <= 400,
+    });
+  }
+  if (kill) {
+    list.push({
+      id: 5,
+      target: `after SIGKILL of the worker, first resumed task starts ≤ heartbeat timeout + 2 s (${kill.limitMs / 1000} s)`,
+      measured: `${(kill.recoveryMs.median! / 1000).toFixed(2)} s (median; max ${(kill.recoveryMs.max! / 1000).toFixed(2)} s)`,
+      met: kill.recoveryMs.median !== null && kill.recoveryMs.median <= kill.limitMs,
+    });
+  }
+  return list;
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
+  return rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c]!)).join('  ')).join('\n');
+}
+
+const fmt = (v: number | null | undefined, digits = 0) => (v === null || v === undefined ? '–' : v.toFixed(digits));
+const secs = (ms: number | null) => (ms === null ? '–' : (ms / 1000).toFixed(2));
+
+export function formatTable(summaries: ScenarioSummary[], kill: KillRecovery | null, goals: Target[]): string {
+  const rows = [
+    [
+      'scenario',
+      'tasks',
+      'baton s',
+      'lower s',
+      'ratio',
+      'crit s',
+      'hop p50/p95/p99 ms',
+      'lower hop p50',
+      'tasks/s',
+      'RSS MB',
+      'events/task',
+      'runs',
+    ],
+    ...summaries.map((s) => [
+      s.name,
+      String(s.tasks),
+      secs(s.baton.makespanMs),
+      secs(s.lowerBound.makespanMs),
+      fmt(s.ratio, 2),
+      secs(s.criticalPathMs),
+      `${fmt(s.baton.hopMs.p50, 1)}/${fmt(s.baton.hopMs.p95, 1)}/${fmt(s.baton.hopMs.p99, 1)}`,
+      fmt(s.lowerBound.hopMs.p50, 1),
+      fmt(s.baton.tasksPerSec, 1),
+      fmt(s.baton.peakRssMb),
+      fmt(s.baton.historyEventsPerTask, 2),
+      String(s.baton.history.runs),
+    ]),
+  ];
+  const lines = [table(rows)];
+  for (const s of summaries) {
+    if (s.error) lines.push(`${s.name}: FAILED — ${s.error}`);
+    const d = s.baton.hopBreakdownMs;
+    if (d && d.hops > 0) {
+      lines.push(
+        `${s.name} hop breakdown (medians, ms): agent end → activity completed ${fmt(d.agentEndToActivityCompleted, 1)}` +
+          ` · → workflow task started ${fmt(d.completedToWorkflowTaskStarted, 1)} · workflow task ${fmt(d.workflowTask, 1)}` +
+          ` · activity scheduled → started ${fmt(d.scheduledToActivityStarted, 1)} · → agent start ${fmt(d.activityStartedToAgentStart, 1)}`,
+      );
+    }
+    if (s.baton.status) {
+      const st = s.baton.status;
+      lines.push(
+        `${s.name} status: query during run median ${fmt(st.duringMedianMs)} ms, max ${fmt(st.duringMaxMs)} ms (${st.samplesDuring} samples); ` +
+          `after ${fmt(st.afterMedianMs)}/${fmt(st.afterMaxMs)} ms; \`baton status --json\` after ${fmt(st.cliAfterMedianMs)}/${fmt(st.cliAfterMaxMs)} ms, during max ${fmt(st.cliDuringMaxMs)} ms; ${(st.jsonBytes / 1024).toFixed(0)} KB of JSON; ` +
+          `${st.failures} failed probes${st.errors[0] ? ` (${st.errors[0]})` : ''}`,
+      );
+    }
+    if (s.baton.agentStartMs !== undefined) {
+      lines.push(
+        `${s.name}: claude process start → first model request ${fmt(s.baton.agentStartMs)} ms (lower bound ${fmt(s.lowerBound.agentStartMs)} ms)`,
+      );
+    }
+  }
+  if (kill) {
+    lines.push(
+      `kill-recovery: SIGKILL → resumed agent start ${secs(kill.recoveryMs.median)} s median (runs: ${kill.recoveryMs.all.map((v) => secs(v)).join(', ')}); ` +
+        `next hop on the new worker ${fmt(kill.nextHopMs.median)} ms; old agent outlived its worker: ${kill.orphanSurvived.join(', ')}`,
+    );
+  }
+  lines.push('', 'targets (issue 7):');
+  for (const g of goals) lines.push(`  ${g.id}. ${g.met ? 'MET   ' : 'MISSED'} ${g.target} — ${g.measured}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,56 @@
+// The parent's side of worker-process.ts: start it, read its peak RSS, stop or SIGKILL it.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { WorkerProcessSettings } from './worker-process.js';
+
+export interface WorkerHandle {
+  pid: number;
+  /** Peak resident memory of the worker process so far (VmHWM), in MB. */
+  peakRssMb(): number | null;
+  stop(): Promise<void>;
+  kill(): Promise<void>;
+}
+
+const ENTRY = fileURLToPath(new URL('./worker-process.js', import.meta.url));
+
+export async function startWorker(settings: WorkerProcessSettings): Promise<WorkerHandle> {
+  // BENCH_WORKER_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof": profile the worker while it runs.
+  const nodeArgs = (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, ENTRY, JSON.stringify(settings)], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  await new Promise<void>((resolve, reject) => {
+    let out = '';
+    child.stdout!.setEncoding('utf8');
+    child.stdout!.on('data', (chunk: string) => {
+      out += chunk;
+      if (out.includes('ready\n')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`the bench worker exited with code ${code} before it was ready`)));
+  });
+  const pid = child.pid!;
+  return {
+    pid,
+    peakRssMb: () => {
+      try {
+        const kb = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+        return kb === undefined ? null : Number(kb) / 1024;
+      } catch {
+        return null;
+      }
+    },
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
+    },
+    async kill() {
+      child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}

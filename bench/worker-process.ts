@@ -1,0 +1,40 @@
+// A baton worker in a process of its own, so the bench can read its peak RSS (/proc/<pid>/status VmHWM)
+// and SIGKILL it. Started by worker-handle.ts with its settings as one JSON argument; prints "ready"
+// once the worker is created, shuts down on SIGTERM, and exits when the bench's end of stdin closes.
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { createBatonWorker } from '../src/workers/worker.js';
+
+export interface WorkerProcessSettings {
+  address: string;
+  taskQueue: string;
+  claudeBin: string;
+  artifactsDir: string;
+  env: Record<string, string>;
+  maxConcurrentAgents: number;
+}
+
+async function main(): Promise<void> {
+  const settings = JSON.parse(process.argv[2] ?? '{}') as WorkerProcessSettings;
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
+  const connection = await NativeConnection.connect({ address: settings.address });
+  const worker = await createBatonWorker({
+    connection,
+    namespace: 'default',
+    taskQueue: settings.taskQueue,
+    activities: { artifactsDir: settings.artifactsDir, claudeBin: settings.claudeBin, env: settings.env },
+    maxConcurrentAgents: settings.maxConcurrentAgents,
+    shutdownGraceTime: '2s',
+  });
+  process.once('SIGTERM', () => worker.shutdown());
+  // The bench holds our stdin open: when it ends (the bench died), so do we.
+  process.stdin.on('end', () => process.exit(1)).resume();
+  const running = worker.run();
+  process.stdout.write('ready\n');
+  await running;
+  await connection.close();
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
