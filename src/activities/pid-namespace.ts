@@ -1,5 +1,6 @@
 // Runs claude as the first process of its own PID namespace (Linux, util-linux `unshare`): when it dies the
-// kernel kills every process in the namespace, `setsid` and double-forked daemons included.
+// kernel kills every process in the namespace, `setsid` and double-forked daemons included; and if the worker
+// dies first, the namespace dies with it.
 import { execa } from 'execa';
 
 /** The command prefix that starts a process in a new PID namespace. */
@@ -10,11 +11,20 @@ export interface PidNamespace {
   mapsRoot: boolean;
 }
 
+// --kill-child: if unshare itself is killed, its child (claude, the namespace's init) gets SIGKILL.
+const UNSHARE = ['--pid', '--fork', '--kill-child'];
+// Without root, a user namespace grants the right to create the PID namespace.
+const UNSHARE_AS_USER = ['--user', '--map-root-user', ...UNSHARE];
+// `setpriv --pdeathsig KILL` (util-linux) then execs unshare with a parent-death signal: when the worker dies,
+// even by SIGKILL, unshare gets SIGKILL, and with it the whole namespace. Without it, a killed worker's
+// agents would run on, unseen, beside the attempts that replace them.
+const ON_WORKER_DEATH = ['--pdeathsig', 'KILL', 'unshare'];
+
 const CANDIDATES: PidNamespace[] = [
-  // --kill-child: if unshare itself is killed, its child (claude, the namespace's init) gets SIGKILL.
-  { command: 'unshare', args: ['--pid', '--fork', '--kill-child'], mapsRoot: false },
-  // Without root, a user namespace grants the right to create the PID namespace.
-  { command: 'unshare', args: ['--user', '--map-root-user', '--pid', '--fork', '--kill-child'], mapsRoot: true },
+  { command: 'setpriv', args: [...ON_WORKER_DEATH, ...UNSHARE], mapsRoot: false },
+  { command: 'setpriv', args: [...ON_WORKER_DEATH, ...UNSHARE_AS_USER], mapsRoot: true },
+  { command: 'unshare', args: UNSHARE, mapsRoot: false },
+  { command: 'unshare', args: UNSHARE_AS_USER, mapsRoot: true },
 ];
 
 let detected: Promise<PidNamespace | null> | undefined;
