@@ -1,0 +1,187 @@
+// What the chaos tests share: workers in child processes (to SIGKILL or SIGTERM), Temporal dev servers of
+// their own (to kill and restart), a scripted model the real claude talks to, and the checks: requests per
+// task, resumed conversations, processes left behind.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import { WORKFLOW_TYPE } from '../../src/client/runs.js';
+import { resolvePlanPaths } from '../../src/plan/resolve.js';
+import { PlanSchema, type PlanInput } from '../../src/plan/schema.js';
+import { FakeModel, type RequestLogEntry, type TaskScript } from '../../src/rehearsal/fake-model.js';
+import type { OrchestrateInput, OrchestrateOptions } from '../../src/workflows/orchestrate.js';
+import { CLAUDE_BIN, claudeEnv } from '../helpers/claude-env.js';
+
+const WORKER_SCRIPT = fileURLToPath(new URL('./worker-process.js', import.meta.url));
+
+export interface Scene {
+  root: string;
+  cwd: string;
+  configDir: string;
+  artifactsDir: string;
+  taskQueue: string;
+  fake: FakeModel;
+  /** Environment of the worker processes (and so of every claude): the fake model, the config folder. */
+  env: Record<string, string>;
+  cleanup(): Promise<void>;
+}
+
+export async function scene(script: Record<string, TaskScript>): Promise<Scene> {
+  const root = await mkdtemp(path.join(tmpdir(), 'baton-chaos-'));
+  const cwd = path.join(root, 'cwd');
+  const configDir = path.join(root, 'claude-config');
+  const artifactsDir = path.join(root, 'artifacts');
+  await Promise.all([mkdir(cwd), mkdir(configDir), mkdir(artifactsDir)]);
+  const fake = await FakeModel.start({ script, rehearse: false, costPerRequestUsd: 0.01 });
+  return {
+    root,
+    cwd,
+    configDir,
+    artifactsDir,
+    taskQueue: `baton-chaos-${randomBytes(4).toString('hex')}`,
+    fake,
+    env: claudeEnv(fake, configDir),
+    async cleanup() {
+      await fake.stop();
+      await rm(root, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface WorkerProcess {
+  child: ChildProcess;
+  /** When the process was spawned, and when it said it polls (Date.now()). */
+  spawnedAt: number;
+  ready: Promise<number>;
+  /** Exit code (or 128 + signal number) once it has exited. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
+  stderr(): string;
+}
+
+export function startWorker(s: Scene, address: string, extraArgs: string[] = []): WorkerProcess {
+  const args = [WORKER_SCRIPT, '--address', address, '--task-queue', s.taskQueue, '--artifacts', s.artifactsDir];
+  args.push('--claude', CLAUDE_BIN, ...extraArgs);
+  const spawnedAt = Date.now();
+  const child = spawn(process.execPath, args, { env: { ...process.env, ...s.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal, at: Date.now() })),
+  );
+  const ready = new Promise<number>((resolve, reject) => {
+    let out = '';
+    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+      out += chunk;
+      if (out.includes('ready\n')) resolve(Date.now());
+    });
+    void exited.then(({ code }) => reject(new Error(`worker process exited (${code}) before it was ready: ${err}`)));
+  });
+  ready.catch(() => undefined); // observed by the tests that await it
+  return { child, spawnedAt, ready, exited, stderr: () => err };
+}
+
+/** Start `orchestrate` on the scene's task queue with a plan resolved against its cwd. */
+export async function startRun(
+  client: Client,
+  s: Scene,
+  plan: PlanInput,
+  options: OrchestrateOptions = {},
+): Promise<WorkflowHandle> {
+  const resolved = resolvePlanPaths(PlanSchema.parse(plan), s.cwd);
+  const input: OrchestrateInput = {
+    plan: resolved,
+    options: { cwd: s.cwd, retryInitialInterval: '100ms', heartbeatTimeout: '3s', ...options },
+  };
+  return await client.workflow.start(WORKFLOW_TYPE, {
+    taskQueue: s.taskQueue,
+    workflowId: `baton-${resolved.name}-${randomBytes(3).toString('hex')}`,
+    args: [input],
+  });
+}
+
+export async function until<T>(
+  what: string,
+  probe: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 120_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+/** The requests of a task that continued an earlier conversation with baton's resume prompt. */
+export function resumedRequests(fake: FakeModel, key: string): RequestLogEntry[] {
+  return fake.requestsFor(key).filter((r) => r.assistantTurns >= 1 && /You were interrupted/.test(r.lastUserText));
+}
+
+/** A line of figures for the closing note: `[chaos] name: k=v …`. */
+export function report(name: string, figures: Record<string, unknown>): void {
+  const parts = Object.entries(figures).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`);
+  console.log(`[chaos] ${name}: ${parts.join(' ')}`);
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+function listening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('error', () => (socket.destroy(), resolve(false)));
+  });
+}
+
+/** A Temporal dev server of one test's own, with its database in a file: to kill and restart. */
+export class DevServer {
+  #child: ChildProcess | undefined;
+  constructor(
+    readonly port: number,
+    readonly dbFile: string,
+  ) {}
+
+  get address(): string {
+    return `127.0.0.1:${this.port}`;
+  }
+
+  async start(): Promise<void> {
+    const bin = process.env.TEMPORAL_CLI_PATH ?? 'temporal';
+    const args = ['server', 'start-dev', '--headless', '--ip', '127.0.0.1', '--port', String(this.port)];
+    args.push('--db-filename', this.dbFile, '--log-level', 'error');
+    args.push('--search-attribute', 'BatonPhase=Keyword', '--search-attribute', 'BatonWaiting=Bool');
+    // Its own process group: `temporal` may be a wrapper (pyenv shim), and SIGKILL must reach the server.
+    const child = spawn(bin, args, { stdio: 'ignore', detached: true });
+    this.#child = child;
+    await until(
+      'the Temporal dev server to listen',
+      async () => child.exitCode === null && (await listening(this.port)),
+      60_000,
+    );
+  }
+
+  /** SIGKILL, no goodbye: the server loses whatever it had not written to its database. */
+  async kill(): Promise<void> {
+    const child = this.#child;
+    if (!child?.pid || child.exitCode !== null) return;
+    const gone = new Promise((resolve) => child.once('exit', resolve));
+    process.kill(-child.pid, 'SIGKILL');
+    await gone;
+    await until('the port to be free', async () => !(await listening(this.port)), 30_000);
+  }
+}

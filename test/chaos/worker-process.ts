@@ -1,0 +1,53 @@
+// A baton worker in a process of its own, for the chaos tests to kill: what `baton worker` runs (the
+// worker, its shutdown handling), configured by arguments. claude inherits this process's environment
+// (ANTHROPIC_BASE_URL of the scripted model, CLAUDE_CONFIG_DIR). Prints "ready" once it polls.
+//   node dist/test/chaos/worker-process.js --address A --task-queue Q --artifacts DIR --claude BIN [--grace 30s]
+import { parseArgs } from 'node:util';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { durationMs } from '../../src/plan/schema.js';
+import { handleShutdownSignals } from '../../src/workers/shutdown.js';
+import { createBatonWorker, DEFAULT_SHUTDOWN_GRACE } from '../../src/workers/worker.js';
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      address: { type: 'string' },
+      'task-queue': { type: 'string' },
+      artifacts: { type: 'string' },
+      claude: { type: 'string' },
+      grace: { type: 'string' },
+    },
+    strict: true,
+  });
+  const { address, artifacts, claude } = values;
+  const taskQueue = values['task-queue'];
+  if (!address || !taskQueue || !artifacts || !claude)
+    throw new Error('--address, --task-queue, --artifacts and --claude are required');
+  const grace = values.grace ?? DEFAULT_SHUTDOWN_GRACE;
+  // As the CLI does: the Runtime keeps its default shutdown signals.
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
+  const connection = await NativeConnection.connect({ address });
+  const worker = await createBatonWorker({
+    connection,
+    namespace: 'default',
+    taskQueue,
+    activities: { artifactsDir: artifacts, claudeBin: claude, killGraceMs: 500 },
+    shutdownGraceTime: grace,
+  });
+  const note = (line: string) => process.stderr.write(`${line}\n`);
+  const stop = handleShutdownSignals({ worker, graceMs: durationMs(grace), note });
+  const running = worker.run();
+  process.stdout.write('ready\n');
+  try {
+    await running;
+  } finally {
+    stop();
+  }
+  await connection.close();
+  process.stdout.write('stopped\n');
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`worker process: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});
