@@ -1,5 +1,5 @@
 // Interventions (DESIGN.md §4) as updates: the caller gets the new status or a refusal saying why.
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import * as m from '../workflows/messages.js';
 import type { RunStatus } from '../workflows/status.js';
 import { BadInputError, NotFoundError } from './errors.js';
@@ -32,7 +32,8 @@ export async function intervene(
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     return await handle.executeUpdate(UPDATES[operation] as any, { args: [payload] });
   } catch (err) {
-    if (err instanceof WorkflowNotFoundError) throw new NotFoundError(`no run with id ${runId}`);
+    // The server answers an update to a closed workflow with NotFound too: tell the two apart.
+    if (err instanceof WorkflowNotFoundError) throw await notRunning(handle, runId, operation);
     if (err instanceof WorkflowUpdateFailedError) {
       throw new RefusedError(`${operation} refused: ${err.cause?.message ?? err.message}`);
     }
@@ -40,6 +41,17 @@ export async function intervene(
     if (/workflow execution already completed/i.test(text)) {
       throw new RefusedError(`${operation} refused: run ${runId} has already ended`);
     }
+    throw err;
+  }
+}
+
+/** Why an update found no running workflow: the run has ended (a refusal), or there is no such run. */
+async function notRunning(handle: WorkflowHandle, runId: string, operation: m.Intervention): Promise<Error> {
+  try {
+    const { status } = await handle.describe();
+    return new RefusedError(`${operation} refused: run ${runId} has already ended (${status.name.toLowerCase()})`);
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return new NotFoundError(`no run with id ${runId}`);
     throw err;
   }
 }
