@@ -1,0 +1,55 @@
+// A person stops one task: cancelTask kills its agent, the run waits on it, skipTask lets the rest go on.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { cancelTaskUpdate, skipTaskUpdate } from '../../src/workflows/messages.js';
+import type { TestTemporal } from '../helpers/temporal.js';
+import {
+  describeStatus,
+  plan,
+  processesOf,
+  statesOf,
+  taskOf,
+  withHarness,
+  workflowTemporal,
+} from '../helpers/workflow-harness.js';
+
+let temporal: TestTemporal;
+before(async () => {
+  temporal = await workflowTemporal();
+});
+after(async () => {
+  await temporal.close();
+});
+
+void test('cancelTask kills a hanging agent and blocks its dependents; skipTask then lets them run', async () => {
+  const script = { stuck: { hang: true }, next: { turns: [{ text: 'next done' }] } };
+  await withHarness(temporal, { script }, async (h) => {
+    const handle = await h.start(
+      plan('cancel-one', [
+        { id: 'stuck', prompt: 'Hangs.' },
+        { id: 'next', prompt: 'Needs stuck.', dependsOn: ['stuck'] },
+      ]),
+    );
+    const deadline = Date.now() + 20_000;
+    while (h.fake.requestsFor('stuck').length === 0) {
+      assert.ok(Date.now() < deadline, 'the agent never reached the model');
+      await sleep(50);
+    }
+    assert.notDeepEqual(await processesOf(h.root), [], 'the agent runs');
+
+    // The update answers once the agent is gone.
+    const cancelled = await handle.executeUpdate(cancelTaskUpdate, { args: [{ taskId: 'stuck' }] });
+    assert.deepEqual(statesOf(cancelled), { stuck: 'cancelled', next: 'blocked' }, describeStatus(cancelled));
+    assert.equal(taskOf(cancelled, 'stuck').errorType, 'Cancelled');
+    assert.deepEqual(await processesOf(h.root), [], 'no process left once cancelTask has answered');
+    const waiting = await h.waitFor(handle, (s) => s.waitingOn.length > 0, 'the run to wait on the cancelled task');
+    assert.deepEqual(waiting.waitingOn, ['task stuck: cancelled — baton retry|skip <run> stuck, or baton abort <run>']);
+
+    await handle.executeUpdate(skipTaskUpdate, { args: [{ taskId: 'stuck', reason: 'done by hand' }] });
+    const final = await h.result(handle);
+    assert.equal(final.phase, 'completed', describeStatus(final));
+    assert.deepEqual(statesOf(final), { stuck: 'skipped', next: 'succeeded' });
+    assert.match(h.fake.requestsFor('next')[0]!.firstUserText, /This task was skipped by a person/);
+  });
+});
