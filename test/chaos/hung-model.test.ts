@@ -1,0 +1,69 @@
+// Chaos (issue 5, item 3): a model that never answers. The attempt is killed at the task's wall-clock limit
+// (the failure says which limit fired), retried, and the run goes on; no claude is left waiting.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { TestTemporal } from '../helpers/temporal.js';
+import { plan, processesOf, statesOf, withHarness, workflowTemporal } from '../helpers/workflow-harness.js';
+import { report, until } from './chaos.js';
+
+let temporal: TestTemporal;
+before(async () => {
+  temporal = await workflowTemporal();
+});
+after(async () => {
+  await temporal.close();
+});
+
+void describe('chaos: a model that never answers', () => {
+  void it('kills the attempt at its 3 s limit, retries it, and the run goes on, leaving no process', async () => {
+    await withHarness(
+      temporal,
+      { script: { stuck: { hang: true }, other: { turns: [{ text: 'fine' }] } } },
+      async (h) => {
+        const handle = await h.start(
+          plan('chaos-hang', [
+            { id: 'stuck', prompt: 'The model will not answer.', timeout: '3s', retries: 2 },
+            { id: 'other', prompt: 'Unrelated work.' },
+            { id: 'after', prompt: 'After both.', dependsOn: ['stuck', 'other'] },
+          ]),
+        );
+        await until('the hanging request', () => h.fake.requestsFor('stuck').length >= 1, 60_000);
+        const hungAt = h.fake.requestsFor('stuck')[0]!.receivedAt;
+        // The next attempt gets an answer (the first stays hung: only its kill ends it).
+        h.fake.setScript('stuck', { turns: [{ text: 'answered at last' }] });
+        const final = await h.result(handle);
+        assert.equal(final.phase, 'completed');
+        assert.deepEqual(statesOf(final), { stuck: 'succeeded', other: 'succeeded', after: 'succeeded' });
+        const stuck = final.tasks.find((t) => t.id === 'stuck')!;
+        assert.equal(stuck.attempts, 2);
+        const requests = h.fake.requestsFor('stuck');
+        assert.equal(requests.length, 2);
+        assert.equal(requests[0]!.answeredAt, null, 'the first request was never answered');
+
+        // The second attempt's start event records why the first ended.
+        const history = await handle.fetchHistory();
+        const started = (history.events ?? []).flatMap((e) => e.activityTaskStartedEventAttributes ?? []);
+        const retried = started.find((a) => a.attempt === 2);
+        assert.ok(retried, 'an attempt 2 started');
+        // Which limit fired: runAgent's own timer (AgentTimedOut, "ran longer than the task's timeout") when the
+        // workflow gives the activity's start-to-close timeout some slack over the task's timeout; without slack
+        // the server's start-to-close timer, set to the same 3 s, may fire first and be recorded instead.
+        const failure = retried.lastFailure;
+        const firstFailure = failure?.applicationFailureInfo?.type ?? 'the server’s start-to-close timeout';
+        if (failure?.applicationFailureInfo) {
+          assert.equal(failure.applicationFailureInfo.type, 'AgentTimedOut');
+          assert.match(failure.message ?? '', /longer than the task's timeout of 3s/);
+        } else {
+          assert.match(failure?.message ?? '', /StartToClose timeout/);
+        }
+        assert.deepEqual(await processesOf(h.root), [], 'no claude left waiting on the model');
+        report('hung model', {
+          taskTimeout: '3s',
+          hangToRetryRequestMs: requests[1]!.receivedAt - hungAt,
+          attempts: stuck.attempts,
+          firstFailure,
+        });
+      },
+    );
+  });
+});
