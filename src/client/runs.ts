@@ -3,15 +3,19 @@ import { randomBytes } from 'node:crypto';
 import {
   ApplicationFailure,
   CancelledFailure,
+  ServiceError,
   WorkflowExecutionAlreadyStartedError,
   WorkflowFailedError,
   WorkflowNotFoundError,
   type Client,
+  type WorkflowExecutionDescription,
   type WorkflowHandle,
 } from '@temporalio/client';
+import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow/index.js';
 import type { Plan } from '../plan/schema.js';
 import type { OrchestrateInput, OrchestrateOptions } from '../workflows/orchestrate.js';
 import { statusQuery } from '../workflows/messages.js';
+import { Scheduler } from '../workflows/scheduler.js';
 import type { RunStatus } from '../workflows/status.js';
 import { BadInputError, NotFoundError } from './errors.js';
 
@@ -71,13 +75,63 @@ export async function getStatus(client: Client, runId: string): Promise<RunStatu
     const final = await finalStatus(handle);
     if (final) return final;
   }
-  const status = await handle.query(statusQuery);
+  // A run no worker has picked up yet cannot answer a query (the call would wait ~30 s and fail); nothing
+  // has happened in it, so its status is the plan's initial one.
+  if (description.historyLength < FIRST_WORKFLOW_TASK_COMPLETED) {
+    const initial = await initialStatus(client, handle, description);
+    if (initial) return initial;
+  }
+  let status: RunStatus;
+  try {
+    status = await handle.query(statusQuery);
+  } catch (err) {
+    if (!(err instanceof ServiceError)) throw err;
+    // Queries are answered by a worker: the usual reason for none is that no worker runs this task queue.
+    throw new Error(
+      `run ${runId} did not answer the status query (${err.message}); is a worker running on task queue ` +
+        `"${description.taskQueue}"? Start one with \`baton worker\``,
+    );
+  }
   // The workflow knows finished attempts; the server knows the attempt of each running activity.
   const pending = (description.raw.pendingActivities ?? []) as PendingActivity[];
   for (const activity of pending) {
     const taskId = activity.activityId?.replace(/\.\d+$/, '');
     const task = status.tasks.find((t) => t.id === taskId && t.state === 'running');
     if (task && activity.attempt) task.attempts += activity.attempt;
+  }
+  return status;
+}
+
+/** Events of a run up to its first completed workflow task: started, task scheduled, started, completed. */
+const FIRST_WORKFLOW_TASK_COMPLETED = 4;
+/** How long a run may wait for its first workflow task before status says no worker runs it. */
+const NO_WORKER_AFTER_MS = 5_000;
+
+/** The status of a run that has not run yet, from its start input; null if that input holds no plan. */
+async function initialStatus(
+  client: Client,
+  handle: WorkflowHandle,
+  description: WorkflowExecutionDescription,
+): Promise<RunStatus | null> {
+  const history = await handle.fetchHistory();
+  const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
+  const input = await decodeFromPayloadsAtIndex<OrchestrateInput>(
+    client.options.loadedDataConverter,
+    0,
+    started?.input?.payloads,
+  );
+  // After continue-as-new the input carries the state so far; a new run has only its plan.
+  const scheduler = input?.carried
+    ? new Scheduler(input.carried)
+    : input?.plan
+      ? Scheduler.fresh(input.plan, description.startTime.toISOString())
+      : null;
+  if (!scheduler) return null;
+  const status = scheduler.status(description.workflowId, new Date().toISOString(), 0);
+  if (Date.now() - description.startTime.getTime() > NO_WORKER_AFTER_MS) {
+    status.waitingOn.push(
+      `worker: no worker has picked up this run yet — start \`baton worker\` on task queue "${description.taskQueue}"`,
+    );
   }
   return status;
 }
