@@ -165,3 +165,36 @@ void test('approval: before holds a task until `baton approve` (or a temporal CL
     await stopProcess(worker, 5_000);
   }
 });
+
+void test('status of a run no worker has picked up answers at once with every task not started, and names the missing worker', async () => {
+  const taskQueue = `${box.taskQueue}-no-worker`;
+  const runId = `gated-no-worker-${Date.now().toString(36)}`;
+  const start = await box.baton(['start', 'gated-cli.yaml', '--id', runId], { env: { BATON_TASK_QUEUE: taskQueue } });
+  assert.equal(start.exitCode, 0, describeResult(start));
+  try {
+    const early = await box.baton(['status', runId, '--json']);
+    assert.equal(early.exitCode, 0, describeResult(early));
+    assert.ok(early.durationMs < 10_000, `status took ${early.durationMs} ms`);
+    const status = jsonOf<RunStatus>(early);
+    assert.deepEqual(statusShapeProblems(status), []);
+    assert.deepEqual(
+      status.tasks.map((t) => [t.id, t.state, t.attempts]),
+      [
+        ['prep', 'ready', 0],
+        ['deploy', 'pending', 0],
+      ],
+    );
+    // Past a few seconds without a worker, the status says what the run waits for.
+    await new Promise((resolve) => setTimeout(resolve, 5_500));
+    const late = await box.baton(['status', runId]);
+    assert.equal(late.exitCode, 0, describeResult(late));
+    assert.ok(late.durationMs < 10_000, `status took ${late.durationMs} ms`);
+    assert.match(
+      late.stdout,
+      new RegExp(`no worker has picked up this run yet .*baton worker.* "${taskQueue}"`),
+      late.stdout,
+    );
+  } finally {
+    await temporal.client.workflow.getHandle(runId).terminate('no-worker status test');
+  }
+});
