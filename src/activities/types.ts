@@ -83,3 +83,13 @@ export interface AgentHeartbeat {
   /** Whether the attempt resumed the previous one's conversation (absent in heartbeats of older workers). */
   session?: AttemptSession;
 }
+
+/** What BATON_NOTIFY_CMD receives on stdin (as JSON) when a run starts waiting on a person. */
+export interface WaitingEvent {
+  event: 'waiting';
+  runId: string;
+  name: string;
+  phase: string;
+  /** What is newly waited on, one line each, naming the command that answers. */
+  waitingOn: string[];
+}

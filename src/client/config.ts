@@ -1,6 +1,7 @@
 // Configuration from the environment (DESIGN.md §6), parsed once at each entry point and passed down.
 import path from 'node:path';
 import { z } from 'zod';
+import { parseNotifyCommand } from '../activities/notify.js';
 import { loadEncryptionConfig, type EncryptionConfig } from '../codec/config.js';
 import { loadMetricsConfig, type MetricsConfig } from '../workers/metrics.js';
 
@@ -18,6 +19,7 @@ const EnvSchema = z.object({
   BATON_SERVER_PORT: z.coerce.number().int().min(1).max(65535).default(7233),
   BATON_UI_PORT: z.coerce.number().int().min(1).max(65535).default(8233),
   BATON_UI_URL: z.string().min(1).optional(),
+  BATON_NOTIFY_CMD: z.string().optional(),
 });
 
 export interface Config {
@@ -41,6 +43,8 @@ export interface Config {
   uiPort: number;
   /** Base URL of the Temporal Web UI, when known. */
   uiUrl: string | undefined;
+  /** Run when a run starts waiting on a person, the event as JSON on stdin (BATON_NOTIFY_CMD). */
+  notifyCommand: string[] | undefined;
   /** Payload encryption and the codec server (BATON_ENCRYPTION_KEY[S], BATON_CODEC_*). */
   encryption: EncryptionConfig;
   /** The worker's Prometheus endpoint (BATON_METRICS_PORT, BATON_METRICS_HOST); off by default. */
@@ -79,8 +83,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     temporalCliPath: e.TEMPORAL_CLI_PATH,
     serverPort: e.BATON_SERVER_PORT,
     uiPort: e.BATON_UI_PORT,
+    notifyCommand: notifyCommandOf(e.BATON_NOTIFY_CMD),
     uiUrl: e.BATON_UI_URL ?? (e.TEMPORAL_ADDRESS ? undefined : `http://127.0.0.1:${e.BATON_UI_PORT}`),
     encryption: loadEncryptionConfig(env),
     metrics: loadMetricsConfig(env),
   };
+}
+
+function notifyCommandOf(value: string | undefined): string[] | undefined {
+  try {
+    return parseNotifyCommand(value);
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
 }

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { DataConverter } from '@temporalio/common';
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities/index.js';
+import { createNotifyActivities } from '../activities/notify.js';
 import { metricsInterceptors } from './metrics.js';
 
 export interface BatonWorkerOptions {
@@ -11,6 +12,8 @@ export interface BatonWorkerOptions {
   namespace: string;
   taskQueue: string;
   activities: ActivityDeps;
+  /** BATON_NOTIFY_CMD, run when a run starts waiting on a person. */
+  notifyCommand?: string[];
   /** Agents one worker runs at once; each `claude` costs a few hundred MB (DESIGN.md §5). */
   maxConcurrentAgents?: number;
   /** How long running agents may go on after shutdown is asked (then they are cancelled). */
@@ -37,7 +40,7 @@ export async function createBatonWorker(options: BatonWorkerOptions): Promise<Wo
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     ...workflowCode(),
-    activities: createActivities(options.activities),
+    activities: { ...createActivities(options.activities), ...createNotifyActivities(options.notifyCommand) },
     dataConverter: options.dataConverter,
     interceptors: metricsInterceptors(),
     maxConcurrentActivityTaskExecutions: options.maxConcurrentAgents ?? DEFAULT_MAX_CONCURRENT_AGENTS,

@@ -21,7 +21,7 @@ import {
 } from '@temporalio/workflow';
 import type { Duration, SignalDefinition, UpdateDefinition } from '@temporalio/common';
 import type { z } from 'zod';
-import type { RunAgentInput, RunAgentResult } from '../activities/types.js';
+import type { RunAgentInput, RunAgentResult, WaitingEvent } from '../activities/types.js';
 import { durationMs, effectiveTask, type Plan } from '../plan/schema.js';
 import { NON_RETRYABLE_FAILURE_TYPES, type AgentFailureDetails } from './failure-types.js';
 import * as m from './messages.js';
@@ -53,7 +53,17 @@ export const DEFAULT_HEARTBEAT_TIMEOUT = '10s';
 
 interface Activities {
   runAgent(input: RunAgentInput): Promise<RunAgentResult>;
+  notify(event: WaitingEvent): Promise<void>;
 }
+
+/** The activity's own wall-clock limit fires first and says so; Temporal's is the backstop. */
+const TIMEOUT_SLACK_MS = 15_000;
+
+const { notify } = proxyActivities<Activities>({
+  startToCloseTimeout: '1m',
+  retry: { maximumAttempts: 3, initialInterval: '2s' },
+  summary: 'notify · the run waits on a person',
+});
 
 export async function orchestrate(input: OrchestrateInput): Promise<RunStatus> {
   const options = input.options ?? {};
@@ -69,10 +79,21 @@ export async function orchestrate(input: OrchestrateInput): Promise<RunStatus> {
   let draining = false;
 
   const status = (): RunStatus => sched.status(runId, now(), running.size);
+  /** Tell people (BATON_NOTIFY_CMD) once about each thing the run starts waiting on. */
+  let notified = new Set<string>();
+  const notifyNewWaits = (current: RunStatus): void => {
+    const fresh = current.waitingOn.filter((w) => !notified.has(w));
+    notified = new Set(current.waitingOn);
+    if (fresh.length === 0) return;
+    const event: WaitingEvent = { event: 'waiting', runId, name: current.name, phase: current.phase, waitingOn: fresh };
+    // Fire and forget: a notification that cannot be delivered must not stop the run.
+    void notify(event).catch((err: unknown) => log.warn('notification failed', { error: String(err) }));
+  };
   let published = '';
   /** Keep the Web UI's current details and the search attributes in step with the state. */
   const publish = (current: RunStatus = status()): void => {
     setCurrentDetails(renderDetails(current));
+    notifyNewWaits(current);
     const waiting = current.waitingOn.length > 0;
     const key = `${current.phase}/${waiting}`;
     if (key === published) return;
@@ -126,7 +147,7 @@ export async function orchestrate(input: OrchestrateInput): Promise<RunStatus> {
     const activities = proxyActivities<Activities>({
       activityId: `${taskId}.${record.generation}`,
       summary: `${taskId} · attempt ${record.generation} · ${task.agent ?? 'claude'}`,
-      startToCloseTimeout: durationMs(task.timeout),
+      startToCloseTimeout: durationMs(task.timeout) + TIMEOUT_SLACK_MS,
       heartbeatTimeout: options.heartbeatTimeout ?? DEFAULT_HEARTBEAT_TIMEOUT,
       cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
       retry: {

@@ -70,6 +70,8 @@ export interface HarnessOptions {
   rehearse?: boolean;
   /** Agents one worker runs at once (default: the worker's default). */
   maxConcurrentAgents?: number;
+  /** BATON_NOTIFY_CMD of the worker. */
+  notifyCommand?: string[];
 }
 
 /** How long `result()` waits for a run to end by default. */
@@ -106,6 +108,7 @@ export async function withHarness<T>(
       taskQueue,
       activities: { artifactsDir, claudeBin: CLAUDE_BIN, env: claudeEnv(fake, configDir), killGraceMs: 500 },
       maxConcurrentAgents: options.maxConcurrentAgents,
+      notifyCommand: options.notifyCommand,
       shutdownGraceTime: '5s',
     });
     const client = temporal.client;

@@ -61,6 +61,10 @@ void test("every agent activity carries a summary, and the run's current details
         const payload = e.userMetadata?.summary;
         return payload ? defaultPayloadConverter.fromPayload<string>(payload) : null;
       });
-    assert.deepEqual(summaries, ['build · attempt 1 · coder', 'ship · attempt 1 · claude']);
+    assert.deepEqual(summaries, [
+      'build · attempt 1 · coder',
+      'notify · the run waits on a person',
+      'ship · attempt 1 · claude',
+    ]);
   });
 });

@@ -41,6 +41,7 @@ export async function runCommand(config: Config, options: RunOptions): Promise<n
       namespace: target.namespace,
       taskQueue,
       activities: activityDeps(config, rehearsal?.env),
+      notifyCommand: config.notifyCommand,
       dataConverter: batonDataConverter(config.encryption.keys),
     });
     const handle = await startRun(client, { plan, taskQueue, workflowId: options.id, options: { cwd: process.cwd() } });

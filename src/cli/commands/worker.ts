@@ -35,6 +35,7 @@ export async function workerCommand(config: Config, options: WorkerCommandOption
     namespace: target.namespace,
     taskQueue: config.taskQueue,
     activities: activityDeps(config),
+    notifyCommand: config.notifyCommand,
     maxConcurrentAgents: options.maxConcurrentAgents,
     shutdownGraceTime: grace,
     dataConverter: batonDataConverter(config.encryption.keys),
