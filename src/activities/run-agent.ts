@@ -1,7 +1,7 @@
 // The runAgent activity (DESIGN §5): one attempt of one task, as one `claude -p` process.
 import { randomUUID } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { access, constants, mkdir, stat, writeFile } from 'node:fs/promises';
+import { access, constants, mkdir, open, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
@@ -10,6 +10,7 @@ import { FailureType, type AgentFailureDetails } from '../workflows/failure-type
 import { attemptPaths } from './artifact-paths.js';
 import { buildClaudeArgs, promptFitsArgv, type SessionMode } from './claude-args.js';
 import { classify, failure, notRunnable, type Classification } from './classify.js';
+import { FileTail } from './file-tail.js';
 import { detectPidNamespace } from './pid-namespace.js';
 import { buildPrompt, buildResumePrompt } from './prompt.js';
 import { claudeConfigDir, findSession } from './session-store.js';
@@ -35,6 +36,8 @@ export interface ActivityDeps {
 /** Bound of `RunAgentResult.text`: results travel in workflow history, the full text stays in result.md. */
 export const RESULT_TEXT_LIMIT = 4000;
 const STDERR_TAIL_LINES = 20;
+/** How often the growing transcript is read (turns and tools for the heartbeat). */
+const TRANSCRIPT_POLL_MS = 200;
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Set for every claude: Temporal owns retries, and the agent stays off every network but the model's. */
@@ -112,7 +115,9 @@ async function runAgent(deps: ActivityDeps, input: RunAgentInput): Promise<RunAg
 
   const parser = new StreamParser();
   const stderrTail = new TailLines(STDERR_TAIL_LINES);
-  const transcript = openLog(paths.transcript);
+  // The transcript is claude's stdout itself, read back as it grows.
+  const stdoutFile = await open(paths.transcript, 'w');
+  const transcript = new FileTail(paths.transcript, (text) => parser.push(text));
   const stderrLog = openLog(paths.stderr);
   const claude = spawnClaude({
     claudeBin: deps.claudeBin,
@@ -125,16 +130,16 @@ async function runAgent(deps: ActivityDeps, input: RunAgentInput): Promise<RunAg
     },
     pidNamespace,
     ...(onStdin ? { stdin: prompt } : {}),
-    onStdout: (chunk) => {
-      transcript.write(chunk);
-      parser.push(chunk);
-    },
+    stdoutFd: stdoutFile.fd,
     onStderr: (chunk) => {
       stderrLog.write(chunk);
       stderrTail.push(chunk);
     },
   });
 
+  // The child has its own copy of the descriptor now.
+  await stdoutFile.close();
+  transcript.follow(TRANSCRIPT_POLL_MS);
   const heartbeat = (): void => {
     const beat: AgentHeartbeat = {
       sessionId: parser.state.sessionId ?? session.sessionId,
@@ -173,7 +178,7 @@ async function runAgent(deps: ActivityDeps, input: RunAgentInput): Promise<RunAg
     ctx.cancellationSignal.removeEventListener('abort', stop);
     // Whatever ended this attempt, claude and everything it started end with it (a no-op once it has exited).
     await claude.terminate(deps.killGraceMs);
-    await Promise.all([transcript.close(), stderrLog.close()]);
+    await Promise.all([transcript.finish(), stderrLog.close()]);
   }
   const state = parser.end();
   details.sessionId = state.sessionId ?? session.sessionId;

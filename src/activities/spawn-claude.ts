@@ -13,7 +13,12 @@ export interface SpawnClaudeOptions {
   pidNamespace: PidNamespace | null;
   /** Written to claude's stdin (then closed); absent: stdin is closed from the start. */
   stdin?: string;
-  onStdout: (chunk: string) => void;
+  /**
+   * Where claude's stdout goes: a file's descriptor (claude writes it itself; see file-tail.ts for why a big
+   * result needs that), or else a pipe read by `onStdout`.
+   */
+  stdoutFd?: number;
+  onStdout?: (chunk: string) => void;
   onStderr: (chunk: string) => void;
 }
 
@@ -57,14 +62,19 @@ export function spawnClaude(options: SpawnClaudeOptions): ClaudeProcess {
     env: options.env,
     extendEnv: true,
     ...(options.stdin === undefined ? { stdin: 'ignore' as const } : { input: options.stdin }),
+    // A descriptor, not execa's `{ file }` (which pipes through this process): claude writes the file itself.
+    // execa hands an integer to the child as is (lib/stdio/native.js); its types only list 1 and 2.
+    stdout: options.stdoutFd === undefined ? 'pipe' : (options.stdoutFd as 1),
     buffer: false,
     reject: false,
     // The worker dying must not leave claude behind.
     cleanup: true,
   });
-  subprocess.stdout.setEncoding('utf8');
+  if (options.stdoutFd === undefined) {
+    subprocess.stdout?.setEncoding('utf8');
+    subprocess.stdout?.on('data', (chunk: string) => options.onStdout?.(chunk));
+  }
   subprocess.stderr.setEncoding('utf8');
-  subprocess.stdout.on('data', options.onStdout);
   subprocess.stderr.on('data', options.onStderr);
 
   const exited: Promise<ExitInfo> = subprocess.then(

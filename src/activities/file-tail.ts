@@ -1,0 +1,53 @@
+// Follows a file another process writes, chunk by chunk, as text. claude gets its stdout as a file rather
+// than a pipe: measured on 2.1.197, writing a multi-megabyte result line to a pipe, it exits before the
+// pipe has taken it all and the line is cut off (to a file it is written whole).
+import { open, type FileHandle } from 'node:fs/promises';
+import { StringDecoder } from 'node:string_decoder';
+
+const CHUNK_BYTES = 1024 * 1024;
+
+export class FileTail {
+  #handle: FileHandle | undefined;
+  #position = 0;
+  #decoder = new StringDecoder('utf8');
+  #reading: Promise<void> = Promise.resolve();
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly file: string,
+    private readonly onText: (text: string) => void,
+  ) {}
+
+  /** Read what is new every `intervalMs`. */
+  follow(intervalMs: number): void {
+    this.#timer = setInterval(() => void this.poll(), intervalMs);
+  }
+
+  /** Read what was written since the last read (one read at a time). */
+  poll(): Promise<void> {
+    this.#reading = this.#reading.then(() => this.#readNew()).catch(() => undefined);
+    return this.#reading;
+  }
+
+  /** Read everything up to the end of the file, then stop following it. */
+  async finish(): Promise<void> {
+    clearInterval(this.#timer);
+    await this.poll();
+    const rest = this.#decoder.end();
+    if (rest) this.onText(rest);
+    await this.#handle?.close();
+    this.#handle = undefined;
+  }
+
+  async #readNew(): Promise<void> {
+    this.#handle ??= await open(this.file, 'r');
+    const buffer = Buffer.alloc(CHUNK_BYTES);
+    for (;;) {
+      const { bytesRead } = await this.#handle.read(buffer, 0, CHUNK_BYTES, this.#position);
+      if (bytesRead === 0) return;
+      this.#position += bytesRead;
+      const text = this.#decoder.write(buffer.subarray(0, bytesRead));
+      if (text) this.onText(text);
+    }
+  }
+}
