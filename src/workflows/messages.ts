@@ -46,7 +46,12 @@ export type AbortInput = z.input<typeof AbortInputSchema>;
 /** What an update answers: the run's status after the change. */
 export type InterventionResult = RunStatus;
 
-export const statusQuery = defineQuery<RunStatus>('status');
+/** Optional argument of the status query: a page of the tasks, e.g. `{ offset: 0, limit: 500 }`. */
+export interface StatusQueryInput {
+  offset?: number;
+  limit?: number;
+}
+export const statusQuery = defineQuery<RunStatus, [StatusQueryInput?]>('status');
 export const planQuery = defineQuery<Plan | null>('plan');
 
 export const approveUpdate = defineUpdate<InterventionResult, [ApproveInput]>('approve');

@@ -7,6 +7,10 @@ import { DONE_STATES, GATE_STATES, type Phase, type RunStatus, type TaskState, t
 
 /** How much of a result's text the run keeps (dependents get it; the full text is in the artifact). */
 export const KEPT_TEXT_CHARS = 2_000;
+/** What is kept of a result once every dependent has started: history and continue-as-new stay small. */
+export const SUMMARY_CHARS = 300;
+
+const DERIVED_STATES: ReadonlySet<TaskState> = new Set(['pending', 'ready', 'awaiting-approval', 'blocked']);
 
 export interface TaskRecord {
   id: string;
@@ -56,6 +60,12 @@ export interface TaskFailure {
 /** Thrown by a check when an intervention is not allowed now; the message is the refusal. */
 export class Refusal extends Error {
   override name = 'Refusal';
+}
+
+export interface StatusPage {
+  offset?: number;
+  limit?: number;
+  compact?: boolean;
 }
 
 export type Outcome = 'running' | 'completed' | 'failed' | 'cancelled';
@@ -129,22 +139,38 @@ export class Scheduler {
     this.version++;
   }
 
-  /** Recompute the states that follow from dependencies: pending, ready, awaiting-approval, blocked. */
-  refresh(): void {
+  /**
+   * Recompute the states that follow from dependencies: pending, ready, awaiting-approval, blocked.
+   * With `from`, only those tasks and what depends on them (each completion costs its dependents,
+   * not the whole plan); without, every task.
+   */
+  refresh(from?: readonly string[]): void {
+    if (from) {
+      const queue = [...from];
+      const origins = new Set(from);
+      while (queue.length > 0) {
+        const id = queue.pop()!;
+        const moved = this.rederive(this.record(id));
+        if (!moved && !origins.delete(id)) continue;
+        for (const dependent of this.dependents.get(id) ?? []) queue.push(dependent);
+      }
+      return;
+    }
     // Plan order is not topological in general: iterate until stable (cheap; usually one pass).
     let moved = true;
     while (moved) {
       moved = false;
-      for (const r of this.state.records) {
-        if (!['pending', 'ready', 'awaiting-approval', 'blocked'].includes(r.state)) continue;
-        const next = this.derivedState(r);
-        if (next !== r.state) {
-          r.state = next;
-          moved = true;
-          this.changed();
-        }
-      }
+      for (const r of this.state.records) moved = this.rederive(r) || moved;
     }
+  }
+
+  private rederive(r: TaskRecord): boolean {
+    if (!DERIVED_STATES.has(r.state)) return false;
+    const next = this.derivedState(r);
+    if (next === r.state) return false;
+    r.state = next;
+    this.changed();
+    return true;
   }
 
   private derivedState(r: TaskRecord): TaskState {
@@ -181,8 +207,17 @@ export class Scheduler {
     r.endedAt = null;
     r.error = null;
     r.errorType = null;
+    for (const dep of this.task(id).dependsOn) this.trimWhenConsumed(dep);
     this.changed();
     return r;
+  }
+
+  /** A result's long text is kept for dependents' prompts; once all have started, a summary is enough. */
+  private trimWhenConsumed(id: string): void {
+    const r = this.record(id);
+    if (r.text === null || r.text.length <= SUMMARY_CHARS) return;
+    const waiting = (this.dependents.get(id) ?? []).some((d) => DERIVED_STATES.has(this.record(d).state));
+    if (!waiting) r.text = `${r.text.slice(0, SUMMARY_CHARS)}…`;
   }
 
   /** Guidance and replacement prompt are used once, by the attempt that starts now. */
@@ -203,8 +238,9 @@ export class Scheduler {
     r.endedAt = now;
     this.addCost(r, result.costUsd);
     r.state = this.task(id).approval === 'after' ? 'awaiting-review' : 'succeeded';
+    this.trimWhenConsumed(id);
     this.changed();
-    this.refresh();
+    this.refresh([id]);
   }
 
   failed(id: string, failure: TaskFailure, now: string): void {
@@ -217,7 +253,7 @@ export class Scheduler {
     r.state = failure.cancelled ? 'cancelled' : 'failed';
     this.addCost(r, failure.costUsd);
     this.changed();
-    this.refresh();
+    this.refresh([id]);
   }
 
   private addCost(r: TaskRecord, costUsd: number): void {
@@ -303,7 +339,16 @@ export class Scheduler {
     return waits;
   }
 
-  status(runId: string, now: string, running: number): RunStatus {
+  /**
+   * The status JSON. `page` returns a slice of the tasks (a plan of thousands of tasks does not fit one
+   * message); `taskCount` says how many there are in all. `compact` leaves out result summaries.
+   */
+  status(runId: string, now: string, running: number, page: StatusPage = {}): RunStatus {
+    const offset = Math.max(0, page.offset ?? 0);
+    const records =
+      page.limit === undefined
+        ? this.state.records.slice(offset)
+        : this.state.records.slice(offset, offset + page.limit);
     return {
       runId,
       name: this.state.plan.name,
@@ -316,7 +361,8 @@ export class Scheduler {
       updatedAt: now,
       endedAt: this.state.endedAt,
       reason: this.state.reason,
-      tasks: this.state.records.map((r) => this.view(r)),
+      taskCount: this.state.records.length,
+      tasks: records.map((r) => (page.compact ? { ...this.view(r), summary: null } : this.view(r))),
     };
   }
 
@@ -360,7 +406,7 @@ export class Scheduler {
     }
     if (note) r.note = note;
     this.changed();
-    this.refresh();
+    this.refresh([taskId]);
     return this.view(r);
   }
 
@@ -384,7 +430,7 @@ export class Scheduler {
       r.state = 'ready';
     }
     this.changed();
-    this.refresh();
+    this.refresh([taskId]);
     return this.view(r);
   }
 
@@ -437,7 +483,7 @@ export class Scheduler {
     r.errorType = null;
     r.endedAt = null;
     this.changed();
-    this.refresh();
+    this.refresh([taskId]);
     return this.view(r);
   }
 
@@ -455,7 +501,7 @@ export class Scheduler {
     r.error = reason ? `skipped: ${reason}` : r.error;
     r.endedAt = now;
     this.changed();
-    this.refresh();
+    this.refresh([taskId]);
     return this.view(r);
   }
 

@@ -67,5 +67,7 @@ export interface RunStatus {
   updatedAt: string;
   endedAt: string | null;
   reason: string | null;
+  /** Tasks in the run; `tasks` holds them all unless the status was read a page at a time. */
+  taskCount: number;
   tasks: TaskView[];
 }
