@@ -1,0 +1,98 @@
+// (Re)records the histories the replay test (test/workflow/replay.test.ts) replays: real runs of `orchestrate`
+// (real claude, scripted model) covering retries, interventions (an approval gate, retryTask after a failure,
+// guide) and continue-as-new, written as JSON into test/histories/. Run after a deliberate workflow change:
+//   npm run build && node dist/test/replay/record-histories.js
+// (uses BATON_TEST_TEMPORAL_ADDRESS when set, else starts a dev server of its own).
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { WorkflowHandle } from '@temporalio/client';
+import { execa } from 'execa';
+import { approveUpdate, retryTaskUpdate } from '../../src/workflows/messages.js';
+import { plan, withHarness, workflowTemporal, type Harness } from '../helpers/workflow-harness.js';
+
+// Compiled, this file is dist/test/replay/record-histories.js; the histories live in the sources.
+export const HISTORIES_DIR = fileURLToPath(new URL('../../../test/histories/', import.meta.url));
+
+/**
+ * The history in Temporal's standard JSON form, from the `temporal` CLI (the SDK's historyToJSON fails here:
+ * @temporalio/common bundles a protobufjs of its own, whose Type check rejects @temporalio/proto's types).
+ */
+async function save(address: string, name: string, handle: WorkflowHandle, runId?: string): Promise<void> {
+  const args = ['workflow', 'show', '--address', address, '--workflow-id', handle.workflowId, '--output', 'json'];
+  if (runId) args.push('--run-id', runId);
+  const { stdout } = await execa(process.env.TEMPORAL_CLI_PATH ?? 'temporal', args);
+  const history = JSON.parse(stdout) as { events: unknown[] };
+  await writeFile(path.join(HISTORIES_DIR, `${name}.json`), JSON.stringify(history, null, 1) + '\n');
+  console.log(`recorded ${name}: ${history.events.length} events`);
+}
+
+type Scenario = (h: Harness, address: string) => Promise<void>;
+
+const scenarios: Record<string, { script: NonNullable<Parameters<typeof withHarness>[1]['script']>; run: Scenario }> = {
+  // Temporal's retries: two 429s, then success; a dependent runs after.
+  retries: {
+    script: { flaky: { failFirst: [{ status: 429 }, { status: 429 }], turns: [{ text: 'third time lucky' }] } },
+    async run(h, address) {
+      const handle = await h.start(
+        plan('replay-retries', [
+          { id: 'flaky', prompt: 'Fails twice.' },
+          { id: 'after', prompt: 'Then this.', dependsOn: ['flaky'] },
+        ]),
+      );
+      await h.result(handle);
+      await save(address, 'retries', handle);
+    },
+  },
+  // People step in: an approval gate, a non-retryable failure that waits, retryTask with a new prompt.
+  interventions: {
+    script: { broken: { failFirst: [{ status: 400, message: 'bad request' }], turns: [{ text: 'fixed' }] } },
+    async run(h, address) {
+      const handle = await h.start(
+        plan('replay-interventions', [
+          { id: 'gated', prompt: 'Needs a yes first.', approval: 'before' },
+          { id: 'broken', prompt: 'Fails at once.' },
+          { id: 'last', prompt: 'After both.', dependsOn: ['gated', 'broken'] },
+        ]),
+      );
+      await h.waitFor(handle, (s) => s.tasks.some((t) => t.id === 'gated' && t.state === 'awaiting-approval'), 'gate');
+      await handle.executeUpdate(approveUpdate, { args: [{ taskId: 'gated', note: 'go' }] });
+      await h.waitFor(handle, (s) => s.tasks.some((t) => t.id === 'broken' && t.state === 'failed'), 'failure');
+      await handle.executeUpdate(retryTaskUpdate, { args: [{ taskId: 'broken', prompt: 'Try again.' }] });
+      await h.result(handle);
+      await save(address, 'interventions', handle);
+    },
+  },
+  // History kept bounded: continue-as-new after a few events, carrying the state; both runs recorded.
+  'continue-as-new': {
+    script: {},
+    async run(h, address) {
+      const tasks = ['one', 'two', 'three', 'four'].map((id, i, all) => ({
+        id,
+        prompt: `Step ${id}.`,
+        dependsOn: i === 0 ? [] : [all[i - 1]!],
+      }));
+      const handle = await h.start(plan('replay-can', tasks), { continueAsNewAfterEvents: 20 });
+      await h.result(handle);
+      await save(address, 'continue-as-new-first', handle, handle.firstExecutionRunId);
+      await save(address, 'continue-as-new-last', handle);
+    },
+  },
+};
+
+async function main(): Promise<void> {
+  const temporal = await workflowTemporal();
+  try {
+    for (const [name, scenario] of Object.entries(scenarios)) {
+      await withHarness(temporal, { script: scenario.script }, (h) => scenario.run(h, temporal.address));
+      console.log(`scenario ${name} done`);
+    }
+  } finally {
+    await temporal.close();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
