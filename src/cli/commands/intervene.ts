@@ -2,6 +2,7 @@
 // cancel, guide, add, abort. Each sends one update and prints the answer.
 import type { Config } from '../../client/config.js';
 import { intervene } from '../../client/interventions.js';
+import { withWorker } from '../../mcp/worker-check.js';
 import { PlanError } from '../../plan/errors.js';
 import type { Intervention } from '../../workflows/messages.js';
 import type { RunStatus } from '../../workflows/status.js';
@@ -20,14 +21,17 @@ export interface InterveneOptions {
 }
 
 export async function interveneCommand(config: Config, options: InterveneOptions): Promise<number> {
-  const { client, close } = await openClient(config);
+  const connected = await openClient(config);
   try {
     const payload = Object.fromEntries(Object.entries(options.payload).filter(([, v]) => v !== undefined));
-    const status = await intervene(client, options.runId, options.operation, payload);
+    // An update waits for a worker to take it, forever if none runs: say so at once instead.
+    const status = await withWorker(connected, options.runId, () =>
+      intervene(connected.client, options.runId, options.operation, payload),
+    );
     print(status, options);
     return 0;
   } finally {
-    await close();
+    await connected.close();
   }
 }
 
