@@ -166,7 +166,7 @@ void test('approval: before holds a task until `baton approve` (or a temporal CL
   }
 });
 
-void test('status of a run no worker has picked up answers at once with every task not started, and names the missing worker', async () => {
+void test('status of a run no worker has picked up answers at once with every task not started, and names the missing worker; an intervention is refused at once', async () => {
   const taskQueue = `${box.taskQueue}-no-worker`;
   const runId = `gated-no-worker-${Date.now().toString(36)}`;
   const start = await box.baton(['start', 'gated-cli.yaml', '--id', runId], { env: { BATON_TASK_QUEUE: taskQueue } });
@@ -193,6 +193,15 @@ void test('status of a run no worker has picked up answers at once with every ta
       late.stdout,
       new RegExp(`no worker has picked up this run yet .*baton worker.* "${taskQueue}"`),
       late.stdout,
+    );
+    // An intervention needs a worker to answer it: without one it is refused at once, not left waiting.
+    const approve = await box.baton(['approve', runId, 'deploy'], { timeoutMs: 30_000 });
+    assert.notEqual(approve.exitCode, 0, describeResult(approve));
+    assert.ok(approve.durationMs < 10_000, describeResult(approve));
+    assert.match(
+      approve.stderr,
+      new RegExp(`no baton worker serves its task queue "${taskQueue}"`),
+      describeResult(approve),
     );
   } finally {
     await temporal.client.workflow.getHandle(runId).terminate('no-worker status test');
