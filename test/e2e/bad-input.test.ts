@@ -187,6 +187,10 @@ void test('every plan error exits 2 from validate, run and start, naming the fil
   const start = await box.baton(['start', 'good.yaml', '--id', goodId]);
   assert.equal(start.exitCode, 0, describeResult(start));
   assert.equal(await exists(goodId), true);
+  // An id that is taken is bad input too.
+  const again = await box.baton(['start', 'good.yaml', '--id', goodId]);
+  assert.equal(again.exitCode, 2, describeResult(again));
+  assert.match(again.stderr, new RegExp(`a run with id ${goodId} already exists`), describeResult(again));
   await waitFor('the control run in the visibility list', async () =>
     (await workflowsOnQueue()).includes(goodId) ? true : undefined,
   );
@@ -235,7 +239,7 @@ void test('an unknown command, an unknown flag and a missing argument exit 2 and
   const cases: Array<[string[], RegExp]> = [
     [['frobnicate'], /unknown command 'frobnicate'/],
     [['status', 'x', '--bogus'], /unknown option '--bogus'/],
-    [['run'], /missing required argument 'plan'/],
+    [['run'], /give a plan file|missing required argument 'plan'/],
     [['resume', 'x', '--budget', 'lots'], /must be a positive number/],
   ];
   for (const [args, message] of cases) {
