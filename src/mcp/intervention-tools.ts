@@ -6,7 +6,7 @@ import * as m from '../workflows/messages.js';
 import { describeRun } from './format.js';
 import { RunIdSchema } from './run-tools.js';
 import { defineTool, type BatonTool } from './tool.js';
-import { withWorker } from './worker-check.js';
+import { withWorker } from '../client/worker-check.js';
 
 interface InterventionSpec {
   name: string;

@@ -10,7 +10,7 @@ import { isFinalPhase } from '../workflows/status.js';
 import { describeRun } from './format.js';
 import { planFromArgument } from './plan-argument.js';
 import { defineTool, type ToolContext } from './tool.js';
-import { withWorker, workerPolls } from './worker-check.js';
+import { withWorker, workerPolls } from '../client/worker-check.js';
 
 export const RunIdSchema = z
   .string({ error: 'runId is required: the id of a run, such as baton-auth-1a2b3c' })

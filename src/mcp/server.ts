@@ -19,7 +19,7 @@ import { formatPath, PlanError, type PathSegment } from '../plan/errors.js';
 import { INTERVENTION_TOOLS } from './intervention-tools.js';
 import { RUN_TOOLS } from './run-tools.js';
 import type { BatonTool, ToolContext } from './tool.js';
-import { NoWorkerError } from './worker-check.js';
+import { NoWorkerError } from '../client/worker-check.js';
 
 export const BATON_TOOLS: readonly BatonTool[] = [...RUN_TOOLS, ...INTERVENTION_TOOLS];
 

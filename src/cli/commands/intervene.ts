@@ -2,7 +2,7 @@
 // cancel, guide, add, abort. Each sends one update and prints the answer.
 import type { Config } from '../../client/config.js';
 import { intervene } from '../../client/interventions.js';
-import { withWorker } from '../../mcp/worker-check.js';
+import { withWorker } from '../../client/worker-check.js';
 import { PlanError } from '../../plan/errors.js';
 import type { Intervention } from '../../workflows/messages.js';
 import type { RunStatus } from '../../workflows/status.js';

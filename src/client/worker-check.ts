@@ -3,8 +3,8 @@
 // So the tools look for a worker on the run's task queue first and say plainly when there is none.
 import { WorkflowNotFoundError } from '@temporalio/client';
 import proto from '@temporalio/proto';
-import type { Connected } from '../client/connection.js';
-import { NotFoundError } from '../client/errors.js';
+import type { Connected } from './connection.js';
+import { NotFoundError } from './errors.js';
 
 const { TaskQueueKind, TaskQueueType } = proto.temporal.api.enums.v1;
 
