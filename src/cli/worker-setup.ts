@@ -1,19 +1,19 @@
 // What a worker needs besides a connection: the claude binary, the artifacts folder, and for
 // rehearsals the scripted model in place of Anthropic's API.
-import { accessSync, constants, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { ActivityDeps } from '../activities/index.js';
 import type { Config } from '../client/config.js';
+import { findOnPath, isExecutable } from '../client/which.js';
 import { fakeModelEnv } from '../rehearsal/env.js';
 import { FakeModel } from '../rehearsal/fake-model.js';
 
 /** `claude` from BATON_CLAUDE_BIN or PATH; failing that, the one installed with baton's packages. */
 export function resolveClaudeBin(config: Config, envPath = process.env.PATH ?? ''): string {
   if (config.claudeBin !== 'claude') return config.claudeBin;
-  for (const dir of envPath.split(path.delimiter)) {
-    if (dir && isExecutable(path.join(dir, 'claude'))) return path.join(dir, 'claude');
-  }
+  const onPath = findOnPath('claude', envPath);
+  if (onPath) return onPath;
   try {
     const require = createRequire(import.meta.url);
     const pkg = path.dirname(require.resolve('@anthropic-ai/claude-code/package.json'));
@@ -23,15 +23,6 @@ export function resolveClaudeBin(config: Config, envPath = process.env.PATH ?? '
     // not installed with baton: fall through, the activity reports ClaudeNotFound with a hint
   }
   return 'claude';
-}
-
-function isExecutable(file: string): boolean {
-  try {
-    accessSync(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 export function activityDeps(config: Config, env?: Record<string, string>): ActivityDeps {

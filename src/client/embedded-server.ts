@@ -2,11 +2,12 @@
 // database in BATON_HOME, started in the background so runs, the Web UI and later commands
 // outlive the command that started it.
 import { spawn } from 'node:child_process';
-import { accessSync, constants, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import type { Config } from './config.js';
 import { TemporalUnavailableError } from './errors.js';
+import { findOnPath, isExecutable } from './which.js';
 import { provisionTemporalCli, provisionedTemporalCli } from './provision-temporal.js';
 import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes.js';
 
@@ -37,21 +38,7 @@ export function findTemporalCli(
     }
     return config.temporalCliPath;
   }
-  for (const dir of envPath.split(path.delimiter)) {
-    if (!dir) continue;
-    const candidate = path.join(dir, 'temporal');
-    if (isExecutable(candidate)) return candidate;
-  }
-  return null;
-}
-
-function isExecutable(file: string): boolean {
-  try {
-    accessSync(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
+  return findOnPath('temporal', envPath);
 }
 
 function stateFile(config: Config): string {
