@@ -1,3 +1,4 @@
 // The activities a baton worker registers, and their contract types.
 export { createActivities, RESULT_TEXT_LIMIT, type ActivityDeps } from './run-agent.js';
 export type * from './types.js';
+export { createPlanActivities, runPlanner, type PlanGoalInput, type PlanGoalResult } from './plan-goal.js';

@@ -5,6 +5,7 @@ import type { DataConverter } from '@temporalio/common';
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities/index.js';
 import { createNotifyActivities } from '../activities/notify.js';
+import { createPlanActivities } from '../activities/plan-goal.js';
 import { metricsInterceptors } from './metrics.js';
 
 export interface BatonWorkerOptions {
@@ -40,7 +41,11 @@ export async function createBatonWorker(options: BatonWorkerOptions): Promise<Wo
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     ...workflowCode(),
-    activities: { ...createActivities(options.activities), ...createNotifyActivities(options.notifyCommand) },
+    activities: {
+      ...createActivities(options.activities),
+      ...createPlanActivities(options.activities),
+      ...createNotifyActivities(options.notifyCommand),
+    },
     dataConverter: options.dataConverter,
     interceptors: metricsInterceptors(),
     maxConcurrentActivityTaskExecutions: options.maxConcurrentAgents ?? DEFAULT_MAX_CONCURRENT_AGENTS,
