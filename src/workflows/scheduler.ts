@@ -310,6 +310,8 @@ export class Scheduler {
 
   /** What the run waits on a person for, one line each, naming the command that answers. */
   waitingOn(running: number): string[] {
+    // A run that is ending or has ended (aborted, failed, completed) waits on nobody.
+    if (this.state.aborted || this.outcome(running) !== 'running') return [];
     const waits: string[] = [];
     if (this.state.pausedForBudget && this.state.paused) {
       waits.push(
