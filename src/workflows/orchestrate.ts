@@ -1,5 +1,7 @@
 // The orchestrate workflow (DESIGN.md §3): a deterministic scheduler over the plan's DAG
-// whose tasks are runAgent activities. Runs in Temporal's sandbox: no I/O, no Node builtins.
+// whose tasks are runAgent activities. Started from a goal, its first step is planning: planGoal
+// activities until a plan is accepted (see planning.ts), so the accepted plan is in history before
+// any task starts. Runs in Temporal's sandbox: no I/O, no Node builtins.
 import {
   ActivityCancellationType,
   ActivityFailure,
@@ -21,12 +23,14 @@ import {
 } from '@temporalio/workflow';
 import type { Duration, SignalDefinition, UpdateDefinition } from '@temporalio/common';
 import type { z } from 'zod';
+import type { PlanGoalInput, PlanGoalResult } from '../activities/plan-goal.js';
 import type { RunAgentInput, RunAgentResult, WaitingEvent } from '../activities/types.js';
-import { durationMs, effectiveTask, type Plan } from '../plan/schema.js';
+import { durationMs, effectiveTask, type Duration as PlanDuration, type Plan } from '../plan/schema.js';
 import { NON_RETRYABLE_FAILURE_TYPES, type AgentFailureDetails } from './failure-types.js';
 import * as m from './messages.js';
 import { Refusal, Scheduler, type SchedulerState, type TaskFailure } from './scheduler.js';
 import { renderDetails } from './details.js';
+import { DEFAULT_PLANNING_ROUNDS, Planning } from './planning.js';
 import { BatonPhase, BatonWaiting } from './search-attributes.js';
 import type { RunStatus } from './status.js';
 
@@ -39,6 +43,16 @@ export interface OrchestrateOptions {
   heartbeatTimeout?: Duration;
   /** Continue-as-new after this many history events even if Temporal does not suggest it yet. */
   continueAsNewAfterEvents?: number;
+  /** Started from a goal: wait for a person's approve (or reject with a reason) of the plan before running it. */
+  approvePlan?: boolean;
+  /** Started from a goal: the folder of the agents a plan may assign (absolute; default `<cwd>/.claude/agents`). */
+  agentsDir?: string;
+  /** Started from a goal: invalid plans in a row before the run waits on a person (default 3). */
+  planningRounds?: number;
+  /** Started from a goal: the planner's model (claude's default when absent). */
+  plannerModel?: string;
+  /** Started from a goal: wall-clock limit of one planner attempt (default 20m). */
+  plannerTimeout?: PlanDuration;
 }
 
 export interface OrchestrateInput {
@@ -53,11 +67,16 @@ export const DEFAULT_HEARTBEAT_TIMEOUT = '10s';
 
 interface Activities {
   runAgent(input: RunAgentInput): Promise<RunAgentResult>;
+  planGoal(input: PlanGoalInput): Promise<PlanGoalResult>;
   notify(event: WaitingEvent): Promise<void>;
 }
 
 /** The activity's own wall-clock limit fires first and says so; Temporal's is the backstop. */
 const TIMEOUT_SLACK_MS = 15_000;
+
+const DEFAULT_PLANNER_TIMEOUT = '20m';
+/** Attempts of one planner request when claude itself fails (rate limits, crashes). */
+const PLANNER_ATTEMPTS = 3;
 
 const { notify } = proxyActivities<Activities>({
   startToCloseTimeout: '1m',
@@ -70,15 +89,25 @@ export async function orchestrate(input: OrchestrateInput): Promise<RunStatus> {
   const runId = workflowInfo().workflowId;
   const now = () => new Date().toISOString();
 
-  const plan = input.carried?.plan ?? input.plan;
-  if (!plan) {
-    throw ApplicationFailure.nonRetryable('the run was started without a plan', 'BadInput');
+  const carried = input.carried;
+  const given = carried?.plan ?? input.plan;
+  const goal = input.goal?.trim();
+  if (!given && !goal) {
+    throw ApplicationFailure.nonRetryable('the run was started without a plan or a goal', 'BadInput');
   }
-  const sched = input.carried ? new Scheduler(input.carried) : Scheduler.fresh(plan, now());
+  /** The run's scheduler, once it has a plan; until then `planning` answers for the run. */
+  let current: Scheduler | undefined = given
+    ? carried
+      ? new Scheduler(carried)
+      : Scheduler.fresh(given, now())
+    : undefined;
+  const planning = current ? undefined : new Planning(goal!, now(), options.planningRounds ?? DEFAULT_PLANNING_ROUNDS);
+  let plannerScope: CancellationScope | undefined;
   const running = new Map<string, { scope: CancellationScope; done: Promise<void> }>();
   let draining = false;
 
-  const status = (): RunStatus => sched.status(runId, now(), running.size);
+  const status = (): RunStatus =>
+    current ? current.status(runId, now(), running.size) : planning!.status(runId, now());
   /** Tell people (BATON_NOTIFY_CMD) once about each thing the run starts waiting on. */
   let notified = new Set<string>();
   const notifyNewWaits = (current: RunStatus): void => {
@@ -105,8 +134,9 @@ export async function orchestrate(input: OrchestrateInput): Promise<RunStatus> {
   };
 
   setHandler(m.statusQuery, status);
-  setHandler(m.planQuery, () => sched.plan);
-  registerInterventions(sched, {
+  // The accepted plan; while one waits for approval, the proposed one (`baton plan show` is how people review it).
+  setHandler(m.planQuery, () => current?.plan ?? planning?.state.plan ?? null);
+  registerInterventions(() => current, planning, {
     now,
     status,
     cancelTask: async (taskId) => {
@@ -117,10 +147,68 @@ export async function orchestrate(input: OrchestrateInput): Promise<RunStatus> {
     },
     abort: () => {
       for (const entry of running.values()) entry.scope.cancel();
+      plannerScope?.cancel();
     },
   });
 
+  /** Ask the planner until a plan is accepted; null when the run was aborted meanwhile. */
+  const plan = async (p: Planning, goalText: string): Promise<Plan | null> => {
+    for (;;) {
+      if (p.stage() === 'planning') {
+        const request = p.nextRequest();
+        publish();
+        const activities = proxyActivities<Activities>({
+          activityId: `planner.${request.round}`,
+          summary: `planner · round ${request.round}`,
+          startToCloseTimeout: durationMs(options.plannerTimeout ?? DEFAULT_PLANNER_TIMEOUT) + TIMEOUT_SLACK_MS,
+          heartbeatTimeout: options.heartbeatTimeout ?? DEFAULT_HEARTBEAT_TIMEOUT,
+          cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+          retry: {
+            maximumAttempts: PLANNER_ATTEMPTS,
+            initialInterval: options.retryInitialInterval ?? '1s',
+            backoffCoefficient: 2,
+            maximumInterval: '1m',
+            nonRetryableErrorTypes: [...NON_RETRYABLE_FAILURE_TYPES],
+          },
+        });
+        const scope = new CancellationScope();
+        plannerScope = scope;
+        try {
+          const result = await scope.run(() =>
+            activities.planGoal({
+              runId,
+              goal: goalText,
+              cwd: options.cwd ?? '.',
+              agentsDir: options.agentsDir,
+              feedback: request.feedback,
+              previous: request.previous,
+              round: request.round,
+              model: options.plannerModel,
+              timeoutMs: durationMs(options.plannerTimeout ?? DEFAULT_PLANNER_TIMEOUT),
+            }),
+          );
+          if (p.stage() === 'planning') p.answered(result, options.approvePlan === true);
+        } catch (err) {
+          // Cancelled by an abort: the loop below ends the run. Cancelled with the workflow: the caller's catch.
+          if (p.stage() !== 'aborted') {
+            if (isCancellation(err) && CancellationScope.current().consideredCancelled) throw err;
+            p.plannerFailed(describeFailure(err, PLANNER_ATTEMPTS).message);
+          }
+        } finally {
+          plannerScope = undefined;
+        }
+      }
+      publish();
+      if (p.stage() === 'accepted') return p.state.plan;
+      if (p.stage() === 'aborted') return null;
+      if (p.stage() === 'planning') continue; // the answer goes back to the planner
+      const seen = p.version;
+      await condition(() => p.version !== seen);
+    }
+  };
+
   const launch = (taskId: string): void => {
+    const sched = current!;
     const record = sched.markRunning(taskId, now());
     const task = effectiveTask(sched.plan, sched.task(taskId));
     const { guidance, prompt } = sched.takeGuidance(taskId);
@@ -177,6 +265,16 @@ export async function orchestrate(input: OrchestrateInput): Promise<RunStatus> {
   };
 
   try {
+    if (planning) {
+      const accepted = await plan(planning, goal!);
+      if (!accepted) return await endPlanning(planning, runId, publish);
+      const fresh = Scheduler.fresh(accepted, planning.state.startedAt);
+      // What planning cost is part of the run's cost (and of its budget).
+      fresh.state.costUsd = planning.state.costUsd;
+      current = fresh;
+      log.info('plan accepted', { rounds: planning.state.round, tasks: accepted.tasks.length });
+    }
+    const sched = current!;
     for (;;) {
       if (!draining && shouldContinueAsNew(options)) draining = true;
       // Checked before anything starts: a failing run must not launch the tasks a failure made room for.
@@ -205,6 +303,12 @@ export async function orchestrate(input: OrchestrateInput): Promise<RunStatus> {
     // The run was cancelled (Temporal cancel): wait for agents to die, account for every task.
     await CancellationScope.nonCancellable(async () => {
       await Promise.allSettled([...running.values()].map((e) => e.done));
+      const sched = current;
+      if (!sched) {
+        if (planning && planning.stage() !== 'aborted') planning.abort('the run was cancelled', now());
+        publish();
+        return;
+      }
       sched.state.aborted = true;
       sched.state.reason ??= 'cancelled';
       sched.cancelUnsettled(now(), 'the run was cancelled');
@@ -250,6 +354,19 @@ async function finish(
   });
 }
 
+/** A run aborted while planning ends as a cancelled one: no tasks, the reason, what planning cost. */
+async function endPlanning(planning: Planning, runId: string, publish: (current: RunStatus) => void): Promise<never> {
+  const final = planning.status(runId, new Date().toISOString());
+  publish(final);
+  await condition(allHandlersFinished);
+  throw ApplicationFailure.create({
+    type: 'RunAborted',
+    message: `run ${final.reason ?? 'aborted'} while planning`,
+    nonRetryable: true,
+    details: [final],
+  });
+}
+
 /** What a task's activity failure means for the run, in words a person understands. */
 function describeFailure(err: unknown, maxAttempts: number): TaskFailure {
   const cause = err instanceof ActivityFailure ? err.cause : err;
@@ -282,8 +399,23 @@ interface InterventionHooks {
   abort(): void;
 }
 
-/** Each intervention as a validated update and as a signal with the same payload (DESIGN.md §4). */
-function registerInterventions(sched: Scheduler, hooks: InterventionHooks): void {
+/**
+ * Each intervention as a validated update and as a signal with the same payload (DESIGN.md §4). Before the
+ * run has a plan, approve, reject and abort act on the planning; the others are refused.
+ */
+function registerInterventions(
+  scheduler: () => Scheduler | undefined,
+  planning: Planning | undefined,
+  hooks: InterventionHooks,
+): void {
+  /** The scheduler, or a refusal saying the run has no tasks yet. */
+  const tasks = (operation: string): Scheduler => {
+    const sched = scheduler();
+    if (sched) return sched;
+    throw planning ? planning.noTasks(operation) : new Refusal('the run has no plan');
+  };
+  /** Planning while there is no scheduler yet. */
+  const planningNow = (): Planning | undefined => (scheduler() ? undefined : planning);
   const both = <S extends z.ZodType>(
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     update: UpdateDefinition<RunStatus, [any]>,
@@ -332,72 +464,75 @@ function registerInterventions(sched: Scheduler, hooks: InterventionHooks): void
     m.approveUpdate,
     m.approveSignal,
     m.ApproveInputSchema,
-    (i) => sched.checkApprove(i.taskId),
-    (i) => void sched.approve(i.taskId!, i.note),
+    (i) => (planningNow() ? planningNow()!.checkApprove(i.taskId) : tasks('approve').checkApprove(i.taskId)),
+    (i) => (planningNow() ? planningNow()!.approve(i.note) : void tasks('approve').approve(i.taskId!, i.note)),
   );
   both(
     m.rejectUpdate,
     m.rejectSignal,
     m.RejectInputSchema,
-    (i) => sched.checkReject(i.taskId),
-    (i) => void sched.reject(i.taskId!, i.reason, hooks.now()),
+    (i) => (planningNow() ? planningNow()!.checkReject(i.taskId) : tasks('reject').checkReject(i.taskId)),
+    (i) =>
+      planningNow() ? planningNow()!.reject(i.reason) : void tasks('reject').reject(i.taskId!, i.reason, hooks.now()),
   );
   both(
     m.pauseUpdate,
     m.pauseSignal,
     m.PauseInputSchema,
-    () => sched.checkPause(),
-    () => sched.pause(),
+    () => tasks('pause').checkPause(),
+    () => tasks('pause').pause(),
   );
   both(
     m.resumeUpdate,
     m.resumeSignal,
     m.ResumeInputSchema,
-    (i) => sched.checkResume(i.budgetUsd),
-    (i) => sched.resume(i.budgetUsd),
+    (i) => tasks('resume').checkResume(i.budgetUsd),
+    (i) => tasks('resume').resume(i.budgetUsd),
   );
   both(
     m.retryTaskUpdate,
     m.retryTaskSignal,
     m.RetryTaskInputSchema,
-    (i) => sched.checkRetry(i.taskId),
-    (i) => void sched.retry(i.taskId, i.prompt, i.note),
+    (i) => tasks('retryTask').checkRetry(i.taskId),
+    (i) => void tasks('retryTask').retry(i.taskId, i.prompt, i.note),
   );
   both(
     m.skipTaskUpdate,
     m.skipTaskSignal,
     m.SkipTaskInputSchema,
-    (i) => sched.checkSkip(i.taskId),
-    (i) => void sched.skip(i.taskId, i.reason, hooks.now()),
+    (i) => tasks('skipTask').checkSkip(i.taskId),
+    (i) => void tasks('skipTask').skip(i.taskId, i.reason, hooks.now()),
   );
   both(
     m.cancelTaskUpdate,
     m.cancelTaskSignal,
     m.CancelTaskInputSchema,
-    (i) => sched.checkCancelTask(i.taskId),
+    (i) => tasks('cancelTask').checkCancelTask(i.taskId),
     (i) => hooks.cancelTask(i.taskId),
   );
   both(
     m.guideUpdate,
     m.guideSignal,
     m.GuideInputSchema,
-    (i) => sched.checkGuide(i.taskId, i.message),
-    (i) => void sched.guide(i.taskId, i.message),
+    (i) => tasks('guide').checkGuide(i.taskId, i.message),
+    (i) => void tasks('guide').guide(i.taskId, i.message),
   );
   both(
     m.addTasksUpdate,
     m.addTasksSignal,
     m.AddTasksInputSchema,
-    (i) => sched.checkAddTasks(i.tasks),
-    (i) => void sched.addTasks(i.tasks),
+    (i) => tasks('addTasks').checkAddTasks(i.tasks),
+    (i) => void tasks('addTasks').addTasks(i.tasks),
   );
   both(
     m.abortUpdate,
     m.abortSignal,
     m.AbortInputSchema,
-    () => sched.checkAbort(),
+    () => (planningNow() ? planningNow()!.checkAbort() : tasks('abort').checkAbort()),
     (i) => {
-      sched.abort(i.reason);
+      const p = planningNow();
+      if (p) p.abort(i.reason, hooks.now());
+      else tasks('abort').abort(i.reason);
       hooks.abort();
     },
   );

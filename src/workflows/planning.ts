@@ -1,0 +1,235 @@
+// The planning phase of a run started from a goal (issue 4): ask the planner, send invalid answers back with
+// their problems (a bounded number of times), then wait on a person; with `approvePlan`, hold the valid plan
+// until a person approves or rejects it (a rejection plans again with the reason). Pure state, no Temporal
+// calls: the orchestrate workflow drives it, and unit tests can too.
+import type { PlanGoalResult } from '../activities/plan-goal.js';
+import type { Plan } from '../plan/schema.js';
+import { Refusal, Scheduler } from './scheduler.js';
+import type { RunStatus } from './status.js';
+
+export const DEFAULT_PLANNING_ROUNDS = 3;
+/** The problems a status lists one by one (the rest are counted). */
+const SHOWN_ISSUES = 20;
+/** A previous answer longer than this is not repeated to the planner (it travels in workflow history). */
+const PREVIOUS_ANSWER_LIMIT = 16_000;
+
+export type PlanningStage =
+  /** The planner is (about to be) asked. */
+  | 'planning'
+  /** A valid plan waits for a person's approve or reject (`approvePlan`). */
+  | 'awaiting-approval'
+  /** The planner gave no valid plan within its rounds, or failed: a person rejects (plan again) or aborts. */
+  | 'awaiting-fix'
+  | 'accepted'
+  | 'aborted';
+
+export interface PlanningState {
+  goal: string;
+  stage: PlanningStage;
+  startedAt: string;
+  endedAt: string | null;
+  /** Planner requests so far: the round of the latest one. */
+  round: number;
+  /** Invalid answers since the last person's word; at `maxRounds` the run waits on a person. */
+  invalidInARow: number;
+  maxRounds: number;
+  /** Given to the next request: the problems of the last answer, a person's reason. */
+  feedback: string[];
+  /** The last answer (its JSON), repeated to the planner so the problems' paths make sense. */
+  previous: string | null;
+  /** Problems of the last answer (or the planner's failure), shown while waiting on a person. */
+  issues: string[];
+  /** The valid plan: proposed (awaiting-approval) or accepted. */
+  plan: Plan | null;
+  costUsd: number;
+  reason: string | null;
+  note: string | null;
+}
+
+/** A run's name before it has a plan: a slug of its goal (also used in the workflow id). */
+export function goalSlug(goal: string): string {
+  const slug = goal
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+/, '')
+    .slice(0, 40)
+    .replace(/-+$/, '');
+  return slug === '' ? 'goal' : slug;
+}
+
+export class Planning {
+  readonly state: PlanningState;
+  /** Bumped on every change, so the workflow knows when to look again. */
+  version = 0;
+
+  constructor(goal: string, now: string, maxRounds = DEFAULT_PLANNING_ROUNDS) {
+    this.state = {
+      goal,
+      stage: 'planning',
+      startedAt: now,
+      endedAt: null,
+      round: 0,
+      invalidInARow: 0,
+      maxRounds: Math.max(1, maxRounds),
+      feedback: [],
+      previous: null,
+      issues: [],
+      plan: null,
+      costUsd: 0,
+      reason: null,
+      note: null,
+    };
+  }
+
+  private changed(): void {
+    this.version++;
+  }
+
+  /** The next planner request; the stage must be `planning`. */
+  nextRequest(): { round: number; feedback: string[]; previous: string | null } {
+    this.state.round++;
+    this.changed();
+    return { round: this.state.round, feedback: [...this.state.feedback], previous: this.state.previous };
+  }
+
+  answered(result: PlanGoalResult, approvePlan: boolean): void {
+    const s = this.state;
+    s.costUsd += result.costUsd;
+    if (result.ok) {
+      s.plan = result.plan;
+      s.issues = [];
+      s.stage = approvePlan ? 'awaiting-approval' : 'accepted';
+    } else {
+      s.invalidInARow++;
+      s.issues = result.issues;
+      s.feedback = result.issues;
+      s.previous = bounded(result.raw);
+      if (s.invalidInARow >= s.maxRounds) s.stage = 'awaiting-fix';
+    }
+    this.changed();
+  }
+
+  /** The planner activity failed for good (claude missing, auth, retries used up). */
+  plannerFailed(message: string): void {
+    this.state.issues = [`the planner failed: ${message}`];
+    this.state.stage = 'awaiting-fix';
+    this.changed();
+  }
+
+  /** A method, not a getter: the workflow reads it again after every await, and TypeScript must not narrow it. */
+  stage(): PlanningStage {
+    return this.state.stage;
+  }
+
+  // ── Interventions on the plan (no taskId). check* throws a Refusal; the rest changes state. ──
+
+  checkApprove(taskId: string | undefined): void {
+    if (taskId !== undefined) throw new Refusal(`the run has no tasks yet (it is ${this.phase()}); no task ${taskId}`);
+    if (this.state.stage === 'awaiting-fix') {
+      throw new Refusal(
+        'there is no valid plan to approve; reject with a reason to plan again (baton reject <run> --reason …), or abort',
+      );
+    }
+    if (this.state.stage !== 'awaiting-approval')
+      throw new Refusal(`the plan is not waiting for approval (it is ${this.phase()})`);
+  }
+
+  approve(note: string | undefined): void {
+    this.checkApprove(undefined);
+    this.state.stage = 'accepted';
+    if (note) this.state.note = note;
+    this.changed();
+  }
+
+  checkReject(taskId: string | undefined): void {
+    if (taskId !== undefined) throw new Refusal(`the run has no tasks yet (it is ${this.phase()}); no task ${taskId}`);
+    if (this.state.stage !== 'awaiting-approval' && this.state.stage !== 'awaiting-fix') {
+      throw new Refusal(`the plan is not waiting for approval (it is ${this.phase()})`);
+    }
+  }
+
+  /** Plan again, telling the planner why: a rejected plan, or a person's advice after invalid ones. */
+  reject(reason: string): void {
+    this.checkReject(undefined);
+    const s = this.state;
+    const rejected = s.stage === 'awaiting-approval';
+    s.feedback = rejected
+      ? [`A person rejected your plan. Their reason: ${reason}`]
+      : [...s.issues, `A person asks you to plan again. Their advice: ${reason}`];
+    if (rejected) s.previous = bounded(s.plan);
+    s.plan = null;
+    s.issues = [];
+    s.invalidInARow = 0;
+    s.stage = 'planning';
+    this.changed();
+  }
+
+  checkAbort(): void {
+    if (this.state.stage === 'aborted') throw new Refusal('the run is already aborted');
+  }
+
+  abort(reason: string | undefined, now: string): void {
+    this.checkAbort();
+    this.state.stage = 'aborted';
+    this.state.reason = reason ? `aborted: ${reason}` : 'aborted';
+    this.state.endedAt = now;
+    this.changed();
+  }
+
+  /** Refusal for every intervention on tasks while there are none. */
+  noTasks(operation: string): Refusal {
+    return new Refusal(`the run has no tasks yet (it is ${this.phase()}): ${operation} is possible once the plan runs`);
+  }
+
+  phase(): RunStatus['phase'] {
+    if (this.state.stage === 'aborted') return 'cancelled';
+    // Accepted: the run is about to start its tasks (an approve's answer says so).
+    if (this.state.stage === 'accepted') return 'running';
+    return this.state.stage === 'awaiting-approval' ? 'awaiting-plan-approval' : 'planning';
+  }
+
+  waitingOn(): string[] {
+    const s = this.state;
+    if (s.stage === 'awaiting-approval' && s.plan) {
+      const n = s.plan.tasks.length;
+      return [
+        `plan: approve the proposed plan (${n} task${n === 1 ? '' : 's'}) — baton plan show <run>, then baton approve <run>, or baton reject <run> --reason "…" to plan again`,
+      ];
+    }
+    if (s.stage !== 'awaiting-fix') return [];
+    const head =
+      s.invalidInARow >= s.maxRounds
+        ? `plan: the planner gave no valid plan in ${s.invalidInARow} rounds`
+        : 'plan: the planner could not run';
+    const shown = s.issues.slice(0, SHOWN_ISSUES).map((issue) => `plan error: ${issue}`);
+    if (s.issues.length > SHOWN_ISSUES) shown.push(`plan error: … and ${s.issues.length - SHOWN_ISSUES} more`);
+    return [`${head} — baton reject <run> --reason "<what to change>" to plan again, or baton abort <run>`, ...shown];
+  }
+
+  status(runId: string, now: string): RunStatus {
+    const s = this.state;
+    const proposed = s.stage === 'awaiting-approval' || s.stage === 'accepted' ? s.plan : null;
+    return {
+      runId,
+      name: proposed?.name ?? goalSlug(s.goal),
+      goal: s.goal,
+      phase: this.phase(),
+      waitingOn: this.waitingOn(),
+      costUsd: Math.round(s.costUsd * 1e6) / 1e6,
+      budgetUsd: proposed?.budgetUsd ?? null,
+      startedAt: s.startedAt,
+      updatedAt: now,
+      endedAt: s.endedAt,
+      reason: s.reason,
+      // A proposed plan's tasks are shown as they would be at its start.
+      taskCount: proposed?.tasks.length ?? 0,
+      tasks: proposed ? Scheduler.fresh(proposed, s.startedAt).status(runId, now, 0).tasks : [],
+    };
+  }
+}
+
+function bounded(value: unknown): string | null {
+  if (value === undefined || value === null) return null;
+  const json = JSON.stringify(value);
+  return json.length > PREVIOUS_ANSWER_LIMIT ? null : json;
+}
