@@ -13,6 +13,7 @@ import { interveneCommand, readTasksFile } from './commands/intervene.js';
 import { codecServerCommand } from './commands/codec-server.js';
 import { listCommand } from './commands/list.js';
 import { mcpCommand } from './commands/mcp.js';
+import { planCommand, planShowCommand } from './commands/plan.js';
 import { runCommand } from './commands/run.js';
 import { serverCommand } from './commands/server.js';
 import { startCommand } from './commands/start.js';
@@ -58,15 +59,21 @@ Exit codes: 0 completed, 1 failed/cancelled/aborted, 2 bad input, 3 Temporal unr
 program
   .command('run')
   .description('run a plan to its end: Temporal, a worker, live progress and the result, all in one')
-  .argument('<plan>', 'plan file (YAML or JSON)')
+  .argument('[plan]', 'plan file (YAML or JSON)')
+  .option('--goal <goal>', "plan from a goal instead of a file (the run's first step)")
+  .option('--approve-plan', 'with --goal: wait for approval of the plan before running it')
+  .option('--agents-dir <dir>', 'with --goal: the agents a plan may assign (default .claude/agents)')
   .option('--id <id>', 'workflow id of the run (default baton-<plan name>-<random>)')
   .option('--json', 'print the final status JSON on stdout (progress goes to stderr)')
   .option(
     '--rehearse',
     'use a scripted model that completes every task and writes its expectedOutputs (no API key, no cost)',
   )
-  .action(async (plan: string, o: { id?: string; json?: boolean; rehearse?: boolean }) =>
-    done(await runCommand(config(), { planFile: plan, ...o })),
+  .action(
+    async (
+      plan: string | undefined,
+      o: { goal?: string; approvePlan?: boolean; agentsDir?: string; id?: string; json?: boolean; rehearse?: boolean },
+    ) => done(await runCommand(config(), { planFile: plan, ...o })),
   );
 
 program
@@ -75,11 +82,35 @@ program
   .argument('[plan]', 'plan file (YAML or JSON)')
   .option('--goal <goal>', 'plan from a goal instead of a file')
   .option('--approve-plan', 'wait for approval of the plan before running it')
+  .option('--agents-dir <dir>', 'with --goal: the agents a plan may assign (default .claude/agents)')
   .option('--id <id>', 'workflow id of the run')
   .option('--json', 'print {"runId","uiUrl"}')
-  .action(async (plan: string | undefined, o: { goal?: string; id?: string; json?: boolean }) =>
-    done(await startCommand(config(), { planFile: plan, ...o })),
+  .action(
+    async (
+      plan: string | undefined,
+      o: { goal?: string; approvePlan?: boolean; agentsDir?: string; id?: string; json?: boolean },
+    ) => done(await startCommand(config(), { planFile: plan, ...o })),
   );
+
+const planCmd = program
+  .command('plan')
+  .description('ask the planner agent for a plan of a goal and print it (or write it with -o); `plan show <run>`')
+  .option('--goal <goal>', 'what the plan should achieve')
+  .option('-o, --output <file>', 'write the plan (YAML) to this file instead of printing it')
+  .option('--agents-dir <dir>', 'the agents a plan may assign (default .claude/agents)')
+  .option('--model <model>', "the planner's model")
+  .option('--rehearse', 'use a scripted model that answers with a small plan (no API key, no cost)')
+  .action(async (o: { goal?: string; output?: string; agentsDir?: string; model?: string; rehearse?: boolean }) => {
+    if (o.goal === undefined)
+      throw new BadInputError('give the goal: baton plan --goal "…" (or baton plan show <run>)');
+    done(await planCommand(config(), { ...o, goal: o.goal }));
+  });
+planCmd
+  .command('show')
+  .description('print the plan of a run as YAML: the accepted one, or the one waiting for approval')
+  .argument('<run>', 'run id')
+  .option('--json', 'print JSON')
+  .action(async (runId: string, o: { json?: boolean }) => done(await planShowCommand(config(), { runId, ...o })));
 
 program
   .command('status')

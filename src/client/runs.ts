@@ -14,7 +14,8 @@ import {
 import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow/index.js';
 import type { Plan } from '../plan/schema.js';
 import type { OrchestrateInput, OrchestrateOptions } from '../workflows/orchestrate.js';
-import { statusQuery } from '../workflows/messages.js';
+import { planQuery, statusQuery } from '../workflows/messages.js';
+import { goalSlug, Planning } from '../workflows/planning.js';
 import { Scheduler } from '../workflows/scheduler.js';
 import type { RunStatus } from '../workflows/status.js';
 import { BadInputError, NotFoundError } from './errors.js';
@@ -22,7 +23,11 @@ import { BadInputError, NotFoundError } from './errors.js';
 export const WORKFLOW_TYPE = 'orchestrate';
 
 export interface StartRunOptions {
-  plan: Plan;
+  /** The plan to run; or a `goal` the run's first step turns into a plan (planGoal). */
+  plan?: Plan;
+  goal?: string;
+  /** With a goal: wait for a person's approve (or reject with a reason) of the plan before running it. */
+  approvePlan?: boolean;
   taskQueue: string;
   workflowId?: string;
   options?: OrchestrateOptions;
@@ -33,20 +38,25 @@ export function newRunId(planName: string): string {
 }
 
 export async function startRun(client: Client, start: StartRunOptions): Promise<WorkflowHandle> {
-  const workflowId = start.workflowId ?? newRunId(start.plan.name);
-  const input: OrchestrateInput = { plan: start.plan, options: start.options };
-  const taskCount = start.plan.tasks.length;
+  const { plan } = start;
+  const goal = start.goal?.trim();
+  if (!plan && !goal) throw new BadInputError('give a plan or a goal');
+  if (plan && goal) throw new BadInputError('give a plan or a goal, not both');
+  const workflowId = start.workflowId ?? newRunId(plan ? plan.name : goalSlug(goal!));
+  const input: OrchestrateInput = plan
+    ? { plan, options: start.options }
+    : { goal, options: { ...start.options, approvePlan: start.approvePlan ?? start.options?.approvePlan } };
+  const taskCount = plan?.tasks.length ?? 0;
+  const summary = plan
+    ? `${plan.name}: ${taskCount} task${taskCount === 1 ? '' : 's'}${plan.goal ? ` — ${plan.goal}` : ''}`
+    : `planned from a goal: ${goal}`;
   try {
     return await client.workflow.start(WORKFLOW_TYPE, {
       taskQueue: start.taskQueue,
       workflowId,
       args: [input],
-      staticSummary:
-        `${start.plan.name}: ${taskCount} task${taskCount === 1 ? '' : 's'}${start.plan.goal ? ` — ${start.plan.goal}` : ''}`.slice(
-          0,
-          200,
-        ),
-      staticDetails: start.plan.goal ?? undefined,
+      staticSummary: summary.slice(0, 200),
+      staticDetails: plan?.goal ?? goal ?? undefined,
     });
   } catch (err) {
     if (err instanceof WorkflowExecutionAlreadyStartedError) {
@@ -120,14 +130,20 @@ async function initialStatus(
     0,
     started?.input?.payloads,
   );
-  // After continue-as-new the input carries the state so far; a new run has only its plan.
+  // After continue-as-new the input carries the state so far; a new run has only its plan, or its goal.
+  const startedAt = description.startTime.toISOString();
   const scheduler = input?.carried
     ? new Scheduler(input.carried)
     : input?.plan
-      ? Scheduler.fresh(input.plan, description.startTime.toISOString())
+      ? Scheduler.fresh(input.plan, startedAt)
       : null;
-  if (!scheduler) return null;
-  const status = scheduler.status(description.workflowId, new Date().toISOString(), 0);
+  const goal = input?.goal?.trim();
+  const status = scheduler
+    ? scheduler.status(description.workflowId, new Date().toISOString(), 0)
+    : goal
+      ? new Planning(goal, startedAt).status(description.workflowId, new Date().toISOString())
+      : null;
+  if (!status) return null;
   if (Date.now() - description.startTime.getTime() > NO_WORKER_AFTER_MS) {
     status.waitingOn.push(
       `worker: no worker has picked up this run yet — start \`baton worker\` on task queue "${description.taskQueue}"`,
@@ -176,4 +192,21 @@ export async function listRuns(
     if (runs.length >= (options.limit ?? 100)) break;
   }
   return runs;
+}
+
+/** The plan of a run: the accepted one, or while it waits for approval, the proposed one; null while planning. */
+export async function getPlan(client: Client, runId: string): Promise<Plan | null> {
+  const handle = client.workflow.getHandle(runId);
+  try {
+    await handle.describe();
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) throw new NotFoundError(`no run with id ${runId}`);
+    throw err;
+  }
+  try {
+    return await handle.query(planQuery);
+  } catch (err) {
+    if (!(err instanceof ServiceError)) throw err;
+    throw new Error(`run ${runId} did not answer the plan query (${err.message}); is a worker running its task queue?`);
+  }
 }

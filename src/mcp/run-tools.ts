@@ -3,7 +3,6 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { runUrl } from '../client/connection.js';
-import { BadInputError } from '../client/errors.js';
 import { getStatus, listRuns, startRun } from '../client/runs.js';
 import { PlanSchema } from '../plan/schema.js';
 import { isFinalPhase } from '../workflows/status.js';
@@ -100,12 +99,37 @@ const startGoal = defineTool({
     'Start a durable run from a goal: its first step is a planner agent that writes the plan, which is then checked and run like a submitted one (with approvePlan, it waits for approval first). Returns the runId and the Web UI link.',
   input: StartGoalInputSchema,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
-  async run() {
-    // Planning from a goal belongs to the workflow (a planGoal activity); until src/client/runs.ts takes
-    // `startRun(client, { goal, … })`, this says so instead of pretending. Wire it like baton_submit_plan.
-    throw new BadInputError(
-      'planning from a goal is not available yet in this version of baton: write the plan yourself and submit it with baton_submit_plan',
-    );
+  async run(args, context) {
+    const cwd = callerFolder(context, args.cwd);
+    const connected = await context.session.connected();
+    const taskQueue = context.config.taskQueue;
+    const handle = await startRun(connected.client, {
+      goal: args.goal,
+      approvePlan: args.approvePlan,
+      taskQueue,
+      workflowId: args.id,
+      options: { cwd },
+    });
+    const runId = handle.workflowId;
+    const uiUrl = runUrl(connected.target, runId) ?? null;
+    const workerSeen = await workerPolls(connected, taskQueue);
+    const lines = [`Started run ${runId} on task queue "${taskQueue}": its first step plans the goal.`];
+    if (args.approvePlan) {
+      lines.push(
+        `The plan then waits for approval: read it with baton_status (phase "awaiting-plan-approval" lists its tasks), then baton_approve or baton_reject with a reason (runId "${runId}", no taskId).`,
+      );
+    }
+    if (uiUrl) lines.push(`Web UI: ${uiUrl}`);
+    if (workerSeen === false) {
+      lines.push(
+        `No worker polls task queue "${taskQueue}" yet: the run waits until one does. Start one with \`baton worker\` (same TEMPORAL_ADDRESS and BATON_TASK_QUEUE).`,
+      );
+    }
+    lines.push(`Check on it with baton_status (runId "${runId}"), or baton_result to wait for its end.`);
+    return {
+      text: lines.join('\n'),
+      data: { runId, uiUrl, taskQueue, workerSeen, approvePlan: args.approvePlan ?? false },
+    };
   },
 });
 

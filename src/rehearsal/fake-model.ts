@@ -54,6 +54,7 @@ import {
   type Conversation,
 } from './messages-api.js';
 import { expectedOutputsOf, taskKeyOf } from './task-prompt.js';
+import { goalOf, rehearsalPlan } from './planner-answer.js';
 
 export { TASK_HEADER, expectedOutputsOf, taskKeyOf } from './task-prompt.js';
 
@@ -139,6 +140,13 @@ function blocksOfTurn(turn: Turn, conversation: Conversation): AnswerBlock[] {
 
 /** Stateless: writes the first expected output that has no Write in the conversation yet, then ends. */
 function rehearsalBlocks(key: string, conversation: Conversation): AnswerBlock[] {
+  if (key === 'planner') {
+    // A planner conversation (`baton plan --goal`, `--goal --rehearse`): a plan for its goal.
+    const input = rehearsalPlan(goalOf(conversation.firstUserText));
+    return conversation.assistantTurns === 0
+      ? [{ type: 'tool_use', id: newToolUseId(), name: 'StructuredOutput', input }]
+      : [{ type: 'text', text: 'Rehearsal: plan given.' }];
+  }
   const outputs = expectedOutputsOf(conversation.firstUserText).map((p) => absolute(p, conversation.cwd));
   const next = outputs.find((path) => !conversation.writtenPaths.includes(path));
   if (next === undefined) {

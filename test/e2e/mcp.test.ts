@@ -294,8 +294,8 @@ void test('bad arguments and unknown runs come back as tool errors that say what
   const unknownRunIntervention = await refused('baton_pause', { runId: 'baton-nowhere-000000' });
   assert.match(unknownRunIntervention, /no run with id baton-nowhere-000000/);
 
-  const goal = await refused('baton_start_goal', { goal: 'Build a thing' });
-  assert.match(goal, /planning from a goal is not available yet/);
+  const emptyGoal = await refused('baton_start_goal', { goal: '' });
+  assert.match(emptyGoal, /goal must not be empty/);
 
   await assert.rejects(mcp.callTool({ name: 'baton_nope', arguments: {} }), /unknown tool baton_nope/);
 });
