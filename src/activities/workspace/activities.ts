@@ -1,0 +1,86 @@
+// The workspace activities a worker registers (worktree isolation, DESIGN §2): thin Temporal wrappers over
+// the git operations of this folder. They heartbeat while they wait for a repository's lock, and report
+// failures as ApplicationFailure with a type (failures.ts); a git command that failed otherwise is retried.
+import path from 'node:path';
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import { recordBase } from './base.js';
+import { cleanUpWorktrees } from './cleanup.js';
+import { commitTask } from './commit.js';
+import { NON_RETRYABLE_WORKSPACE_FAILURES, WorkspaceError, WorkspaceFailureType } from './failures.js';
+import { GitError } from './git.js';
+import { mergeTask } from './integrate.js';
+import { prepareWorktree } from './prepare.js';
+import type { LockOptions } from './repo-lock.js';
+import type {
+  CleanUpInput,
+  CleanUpResult,
+  CommitTaskInput,
+  CommitTaskResult,
+  MergeTaskInput,
+  MergeTaskResult,
+  PrepareWorktreeInput,
+  PreparedWorktree,
+  RecordBaseInput,
+  WorkspaceBase,
+} from './types.js';
+
+export interface WorkspaceDeps {
+  /** Root folder of the runs' worktrees (`<BATON_HOME>/worktrees`). */
+  worktreesDir?: string;
+  /** Where artifacts go: without worktreesDir, worktrees go beside it (`<artifactsDir>/../worktrees`). */
+  artifactsDir: string;
+}
+
+export function worktreesDirOf(deps: WorkspaceDeps): string {
+  return path.resolve(deps.worktreesDir ?? path.join(path.dirname(path.resolve(deps.artifactsDir)), 'worktrees'));
+}
+
+export function createWorkspaceActivities(deps: WorkspaceDeps) {
+  const dir = worktreesDirOf(deps);
+  return {
+    async recordBase(input: RecordBaseInput): Promise<WorkspaceBase> {
+      return await reported(() => recordBase(input));
+    },
+    async prepareWorktree(input: PrepareWorktreeInput): Promise<PreparedWorktree> {
+      return await reported(() => prepareWorktree(dir, input, lockOptions()));
+    },
+    async commitTask(input: CommitTaskInput): Promise<CommitTaskResult> {
+      return await reported(() => commitTask(input));
+    },
+    async mergeTask(input: MergeTaskInput): Promise<MergeTaskResult> {
+      return await reported(() => mergeTask(dir, input, lockOptions()));
+    },
+    async cleanUpWorktrees(input: CleanUpInput): Promise<CleanUpResult> {
+      return await reported(() => cleanUpWorktrees(dir, input, lockOptions()));
+    },
+  };
+}
+
+function lockOptions(): LockOptions {
+  const ctx = Context.current();
+  return { onWait: () => ctx.heartbeat(), signal: ctx.cancellationSignal };
+}
+
+async function reported<T>(operation: () => Promise<T>): Promise<T> {
+  try {
+    return await operation();
+  } catch (err) {
+    if (err instanceof WorkspaceError) {
+      throw ApplicationFailure.create({
+        type: err.type,
+        message: err.message,
+        nonRetryable: NON_RETRYABLE_WORKSPACE_FAILURES.includes(err.type),
+        details: [{ files: err.files }],
+      });
+    }
+    if (err instanceof GitError) {
+      throw ApplicationFailure.create({
+        type: WorkspaceFailureType.GitFailed,
+        message: err.message,
+        details: [{ args: err.args, cwd: err.cwd, exitCode: err.exitCode }],
+      });
+    }
+    throw err;
+  }
+}
