@@ -156,8 +156,9 @@ program
   .command('worker')
   .description('run a worker: executes runs from the task queue until Ctrl-C')
   .option('--max-agents <n>', 'agents this worker runs at once', positiveInt)
-  .action(async (o: { maxAgents?: number }) =>
-    done(await workerCommand(config(), { maxConcurrentAgents: o.maxAgents })),
+  .option('--grace <duration>', 'how long running agents may finish after Ctrl-C before they are cancelled', '30s')
+  .action(async (o: { maxAgents?: number; grace?: string }) =>
+    done(await workerCommand(config(), { maxConcurrentAgents: o.maxAgents, grace: o.grace })),
   );
 
 program

@@ -16,7 +16,8 @@ import type { Plan } from '../plan/schema.js';
 import type { OrchestrateInput, OrchestrateOptions } from '../workflows/orchestrate.js';
 import { planQuery, statusQuery } from '../workflows/messages.js';
 import { goalSlug, Planning } from '../workflows/planning.js';
-import { Scheduler } from '../workflows/scheduler.js';
+import { unpack } from '../workflows/pack.js';
+import { Scheduler, type SchedulerState } from '../workflows/scheduler.js';
 import type { RunStatus } from '../workflows/status.js';
 import { BadInputError, NotFoundError } from './errors.js';
 
@@ -93,7 +94,7 @@ export async function getStatus(client: Client, runId: string): Promise<RunStatu
   }
   let status: RunStatus;
   try {
-    status = await handle.query(statusQuery);
+    status = await queryStatus(handle);
   } catch (err) {
     if (!(err instanceof ServiceError)) throw err;
     // Queries are answered by a worker: the usual reason for none is that no worker runs this task queue.
@@ -133,7 +134,7 @@ async function initialStatus(
   // After continue-as-new the input carries the state so far; a new run has only its plan, or its goal.
   const startedAt = description.startTime.toISOString();
   const scheduler = input?.carried
-    ? new Scheduler(input.carried)
+    ? new Scheduler(unpack<SchedulerState>(input.carried))
     : input?.plan
       ? Scheduler.fresh(input.plan, startedAt)
       : null;
@@ -171,7 +172,24 @@ export async function waitForResult(client: Client, runId: string): Promise<RunS
   const handle = client.workflow.getHandle(runId);
   const final = await finalStatus(handle);
   if (final) return final;
-  return await handle.query(statusQuery);
+  return await queryStatus(handle);
+}
+
+/** Tasks per status query: a page of a large plan fits one message. */
+export const STATUS_PAGE_SIZE = 500;
+
+/** The status query, read a page of tasks at a time so that plans of thousands of tasks work. */
+export async function queryStatus(handle: WorkflowHandle): Promise<RunStatus> {
+  const first = await handle.query(statusQuery, { offset: 0, limit: STATUS_PAGE_SIZE });
+  // A run started by an earlier baton may not know pages: it answers every task at once.
+  const total = first.taskCount ?? first.tasks.length;
+  const tasks = [...first.tasks];
+  while (tasks.length < total) {
+    const page = await handle.query(statusQuery, { offset: tasks.length, limit: STATUS_PAGE_SIZE });
+    if (page.tasks.length === 0) break;
+    tasks.push(...page.tasks);
+  }
+  return { ...first, taskCount: total, tasks };
 }
 
 export interface RunSummary {

@@ -28,8 +28,9 @@ import type { RunAgentInput, RunAgentResult, WaitingEvent } from '../activities/
 import { durationMs, effectiveTask, type Duration as PlanDuration, type Plan } from '../plan/schema.js';
 import { NON_RETRYABLE_FAILURE_TYPES, type AgentFailureDetails } from './failure-types.js';
 import * as m from './messages.js';
-import { Refusal, Scheduler, type SchedulerState, type TaskFailure } from './scheduler.js';
+import { Refusal, Scheduler, type SchedulerState, type StatusPage, type TaskFailure } from './scheduler.js';
 import { renderDetails } from './details.js';
+import { pack, unpack } from './pack.js';
 import { DEFAULT_PLANNING_ROUNDS, Planning } from './planning.js';
 import { BatonPhase, BatonWaiting } from './search-attributes.js';
 import type { RunStatus } from './status.js';
@@ -59,8 +60,8 @@ export interface OrchestrateInput {
   plan?: Plan;
   goal?: string;
   options?: OrchestrateOptions;
-  /** State carried over continue-as-new. */
-  carried?: SchedulerState;
+  /** State carried over continue-as-new, packed (`pack.ts`): thousands of tasks stay under the payload limit. */
+  carried?: string;
 }
 
 export const DEFAULT_HEARTBEAT_TIMEOUT = '10s';
@@ -74,6 +75,8 @@ interface Activities {
 /** The activity's own wall-clock limit fires first and says so; Temporal's is the backstop. */
 const TIMEOUT_SLACK_MS = 15_000;
 
+/** Above this many tasks the final result leaves out summaries (each task's artifact has its result). */
+const COMPACT_RESULT_ABOVE_TASKS = 1_000;
 const DEFAULT_PLANNER_TIMEOUT = '20m';
 /** Attempts of one planner request when claude itself fails (rate limits, crashes). */
 const PLANNER_ATTEMPTS = 3;
@@ -89,7 +92,7 @@ export async function orchestrate(input: OrchestrateInput): Promise<RunStatus> {
   const runId = workflowInfo().workflowId;
   const now = () => new Date().toISOString();
 
-  const carried = input.carried;
+  const carried = input.carried ? unpack<SchedulerState>(input.carried) : undefined;
   const given = carried?.plan ?? input.plan;
   const goal = input.goal?.trim();
   if (!given && !goal) {
@@ -106,8 +109,8 @@ export async function orchestrate(input: OrchestrateInput): Promise<RunStatus> {
   const running = new Map<string, { scope: CancellationScope; done: Promise<void> }>();
   let draining = false;
 
-  const status = (): RunStatus =>
-    current ? current.status(runId, now(), running.size) : planning!.status(runId, now());
+  const status = (page?: StatusPage): RunStatus =>
+    current ? current.status(runId, now(), running.size, page) : planning!.status(runId, now());
   /** Tell people (BATON_NOTIFY_CMD) once about each thing the run starts waiting on. */
   let notified = new Set<string>();
   const notifyNewWaits = (current: RunStatus): void => {
@@ -293,7 +296,7 @@ export async function orchestrate(input: OrchestrateInput): Promise<RunStatus> {
       if (draining && running.size === 0) {
         await condition(allHandlersFinished);
         log.info('continuing as new', { historyLength: workflowInfo().historyLength });
-        return await continueAsNew<typeof orchestrate>({ options, carried: sched.state });
+        return await continueAsNew<typeof orchestrate>({ options, carried: pack(sched.state) });
       }
       const seen = sched.version;
       await condition(() => sched.version !== seen || (!draining && shouldContinueAsNew(options)));
@@ -328,12 +331,13 @@ function shouldContinueAsNew(options: OrchestrateOptions): boolean {
 async function finish(
   sched: Scheduler,
   outcome: 'completed' | 'failed' | 'cancelled',
-  status: () => RunStatus,
+  status: (page?: StatusPage) => RunStatus,
   publish: (current: RunStatus) => void,
 ): Promise<RunStatus> {
   sched.cancelUnsettled(new Date().toISOString(), 'the run ended before this task could run');
   sched.state.endedAt = new Date().toISOString();
-  const final = status();
+  // The final status is the run's result payload: for thousands of tasks, summaries would not fit it.
+  const final = status({ compact: sched.state.records.length > COMPACT_RESULT_ABOVE_TASKS });
   publish(final);
   await condition(allHandlersFinished);
   if (outcome === 'completed') return final;
