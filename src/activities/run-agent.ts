@@ -17,10 +17,13 @@ import { claudeConfigDir, findSession } from './session-store.js';
 import { spawnClaude, type ExitInfo } from './spawn-claude.js';
 import { StreamParser } from './stream.js';
 import type { AgentHeartbeat, AttemptSession, RunAgentInput, RunAgentResult } from './types.js';
+import { rebaseAgentInput } from './workspace/rebase-paths.js';
 
 export interface ActivityDeps {
   /** Root folder of artifacts (transcripts, results). */
   artifactsDir: string;
+  /** Root folder of the runs' git worktrees (`<BATON_HOME>/worktrees`; default: beside artifactsDir). */
+  worktreesDir?: string;
   /** The claude executable: a path, or a name looked up on PATH. */
   claudeBin: string;
   /** Added to the worker's environment for claude; an undefined value removes a variable. */
@@ -51,7 +54,7 @@ const CLAUDE_ENV = {
 export function createActivities(deps: ActivityDeps) {
   return {
     async runAgent(input: RunAgentInput): Promise<RunAgentResult> {
-      return runAgent(deps, input);
+      return runAgent(deps, rebaseAgentInput(input));
     },
   };
 }

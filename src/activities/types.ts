@@ -29,6 +29,17 @@ export interface RunAgentInput {
   guidance: string[];
   /** Claude session id chosen by the workflow (uuid) for the first attempt. */
   sessionId: string;
+  /**
+   * Worktree isolation: the task's paths (contextFiles, expectedOutputs) under each `from` are read, written
+   * and checked under its `to` (the task's worktree), first matching rule wins. Absent: paths as given.
+   */
+  pathRebase?: PathRebase[];
+}
+
+/** A folder of the repository as the plan names it, and the same folder in a task's worktree (absolute). */
+export interface PathRebase {
+  from: string;
+  to: string;
 }
 
 export interface Usage {

@@ -27,7 +27,12 @@ export function resolveClaudeBin(config: Config, envPath = process.env.PATH ?? '
 
 export function activityDeps(config: Config, env?: Record<string, string>): ActivityDeps {
   mkdirSync(config.artifactsDir, { recursive: true });
-  return { artifactsDir: config.artifactsDir, claudeBin: resolveClaudeBin(config), env };
+  return {
+    artifactsDir: config.artifactsDir,
+    worktreesDir: path.join(config.home, 'worktrees'),
+    claudeBin: resolveClaudeBin(config),
+    env,
+  };
 }
 
 export interface Rehearsal {

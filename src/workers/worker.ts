@@ -6,6 +6,7 @@ import { Worker, type NativeConnection } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities/index.js';
 import { createNotifyActivities } from '../activities/notify.js';
 import { createPlanActivities } from '../activities/plan-goal.js';
+import { createWorkspaceActivities } from '../activities/workspace/activities.js';
 import { metricsInterceptors } from './metrics.js';
 
 export interface BatonWorkerOptions {
@@ -45,6 +46,7 @@ export async function createBatonWorker(options: BatonWorkerOptions): Promise<Wo
       ...createActivities(options.activities),
       ...createPlanActivities(options.activities),
       ...createNotifyActivities(options.notifyCommand),
+      ...createWorkspaceActivities(options.activities),
     },
     dataConverter: options.dataConverter,
     interceptors: metricsInterceptors(),

@@ -40,6 +40,8 @@ export interface Harness {
   /** CLAUDE_CONFIG_DIR of every claude this harness starts. */
   configDir: string;
   artifactsDir: string;
+  /** Root of the runs' git worktrees (worktree isolation). */
+  worktreesDir: string;
   taskQueue: string;
   worker: Worker;
   /** Start `orchestrate` with a plan whose paths are resolved against `cwd` (options added to FAST). */
@@ -93,6 +95,7 @@ export async function withHarness<T>(
   const cwd = path.join(root, 'cwd');
   const configDir = path.join(root, 'claude-config');
   const artifactsDir = path.join(root, 'artifacts');
+  const worktreesDir = path.join(root, 'worktrees');
   await Promise.all([mkdir(cwd), mkdir(configDir), mkdir(artifactsDir)]);
   const fake = await FakeModel.start({
     script: options.script,
@@ -106,7 +109,13 @@ export async function withHarness<T>(
       connection: temporal.nativeConnection,
       namespace: 'default',
       taskQueue,
-      activities: { artifactsDir, claudeBin: CLAUDE_BIN, env: claudeEnv(fake, configDir), killGraceMs: 500 },
+      activities: {
+        artifactsDir,
+        worktreesDir,
+        claudeBin: CLAUDE_BIN,
+        env: claudeEnv(fake, configDir),
+        killGraceMs: 500,
+      },
       maxConcurrentAgents: options.maxConcurrentAgents,
       notifyCommand: options.notifyCommand,
       shutdownGraceTime: '5s',
@@ -119,6 +128,7 @@ export async function withHarness<T>(
       cwd,
       configDir,
       artifactsDir,
+      worktreesDir,
       taskQueue,
       worker,
       async start(plan, runOptions = {}, workflowId) {

@@ -3,13 +3,9 @@
 // worktree, so the agent reads and writes its own copy and the outputs are checked where it wrote them.
 import path from 'node:path';
 import type { EffectiveTask } from '../../plan/schema.js';
+import type { PathRebase, RunAgentInput } from '../types.js';
 
-export interface PathRebase {
-  /** A folder of the repository as the plan names it (absolute). */
-  from: string;
-  /** The same folder inside the task's worktree. */
-  to: string;
-}
+export type { PathRebase };
 
 /** `file` moved from the first rule whose `from` holds it; a file outside them all stays as it is. */
 export function rebasePath(file: string, rules: readonly PathRebase[]): string {
@@ -29,6 +25,11 @@ export function rebaseTask(task: EffectiveTask, rules: readonly PathRebase[]): E
     contextFiles: task.contextFiles.map((file) => rebasePath(file, rules)),
     expectedOutputs: task.expectedOutputs.map((file) => rebasePath(file, rules)),
   };
+}
+
+/** The agent's input with its task's paths moved onto its worktree (unchanged without `pathRebase`). */
+export function rebaseAgentInput(input: RunAgentInput): RunAgentInput {
+  return input.pathRebase?.length ? { ...input, task: rebaseTask(input.task, input.pathRebase) } : input;
 }
 
 /**
