@@ -9,6 +9,7 @@ import { BadInputError, NotFoundError, TemporalUnavailableError } from '../clien
 import { PlanError } from '../plan/errors.js';
 import { loadMetricsConfig, runtimeTelemetry } from '../workers/metrics.js';
 import { SearchAttributesMissingError } from '../workers/search-attributes.js';
+import { cleanCommand } from './commands/clean.js';
 import { interveneCommand, readTasksFile } from './commands/intervene.js';
 import { codecServerCommand } from './commands/codec-server.js';
 import { listCommand } from './commands/list.js';
@@ -173,6 +174,13 @@ program
   .option('--port <port>', 'port to listen on', positiveInt, 8888)
   .option('--host <host>', 'interface to listen on', '127.0.0.1')
   .action(async (o: { port: number; host: string }) => done(await codecServerCommand(config(), o)));
+
+program
+  .command('clean')
+  .description("remove an ended run's git worktrees (worktree isolation); its branches stay")
+  .argument('<run>', 'run id')
+  .option('--json', 'print what was removed as JSON')
+  .action(async (runId: string, o: { json?: boolean }) => done(await cleanCommand(config(), { runId, ...o })));
 
 program
   .command('mcp')
