@@ -1,12 +1,16 @@
 // The prompt one agent receives: its task plus the context block of DESIGN §2.
 // The first line is `# Task: <id>` exactly: the rehearsal's scripted model keys on it.
+import { readFileSync } from 'node:fs';
+import { ApplicationFailure } from '@temporalio/common';
+import { promptFileOf } from '../plan/prompt-ref.js';
+import { FailureType } from '../workflows/failure-types.js';
 import type { RunAgentInput } from './types.js';
 
 export function buildPrompt(input: RunAgentInput): string {
   const { task } = input;
   const sections: string[] = [`# Task: ${task.id}`, `Title: ${task.title}`];
   if (input.goal) sections.push(`## Goal of the whole run\n\n${input.goal}`);
-  sections.push(`## Your task\n\n${task.prompt}`);
+  sections.push(`## Your task\n\n${promptText(task.prompt)}`);
   if (task.contextFiles.length > 0) {
     sections.push(
       `## Context files\n\nRead these first:\n\n${task.contextFiles.map((path) => `- ${path}`).join('\n')}`,
@@ -55,4 +59,19 @@ export function buildResumePrompt(input: RunAgentInput): string {
   }
   lines.push('', 'When you are done, end with a short summary of what you did and where the results are.');
   return lines.join('\n') + '\n';
+}
+
+/** The task's prompt; one that travelled by reference is read from its file. */
+function promptText(prompt: string): string {
+  const file = promptFileOf(prompt);
+  if (file === null) return prompt;
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    throw ApplicationFailure.create({
+      type: FailureType.AgentBadArguments,
+      message: `the task's prompt is in ${file}, which this worker cannot read (${(err as Error).message}); workers of a run need the BATON_HOME it was started with`,
+      nonRetryable: true,
+    });
+  }
 }

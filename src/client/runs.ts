@@ -20,6 +20,7 @@ import { unpack } from '../workflows/pack.js';
 import { Scheduler, type SchedulerState } from '../workflows/scheduler.js';
 import type { RunStatus } from '../workflows/status.js';
 import { BadInputError, NotFoundError } from './errors.js';
+import { externalizeLargePrompts } from './large-prompts.js';
 
 export const WORKFLOW_TYPE = 'orchestrate';
 
@@ -32,6 +33,8 @@ export interface StartRunOptions {
   taskQueue: string;
   workflowId?: string;
   options?: OrchestrateOptions;
+  /** Where prompts too large for Temporal's history are written (BATON_HOME/inputs). */
+  inputsDir?: string;
 }
 
 export function newRunId(planName: string): string {
@@ -39,11 +42,11 @@ export function newRunId(planName: string): string {
 }
 
 export async function startRun(client: Client, start: StartRunOptions): Promise<WorkflowHandle> {
-  const { plan } = start;
   const goal = start.goal?.trim();
-  if (!plan && !goal) throw new BadInputError('give a plan or a goal');
-  if (plan && goal) throw new BadInputError('give a plan or a goal, not both');
-  const workflowId = start.workflowId ?? newRunId(plan ? plan.name : goalSlug(goal!));
+  if (!start.plan && !goal) throw new BadInputError('give a plan or a goal');
+  if (start.plan && goal) throw new BadInputError('give a plan or a goal, not both');
+  const workflowId = start.workflowId ?? newRunId(start.plan ? start.plan.name : goalSlug(goal!));
+  const plan = start.plan && (await externalizeLargePrompts(start.plan, workflowId, start.inputsDir));
   const input: OrchestrateInput = plan
     ? { plan, options: start.options }
     : { goal, options: { ...start.options, approvePlan: start.approvePlan ?? start.options?.approvePlan } };

@@ -63,7 +63,13 @@ const submitPlan = defineTool({
     const plan = await planFromArgument(args.plan, cwd);
     const connected = await context.session.connected();
     const taskQueue = context.config.taskQueue;
-    const handle = await startRun(connected.client, { plan, taskQueue, workflowId: args.id, options: { cwd } });
+    const handle = await startRun(connected.client, {
+      plan,
+      taskQueue,
+      workflowId: args.id,
+      inputsDir: path.join(context.config.home, 'inputs'),
+      options: { cwd },
+    });
     const runId = handle.workflowId;
     const uiUrl = runUrl(connected.target, runId) ?? null;
     const workerSeen = await workerPolls(connected, taskQueue);

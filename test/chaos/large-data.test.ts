@@ -5,6 +5,9 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { RESULT_TEXT_LIMIT } from '../../src/activities/index.js';
+import { startRun } from '../../src/client/runs.js';
+import { resolvePlanPaths } from '../../src/plan/resolve.js';
+import { PlanSchema } from '../../src/plan/schema.js';
 import type { TestTemporal } from '../helpers/temporal.js';
 import { plan, withHarness, workflowTemporal } from '../helpers/workflow-harness.js';
 import { report } from './chaos.js';
@@ -50,23 +53,25 @@ void describe('large data end to end', () => {
     });
   });
 
-  // runAgent passes it to claude whole (test/activity/run-agent-resume.test.ts); what is missing is the way into
-  // the run: the plan travels in the workflow's input, and Temporal refuses a payload over 2 MB ("Blob data
-  // size exceeds limit"). Prompts that large must reach the run by reference (an input file), like results.
-  const todo = 'the plan (workflow input) cannot carry a 3 MB prompt: Temporal limits a payload to 2 MB';
-  void it('a 3 MB prompt reaches the agent whole (on stdin: argv takes at most 128 KiB)', { todo }, async () => {
+  // The plan travels in the workflow's input, and Temporal refuses a payload over 2 MB: startRun moves large
+  // prompts to files under BATON_HOME/inputs and the plan carries references that runAgent reads.
+  void it('a 3 MB prompt reaches the agent whole, by reference, with history staying small', async () => {
     const body = `${'0123456789abcdef'.repeat(3 * 65536)}\nEND OF THE BIG PROMPT`;
     await withHarness(temporal, { script: { 'big-prompt': { turns: [{ text: 'read it all' }] } } }, async (h) => {
-      let handle;
-      try {
-        handle = await h.start(plan('big-prompt', [{ id: 'big-prompt', prompt: body }]));
-      } catch (err) {
-        report('3 MB prompt', { startFailed: err instanceof Error ? err.message : String(err) });
-        throw err;
-      }
+      const resolved = resolvePlanPaths(PlanSchema.parse(plan('big-prompt', [{ id: 'big-prompt', prompt: body }])), h.cwd);
+      const handle = await startRun(h.client, {
+        plan: resolved,
+        taskQueue: h.taskQueue,
+        inputsDir: path.join(h.root, 'inputs'),
+        options: { cwd: h.cwd, retryInitialInterval: '100ms' },
+      });
       const final = await h.result(handle);
-      assert.equal(final.phase, 'completed');
+      assert.equal(final.phase, 'completed', JSON.stringify(final.tasks.map((t) => [t.id, t.state, t.error])));
+      const sent = await readFile(path.join(h.artifactsDir, handle.workflowId, 'big-prompt', 'g1', 'prompt.md'), 'utf8');
+      assert.ok(sent.includes(body), `the agent's prompt holds the whole 3 MB body (${sent.length} characters)`);
+      assert.equal(h.fake.requestsFor('big-prompt').length, 1, 'the model was asked once, keyed by the full prompt');
       const bytes = await historyBytes(handle);
+      assert.ok(bytes < 200_000, `history is ${bytes} bytes`);
       report('3 MB prompt', { promptBytes: body.length, historyBytes: bytes });
     });
   });

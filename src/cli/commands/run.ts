@@ -59,6 +59,7 @@ export async function runCommand(config: Config, options: RunOptions): Promise<n
       approvePlan: options.approvePlan,
       taskQueue,
       workflowId: options.id,
+      inputsDir: path.join(config.home, 'inputs'),
       options: { cwd: process.cwd(), ...(options.agentsDir ? { agentsDir: path.resolve(options.agentsDir) } : {}) },
     });
     const url = runUrl(target, handle.workflowId);

@@ -33,6 +33,7 @@ export async function startCommand(config: Config, options: StartOptions): Promi
       approvePlan: options.approvePlan,
       taskQueue: config.taskQueue,
       workflowId: options.id,
+      inputsDir: path.join(config.home, 'inputs'),
       options: {
         cwd: process.cwd(),
         ...(options.agentsDir ? { agentsDir: path.resolve(options.agentsDir) } : {}),
