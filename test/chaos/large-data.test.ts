@@ -58,7 +58,10 @@ void describe('large data end to end', () => {
   void it('a 3 MB prompt reaches the agent whole, by reference, with history staying small', async () => {
     const body = `${'0123456789abcdef'.repeat(3 * 65536)}\nEND OF THE BIG PROMPT`;
     await withHarness(temporal, { script: { 'big-prompt': { turns: [{ text: 'read it all' }] } } }, async (h) => {
-      const resolved = resolvePlanPaths(PlanSchema.parse(plan('big-prompt', [{ id: 'big-prompt', prompt: body }])), h.cwd);
+      const resolved = resolvePlanPaths(
+        PlanSchema.parse(plan('big-prompt', [{ id: 'big-prompt', prompt: body }])),
+        h.cwd,
+      );
       const handle = await startRun(h.client, {
         plan: resolved,
         taskQueue: h.taskQueue,
@@ -67,7 +70,10 @@ void describe('large data end to end', () => {
       });
       const final = await h.result(handle);
       assert.equal(final.phase, 'completed', JSON.stringify(final.tasks.map((t) => [t.id, t.state, t.error])));
-      const sent = await readFile(path.join(h.artifactsDir, handle.workflowId, 'big-prompt', 'g1', 'prompt.md'), 'utf8');
+      const sent = await readFile(
+        path.join(h.artifactsDir, handle.workflowId, 'big-prompt', 'g1', 'prompt.md'),
+        'utf8',
+      );
       assert.ok(sent.includes(body), `the agent's prompt holds the whole 3 MB body (${sent.length} characters)`);
       assert.equal(h.fake.requestsFor('big-prompt').length, 1, 'the model was asked once, keyed by the full prompt');
       const bytes = await historyBytes(handle);
