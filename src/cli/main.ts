@@ -3,25 +3,31 @@
 // place that turns errors into messages and exit codes (DESIGN.md §6):
 // 0 completed · 1 failed, cancelled or aborted · 2 bad input (nothing started) · 3 Temporal unreachable.
 import { Command, InvalidArgumentError } from 'commander';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { ConfigError, loadConfig, type Config } from '../client/config.js';
 import { BadInputError, NotFoundError, TemporalUnavailableError } from '../client/errors.js';
 import { PlanError } from '../plan/errors.js';
-import { loadMetricsConfig, runtimeTelemetry } from '../workers/metrics.js';
-import { SearchAttributesMissingError } from '../workers/search-attributes.js';
-import { cleanCommand } from './commands/clean.js';
-import { interveneCommand, readTasksFile } from './commands/intervene.js';
-import { codecServerCommand } from './commands/codec-server.js';
-import { listCommand } from './commands/list.js';
-import { mcpCommand } from './commands/mcp.js';
-import { planCommand, planShowCommand } from './commands/plan.js';
-import { runCommand } from './commands/run.js';
-import { serverCommand } from './commands/server.js';
-import { startCommand } from './commands/start.js';
-import { resultCommand, statusCommand } from './commands/status.js';
-import { graphCommand, validateCommand } from './commands/validate.js';
-import { watchCommand } from './commands/watch.js';
-import { workerCommand } from './commands/worker.js';
+
+/** A command's function, its module loaded on first use: `baton validate` needs no Temporal SDK. */
+function lazy<M, K extends keyof M>(load: () => Promise<M>, name: K): M[K] {
+  return (async (...args: unknown[]) => ((await load())[name] as (...a: unknown[]) => unknown)(...args)) as M[K];
+}
+const cleanCommand = lazy(() => import('./commands/clean.js'), 'cleanCommand');
+const interveneCommand = lazy(() => import('./commands/intervene.js'), 'interveneCommand');
+const readTasksFile = lazy(() => import('./commands/intervene.js'), 'readTasksFile');
+const codecServerCommand = lazy(() => import('./commands/codec-server.js'), 'codecServerCommand');
+const listCommand = lazy(() => import('./commands/list.js'), 'listCommand');
+const mcpCommand = lazy(() => import('./commands/mcp.js'), 'mcpCommand');
+const planCommand = lazy(() => import('./commands/plan.js'), 'planCommand');
+const planShowCommand = lazy(() => import('./commands/plan.js'), 'planShowCommand');
+const runCommand = lazy(() => import('./commands/run.js'), 'runCommand');
+const serverCommand = lazy(() => import('./commands/server.js'), 'serverCommand');
+const startCommand = lazy(() => import('./commands/start.js'), 'startCommand');
+const resultCommand = lazy(() => import('./commands/status.js'), 'resultCommand');
+const statusCommand = lazy(() => import('./commands/status.js'), 'statusCommand');
+const graphCommand = lazy(() => import('./commands/validate.js'), 'graphCommand');
+const validateCommand = lazy(() => import('./commands/validate.js'), 'validateCommand');
+const watchCommand = lazy(() => import('./commands/watch.js'), 'watchCommand');
+const workerCommand = lazy(() => import('./commands/worker.js'), 'workerCommand');
 
 export const ExitCode = { Completed: 0, Failed: 1, BadInput: 2, TemporalUnavailable: 3 } as const;
 
@@ -296,7 +302,7 @@ intervention('abort', 'end a run now: running tasks are cancelled')
 function codeOf(err: unknown): number {
   if (err instanceof PlanError || err instanceof BadInputError || err instanceof ConfigError) return ExitCode.BadInput;
   if (err instanceof NotFoundError) return ExitCode.BadInput;
-  if (err instanceof TemporalUnavailableError || err instanceof SearchAttributesMissingError) {
+  if (err instanceof TemporalUnavailableError || (err as Error).name === 'SearchAttributesMissingError') {
     return ExitCode.TemporalUnavailable;
   }
   return ExitCode.Failed;
@@ -306,10 +312,16 @@ async function main(): Promise<void> {
   // The SDK's INFO lines (worker state changes) are noise in a terminal; BATON_LOG_LEVEL=INFO shows them.
   // Only processes that run a worker serve metrics (BATON_METRICS_PORT): another would find the port taken.
   const runsWorker = ['worker', 'run'].includes(process.argv[2] ?? '');
-  Runtime.install({
-    logger: new DefaultLogger((process.env.BATON_LOG_LEVEL as 'WARN' | undefined) ?? 'WARN'),
-    telemetryOptions: runsWorker ? runtimeTelemetry(loadMetricsConfig(process.env)) : undefined,
-  });
+  if (runsWorker) {
+    const [{ DefaultLogger, Runtime }, { loadMetricsConfig, runtimeTelemetry }] = await Promise.all([
+      import('@temporalio/worker'),
+      import('../workers/metrics.js'),
+    ]);
+    Runtime.install({
+      logger: new DefaultLogger((process.env.BATON_LOG_LEVEL as 'WARN' | undefined) ?? 'WARN'),
+      telemetryOptions: runtimeTelemetry(loadMetricsConfig(process.env)),
+    });
+  }
   try {
     await program.parseAsync(process.argv);
   } catch (err) {
