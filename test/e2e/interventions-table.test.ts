@@ -130,7 +130,7 @@ const ROWS: Row[] = [
     op: 'retryTask',
     cli: ['retry', 'hang'],
     payload: { taskId: 'hang' },
-    refused: /task hang is running, not failed or cancelled/,
+    refused: /task hang is running, not failed/,
   },
   {
     op: 'skipTask',
