@@ -9,6 +9,7 @@ import type { RunStatus } from '../../workflows/status.js';
 import { stateLabel, statusReport } from '../format.js';
 import { openClient } from '../temporal.js';
 import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { TaskSchema } from '../../plan/schema.js';
 import { z } from 'zod';
@@ -73,5 +74,11 @@ export async function readTasksFile(file: string): Promise<unknown[]> {
       file,
     );
   }
-  return parsed.data;
+  // As in a plan file (DESIGN.md §2): relative paths are resolved against the folder baton runs in.
+  const absolute = (p: string) => path.resolve(process.cwd(), p);
+  return parsed.data.map((task) => ({
+    ...task,
+    contextFiles: task.contextFiles.map(absolute),
+    expectedOutputs: task.expectedOutputs.map(absolute),
+  }));
 }
