@@ -261,7 +261,7 @@ export async function processesOf(marker: string): Promise<string[]> {
     const environ = await readFile(`${dir}/environ`, 'utf8').catch(() => '');
     const cwd = await readlink(`${dir}/cwd`).catch(() => '');
     if (cmdline.includes(marker) || environ.includes(marker) || cwd.startsWith(marker)) {
-      found.push(`${name}: ${cmdline.replaceAll('\0', ' ').slice(0, 100)}`);
+      found.push(`${name}: ${cmdline.replaceAll('\0', ' ').slice(0, 1000)}`);
     }
   }
   return found;
