@@ -150,7 +150,12 @@ function rehearsalBlocks(key: string, conversation: Conversation): AnswerBlock[]
   const outputs = expectedOutputsOf(conversation.firstUserText).map((p) => absolute(p, conversation.cwd));
   const next = outputs.find((path) => !conversation.writtenPaths.includes(path));
   if (next === undefined) {
-    return [{ type: 'text', text: `Rehearsal: task ${key} done (wrote ${outputs.length} files).` }];
+    return [
+      {
+        type: 'text',
+        text: `Rehearsal: task ${key} done (wrote ${outputs.length} file${outputs.length === 1 ? '' : 's'}).`,
+      },
+    ];
   }
   return [
     { type: 'text', text: `Rehearsal: writing ${next}.` },
