@@ -160,6 +160,24 @@ void describe('prepareWorktree', () => {
     assert.equal(await repo.git(['status', '--porcelain'], folder), '');
   });
 
+  void it('dependencies that conflict with each other but were reconciled on the integration branch: the dependent starts from that', async () => {
+    await runTask('a', { 'README.md': 'a says hello\n' });
+    await runTask('b', { 'README.md': 'b says hello\n' });
+    await mergeTask(repo.worktreesDir, { runId: RUN, taskId: 'a', title: 'a', base });
+    const conflict = await mergeTask(repo.worktreesDir, { runId: RUN, taskId: 'b', title: 'b', base });
+    assert.equal(conflict.outcome, 'conflict');
+    await writeFile(path.join(conflict.worktree, 'README.md'), 'a and b say hello\n');
+    await repo.git(['commit', '--quiet', '--all', '--no-edit'], conflict.worktree);
+    const c = await prepareWorktree(repo.worktreesDir, {
+      runId: RUN,
+      taskId: 'c',
+      base,
+      dependencies: [dep('a'), dep('b')],
+    });
+    assert.equal(await readFile(path.join(c.path, 'README.md'), 'utf8'), 'a and b say hello\n');
+    assert.deepEqual(c.merged, [integrationBranch(RUN)]);
+  });
+
   void it('five tasks prepared at once in one repository all get their worktree (one git writer at a time)', async () => {
     const ids = ['t1', 't2', 't3', 't4', 't5'];
     const prepared = await Promise.all(

@@ -62,7 +62,12 @@ function lockOptions(): LockOptions {
   return { onWait: () => ctx.heartbeat(), signal: ctx.cancellationSignal };
 }
 
+/** How often a workspace activity heartbeats while git works (a big checkout takes a while). */
+const HEARTBEAT_MS = 1000;
+
 async function reported<T>(operation: () => Promise<T>): Promise<T> {
+  const ctx = Context.current();
+  const timer = setInterval(() => ctx.heartbeat(), HEARTBEAT_MS);
   try {
     return await operation();
   } catch (err) {
@@ -82,5 +87,7 @@ async function reported<T>(operation: () => Promise<T>): Promise<T> {
       });
     }
     throw err;
+  } finally {
+    clearInterval(timer);
   }
 }

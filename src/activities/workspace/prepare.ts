@@ -15,7 +15,7 @@ import {
   revParse,
 } from './git.js';
 import { WorkspaceError, WorkspaceFailureType } from './failures.js';
-import { runWorktreesDir, taskBranch, taskWorktree } from './names.js';
+import { integrationBranch, runWorktreesDir, taskBranch, taskWorktree } from './names.js';
 import { withRepoLock, type LockOptions } from './repo-lock.js';
 import type { PrepareWorktreeInput, PreparedWorktree } from './types.js';
 import { findWorktree } from './worktree-list.js';
@@ -88,15 +88,42 @@ async function mergeDependencies(folder: string, input: PrepareWorktreeInput): P
       await git(folder, ['merge', '--abort'], { okExitCodes: [128] });
       if (files.length === 0)
         throw new GitError(['merge', tip], folder, result.exitCode, result.stderr || result.stdout);
+      // Dependencies that conflict with each other were reconciled when they were integrated (a person or an
+      // agent resolved it there): start from that integrated state instead.
+      const integrated = await mergeIntegrated(folder, input, tip, env);
+      if (integrated) {
+        merged.push(integrated);
+        continue;
+      }
       throw new WorkspaceError(
         WorkspaceFailureType.DependencyConflict,
-        `the work of dependency ${dep.id} (${dep.branch}) conflicts with what task ${input.taskId} already has in ${files.join(', ')}; resolve it on ${dep.branch}, then retry the task`,
+        `the work of dependency ${dep.id} (${dep.branch}) conflicts with what task ${input.taskId} already has in ${files.join(', ')}; merge them on ${integrationBranch(input.runId)}, then retry the task`,
         files,
       );
     }
     merged.push(dep.branch);
   }
   return merged;
+}
+
+/**
+ * Merges the integration branch, when it holds the dependency's work (with the conflict resolved): the
+ * integration branch's name, or null when it does not hold it or merging it conflicts too.
+ */
+async function mergeIntegrated(
+  folder: string,
+  input: PrepareWorktreeInput,
+  tip: string,
+  env: Record<string, string>,
+): Promise<string | null> {
+  const branch = integrationBranch(input.runId);
+  const integrated = await revParse(folder, `refs/heads/${branch}`);
+  if (!integrated || !(await isAncestor(folder, tip, integrated))) return null;
+  const message = `baton ${input.runId}: ${input.taskId} starts from ${branch} (its dependencies reconciled)`;
+  const result = await git(folder, ['merge', '--no-edit', '-m', message, integrated], { env, okExitCodes: [1] });
+  if (result.exitCode === 0) return branch;
+  await git(folder, ['merge', '--abort'], { okExitCodes: [128] });
+  return null;
 }
 
 /** Merge `branch` in; a conflict stays in the files, for an agent (or a person) to resolve and commit. */
