@@ -20,6 +20,8 @@ export const RetryTaskInputSchema = z.strictObject({
   taskId,
   prompt: z.string().min(1, 'prompt must not be empty').optional(),
   note: z.string().optional(),
+  /** Worktree isolation: start from a clean worktree instead of the last attempt's partial work. */
+  reset: z.boolean({ error: 'reset must be true or false' }).optional(),
 });
 export const SkipTaskInputSchema = z.strictObject({ taskId, reason: z.string().optional() });
 export const CancelTaskInputSchema = z.strictObject({ taskId });

@@ -34,6 +34,7 @@ import { pack, unpack } from './pack.js';
 import { DEFAULT_PLANNING_ROUNDS, Planning } from './planning.js';
 import { BatonPhase, BatonWaiting } from './search-attributes.js';
 import type { RunStatus } from './status.js';
+import { Worktrees, type IsolatedOutcome } from './worktrees.js';
 
 export interface OrchestrateOptions {
   /** Folder baton was started from (absolute): the workspace when the plan names none. */
@@ -108,6 +109,8 @@ export async function orchestrate(input: OrchestrateInput): Promise<RunStatus> {
   let plannerScope: CancellationScope | undefined;
   const running = new Map<string, { scope: CancellationScope; done: Promise<void> }>();
   let draining = false;
+  /** Worktree isolation (workspace.isolation: worktree): set once the run has its plan and base commit. */
+  let worktrees: Worktrees | undefined;
 
   const status = (page?: StatusPage): RunStatus =>
     current ? current.status(runId, now(), running.size, page) : planning!.status(runId, now());
@@ -151,6 +154,19 @@ export async function orchestrate(input: OrchestrateInput): Promise<RunStatus> {
     abort: () => {
       for (const entry of running.values()) entry.scope.cancel();
       plannerScope?.cancel();
+    },
+    mergeOnApprove: (taskId, note) => {
+      const sched = current;
+      const isolated = worktrees;
+      // Decided synchronously: an approval that merges nothing completes in the same step as it always did.
+      if (!isolated || !sched || !sched.mergesOnApprove(taskId)) return undefined;
+      return (async () => {
+        const merge = await isolated.merge(taskId, sched.task(taskId).title ?? taskId);
+        // Skipped (or approved by another call) while the merge waited for its turn: that answer stands.
+        if (!sched.mergesOnApprove(taskId)) return;
+        if (merge.outcome === 'conflict') sched.mergeConflict(taskId, merge, now());
+        else sched.approve(taskId, note);
+      })();
     },
   });
 
@@ -250,20 +266,24 @@ export async function orchestrate(input: OrchestrateInput): Promise<RunStatus> {
       },
     });
     const scope = new CancellationScope();
+    const isolated = worktrees;
+    const work = (): Promise<IsolatedOutcome> =>
+      isolated
+        ? isolated.run(taskId, task, activityInput, (agentInput) => activities.runAgent(agentInput))
+        : activities.runAgent(activityInput).then((result) => ({ result }));
     // The task leaves `running` in the same step that records its end (and bumps sched.version): the
     // main loop may wake between two microtasks, and must never see a settled task still running.
-    const done = scope
-      .run(() => activities.runAgent(activityInput))
-      .then(
-        (result) => {
-          running.delete(taskId);
-          sched.succeeded(taskId, result, now());
-        },
-        (err: unknown) => {
-          running.delete(taskId);
-          sched.failed(taskId, describeFailure(err, task.retries + 1), now());
-        },
-      );
+    const done = scope.run(work).then(
+      ({ result, conflict }) => {
+        running.delete(taskId);
+        if (conflict) sched.mergeConflict(taskId, conflict, now(), result);
+        else sched.succeeded(taskId, result, now());
+      },
+      (err: unknown) => {
+        running.delete(taskId);
+        sched.failed(taskId, describeFailure(err, task.retries + 1), now());
+      },
+    );
     running.set(taskId, { scope, done });
   };
 
@@ -278,6 +298,22 @@ export async function orchestrate(input: OrchestrateInput): Promise<RunStatus> {
       log.info('plan accepted', { rounds: planning.state.round, tasks: accepted.tasks.length });
     }
     const sched = current!;
+    if (sched.isolated) {
+      worktrees = new Worktrees(runId, sched, options.retryInitialInterval);
+      try {
+        await worktrees.recordBase(sched.plan.workspace?.repo ?? options.cwd ?? '.');
+      } catch (err) {
+        if (isCancellation(err)) throw err;
+        // No base commit, no branches: nothing can run (the repository is gone, or has no commit yet).
+        const failure = describeFailure(err, 1);
+        sched.state.reason = `worktree isolation: ${failure.message}`;
+        sched.cancelUnsettled(now(), `not started: ${failure.message}`);
+        return await finish(sched, 'failed', status, publish);
+      }
+    }
+    const cleanUp = async (): Promise<void> => {
+      if (worktrees) await CancellationScope.nonCancellable(() => worktrees!.cleanUp());
+    };
     for (;;) {
       if (!draining && shouldContinueAsNew(options)) draining = true;
       // Checked before anything starts: a failing run must not launch the tasks a failure made room for.
@@ -286,13 +322,13 @@ export async function orchestrate(input: OrchestrateInput): Promise<RunStatus> {
         for (const entry of running.values()) entry.scope.cancel();
         await CancellationScope.nonCancellable(() => Promise.allSettled([...running.values()].map((e) => e.done)));
         sched.cancelUnsettled(now(), `cancelled: task ${first.id} failed and onFailure is "fail"`);
-        return await finish(sched, 'failed', status, publish);
+        return await finish(sched, 'failed', status, publish, cleanUp);
       }
       if (!draining) for (const r of sched.startable(running.size)) launch(r.id);
       publish();
 
       const outcome = sched.outcome(running.size);
-      if (outcome !== 'running') return await finish(sched, outcome, status, publish);
+      if (outcome !== 'running') return await finish(sched, outcome, status, publish, cleanUp);
       if (draining && running.size === 0) {
         await condition(allHandlersFinished);
         log.info('continuing as new', { historyLength: workflowInfo().historyLength });
@@ -317,6 +353,7 @@ export async function orchestrate(input: OrchestrateInput): Promise<RunStatus> {
       sched.cancelUnsettled(now(), 'the run was cancelled');
       sched.state.endedAt = now();
       publish();
+      await worktrees?.cleanUp();
     });
     throw err;
   }
@@ -333,6 +370,8 @@ async function finish(
   outcome: 'completed' | 'failed' | 'cancelled',
   status: (page?: StatusPage) => RunStatus,
   publish: (current: RunStatus) => void,
+  /** Removes the run's worktrees (worktree isolation): nothing uses them once the run has ended. */
+  cleanUp?: () => Promise<void>,
 ): Promise<RunStatus> {
   sched.cancelUnsettled(new Date().toISOString(), 'the run ended before this task could run');
   sched.state.endedAt = new Date().toISOString();
@@ -340,6 +379,7 @@ async function finish(
   const final = status({ compact: sched.state.records.length > COMPACT_RESULT_ABOVE_TASKS });
   publish(final);
   await condition(allHandlersFinished);
+  await cleanUp?.();
   if (outcome === 'completed') return final;
   const notDone = final.tasks.filter((t) => t.state !== 'succeeded' && t.state !== 'skipped');
   const names = notDone
@@ -401,6 +441,8 @@ interface InterventionHooks {
   status(): RunStatus;
   cancelTask(taskId: string): Promise<void>;
   abort(): void;
+  /** Worktree isolation: approving a reviewed or conflicted task merges it first; undefined when not needed. */
+  mergeOnApprove(taskId: string, note: string | undefined): Promise<void> | undefined;
 }
 
 /**
@@ -469,7 +511,13 @@ function registerInterventions(
     m.approveSignal,
     m.ApproveInputSchema,
     (i) => (planningNow() ? planningNow()!.checkApprove(i.taskId) : tasks('approve').checkApprove(i.taskId)),
-    (i) => (planningNow() ? planningNow()!.approve(i.note) : void tasks('approve').approve(i.taskId!, i.note)),
+    (i) => {
+      const p = planningNow();
+      if (p) return p.approve(i.note);
+      const merging = hooks.mergeOnApprove(i.taskId!, i.note);
+      if (merging) return merging;
+      tasks('approve').approve(i.taskId!, i.note);
+    },
   );
   both(
     m.rejectUpdate,
@@ -497,8 +545,8 @@ function registerInterventions(
     m.retryTaskUpdate,
     m.retryTaskSignal,
     m.RetryTaskInputSchema,
-    (i) => tasks('retryTask').checkRetry(i.taskId),
-    (i) => void tasks('retryTask').retry(i.taskId, i.prompt, i.note),
+    (i) => tasks('retryTask').checkRetry(i.taskId, i.reset),
+    (i) => void tasks('retryTask').retry(i.taskId, i.prompt, i.note, i.reset),
   );
   both(
     m.skipTaskUpdate,

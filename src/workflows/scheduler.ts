@@ -3,6 +3,7 @@
 // workflow sandbox and in unit tests alike, and its state survives continue-as-new.
 import type { Plan, Task } from '../plan/schema.js';
 import type { RunAgentResult } from '../activities/types.js';
+import type { MergeTaskResult, WorkspaceBase } from '../activities/workspace/types.js';
 import { DONE_STATES, GATE_STATES, type Phase, type RunStatus, type TaskState, type TaskView } from './status.js';
 
 /** How much of a result's text the run keeps (dependents get it; the full text is in the artifact). */
@@ -33,6 +34,22 @@ export interface TaskRecord {
   prompt: string | null;
   beforeApproved: boolean;
   note: string | null;
+  // Worktree isolation (optional: state carried from runs before it existed has none of these).
+  /** The task's git branch, once its worktree was prepared. */
+  branch?: string | null;
+  /** Its merge into the integration branch conflicts (state merge-conflict). */
+  conflict?: MergeConflict | null;
+  /** The next run of the task resolves its conflict (a person's retryTask of a merge-conflict). */
+  resolve?: MergeConflict | null;
+  /** The next run of the task starts from a clean worktree (retryTask with reset). */
+  reset?: boolean;
+}
+
+export interface MergeConflict {
+  files: string[];
+  /** Where the conflicted merge waits for a person: the integration branch's worktree. */
+  worktree: string;
+  integrationBranch: string;
 }
 
 export interface SchedulerState {
@@ -46,6 +63,10 @@ export interface SchedulerState {
   budgetUsd: number | null;
   startedAt: string;
   endedAt: string | null;
+  /** Worktree isolation: the commit every task branch starts from, recorded when the run starts. */
+  base?: WorkspaceBase | null;
+  /** Worktree isolation: the task whose conflicted merge holds the integration branch (others wait). */
+  integrationHold?: string | null;
 }
 
 export interface TaskFailure {
@@ -231,16 +252,64 @@ export class Scheduler {
 
   succeeded(id: string, result: RunAgentResult, now: string): void {
     const r = this.record(id);
+    this.recordResult(r, result, now);
+    r.state = this.task(id).approval === 'after' ? 'awaiting-review' : 'succeeded';
+    this.trimWhenConsumed(id);
+    this.changed();
+    this.refresh([id]);
+  }
+
+  private recordResult(r: TaskRecord, result: RunAgentResult, now: string): void {
     r.attempts += result.attempt;
     r.sessionId = result.sessionId;
     r.text = result.text.length > KEPT_TEXT_CHARS ? `${result.text.slice(0, KEPT_TEXT_CHARS)}…` : result.text;
     r.artifactPath = result.artifactPath;
     r.endedAt = now;
     this.addCost(r, result.costUsd);
-    r.state = this.task(id).approval === 'after' ? 'awaiting-review' : 'succeeded';
-    this.trimWhenConsumed(id);
+  }
+
+  // ── Worktree isolation ──
+
+  get isolated(): boolean {
+    return this.state.plan.workspace?.isolation === 'worktree';
+  }
+
+  /**
+   * The task's merge into the integration branch conflicts: it waits for a person, and holds the integration
+   * branch (the conflicted merge is in its worktree) until it is resolved, retried or skipped.
+   * `result`: the agent's, when the conflict comes right after it.
+   */
+  mergeConflict(id: string, merge: MergeTaskResult, now: string, result?: RunAgentResult): void {
+    const r = this.record(id);
+    if (result) this.recordResult(r, result, now);
+    r.state = 'merge-conflict';
+    r.endedAt = now;
+    r.conflict = { files: merge.files, worktree: merge.worktree, integrationBranch: merge.integrationBranch };
+    r.errorType = 'MergeConflict';
+    r.error = merge.uncommitted
+      ? `the merge of ${r.branch ?? id} into ${merge.integrationBranch} is resolved but not committed: commit it in ${merge.worktree}, then approve`
+      : `merging ${r.branch ?? id} into ${merge.integrationBranch} conflicts in ${merge.files.join(', ')}: resolve and commit in ${merge.worktree}, then approve (or retry: an agent resolves it; or skip)`;
+    this.state.integrationHold = id;
     this.changed();
-    this.refresh([id]);
+  }
+
+  /** Whether an approval of the task must first merge it (worktree isolation: after its review, or its conflict). */
+  mergesOnApprove(id: string): boolean {
+    const state = this.record(id).state;
+    return this.isolated && (state === 'merge-conflict' || state === 'awaiting-review');
+  }
+
+  /** What the next run of the task does to its worktree; used once, by the run that starts now. */
+  takeWorkspaceFlags(id: string): { reset: boolean; resolve: MergeConflict | null } {
+    const r = this.record(id);
+    const flags = { reset: r.reset === true, resolve: r.resolve ?? null };
+    r.reset = false;
+    r.resolve = null;
+    return flags;
+  }
+
+  private releaseHold(id: string): void {
+    if (this.state.integrationHold === id) this.state.integrationHold = null;
   }
 
   failed(id: string, failure: TaskFailure, now: string): void {
@@ -324,8 +393,14 @@ export class Scheduler {
       if (r.state === 'awaiting-approval') waits.push(`task ${r.id}: approval to start — baton approve <run> ${r.id}`);
       if (r.state === 'awaiting-review')
         waits.push(`task ${r.id}: review of its result — baton approve|reject <run> ${r.id}`);
-      if (r.state === 'merge-conflict')
-        waits.push(`task ${r.id}: merge conflict — resolve, then baton approve <run> ${r.id}`);
+      if (r.state === 'merge-conflict') {
+        const where = r.conflict
+          ? ` in ${r.conflict.files.join(', ') || '(resolved, not committed)'} — resolve and commit in ${r.conflict.worktree}, then`
+          : ' — resolve, then';
+        waits.push(
+          `task ${r.id}: merge conflict${where} baton approve <run> ${r.id} (or baton retry|skip <run> ${r.id})`,
+        );
+      }
     }
     const stuck =
       running === 0 &&
@@ -404,6 +479,12 @@ export class Scheduler {
       r.beforeApproved = true;
       r.state = 'ready';
     } else {
+      if (r.state === 'merge-conflict') {
+        r.conflict = null;
+        r.error = null;
+        r.errorType = null;
+        this.releaseHold(taskId);
+      }
       r.state = 'succeeded';
     }
     if (note) r.note = note;
@@ -468,16 +549,30 @@ export class Scheduler {
     this.changed();
   }
 
-  checkRetry(taskId: string): void {
+  checkRetry(taskId: string, reset?: boolean): void {
     const r = this.record(taskId);
+    if (r.state === 'merge-conflict') {
+      if (reset)
+        throw new Refusal(`task ${taskId} has a merge conflict; a reset would throw its work away (skip it instead)`);
+      return;
+    }
     if (r.state !== 'failed' && r.state !== 'cancelled') {
       throw new Refusal(`task ${taskId} is ${r.state}, not failed or cancelled`);
     }
+    if (reset && !this.isolated) throw new Refusal('reset needs worktree isolation (workspace.isolation: worktree)');
   }
 
-  retry(taskId: string, prompt: string | undefined, note: string | undefined): TaskView {
-    this.checkRetry(taskId);
+  /** A failed or cancelled task runs again; a task in a merge conflict runs an agent that resolves it. */
+  retry(taskId: string, prompt: string | undefined, note: string | undefined, reset?: boolean): TaskView {
+    this.checkRetry(taskId, reset);
     const r = this.record(taskId);
+    if (r.state === 'merge-conflict') {
+      // The conflicted merge is left; the agent merges the integration branch into its own worktree instead.
+      r.resolve = r.conflict ?? null;
+      r.conflict = null;
+      this.releaseHold(taskId);
+    }
+    if (reset) r.reset = true;
     if (prompt) r.prompt = prompt;
     if (note) r.guidance.push(note);
     r.state = 'pending';
@@ -499,6 +594,11 @@ export class Scheduler {
   skip(taskId: string, reason: string | undefined, now: string): TaskView {
     this.checkSkip(taskId);
     const r = this.record(taskId);
+    if (r.state === 'merge-conflict') {
+      // Its conflicted merge is abandoned: the next merge into the integration branch aborts it.
+      r.conflict = null;
+      this.releaseHold(taskId);
+    }
     r.state = 'skipped';
     r.error = reason ? `skipped: ${reason}` : r.error;
     r.endedAt = now;

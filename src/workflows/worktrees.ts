@@ -1,0 +1,175 @@
+// Worktree isolation in the workflow (DESIGN §2, §3 merge-conflict): each task runs in its own git worktree
+// (prepareWorktree → runAgent → commitTask), and its branch is merged into the run's integration branch
+// (mergeTask). Merges go one at a time; a conflicted one holds the integration branch — its merge waits
+// there for a person — until it is approved, retried (an agent resolves it in its own worktree) or skipped.
+// Workflow code: activities by type only.
+import { condition, log, proxyActivities } from '@temporalio/workflow';
+import type { RunAgentInput, RunAgentResult } from '../activities/types.js';
+import type {
+  CleanUpInput,
+  CleanUpResult,
+  CommitTaskInput,
+  CommitTaskResult,
+  MergeTaskInput,
+  MergeTaskResult,
+  PrepareWorktreeInput,
+  PreparedWorktree,
+  RecordBaseInput,
+  WorkspaceBase,
+} from '../activities/workspace/types.js';
+import type { EffectiveTask } from '../plan/schema.js';
+import { NON_RETRYABLE_WORKSPACE_FAILURES } from './failure-types.js';
+import type { MergeConflict, Scheduler } from './scheduler.js';
+
+interface WorkspaceActivities {
+  recordBase(input: RecordBaseInput): Promise<WorkspaceBase>;
+  prepareWorktree(input: PrepareWorktreeInput): Promise<PreparedWorktree>;
+  commitTask(input: CommitTaskInput): Promise<CommitTaskResult>;
+  mergeTask(input: MergeTaskInput): Promise<MergeTaskResult>;
+  cleanUpWorktrees(input: CleanUpInput): Promise<CleanUpResult>;
+}
+
+/** What a task's run gives back: the agent's result, and a conflict when its merge had one. */
+export interface IsolatedOutcome {
+  result: RunAgentResult;
+  conflict?: MergeTaskResult;
+}
+
+function workspaceActivities(summary: string, retryInitialInterval: string | number = '1s'): WorkspaceActivities {
+  return proxyActivities<WorkspaceActivities>({
+    summary,
+    startToCloseTimeout: '10m',
+    // The activities heartbeat every second while git works or waits for the repository's lock.
+    heartbeatTimeout: '30s',
+    retry: {
+      maximumAttempts: 5,
+      initialInterval: retryInitialInterval,
+      backoffCoefficient: 2,
+      maximumInterval: '30s',
+      nonRetryableErrorTypes: [...NON_RETRYABLE_WORKSPACE_FAILURES],
+    },
+  });
+}
+
+export class Worktrees {
+  /** A merge into the integration branch is in flight (they go one at a time, in the order they come). */
+  private merging = false;
+
+  constructor(
+    private readonly runId: string,
+    private readonly sched: Scheduler,
+    private readonly retryInitialInterval?: string | number,
+  ) {}
+
+  private activities(summary: string): WorkspaceActivities {
+    return workspaceActivities(summary, this.retryInitialInterval);
+  }
+
+  private get base(): WorkspaceBase {
+    const base = this.sched.state.base;
+    if (!base) throw new Error('worktree isolation without a recorded base commit');
+    return base;
+  }
+
+  /** Records the run's base commit once (a run continued-as-new already has it). */
+  async recordBase(repo: string): Promise<WorkspaceBase> {
+    this.sched.state.base ??= await this.activities('workspace · base commit').recordBase({ repo });
+    return this.sched.state.base;
+  }
+
+  /**
+   * One run of a task in its worktree: prepare (its dependencies' work merged in; for a resolver, the
+   * integration branch with its conflict), the agent, the commit, then — unless a review comes first — the merge.
+   */
+  async run(
+    taskId: string,
+    task: EffectiveTask,
+    input: RunAgentInput,
+    runAgent: (input: RunAgentInput) => Promise<RunAgentResult>,
+  ): Promise<IsolatedOutcome> {
+    const flags = this.sched.takeWorkspaceFlags(taskId);
+    const dependencies = task.dependsOn.flatMap((id) => {
+      const dep = this.sched.record(id);
+      return dep.state === 'succeeded' && dep.branch ? [{ id, branch: dep.branch }] : [];
+    });
+    const prepared = await this.activities(`${taskId} · worktree`).prepareWorktree({
+      runId: this.runId,
+      taskId,
+      base: this.base,
+      dependencies,
+      reset: flags.reset || undefined,
+      conflictFrom: flags.resolve?.integrationBranch,
+    });
+    this.sched.record(taskId).branch = prepared.branch;
+    const repo = this.sched.plan.workspace?.repo ?? this.base.toplevel;
+    const agentTask = flags.resolve ? resolverTask(input.task, prepared, flags.resolve) : input.task;
+    const result = await runAgent({
+      ...input,
+      task: agentTask,
+      cwd: prepared.cwd,
+      pathRebase: [
+        { from: repo, to: prepared.cwd },
+        { from: this.base.toplevel, to: prepared.path },
+      ],
+    });
+    await this.activities(`${taskId} · commit`).commitTask({
+      runId: this.runId,
+      taskId,
+      title: task.title,
+      path: prepared.path,
+    });
+    if (task.approval === 'after') return { result };
+    const merge = await this.merge(taskId, task.title);
+    return merge.outcome === 'conflict' ? { result, conflict: merge } : { result };
+  }
+
+  /** Merges the task's branch into the integration branch, in its turn. */
+  async merge(taskId: string, title: string): Promise<MergeTaskResult> {
+    const free = (): boolean => {
+      const hold = this.sched.state.integrationHold ?? null;
+      return !this.merging && (hold === null || hold === taskId);
+    };
+    // Several merges may wake on the same change: whoever runs first takes the turn, the others wait again.
+    while (!free()) await condition(free);
+    this.merging = true;
+    try {
+      return await this.activities(`${taskId} · merge`).mergeTask({
+        runId: this.runId,
+        taskId,
+        title,
+        base: this.base,
+      });
+    } finally {
+      this.merging = false;
+    }
+  }
+
+  /** Removes the run's worktrees (its branches stay). A failure is logged: the run's outcome stands. */
+  async cleanUp(): Promise<void> {
+    try {
+      const result = await this.activities('workspace · clean-up').cleanUpWorktrees({ runId: this.runId });
+      if (result.saved.length > 0)
+        log.info('unfinished work committed before its worktree was removed', { branches: result.saved });
+    } catch (err) {
+      log.warn('could not remove the run worktrees (baton clean <run> removes them)', { error: String(err) });
+    }
+  }
+}
+
+/** The task's prompt, turned to resolving the conflict its merge into the integration branch had. */
+function resolverTask(task: EffectiveTask, prepared: PreparedWorktree, conflict: MergeConflict): EffectiveTask {
+  const files = prepared.conflicts.length > 0 ? prepared.conflicts : conflict.files;
+  const prompt = [
+    `Your work on this task (branch ${prepared.branch}) conflicts with the run's integration branch`,
+    `${conflict.integrationBranch}, which holds the work of other tasks. That branch is now merged into your`,
+    `working folder, and ${files.length === 1 ? 'this file has' : 'these files have'} conflict markers: ${files.join(', ')}.`,
+    '',
+    'Resolve every conflict so that both sides keep what they meant to do, remove all conflict markers',
+    '(<<<<<<<, =======, >>>>>>>), and change nothing else. Do not commit: baton commits the resolution.',
+    '',
+    'The task you did was:',
+    '',
+    task.prompt,
+  ].join('\n');
+  return { ...task, prompt };
+}
