@@ -54,3 +54,17 @@ export async function subjects(repo: TempRepo, ref: string, extra: string[] = []
   const out = await repo.git(['log', '--reverse', '--format=%s', ...extra, ref]);
   return out === '' ? [] : out.split('\n');
 }
+
+/** Makes `dir` a repository with one commit (README.md "hello") on `main`; git in it, stdout trimmed. */
+export async function initRepo(dir: string): Promise<(args: string[], cwd?: string) => Promise<string>> {
+  const git = async (args: string[], cwd = dir): Promise<string> =>
+    (await execa('git', args, { cwd, stdin: 'ignore' })).stdout.trim();
+  await git(['init', '--quiet', '--initial-branch=main']);
+  await git(['config', 'user.name', 'Test Person']);
+  await git(['config', 'user.email', 'person@example.com']);
+  await git(['config', 'commit.gpgsign', 'false']);
+  await writeFile(path.join(dir, 'README.md'), 'hello\n');
+  await git(['add', '--all']);
+  await git(['commit', '--quiet', '-m', 'initial']);
+  return git;
+}
