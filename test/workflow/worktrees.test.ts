@@ -8,7 +8,7 @@ import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { finalStatus } from '../../src/client/runs.js';
 import { integrationBranch, taskBranch } from '../../src/activities/workspace/names.js';
-import { approveUpdate, statusQuery } from '../../src/workflows/messages.js';
+import { approveUpdate, retryTaskUpdate, statusQuery } from '../../src/workflows/messages.js';
 import { resumedRequests, scene, startRun, startWorker, until } from '../chaos/chaos.js';
 import { initRepo } from '../helpers/git-repo.js';
 import type { TestTemporal } from '../helpers/temporal.js';
@@ -181,6 +181,38 @@ void test('approve without resolving the conflict leaves the task in merge-confl
     const answer = await handle.executeUpdate(approveUpdate, { args: [{ taskId: loser }] });
     assert.equal(taskOf(answer, loser).state, 'merge-conflict', describeStatus(answer));
     assert.match(answer.waitingOn.join('\n'), /merge conflict in README\.md/);
+  });
+});
+
+void test('retryTask on a merge conflict: an agent resolves it in its own worktree and the run completes', async () => {
+  const edit = (who: string) => ({ turns: [{ bash: `printf '${who}\\n' > README.md` }, { text: 'edited' }] });
+  await withHarness(temporal, { script: { a: edit('a'), b: edit('b') } }, async (h) => {
+    const git = await initRepo(h.cwd);
+    const handle = await h.start(
+      plan(
+        'wt-resolver',
+        [
+          { id: 'a', prompt: 'a' },
+          { id: 'b', prompt: 'b' },
+        ],
+        { workspace: worktree },
+      ),
+    );
+    const waiting = await h.waitFor(
+      handle,
+      (s) => s.tasks.some((t) => t.state === 'merge-conflict'),
+      'a conflict',
+      60_000,
+    );
+    const loser = waiting.tasks.find((t) => t.state === 'merge-conflict')!.id;
+    h.fake.setScript(loser, { turns: [{ bash: "printf 'a and b\\n' > README.md" }, { text: 'resolved' }] });
+    await handle.executeUpdate(retryTaskUpdate, { args: [{ taskId: loser }] });
+    const final = await h.result(handle);
+    assert.equal(final.phase, 'completed', describeStatus(final));
+    const resolver = h.fake.requestsFor(loser).at(-1)!;
+    assert.match(resolver.firstUserText, /conflict markers: README\.md/);
+    assert.equal(await git(['show', `${integrationBranch(handle.workflowId)}:README.md`]), 'a and b');
+    assert.deepEqual(await worktrees(git), [await realpath(h.cwd)]);
   });
 });
 
