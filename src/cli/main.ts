@@ -237,20 +237,22 @@ intervention('resume', 'resume a paused run')
       await interveneCommand(config(), { runId, operation: 'resume', payload: { budgetUsd: o.budget }, json: o.json }),
     ),
   );
-intervention('retry', 'run a failed or cancelled task again')
+intervention('retry', 'run a failed or cancelled task again (a merge conflict: hand it to a resolver agent)')
   .argument('<run>')
   .argument('<task>')
   .option('--prompt <prompt>', 'a replacement prompt for the task')
   .option('--note <note>', 'a note added to the prompt')
-  .action(async (runId: string, taskId: string, o: { prompt?: string; note?: string; json?: boolean }) =>
-    done(
-      await interveneCommand(config(), {
-        runId,
-        operation: 'retryTask',
-        payload: { taskId, prompt: o.prompt, note: o.note },
-        json: o.json,
-      }),
-    ),
+  .option('--reset', "worktree isolation: start from a clean worktree instead of the task's partial work")
+  .action(
+    async (runId: string, taskId: string, o: { prompt?: string; note?: string; reset?: boolean; json?: boolean }) =>
+      done(
+        await interveneCommand(config(), {
+          runId,
+          operation: 'retryTask',
+          payload: { taskId, prompt: o.prompt, note: o.note, reset: o.reset },
+          json: o.json,
+        }),
+      ),
   );
 intervention('skip', 'skip a task that is not running or done (its dependents proceed)')
   .argument('<run>')
