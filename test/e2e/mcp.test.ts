@@ -165,7 +165,7 @@ void test('lists every baton tool, each with a JSON Schema of its arguments deri
     byName.get(name)?.inputSchema as { properties: Record<string, unknown>; required?: string[] };
   // The intervention payloads of src/workflows/messages.ts, plus the run id.
   assert.deepEqual(schema('baton_retry_task').required, ['runId', 'taskId']);
-  assert.deepEqual(Object.keys(schema('baton_retry_task').properties), ['runId', 'taskId', 'prompt', 'note']);
+  assert.deepEqual(Object.keys(schema('baton_retry_task').properties), ['runId', 'taskId', 'prompt', 'note', 'reset']);
   assert.deepEqual(schema('baton_guide').required, ['runId', 'taskId', 'message']);
   assert.deepEqual(schema('baton_reject').required, ['runId', 'reason']);
   assert.deepEqual(Object.keys(schema('baton_resume').properties), ['runId', 'budgetUsd']);
