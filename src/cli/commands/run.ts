@@ -1,37 +1,26 @@
 // `baton run <plan> | --goal "…"`: all in one — Temporal (embedded unless TEMPORAL_ADDRESS), an in-process
 // worker, the run (planned first when from a goal), live progress, the result table and the Web UI link.
 import { randomBytes } from 'node:crypto';
-import path from 'node:path';
 import type { Config } from '../../client/config.js';
 import { batonDataConverter } from '../../codec/data-converter.js';
 import { connectWorkerConnection, runUrl } from '../../client/connection.js';
-import { BadInputError } from '../../client/errors.js';
 import { startRun } from '../../client/runs.js';
 import { ensureSearchAttributes } from '../../workers/search-attributes.js';
 import { createBatonWorker } from '../../workers/worker.js';
 import { bold, statusReport } from '../format.js';
 import { follow } from '../follow.js';
-import { readPlan } from '../plan-input.js';
+import { readRunInput, startRequest, type RunInputOptions } from '../plan-input.js';
 import { ProgressPrinter } from '../progress.js';
 import { note, openClient } from '../temporal.js';
 import { activityDeps, startRehearsal } from '../worker-setup.js';
 
-export interface RunOptions {
-  planFile?: string;
-  /** Plan from this goal (the run's first step) instead of a file. */
-  goal?: string;
-  approvePlan?: boolean;
-  agentsDir?: string;
-  id?: string;
+export interface RunOptions extends RunInputOptions {
   json?: boolean;
   rehearse?: boolean;
 }
 
 export async function runCommand(config: Config, options: RunOptions): Promise<number> {
-  const goal = options.goal?.trim();
-  if (options.planFile && goal !== undefined) throw new BadInputError('give a plan file or --goal, not both');
-  if (!options.planFile && !goal) throw new BadInputError('give a plan file (baton run <plan.yaml>) or --goal "…"');
-  const plan = options.planFile ? await readPlan(options.planFile) : undefined;
+  const { plan, goal } = await readRunInput('run', options);
   const say = options.json ? note : (line: string) => process.stdout.write(`${line}\n`);
   const rehearsal = options.rehearse ? await startRehearsal(config) : undefined;
   if (rehearsal) say(`rehearsal: agents talk to a scripted model at ${rehearsal.model.url} (no API key, no cost)`);
@@ -53,15 +42,7 @@ export async function runCommand(config: Config, options: RunOptions): Promise<n
       notifyCommand: config.notifyCommand,
       dataConverter: batonDataConverter(config.encryption.keys),
     });
-    const handle = await startRun(client, {
-      plan,
-      goal,
-      approvePlan: options.approvePlan,
-      taskQueue,
-      workflowId: options.id,
-      inputsDir: path.join(config.home, 'inputs'),
-      options: { cwd: process.cwd(), ...(options.agentsDir ? { agentsDir: path.resolve(options.agentsDir) } : {}) },
-    });
+    const handle = await startRun(client, { plan, goal, taskQueue, ...startRequest(config, options) });
     const url = runUrl(target, handle.workflowId);
     say(
       plan

@@ -1,43 +1,28 @@
 // `baton start <plan> | --goal "…"`: hand the plan (or the goal, which the run's first step turns into a
 // plan) to Temporal and return; a worker (`baton worker`) runs it.
-import path from 'node:path';
 import type { Config } from '../../client/config.js';
 import { runUrl } from '../../client/connection.js';
 import { BadInputError } from '../../client/errors.js';
 import { startRun } from '../../client/runs.js';
-import { readPlan } from '../plan-input.js';
+import { readRunInput, startRequest, type RunInputOptions } from '../plan-input.js';
 import { note, openClient } from '../temporal.js';
 
-export interface StartOptions {
-  planFile?: string;
-  goal?: string;
-  approvePlan?: boolean;
-  agentsDir?: string;
-  id?: string;
+export interface StartOptions extends RunInputOptions {
   json?: boolean;
 }
 
 export async function startCommand(config: Config, options: StartOptions): Promise<number> {
-  const goal = options.goal?.trim();
-  if (options.planFile && goal !== undefined) throw new BadInputError('give a plan file or --goal, not both');
-  if (!options.planFile && !goal) throw new BadInputError('give a plan file (baton start <plan.yaml>) or --goal "…"');
   if (options.planFile && (options.approvePlan || options.agentsDir)) {
     throw new BadInputError('--approve-plan and --agents-dir go with --goal');
   }
-  const plan = options.planFile ? await readPlan(options.planFile) : undefined;
+  const { plan, goal } = await readRunInput('start', options);
   const { client, target, close } = await openClient(config);
   try {
     const handle = await startRun(client, {
       plan,
       goal,
-      approvePlan: options.approvePlan,
       taskQueue: config.taskQueue,
-      workflowId: options.id,
-      inputsDir: path.join(config.home, 'inputs'),
-      options: {
-        cwd: process.cwd(),
-        ...(options.agentsDir ? { agentsDir: path.resolve(options.agentsDir) } : {}),
-      },
+      ...startRequest(config, options),
     });
     const uiUrl = runUrl(target, handle.workflowId) ?? null;
     if (options.json) {
