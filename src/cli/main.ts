@@ -6,6 +6,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { ConfigError, loadConfig, type Config } from '../client/config.js';
 import { BadInputError, NotFoundError, TemporalUnavailableError } from '../client/errors.js';
 import { PlanError } from '../plan/errors.js';
+import type { Intervention } from '../workflows/messages.js';
 
 /** A command's function, its module loaded on first use: `baton validate` needs no Temporal SDK. */
 function lazy<M, K extends keyof M>(load: () => Promise<M>, name: K): M[K] {
@@ -195,47 +196,32 @@ program
 
 const intervention = (name: string, description: string) =>
   program.command(name).description(description).option('--json', 'print the status JSON after the change');
+/** Send one intervention (DESIGN.md §4) and print its answer. */
+const send = async (operation: Intervention, runId: string, payload: Record<string, unknown>, json?: boolean) =>
+  done(await interveneCommand(config(), { runId, operation, payload, json }));
 
 intervention('approve', 'approve an open gate (a task, or with no task the plan)')
   .argument('<run>')
   .argument('[task]')
   .option('--note <note>', 'a note kept with the approval')
   .action(async (runId: string, taskId: string | undefined, o: { note?: string; json?: boolean }) =>
-    done(
-      await interveneCommand(config(), {
-        runId,
-        operation: 'approve',
-        payload: { taskId, note: o.note },
-        json: o.json,
-      }),
-    ),
+    send('approve', runId, { taskId, note: o.note }, o.json),
   );
 intervention('reject', 'reject an open gate; an `after` gate re-runs the task with the reason as feedback')
   .argument('<run>')
   .argument('[task]')
   .requiredOption('--reason <reason>', 'why (given to the agent as feedback)')
   .action(async (runId: string, taskId: string | undefined, o: { reason: string; json?: boolean }) =>
-    done(
-      await interveneCommand(config(), {
-        runId,
-        operation: 'reject',
-        payload: { taskId, reason: o.reason },
-        json: o.json,
-      }),
-    ),
+    send('reject', runId, { taskId, reason: o.reason }, o.json),
   );
 intervention('pause', 'start no new tasks (running ones finish)')
   .argument('<run>')
-  .action(async (runId: string, o: { json?: boolean }) =>
-    done(await interveneCommand(config(), { runId, operation: 'pause', payload: {}, json: o.json })),
-  );
+  .action(async (runId: string, o: { json?: boolean }) => send('pause', runId, {}, o.json));
 intervention('resume', 'resume a paused run')
   .argument('<run>')
   .option('--budget <usd>', 'raise the budget to this many dollars', positiveNumber)
   .action(async (runId: string, o: { budget?: number; json?: boolean }) =>
-    done(
-      await interveneCommand(config(), { runId, operation: 'resume', payload: { budgetUsd: o.budget }, json: o.json }),
-    ),
+    send('resume', runId, { budgetUsd: o.budget }, o.json),
   );
 intervention('retry', 'run a failed or cancelled task again (a merge conflict: hand it to a resolver agent)')
   .argument('<run>')
@@ -245,60 +231,39 @@ intervention('retry', 'run a failed or cancelled task again (a merge conflict: h
   .option('--reset', "worktree isolation: start from a clean worktree instead of the task's partial work")
   .action(
     async (runId: string, taskId: string, o: { prompt?: string; note?: string; reset?: boolean; json?: boolean }) =>
-      done(
-        await interveneCommand(config(), {
-          runId,
-          operation: 'retryTask',
-          payload: { taskId, prompt: o.prompt, note: o.note, reset: o.reset },
-          json: o.json,
-        }),
-      ),
+      send('retryTask', runId, { taskId, prompt: o.prompt, note: o.note, reset: o.reset }, o.json),
   );
 intervention('skip', 'skip a task that is not running or done (its dependents proceed)')
   .argument('<run>')
   .argument('<task>')
   .option('--reason <reason>', 'why')
   .action(async (runId: string, taskId: string, o: { reason?: string; json?: boolean }) =>
-    done(
-      await interveneCommand(config(), {
-        runId,
-        operation: 'skipTask',
-        payload: { taskId, reason: o.reason },
-        json: o.json,
-      }),
-    ),
+    send('skipTask', runId, { taskId, reason: o.reason }, o.json),
   );
 intervention('cancel', 'cancel a running task (its processes are killed)')
   .argument('<run>')
   .argument('<task>')
   .action(async (runId: string, taskId: string, o: { json?: boolean }) =>
-    done(await interveneCommand(config(), { runId, operation: 'cancelTask', payload: { taskId }, json: o.json })),
+    send('cancelTask', runId, { taskId }, o.json),
   );
 intervention('guide', "add a message to a task's next attempt")
   .argument('<run>')
   .argument('<task>')
   .argument('<message>')
   .action(async (runId: string, taskId: string, message: string, o: { json?: boolean }) =>
-    done(await interveneCommand(config(), { runId, operation: 'guide', payload: { taskId, message }, json: o.json })),
+    send('guide', runId, { taskId, message }, o.json),
   );
 intervention('add', 'add tasks (a YAML/JSON list, or {tasks: [...]}) to a running run')
   .argument('<run>')
   .argument('<file>')
   .action(async (runId: string, file: string, o: { json?: boolean }) =>
-    done(
-      await interveneCommand(config(), {
-        runId,
-        operation: 'addTasks',
-        payload: { tasks: await readTasksFile(file) },
-        json: o.json,
-      }),
-    ),
+    send('addTasks', runId, { tasks: await readTasksFile(file) }, o.json),
   );
 intervention('abort', 'end a run now: running tasks are cancelled')
   .argument('<run>')
   .option('--reason <reason>', 'why')
   .action(async (runId: string, o: { reason?: string; json?: boolean }) =>
-    done(await interveneCommand(config(), { runId, operation: 'abort', payload: { reason: o.reason }, json: o.json })),
+    send('abort', runId, { reason: o.reason }, o.json),
   );
 
 function codeOf(err: unknown): number {
