@@ -101,5 +101,10 @@ const runner = spawn(process.execPath, ['--test', '--test-concurrency=1', '--tes
   env,
 });
 const code = await new Promise((resolve) => runner.on('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0))));
+// Wait for the server to end: left running, it would hold CI's output open and write into it afterwards.
+const stopped = new Promise((resolve) => server.once('exit', resolve));
 server.kill('SIGTERM');
+const timer = setTimeout(() => server.kill('SIGKILL'), 10_000);
+await stopped;
+clearTimeout(timer);
 process.exit(code);
