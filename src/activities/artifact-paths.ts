@@ -2,6 +2,7 @@
 //   <artifactsDir>/<runId>/<taskId>/g<generation>/attempt-<n>.jsonl       the attempt's full stream-json transcript
 //   <artifactsDir>/<runId>/<taskId>/g<generation>/attempt-<n>.stderr.log  what claude wrote to stderr
 //   <artifactsDir>/<runId>/<taskId>/g<generation>/attempt-<n>.session.json  new or resumed conversation, and why
+//   <artifactsDir>/<runId>/<taskId>/g<generation>/attempt-<n>.resume.md   a resumed attempt's prompt, when too long for argv
 //   <artifactsDir>/<runId>/<taskId>/g<generation>/prompt.md               the prompt (the same for every attempt)
 //   <artifactsDir>/<runId>/<taskId>/g<generation>/result.md               the full result text of the successful attempt
 // A generation is one run of the task (a person's retry starts the next one); attempts are Temporal's retries.
@@ -13,6 +14,7 @@ export interface AttemptPaths {
   stderr: string;
   session: string;
   prompt: string;
+  resumePrompt: string;
   result: string;
 }
 
@@ -27,6 +29,7 @@ export function attemptPaths(
     stderr: path.join(dir, `attempt-${ids.attempt}.stderr.log`),
     session: path.join(dir, `attempt-${ids.attempt}.session.json`),
     prompt: path.join(dir, 'prompt.md'),
+    resumePrompt: path.join(dir, `attempt-${ids.attempt}.resume.md`),
     result: path.join(dir, 'result.md'),
   };
 }

@@ -4,7 +4,10 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { StringDecoder } from 'node:string_decoder';
 
+/** How often a growing transcript is read (turns and tools for the heartbeat). */
+export const FOLLOW_INTERVAL_MS = 200;
 const CHUNK_BYTES = 1024 * 1024;
+const TAIL_BYTES = 16 * 1024;
 
 export class FileTail {
   #handle: FileHandle | undefined;
@@ -49,5 +52,27 @@ export class FileTail {
       const text = this.#decoder.write(buffer.subarray(0, bytesRead));
       if (text) this.onText(text);
     }
+  }
+}
+
+/** The last `count` non-empty lines of a file (claude's stderr), from its last 16 KB; none when it cannot be read. */
+export async function lastLines(file: string, count: number): Promise<string[]> {
+  try {
+    const handle = await open(file, 'r');
+    try {
+      const { size } = await handle.stat();
+      const length = Math.min(size, TAIL_BYTES);
+      const buffer = Buffer.alloc(length);
+      await handle.read(buffer, 0, length, size - length);
+      return buffer
+        .toString('utf8')
+        .split('\n')
+        .filter((line) => line.trim() !== '')
+        .slice(-count);
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    return [];
   }
 }

@@ -3,7 +3,6 @@
 // The check runs here, not in the workflow, because it reads the file system (agents folder, workspace); the
 // workflow decides what to do with the verdict (accept, send the problems back, ask a person).
 import { randomUUID } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
@@ -18,6 +17,7 @@ import { defaultAgentsDir, readAgentsDir } from './agents-dir.js';
 import { attemptPaths } from './artifact-paths.js';
 import { promptFitsArgv } from './claude-args.js';
 import { classify, failure, notRunnable, type Classification } from './classify.js';
+import { FileTail, FOLLOW_INTERVAL_MS, lastLines } from './file-tail.js';
 import { detectPidNamespace } from './pid-namespace.js';
 import { buildPlannerPrompt, readPlannerInstructions } from './planner-prompt.js';
 import type { ActivityDeps } from './run-agent.js';
@@ -167,25 +167,22 @@ export async function runPlanner(
 
   const parser = new StreamParser();
   const resultLine = new ResultLineCapture();
-  const transcript = createWriteStream(paths.transcript);
-  transcript.on('error', () => undefined);
-  let stderrTail = '';
-  const claude = spawnClaude({
+  // claude writes its stream-json to the transcript itself; it is read back as it grows.
+  const transcript = new FileTail(paths.transcript, (text) => {
+    parser.push(text);
+    resultLine.push(text);
+  });
+  const claude = await spawnClaude({
     claudeBin: deps.claudeBin,
     args,
     cwd: input.cwd,
     env: { ...deps.env, ...CLAUDE_ENV },
     pidNamespace: deps.usePidNamespace === false ? null : await detectPidNamespace(),
-    ...(onStdin ? { stdin: prompt } : {}),
-    onStdout: (chunk) => {
-      if (!transcript.destroyed) transcript.write(chunk);
-      parser.push(chunk);
-      resultLine.push(chunk);
-    },
-    onStderr: (chunk) => {
-      stderrTail = (stderrTail + chunk).slice(-4000);
-    },
+    ...(onStdin ? { stdinFile: paths.prompt } : {}),
+    stdoutFile: paths.transcript,
+    stderrFile: paths.stderr,
   });
+  transcript.follow(FOLLOW_INTERVAL_MS);
   const stop = (): void => void claude.terminate(deps.killGraceMs);
   const beat = (): void =>
     control.heartbeat?.({
@@ -211,7 +208,7 @@ export async function runPlanner(
     clearTimeout(timeoutTimer);
     control.signal?.removeEventListener('abort', stop);
     await claude.terminate(deps.killGraceMs);
-    await new Promise<void>((resolve) => transcript.end(resolve));
+    await transcript.finish();
   }
   const state = parser.end();
   resultLine.end();
@@ -224,7 +221,7 @@ export async function runPlanner(
   const verdict = classify({
     ...exit,
     result: state.result,
-    stderrTail: stderrTail.split('\n').slice(-20),
+    stderrTail: await lastLines(paths.stderr, 20),
     claudeBin: deps.claudeBin,
   });
   // A model that cannot fit the schema is a planning problem, not a crash: the workflow asks again.

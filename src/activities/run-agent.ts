@@ -1,6 +1,5 @@
 // The runAgent activity (DESIGN §5): one attempt of one task, as one `claude -p` process.
 import { randomUUID } from 'node:crypto';
-import { createWriteStream, type WriteStream } from 'node:fs';
 import { access, constants, mkdir, open, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Context } from '@temporalio/activity';
@@ -10,7 +9,7 @@ import { FailureType, type AgentFailureDetails } from '../workflows/failure-type
 import { attemptPaths } from './artifact-paths.js';
 import { buildClaudeArgs, promptFitsArgv, type SessionMode } from './claude-args.js';
 import { classify, failure, notRunnable, type Classification } from './classify.js';
-import { FileTail } from './file-tail.js';
+import { FileTail, FOLLOW_INTERVAL_MS, lastLines } from './file-tail.js';
 import { detectPidNamespace } from './pid-namespace.js';
 import { buildPrompt, buildResumePrompt } from './prompt.js';
 import { claudeConfigDir, findSession } from './session-store.js';
@@ -39,8 +38,6 @@ export interface ActivityDeps {
 /** Bound of `RunAgentResult.text`: results travel in workflow history, the full text stays in result.md. */
 export const RESULT_TEXT_LIMIT = 4000;
 const STDERR_TAIL_LINES = 20;
-/** How often the growing transcript is read (turns and tools for the heartbeat). */
-const TRANSCRIPT_POLL_MS = 200;
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Set for every claude: Temporal owns retries, and the agent stays off every network but the model's. */
@@ -117,12 +114,13 @@ async function runAgent(deps: ActivityDeps, input: RunAgentInput): Promise<RunAg
   const asRoot = process.getuid?.() === 0 || pidNamespace?.mapsRoot === true;
 
   const parser = new StreamParser();
-  const stderrTail = new TailLines(STDERR_TAIL_LINES);
   // The transcript is claude's stdout itself, read back as it grows.
-  const stdoutFile = await open(paths.transcript, 'w');
   const transcript = new FileTail(paths.transcript, (text) => parser.push(text));
-  const stderrLog = openLog(paths.stderr);
-  const claude = spawnClaude({
+  // A prompt too long for argv goes on stdin, from a file: prompt.md, or the resumed attempt's own.
+  let stdinFile: string | undefined;
+  if (onStdin && prompt === fullPrompt) stdinFile = paths.prompt;
+  else if (onStdin) await writeFile((stdinFile = paths.resumePrompt), prompt);
+  const claude = await spawnClaude({
     claudeBin: deps.claudeBin,
     args,
     cwd: input.cwd,
@@ -132,17 +130,11 @@ async function runAgent(deps: ActivityDeps, input: RunAgentInput): Promise<RunAg
       ...(input.task.permissionMode === 'bypassPermissions' && asRoot ? { IS_SANDBOX: '1' } : {}),
     },
     pidNamespace,
-    ...(onStdin ? { stdin: prompt } : {}),
-    stdoutFd: stdoutFile.fd,
-    onStderr: (chunk) => {
-      stderrLog.write(chunk);
-      stderrTail.push(chunk);
-    },
+    stdinFile,
+    stdoutFile: paths.transcript,
+    stderrFile: paths.stderr,
   });
-
-  // The child has its own copy of the descriptor now.
-  await stdoutFile.close();
-  transcript.follow(TRANSCRIPT_POLL_MS);
+  transcript.follow(FOLLOW_INTERVAL_MS);
   const heartbeat = (): void => {
     const beat: AgentHeartbeat = {
       sessionId: parser.state.sessionId ?? session.sessionId,
@@ -181,7 +173,7 @@ async function runAgent(deps: ActivityDeps, input: RunAgentInput): Promise<RunAg
     ctx.cancellationSignal.removeEventListener('abort', stop);
     // Whatever ended this attempt, claude and everything it started end with it (a no-op once it has exited).
     await claude.terminate(deps.killGraceMs);
-    await Promise.all([transcript.finish(), stderrLog.close()]);
+    await transcript.finish();
   }
   const state = parser.end();
   details.sessionId = state.sessionId ?? session.sessionId;
@@ -191,7 +183,7 @@ async function runAgent(deps: ActivityDeps, input: RunAgentInput): Promise<RunAg
   const verdict = classify({
     ...exit,
     result: state.result,
-    stderrTail: stderrTail.lines(),
+    stderrTail: await lastLines(paths.stderr, STDERR_TAIL_LINES),
     claudeBin: deps.claudeBin,
   });
   // Stopped by SIGINT, claude still writes a result line (error_during_execution): the timeout is the cause.
@@ -323,39 +315,4 @@ async function missingOutputs(input: RunAgentInput): Promise<string[]> {
     }
   });
   return (await Promise.all(checks)).filter((missing): missing is string => missing !== undefined);
-}
-
-/** An append-only file that never throws into the activity: losing a log must not kill the worker. */
-function openLog(file: string): { write(chunk: string): void; close(): Promise<void> } {
-  const stream: WriteStream = createWriteStream(file);
-  stream.on('error', () => undefined); // the stream closes itself; what was written stays
-  return {
-    write: (chunk) => {
-      if (!stream.destroyed) stream.write(chunk);
-    },
-    close: () =>
-      new Promise((resolve) => {
-        if (stream.closed) return resolve();
-        stream.once('close', () => resolve());
-        stream.end();
-      }),
-  };
-}
-
-/** The last n lines of a stream of chunks. */
-class TailLines {
-  #lines: string[] = [];
-  #partial = '';
-  constructor(private readonly limit: number) {}
-
-  push(chunk: string): void {
-    const pieces = (this.#partial + chunk).split('\n');
-    this.#partial = pieces.pop() ?? '';
-    this.#lines.push(...pieces);
-    if (this.#lines.length > this.limit) this.#lines.splice(0, this.#lines.length - this.limit);
-  }
-
-  lines(): string[] {
-    return [...this.#lines, this.#partial].filter((line) => line.trim() !== '').slice(-this.limit);
-  }
 }

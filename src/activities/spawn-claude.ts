@@ -1,7 +1,12 @@
-// Starts claude (never through a shell) so that it can be ended with everything it started.
-import { execa } from 'execa';
+// Starts claude (never through a shell) so that it can be ended with everything it started. The process is
+// started by the worker's launcher (launcher/main.ts says why) and its streams are files: claude writes its
+// stream-json and its stderr itself, the activity reads them back.
+import { launch } from './launcher/client.js';
+import type { ExitInfo } from './launcher/protocol.js';
 import { killTree } from './kill-tree.js';
 import type { PidNamespace } from './pid-namespace.js';
+
+export type { ExitInfo } from './launcher/protocol.js';
 
 export interface SpawnClaudeOptions {
   claudeBin: string;
@@ -11,27 +16,19 @@ export interface SpawnClaudeOptions {
   env: Record<string, string | undefined>;
   /** Run claude as the first process of a new PID namespace (see pid-namespace.ts); null: a plain child. */
   pidNamespace: PidNamespace | null;
-  /** Written to claude's stdin (then closed); absent: stdin is closed from the start. */
-  stdin?: string;
+  /** claude's stdin (a prompt too long for argv); absent: stdin is closed. */
+  stdinFile?: string;
   /**
-   * Where claude's stdout goes: a file's descriptor (claude writes it itself; see file-tail.ts for why a big
-   * result needs that), or else a pipe read by `onStdout`.
+   * claude's stdout, truncated first. A file, not a pipe: through a pipe claude 2.1.197 cuts a multi-MB result
+   * line short (see file-tail.ts); and nothing of a running agent flows through the worker.
    */
-  stdoutFd?: number;
-  onStdout?: (chunk: string) => void;
-  onStderr: (chunk: string) => void;
-}
-
-export interface ExitInfo {
-  exitCode?: number;
-  signal?: string;
-  /** The process could not be started (errno code such as ENOENT or EACCES). */
-  spawnError?: { code?: string; message: string };
+  stdoutFile: string;
+  stderrFile: string;
 }
 
 export interface ClaudeProcess {
   pid: number | undefined;
-  /** Resolves (never rejects) once the process has exited and its output has been read. */
+  /** Resolves (never rejects) once the process has exited. */
   exited: Promise<ExitInfo>;
   /** SIGINT the whole tree, SIGKILL it after a grace period, and wait for the exit. Idempotent. */
   terminate(graceMs?: number): Promise<void>;
@@ -52,48 +49,28 @@ export function runningClaudes(): number {
   return live.size;
 }
 
-export function spawnClaude(options: SpawnClaudeOptions): ClaudeProcess {
+/** Resolves once claude has started (or failed to: then `exited` says why). */
+export async function spawnClaude(options: SpawnClaudeOptions): Promise<ClaudeProcess> {
   const { pidNamespace } = options;
   const [file, args] = pidNamespace
     ? [pidNamespace.command, [...pidNamespace.args, options.claudeBin, ...options.args]]
     : [options.claudeBin, options.args];
-  const subprocess = execa(file, args, {
+  const { pid, exited } = await launch({
+    file,
+    args,
     cwd: options.cwd,
-    env: options.env,
-    extendEnv: true,
-    ...(options.stdin === undefined ? { stdin: 'ignore' as const } : { input: options.stdin }),
-    // A descriptor, not execa's `{ file }` (which pipes through this process): claude writes the file itself.
-    // execa hands an integer to the child as is (lib/stdio/native.js); its types only list 1 and 2.
-    stdout: options.stdoutFd === undefined ? 'pipe' : (options.stdoutFd as 1),
-    buffer: false,
-    reject: false,
-    // The worker dying must not leave claude behind.
-    cleanup: true,
+    env: environment(options.env),
+    ...(options.stdinFile === undefined ? {} : { stdinFile: options.stdinFile }),
+    stdoutFile: options.stdoutFile,
+    stderrFile: options.stderrFile,
   });
-  if (options.stdoutFd === undefined) {
-    subprocess.stdout?.setEncoding('utf8');
-    subprocess.stdout?.on('data', (chunk: string) => options.onStdout?.(chunk));
-  }
-  subprocess.stderr.setEncoding('utf8');
-  subprocess.stderr.on('data', options.onStderr);
-
-  const exited: Promise<ExitInfo> = subprocess.then(
-    (result) => {
-      if (result.failed && result.exitCode === undefined && !result.signal) {
-        return { spawnError: { code: result.code, message: result.shortMessage ?? 'could not start' } };
-      }
-      return { exitCode: result.exitCode, signal: result.signal };
-    },
-    (error: unknown) => ({ spawnError: { message: error instanceof Error ? error.message : String(error) } }),
-  );
 
   let hasExited = false;
   let terminating: Promise<void> | undefined;
   const claude: ClaudeProcess = {
-    pid: subprocess.pid,
+    pid,
     exited,
     terminate(graceMs?: number) {
-      const pid = subprocess.pid;
       // Once reaped, the pid may belong to someone else: never signal it.
       if (hasExited || pid === undefined) return exited.then(() => undefined);
       terminating ??= killTree(pid, { exited, graceMs });
@@ -106,4 +83,13 @@ export function spawnClaude(options: SpawnClaudeOptions): ClaudeProcess {
     live.delete(claude);
   });
   return claude;
+}
+
+/** This process's environment with `changes` applied (the launcher has an environment of its own). */
+function environment(changes: Record<string, string | undefined>): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries({ ...process.env, ...changes })) {
+    if (value !== undefined) env[name] = value;
+  }
+  return env;
 }

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { DataConverter } from '@temporalio/common';
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities/index.js';
+import { warmUpLauncher } from '../activities/launcher/client.js';
 import { createNotifyActivities } from '../activities/notify.js';
 import { createPlanActivities } from '../activities/plan-goal.js';
 import { createWorkspaceActivities } from '../activities/workspace/activities.js';
@@ -37,6 +38,8 @@ function workflowCode(): { workflowBundle: { codePath: string } } | { workflowsP
 }
 
 export async function createBatonWorker(options: BatonWorkerOptions): Promise<Worker> {
+  // Agents are started by a small launcher process: start it while the worker is still small, before the first task.
+  warmUpLauncher();
   return await Worker.create({
     connection: options.connection,
     namespace: options.namespace,

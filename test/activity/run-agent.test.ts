@@ -293,3 +293,69 @@ void describe('runAgent with fixture processes', () => {
     assert.match(transcript, /"subtype":"error_during_execution"/);
   });
 });
+
+/** Parent pid and command line of a live process. */
+async function processInfo(pid: number): Promise<{ ppid: number; cmdline: string[] }> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  const cmdline = (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0');
+  return { ppid: Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]), cmdline };
+}
+
+void describe('agents start from the launcher process', () => {
+  /** The launcher: the child of this process whose command line runs launcher/main.js. */
+  async function launcherPid(): Promise<number | undefined> {
+    for (const name of await readdir('/proc')) {
+      if (!/^\d+$/.test(name)) continue;
+      const info = await processInfo(Number(name)).catch(() => undefined);
+      if (info?.ppid === process.pid && info.cmdline.some((arg) => arg.endsWith('launcher/main.js'))) return Number(name);
+    }
+    return undefined;
+  }
+
+  void it("claude's parent is the launcher, a child of the worker — not the worker itself", async () => {
+    const token = `baton-launcher-${process.pid}-${Date.now()}`;
+    const run = start('fake-claude-hang', makeInput({ id: 'who-starts' }), {
+      env: { FAKE_HANG_TOKEN: token },
+      usePidNamespace: false,
+      killGraceMs: 200,
+    });
+    await waitFor('the grandchild', async () => ((await processesWith(token)).length > 0 ? true : undefined));
+    const launcher = await launcherPid();
+    assert.ok(launcher, 'a launcher process runs beside this one');
+    const children: number[] = [];
+    for (const name of await readdir('/proc')) {
+      if (/^\d+$/.test(name) && (await processInfo(Number(name)).catch(() => undefined))?.ppid === launcher) {
+        children.push(Number(name));
+      }
+    }
+    const claude = await Promise.all(children.map(async (pid) => (await processInfo(pid)).cmdline));
+    assert.ok(
+      claude.some((argv) => argv.some((arg) => arg.endsWith('fake-claude-hang'))),
+      `the launcher's children run fake-claude-hang: ${JSON.stringify(claude)}`,
+    );
+    run.env.cancel();
+    await assert.rejects(run.promise, (error: unknown) => error instanceof CancelledFailure);
+    assert.deepEqual(await processesWith(token), []);
+  });
+
+  void it('an attempt whose launcher dies fails as a retryable crash, and the next attempt gets a new launcher', async (t) => {
+    if (!(await detectPidNamespace())) return t.skip('unshare cannot create a PID namespace here');
+    const token = `baton-launcher-dies-${process.pid}-${Date.now()}`;
+    const run = start('fake-claude-hang', makeInput({ id: 'orphaned' }), { env: { FAKE_HANG_TOKEN: token } });
+    await waitFor('the grandchild', async () => ((await processesWith(token)).length > 0 ? true : undefined));
+    const launcher = await launcherPid();
+    assert.ok(launcher, 'a launcher process runs');
+    process.kill(launcher, 'SIGKILL');
+    const error = await failureOf(run.promise, 'AgentCrashed');
+    assert.equal(error.nonRetryable, false);
+    assert.match(error.message, /launcher process exited/);
+    // Its agents die with it: the PID namespace's parent-death signal is tied to the launcher.
+    await waitFor('the dead launcher’s agent tree to be gone', async () =>
+      (await processesWith(token)).length === 0 ? true : undefined,
+    );
+    const next = await start('fake-claude-ok', makeInput({ id: 'after' })).promise;
+    assert.equal(next.text, 'All done: wrote the thing.');
+    const replacement = await launcherPid();
+    assert.ok(replacement !== undefined && replacement !== launcher, 'a new launcher started');
+  });
+});

@@ -1,0 +1,44 @@
+// The launcher: a small process the worker starts once, which starts every agent for it. Starting a process
+// forks its parent, and fork copies the parent's page tables: from a worker of several hundred MB each spawn
+// blocks the worker's one thread for 5–30 ms (docs/BENCHMARKS.md), and a burst of ready tasks queues behind
+// it. From this process, a few tens of MB, a spawn costs a millisecond or two, off the worker's thread.
+import type { FromLauncher, ToLauncher } from './protocol.js';
+import { spawnDirect } from './spawn-direct.js';
+
+const children = new Map<number, number>(); // request id → pid
+
+function send(message: FromLauncher): void {
+  // The worker is gone when the channel is: nothing left to tell.
+  if (process.connected) process.send?.(message);
+}
+
+process.on('message', (message: ToLauncher) => {
+  if (message.op !== 'launch') return;
+  const { pid, exited } = spawnDirect(message.request);
+  if (pid !== undefined) {
+    children.set(message.id, pid);
+    send({ op: 'started', id: message.id, pid });
+  }
+  void exited.then((exit) => {
+    children.delete(message.id);
+    send({ op: 'exited', id: message.id, exit });
+  });
+});
+
+// The worker went away (it exited, or was killed and the parent-death signal was not available): its agents
+// must not run on unseen. Each is the first process of its PID namespace, or a plain child: SIGKILL ends it.
+process.on('disconnect', () => {
+  for (const pid of children.values()) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  process.exit(0);
+});
+
+// Ctrl-C reaches the whole process group: the worker decides what happens to the agents, not this process.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => undefined);
+
+send({ op: 'ready' });

@@ -1,0 +1,41 @@
+// Starts one process of a LaunchRequest from this process: its stdin, stdout and stderr are files it reads
+// and writes itself, so this process holds no pipe of it and reads nothing while it runs.
+import { spawn } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
+import type { ExitInfo, LaunchRequest } from './protocol.js';
+
+export interface Launched {
+  /** Undefined when the process could not be started (then `exited` says why). */
+  pid: number | undefined;
+  exited: Promise<ExitInfo>;
+}
+
+export function spawnDirect(request: LaunchRequest): Launched {
+  const fds: number[] = [];
+  let stdio: ['ignore' | number, number, number];
+  try {
+    const stdin = request.stdinFile === undefined ? 'ignore' : track(fds, openSync(request.stdinFile, 'r'));
+    stdio = [stdin, track(fds, openSync(request.stdoutFile, 'w')), track(fds, openSync(request.stderrFile, 'w'))];
+  } catch (err) {
+    fds.forEach((fd) => closeSync(fd));
+    return { pid: undefined, exited: Promise.resolve({ spawnError: errnoOf(err) }) };
+  }
+  const child = spawn(request.file, request.args, { cwd: request.cwd, env: request.env, stdio });
+  // The child has its own copies of the descriptors now.
+  fds.forEach((fd) => closeSync(fd));
+  const exited = new Promise<ExitInfo>((resolve) => {
+    child.once('error', (err) => resolve({ spawnError: errnoOf(err) }));
+    child.once('exit', (exitCode, signal) => resolve(signal ? { signal } : { exitCode: exitCode ?? undefined }));
+  });
+  return { pid: child.pid, exited };
+}
+
+function track(fds: number[], fd: number): number {
+  fds.push(fd);
+  return fd;
+}
+
+function errnoOf(err: unknown): { code?: string; message: string } {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return { ...(code ? { code } : {}), message: err instanceof Error ? err.message : String(err) };
+}
