@@ -29,11 +29,11 @@ import { durationMs, effectiveTask, type Duration as PlanDuration, type Plan } f
 import { NON_RETRYABLE_FAILURE_TYPES, type AgentFailureDetails } from './failure-types.js';
 import * as m from './messages.js';
 import { Refusal, Scheduler, type SchedulerState, type StatusPage, type TaskFailure } from './scheduler.js';
-import { renderDetails } from './details.js';
+import { DETAILS_ROWS, renderDetails } from './details.js';
 import { pack, unpack } from './pack.js';
 import { DEFAULT_PLANNING_ROUNDS, Planning } from './planning.js';
 import { BatonPhase, BatonWaiting } from './search-attributes.js';
-import type { RunStatus } from './status.js';
+import { overviewOf, type Overview, type RunStatus } from './status.js';
 import { Worktrees, type IsolatedOutcome } from './worktrees.js';
 
 export interface OrchestrateOptions {
@@ -114,9 +114,12 @@ export async function orchestrate(input: OrchestrateInput): Promise<RunStatus> {
 
   const status = (page?: StatusPage): RunStatus =>
     current ? current.status(runId, now(), running.size, page) : planning!.status(runId, now());
+  /** The run at a glance (cheap at any size: see Scheduler.overview). */
+  const overview = (): Overview =>
+    current ? current.overview(running.size, DETAILS_ROWS) : overviewOf(planning!.status(runId, now()), DETAILS_ROWS);
   /** Tell people (BATON_NOTIFY_CMD) once about each thing the run starts waiting on. */
   let notified = new Set<string>();
-  const notifyNewWaits = (current: RunStatus): void => {
+  const notifyNewWaits = (current: Overview): void => {
     const fresh = current.waitingOn.filter((w) => !notified.has(w));
     notified = new Set(current.waitingOn);
     if (fresh.length === 0) return;
@@ -126,7 +129,8 @@ export async function orchestrate(input: OrchestrateInput): Promise<RunStatus> {
   };
   let published = '';
   /** Keep the Web UI's current details and the search attributes in step with the state. */
-  const publish = (current: RunStatus = status()): void => {
+  const publish = (): void => {
+    const current = overview();
     setCurrentDetails(renderDetails(current));
     notifyNewWaits(current);
     const waiting = current.waitingOn.length > 0;
@@ -369,7 +373,7 @@ async function finish(
   sched: Scheduler,
   outcome: 'completed' | 'failed' | 'cancelled',
   status: (page?: StatusPage) => RunStatus,
-  publish: (current: RunStatus) => void,
+  publish: () => void,
   /** Removes the run's worktrees (worktree isolation): nothing uses them once the run has ended. */
   cleanUp?: () => Promise<void>,
 ): Promise<RunStatus> {
@@ -377,7 +381,7 @@ async function finish(
   sched.state.endedAt = new Date().toISOString();
   // The final status is the run's result payload: for thousands of tasks, summaries would not fit it.
   const final = status({ compact: sched.state.records.length > COMPACT_RESULT_ABOVE_TASKS });
-  publish(final);
+  publish();
   await condition(allHandlersFinished);
   await cleanUp?.();
   if (outcome === 'completed') return final;
@@ -399,9 +403,9 @@ async function finish(
 }
 
 /** A run aborted while planning ends as a cancelled one: no tasks, the reason, what planning cost. */
-async function endPlanning(planning: Planning, runId: string, publish: (current: RunStatus) => void): Promise<never> {
+async function endPlanning(planning: Planning, runId: string, publish: () => void): Promise<never> {
   const final = planning.status(runId, new Date().toISOString());
-  publish(final);
+  publish();
   await condition(allHandlersFinished);
   throw ApplicationFailure.create({
     type: 'RunAborted',

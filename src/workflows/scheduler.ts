@@ -4,7 +4,16 @@
 import type { Plan, Task } from '../plan/schema.js';
 import type { RunAgentResult } from '../activities/types.js';
 import type { MergeTaskResult, WorkspaceBase } from '../activities/workspace/types.js';
-import { DONE_STATES, GATE_STATES, type Phase, type RunStatus, type TaskState, type TaskView } from './status.js';
+import {
+  ATTENTION_ORDER,
+  DONE_STATES,
+  GATE_STATES,
+  type Overview,
+  type Phase,
+  type RunStatus,
+  type TaskState,
+  type TaskView,
+} from './status.js';
 
 /** How much of a result's text the run keeps (dependents get it; the full text is in the artifact). */
 export const KEPT_TEXT_CHARS = 2_000;
@@ -440,6 +449,39 @@ export class Scheduler {
       reason: this.state.reason,
       taskCount: this.state.records.length,
       tasks: records.map((r) => (page.compact ? { ...this.view(r), summary: null } : this.view(r))),
+    };
+  }
+
+  /**
+   * The run at a glance, in one pass over the records and with views of `limit` tasks only: the workflow
+   * shows it after every change, so it must not cost what the status of thousands of tasks costs.
+   */
+  overview(running: number, limit: number): Overview {
+    const byState = new Map<TaskState, TaskRecord[]>();
+    for (const r of this.state.records) {
+      const list = byState.get(r.state);
+      if (list) list.push(r);
+      else byState.set(r.state, [r]);
+    }
+    const counts: Partial<Record<TaskState, number>> = {};
+    const highlights: TaskView[] = [];
+    for (const state of ATTENTION_ORDER) {
+      const list = byState.get(state);
+      if (!list) continue;
+      counts[state] = list.length;
+      for (const r of list) {
+        if (highlights.length >= limit) break;
+        highlights.push(this.view(r));
+      }
+    }
+    return {
+      name: this.state.plan.name,
+      phase: this.phase(running),
+      waitingOn: this.waitingOn(running),
+      costUsd: round(this.state.costUsd),
+      taskCount: this.state.records.length,
+      counts,
+      highlights,
     };
   }
 

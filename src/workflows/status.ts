@@ -33,6 +33,21 @@ export const DONE_STATES: readonly TaskState[] = ['succeeded', 'skipped'];
 /** States in which a task waits on a person. */
 export const GATE_STATES: readonly TaskState[] = ['awaiting-approval', 'awaiting-review', 'merge-conflict'];
 
+/** Task states by how much they ask for a person's eye: running and waiting first, done last. */
+export const ATTENTION_ORDER: readonly TaskState[] = [
+  'running',
+  'awaiting-approval',
+  'awaiting-review',
+  'merge-conflict',
+  'failed',
+  'cancelled',
+  'blocked',
+  'ready',
+  'pending',
+  'succeeded',
+  'skipped',
+];
+
 export function isFinalPhase(phase: Phase): boolean {
   return phase === 'completed' || phase === 'failed' || phase === 'cancelled';
 }
@@ -70,4 +85,37 @@ export interface RunStatus {
   /** Tasks in the run; `tasks` holds them all unless the status was read a page at a time. */
   taskCount: number;
   tasks: TaskView[];
+}
+
+/** A run at a glance, cheap at any size: what the Web UI's current details and the search attributes show. */
+export interface Overview {
+  name: string;
+  phase: Phase;
+  waitingOn: string[];
+  costUsd: number;
+  taskCount: number;
+  /** Tasks per state (states with none are absent). */
+  counts: Partial<Record<TaskState, number>>;
+  /** The first tasks in ATTENTION_ORDER (then plan order), at most the number asked for. */
+  highlights: TaskView[];
+}
+
+/** The overview of a status that has its tasks at hand. */
+export function overviewOf(status: RunStatus, limit: number): Overview {
+  const rank = (t: TaskView) => ATTENTION_ORDER.indexOf(t.state);
+  return {
+    name: status.name,
+    phase: status.phase,
+    waitingOn: status.waitingOn,
+    costUsd: status.costUsd,
+    taskCount: status.taskCount,
+    counts: countStates(status.tasks.map((t) => t.state)),
+    highlights: [...status.tasks].sort((a, b) => rank(a) - rank(b)).slice(0, limit),
+  };
+}
+
+export function countStates(states: Iterable<TaskState>): Partial<Record<TaskState, number>> {
+  const counts: Partial<Record<TaskState, number>> = {};
+  for (const state of states) counts[state] = (counts[state] ?? 0) + 1;
+  return counts;
 }
