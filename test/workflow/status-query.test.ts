@@ -1,0 +1,53 @@
+// `baton status` of a large run is one query: the packed status (deflated JSON bytes) holds every task, and
+// reads the same as the status query a page at a time. Real Temporal dev server and baton worker; the tasks
+// wait at approval gates, so no agent runs.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { getStatus, queryStatusPages, STATUS_PAGE_SIZE } from '../../src/client/runs.js';
+import { statusPackedQuery } from '../../src/workflows/messages.js';
+import { decompress } from '../../src/workflows/pack.js';
+import type { RunStatus } from '../../src/workflows/status.js';
+import type { TestTemporal } from '../helpers/temporal.js';
+import { plan, withHarness, workflowTemporal } from '../helpers/workflow-harness.js';
+
+let temporal: TestTemporal;
+before(async () => {
+  temporal = await workflowTemporal();
+});
+after(async () => {
+  await temporal.close();
+});
+
+/** The status without the clock: two reads of an unchanged run differ only in `updatedAt`. */
+const timeless = (status: RunStatus) => ({ ...status, updatedAt: null });
+
+void test('the packed status of a 1,200-task run is one query holding every task, equal to the paged status', async () => {
+  const count = 2 * STATUS_PAGE_SIZE + 200;
+  const tasks = Array.from({ length: count }, (_, i) => ({
+    id: `t${String(i).padStart(4, '0')}`,
+    title: `Task ${i} — "quoted", ünïcode`,
+    prompt: `Do part ${i}.`,
+    approval: 'before' as const,
+    dependsOn: i === 0 ? [] : [`t${String(i - 1).padStart(4, '0')}`],
+  }));
+  await withHarness(temporal, {}, async (h) => {
+    const handle = await h.start(plan('packed', tasks));
+    await h.waitFor(handle, (s) => s.tasks.some((t) => t.state === 'awaiting-approval'), 'the first gate');
+
+    const bytes = await handle.query(statusPackedQuery);
+    assert.ok(bytes instanceof Uint8Array, `the answer is bytes (${typeof bytes})`);
+    const packed = decompress<RunStatus>(bytes);
+    assert.equal(packed.tasks.length, count);
+    assert.equal(packed.taskCount, count);
+    const json = JSON.stringify(packed).length;
+    assert.ok(bytes.length * 5 < json, `packed ${bytes.length} bytes for ${json} bytes of JSON`);
+
+    const paged = await queryStatusPages(handle);
+    assert.deepEqual(timeless(packed), timeless(paged));
+    const read = await getStatus(h.client, handle.workflowId);
+    assert.deepEqual(timeless(read), timeless(paged));
+    assert.equal(read.tasks[0]!.state, 'awaiting-approval');
+    assert.equal(read.tasks[count - 1]!.title, `Task ${count - 1} — "quoted", ünïcode`);
+    await handle.terminate('test over');
+  });
+});
