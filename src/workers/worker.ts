@@ -1,5 +1,6 @@
 // The baton worker: the orchestrate workflow and the agent activities on one task queue.
 import { existsSync } from 'node:fs';
+import v8 from 'node:v8';
 import { fileURLToPath } from 'node:url';
 import type { DataConverter } from '@temporalio/common';
 import { Worker, type NativeConnection } from '@temporalio/worker';
@@ -30,6 +31,20 @@ export const DEFAULT_MAX_CONCURRENT_AGENTS = 16;
 /** How long running agents may finish after a shutdown signal before they are cancelled (see shutdown.ts). */
 export const DEFAULT_SHUTDOWN_GRACE = '30s';
 
+/** Frames of the stack the Temporal SDK records for every promise a workflow creates (V8's default is 10). */
+export const WORKFLOW_STACK_FRAMES = 4;
+
+/**
+ * The SDK's sandbox records a stack trace for every promise created in workflow code (for the "Stack Trace"
+ * view of the Web UI), mapped through the bundle's source map: measured on a 5,000-task run, that was 40% of
+ * the workflow thread's CPU. Fewer frames make each capture cheaper and keep the top of every stack, which is
+ * what that view shows. V8 reads the limit when a context is created, so it must be set before the worker
+ * creates its workflow thread; contexts that exist already (this one) keep theirs.
+ */
+function shortenWorkflowStacks(): void {
+  v8.setFlagsFromString(`--stack-trace-limit=${WORKFLOW_STACK_FRAMES}`);
+}
+
 /** The workflow code: the bundle `npm run build` prepared, else the sources (bundled at start). */
 function workflowCode(): { workflowBundle: { codePath: string } } | { workflowsPath: string } {
   const bundle = fileURLToPath(new URL('../../workflow-bundle.js', import.meta.url));
@@ -40,6 +55,7 @@ function workflowCode(): { workflowBundle: { codePath: string } } | { workflowsP
 export async function createBatonWorker(options: BatonWorkerOptions): Promise<Worker> {
   // Agents are started by a small launcher process: start it while the worker is still small, before the first task.
   warmUpLauncher();
+  shortenWorkflowStacks();
   return await Worker.create({
     connection: options.connection,
     namespace: options.namespace,
