@@ -1,6 +1,4 @@
 // The baton worker: the orchestrate workflow and the agent activities on one task queue.
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { DataConverter } from '@temporalio/common';
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities/index.js';
@@ -8,6 +6,7 @@ import { createNotifyActivities } from '../activities/notify.js';
 import { createPlanActivities } from '../activities/plan-goal.js';
 import { createWorkspaceActivities } from '../activities/workspace/activities.js';
 import { metricsInterceptors } from './metrics.js';
+import { workflowCode } from './workflow-code.js';
 
 export interface BatonWorkerOptions {
   connection: NativeConnection;
@@ -29,19 +28,15 @@ export const DEFAULT_MAX_CONCURRENT_AGENTS = 16;
 /** How long running agents may finish after a shutdown signal before they are cancelled (see shutdown.ts). */
 export const DEFAULT_SHUTDOWN_GRACE = '30s';
 
-/** The workflow code: the bundle `npm run build` prepared, else the sources (bundled at start). */
-function workflowCode(): { workflowBundle: { codePath: string } } | { workflowsPath: string } {
-  const bundle = fileURLToPath(new URL('../../workflow-bundle.js', import.meta.url));
-  if (existsSync(bundle)) return { workflowBundle: { codePath: bundle } };
-  return { workflowsPath: fileURLToPath(new URL('../workflows/index.js', import.meta.url)) };
-}
-
 export async function createBatonWorker(options: BatonWorkerOptions): Promise<Worker> {
+  // With a key, the bundle compiled with the failure converter that encrypts failure messages.
+  const code = workflowCode(options.dataConverter?.failureConverterPath);
   return await Worker.create({
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
-    ...workflowCode(),
+    workflowBundle: code.workflowBundle,
+    workflowsPath: code.workflowsPath,
     activities: {
       ...createActivities(options.activities),
       ...createPlanActivities(options.activities),
