@@ -5,6 +5,7 @@ import { createActivities, type ActivityDeps } from '../activities/index.js';
 import { createNotifyActivities } from '../activities/notify.js';
 import { createPlanActivities } from '../activities/plan-goal.js';
 import { createWorkspaceActivities } from '../activities/workspace/activities.js';
+import { DISCARD_WORKFLOW_SPANS, type Tracing } from '../tracing/tracing.js';
 import { metricsInterceptors } from './metrics.js';
 import { workflowCode } from './workflow-code.js';
 
@@ -21,6 +22,8 @@ export interface BatonWorkerOptions {
   shutdownGraceTime?: string;
   /** Payload codecs (encryption): must match the clients' (see batonDataConverter). */
   dataConverter?: DataConverter;
+  /** Where the spans of workflows and activities go; undefined: tracing is off (see startTracing). */
+  tracing?: Tracing;
 }
 
 export const DEFAULT_MAX_CONCURRENT_AGENTS = 16;
@@ -31,6 +34,7 @@ export const DEFAULT_SHUTDOWN_GRACE = '30s';
 export async function createBatonWorker(options: BatonWorkerOptions): Promise<Worker> {
   // With a key, the bundle compiled with the failure converter that encrypts failure messages.
   const code = workflowCode(options.dataConverter?.failureConverterPath);
+  const metrics = metricsInterceptors();
   return await Worker.create({
     connection: options.connection,
     namespace: options.namespace,
@@ -44,7 +48,13 @@ export async function createBatonWorker(options: BatonWorkerOptions): Promise<Wo
       ...createWorkspaceActivities(options.activities),
     },
     dataConverter: options.dataConverter,
-    interceptors: metricsInterceptors(),
+    interceptors: {
+      // Tracing first, so that an activity's span covers everything else its attempt does.
+      activity: [...(options.tracing?.activityInterceptors() ?? []), ...metrics.activity],
+      // Only when bundling from the sources: the prebuilt bundles have them compiled in.
+      workflowModules: code.workflowModules,
+    },
+    sinks: options.tracing?.workflowSinks() ?? DISCARD_WORKFLOW_SPANS,
     maxConcurrentActivityTaskExecutions: options.maxConcurrentAgents ?? DEFAULT_MAX_CONCURRENT_AGENTS,
     // Heartbeats carry cancellation to the agent: send them often so a cancel kills it at once.
     maxHeartbeatThrottleInterval: '1s',

@@ -1,7 +1,8 @@
 // Where a worker's workflow code comes from. `npm run build` bundles it once (scripts/bundle-workflows.js),
 // twice in fact: the failure converter is compiled into a bundle, and an encrypting deployment needs the one
 // that hands failure messages to the codec (ENCODED_FAILURES_CONVERTER_PATH) while the others must keep
-// them readable.
+// them readable. Both bundles carry the tracing interceptors (src/workflows/tracing.ts): whether tracing is
+// on is the worker's business, decided by the sink it injects.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ENCODED_FAILURES_CONVERTER_PATH } from '../codec/data-converter.js';
@@ -9,6 +10,7 @@ import { ENCODED_FAILURES_CONVERTER_PATH } from '../codec/data-converter.js';
 const fromHere = (relative: string) => fileURLToPath(new URL(relative, import.meta.url));
 
 export const WORKFLOWS_PATH = fromHere('../workflows/index.js');
+export const WORKFLOW_INTERCEPTOR_MODULES = [fromHere('../workflows/tracing.js')];
 
 export interface PrebuiltBundle {
   codePath: string;
@@ -25,10 +27,11 @@ export const PREBUILT_BUNDLES: PrebuiltBundle[] = [
   },
 ];
 
-/** For Worker.create: a prebuilt bundle, or the sources to bundle. */
+/** For Worker.create: a prebuilt bundle, or the sources and the interceptor modules to bundle with them. */
 export interface WorkflowCode {
   workflowBundle?: { codePath: string };
   workflowsPath?: string;
+  workflowModules?: string[];
 }
 
 /**
@@ -38,5 +41,5 @@ export interface WorkflowCode {
 export function workflowCode(failureConverterPath: string | undefined): WorkflowCode {
   const bundle = PREBUILT_BUNDLES.find((b) => b.failureConverterPath === failureConverterPath);
   if (bundle && existsSync(bundle.codePath)) return { workflowBundle: { codePath: bundle.codePath } };
-  return { workflowsPath: WORKFLOWS_PATH };
+  return { workflowsPath: WORKFLOWS_PATH, workflowModules: WORKFLOW_INTERCEPTOR_MODULES };
 }

@@ -1,6 +1,6 @@
 // Determinism guard: the recorded histories of test/histories/ (retries, interventions, continue-as-new;
 // re-record with `node dist/test/replay/record-histories.js` after a deliberate change) replay against the
-// current workflow code — both prebuilt bundles — without a nondeterminism error. The second test shows the guard bites: a workflow
+// current workflow code — both prebuilt bundles, tracing interceptors included — without a nondeterminism error. The second test shows the guard bites: a workflow
 // that issues one command more than the recorded one (a timer before the real orchestrate) fails to replay.
 import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { DISCARD_WORKFLOW_SPANS } from '../../src/tracing/tracing.js';
 import { PREBUILT_BUNDLES } from '../../src/workers/workflow-code.js';
 import { historyFromJson } from '../replay/history-json.js';
 
@@ -33,7 +34,7 @@ void describe('replaying recorded histories', () => {
     assert.equal(PREBUILT_BUNDLES.length, 2, 'the plain bundle and the one with encoded failures');
     const failures: string[] = [];
     for (const { codePath } of PREBUILT_BUNDLES) {
-      const options = { workflowBundle: { codePath } };
+      const options = { workflowBundle: { codePath }, sinks: DISCARD_WORKFLOW_SPANS };
       for await (const result of Worker.runReplayHistories(options, recorded)) {
         if (result.error) failures.push(`${path.basename(codePath)} ${result.workflowId}: ${String(result.error)}`);
       }
