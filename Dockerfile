@@ -1,5 +1,5 @@
 # baton worker image: `docker build -t baton .`, or `docker compose build` (see docs/DEPLOY.md).
-# Stage 1 compiles TypeScript and prebuilds the workflow bundle; stage 2 holds only what a worker
+# Stage 1 compiles TypeScript and prebuilds the workflow bundles; stage 2 holds only what a worker
 # runs: Node, production dependencies, the compiled code, git, and the `claude` CLI.
 
 ARG NODE_IMAGE=node:20-bookworm-slim
@@ -37,7 +37,7 @@ WORKDIR /app
 COPY --from=build --chown=root:root /app/package.json ./package.json
 COPY --from=build --chown=root:root /app/node_modules ./node_modules
 COPY --from=build --chown=root:root /app/dist/src ./dist/src
-COPY --from=build --chown=root:root /app/dist/workflow-bundle.js ./dist/workflow-bundle.js
+COPY --from=build --chown=root:root /app/dist/workflow-bundle.js /app/dist/workflow-bundle-encoded-failures.js ./dist/
 COPY --chown=root:root examples ./examples
 RUN ln -s /app/dist/src/cli/main.js /usr/local/bin/baton && chmod +x /app/dist/src/cli/main.js
 

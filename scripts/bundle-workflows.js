@@ -1,11 +1,16 @@
-// Bundle the workflow code once at build time, so every worker start skips webpack.
+// Bundle the workflow code once at build time, so every worker start skips webpack: one bundle per failure
+// converter (see src/workers/workflow-code.ts), each with the tracing interceptors compiled in.
 import { writeFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode } from '@temporalio/worker';
+import { PREBUILT_BUNDLES, WORKFLOW_INTERCEPTOR_MODULES, WORKFLOWS_PATH } from '../dist/src/workers/workflow-code.js';
 
-const workflowsPath = fileURLToPath(new URL('../dist/src/workflows/index.js', import.meta.url));
-const { code } = await bundleWorkflowCode({
-  workflowsPath,
-  logger: { info() {}, warn() {}, error: console.error, debug() {}, trace() {}, log() {} },
-});
-await writeFile(new URL('../dist/workflow-bundle.js', import.meta.url), code);
+const logger = { info() {}, warn() {}, error: console.error, debug() {}, trace() {}, log() {} };
+for (const { codePath, failureConverterPath } of PREBUILT_BUNDLES) {
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: WORKFLOWS_PATH,
+    workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
+    failureConverterPath,
+    logger,
+  });
+  await writeFile(codePath, code);
+}

@@ -4,7 +4,7 @@ import { connectClient, resolveTarget, type Connected } from '../client/connecti
 
 export async function openClient(config: Config, log: (message: string) => void = note): Promise<Connected> {
   const target = await resolveTarget(config, log);
-  return await connectClient(config, target);
+  return await connectClient(config, target, log);
 }
 
 /** Progress and hints go to stderr, so stdout stays clean for --json and pipes. */

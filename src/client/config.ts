@@ -3,6 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { parseNotifyCommand } from '../activities/notify.js';
 import { loadEncryptionConfig, type EncryptionConfig } from '../codec/config.js';
+import { loadTracingConfig, type TracingConfig } from '../tracing/config.js';
 import { loadMetricsConfig, type MetricsConfig } from '../workers/metrics.js';
 
 const EnvSchema = z.object({
@@ -49,6 +50,8 @@ export interface Config {
   encryption: EncryptionConfig;
   /** The worker's Prometheus endpoint (BATON_METRICS_PORT, BATON_METRICS_HOST); off by default. */
   metrics: MetricsConfig;
+  /** OpenTelemetry tracing over OTLP/HTTP (BATON_OTEL_ENDPOINT, or OTEL_EXPORTER_OTLP_[TRACES_]ENDPOINT); off by default. */
+  tracing: TracingConfig;
 }
 
 export class ConfigError extends Error {
@@ -87,6 +90,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     uiUrl: e.BATON_UI_URL ?? (e.TEMPORAL_ADDRESS ? undefined : `http://127.0.0.1:${e.BATON_UI_PORT}`),
     encryption: loadEncryptionConfig(env),
     metrics: loadMetricsConfig(env),
+    tracing: loadTracingConfig(env),
   };
 }
 

@@ -5,6 +5,7 @@ import net from 'node:net';
 import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
 import { NativeConnection, type NativeConnectionOptions } from '@temporalio/worker';
 import { batonDataConverter } from '../codec/data-converter.js';
+import { startTracing } from '../tracing/tracing.js';
 import type { Config } from './config.js';
 import { ensureEmbeddedServer } from './embedded-server.js';
 import { TemporalUnavailableError } from './errors.js';
@@ -99,7 +100,12 @@ async function probe(address: string, timeoutMs = 3_000): Promise<string | null>
   });
 }
 
-export async function connectClient(config: Config, target: Target): Promise<Connected> {
+/** `warn` hears of problems that do not stop the command (spans that cannot be exported). */
+export async function connectClient(
+  config: Config,
+  target: Target,
+  warn: (message: string) => void = () => {},
+): Promise<Connected> {
   // Through a proxy, a direct connection proves nothing.
   const refused = config.temporal.proxied ? null : await probe(target.address);
   if (refused) throw unreachable(target, new Error(refused));
@@ -116,13 +122,24 @@ export async function connectClient(config: Config, target: Target): Promise<Con
     if (err instanceof TemporalUnavailableError) throw err;
     throw unreachable(target, err);
   }
+  // With tracing on, starting a run opens the root span of its trace (see src/tracing/tracing.ts).
+  const tracing = await startTracing(config.tracing, 'client', { warn });
   // With BATON_ENCRYPTION_KEY[S], payloads are encrypted before they leave this process.
   const client = new Client({
     connection,
     namespace: target.namespace,
     dataConverter: batonDataConverter(config.encryption.keys),
+    interceptors: { workflow: tracing?.clientInterceptors() ?? [] },
   });
-  return { client, connection, target, close: () => connection.close() };
+  return {
+    client,
+    connection,
+    target,
+    async close() {
+      await connection.close();
+      await tracing?.shutdown();
+    },
+  };
 }
 
 export async function connectWorkerConnection(config: Config, target: Target): Promise<NativeConnection> {

@@ -1,13 +1,19 @@
 // The data converter every client and worker of one deployment must share: with a key ring, payloads
-// are encrypted on the way to Temporal and decrypted on the way back. Without one, encrypted payloads
-// are refused with a message that says which key to set (rather than Temporal's "Unknown encoding").
+// are encrypted on the way to Temporal and decrypted on the way back, and so are failure messages and
+// stack traces (./failure-converter.cts). Without one, encrypted payloads are refused with a message that
+// says which key to set (rather than Temporal's "Unknown encoding").
+import { fileURLToPath } from 'node:url';
 import type { DataConverter, Payload, PayloadCodec } from '@temporalio/common';
 import { ValueError } from '@temporalio/common';
 import { AesGcmCodec, isEncrypted, METADATA_KEY_ID } from './aes-gcm-codec.js';
 import type { KeyRing } from './keys.js';
 
+/** The failure converter that hands messages and stack traces to the codec (compiled from failure-converter.cts). */
+export const ENCODED_FAILURES_CONVERTER_PATH = fileURLToPath(new URL('./failure-converter.cjs', import.meta.url));
+
 export function batonDataConverter(keys: KeyRing | undefined): DataConverter {
-  return { payloadCodecs: [keys ? new AesGcmCodec(keys) : new NoKeyCodec()] };
+  if (!keys) return { payloadCodecs: [new NoKeyCodec()] };
+  return { payloadCodecs: [new AesGcmCodec(keys)], failureConverterPath: ENCODED_FAILURES_CONVERTER_PATH };
 }
 
 /** Encryption off: payloads go out as they are; an encrypted one coming back is a configuration error. */

@@ -15,7 +15,7 @@ export function temporalSession(config: Config, log: (message: string) => void):
     connected() {
       pending ??= (async () => {
         const target = await resolveTarget(config, log);
-        const connected = await connectClient(config, target);
+        const connected = await connectClient(config, target, log);
         log(`connected to Temporal at ${target.address}, namespace ${target.namespace}`);
         return connected;
       })().catch((err: unknown) => {

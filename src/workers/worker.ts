@@ -1,7 +1,5 @@
 // The baton worker: the orchestrate workflow and the agent activities on one task queue.
-import { existsSync } from 'node:fs';
 import v8 from 'node:v8';
-import { fileURLToPath } from 'node:url';
 import type { DataConverter } from '@temporalio/common';
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities/index.js';
@@ -9,7 +7,9 @@ import { warmUpLauncher } from '../activities/launcher/client.js';
 import { createNotifyActivities } from '../activities/notify.js';
 import { createPlanActivities } from '../activities/plan-goal.js';
 import { createWorkspaceActivities } from '../activities/workspace/activities.js';
+import { DISCARD_WORKFLOW_SPANS, type Tracing } from '../tracing/tracing.js';
 import { metricsInterceptors } from './metrics.js';
+import { workflowCode } from './workflow-code.js';
 
 export interface BatonWorkerOptions {
   connection: NativeConnection;
@@ -24,6 +24,8 @@ export interface BatonWorkerOptions {
   shutdownGraceTime?: string;
   /** Payload codecs (encryption): must match the clients' (see batonDataConverter). */
   dataConverter?: DataConverter;
+  /** Where the spans of workflows and activities go; undefined: tracing is off (see startTracing). */
+  tracing?: Tracing;
 }
 
 export const DEFAULT_MAX_CONCURRENT_AGENTS = 16;
@@ -45,22 +47,19 @@ function shortenWorkflowStacks(): void {
   v8.setFlagsFromString(`--stack-trace-limit=${WORKFLOW_STACK_FRAMES}`);
 }
 
-/** The workflow code: the bundle `npm run build` prepared, else the sources (bundled at start). */
-function workflowCode(): { workflowBundle: { codePath: string } } | { workflowsPath: string } {
-  const bundle = fileURLToPath(new URL('../../workflow-bundle.js', import.meta.url));
-  if (existsSync(bundle)) return { workflowBundle: { codePath: bundle } };
-  return { workflowsPath: fileURLToPath(new URL('../workflows/index.js', import.meta.url)) };
-}
-
 export async function createBatonWorker(options: BatonWorkerOptions): Promise<Worker> {
   // Agents are started by a small launcher process: start it while the worker is still small, before the first task.
   warmUpLauncher();
   shortenWorkflowStacks();
+  // With a key, the bundle compiled with the failure converter that encrypts failure messages.
+  const code = workflowCode(options.dataConverter?.failureConverterPath);
+  const metrics = metricsInterceptors();
   return await Worker.create({
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
-    ...workflowCode(),
+    workflowBundle: code.workflowBundle,
+    workflowsPath: code.workflowsPath,
     activities: {
       ...createActivities(options.activities),
       ...createPlanActivities(options.activities),
@@ -68,7 +67,13 @@ export async function createBatonWorker(options: BatonWorkerOptions): Promise<Wo
       ...createWorkspaceActivities(options.activities),
     },
     dataConverter: options.dataConverter,
-    interceptors: metricsInterceptors(),
+    interceptors: {
+      // Tracing first, so that an activity's span covers everything else its attempt does.
+      activity: [...(options.tracing?.activityInterceptors() ?? []), ...metrics.activity],
+      // Only when bundling from the sources: the prebuilt bundles have them compiled in.
+      workflowModules: code.workflowModules,
+    },
+    sinks: options.tracing?.workflowSinks() ?? DISCARD_WORKFLOW_SPANS,
     maxConcurrentActivityTaskExecutions: options.maxConcurrentAgents ?? DEFAULT_MAX_CONCURRENT_AGENTS,
     // Heartbeats carry cancellation to the agent: send them often so a cancel kills it at once.
     maxHeartbeatThrottleInterval: '1s',

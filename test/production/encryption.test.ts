@@ -1,21 +1,23 @@
 // Payload encryption: the codec alone (round trip, rotation, tampering, key errors), the codec server
 // (auth, CORS, protocol), and a real run — the real worker, the real claude binary against the fake
 // model, the suite's Temporal dev server — whose history, read raw with `temporal workflow show`, holds
-// only ciphertext, while the codec server (called directly and by the `temporal` CLI) reads it back.
+// only ciphertext, while the codec server (called directly and by the `temporal` CLI) reads it back; and a
+// run whose task fails, whose failure messages are encrypted too.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { Client } from '@temporalio/client';
-import type { Payload } from '@temporalio/common';
+import { Client, WorkflowFailedError } from '@temporalio/client';
+import { defaultPayloadConverter, type FailureConverter, type Payload } from '@temporalio/common';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { execa } from 'execa';
 import { AesGcmCodec, ENCODING_ENCRYPTED, isEncrypted, METADATA_KEY_ID } from '../../src/codec/aes-gcm-codec.js';
 import { startCodecServer, type CodecServer } from '../../src/codec/codec-server.js';
 import { loadEncryptionConfig } from '../../src/codec/config.js';
-import { batonDataConverter } from '../../src/codec/data-converter.js';
+import { batonDataConverter, ENCODED_FAILURES_CONVERTER_PATH } from '../../src/codec/data-converter.js';
 import { parseKeyRing, type KeyRing } from '../../src/codec/keys.js';
 import { payloadsFromJson, payloadsToJson, type PayloadsJson } from '../../src/codec/payload-json.js';
 import { ConfigError } from '../../src/client/config.js';
@@ -24,7 +26,9 @@ import { resolvePlanPaths } from '../../src/plan/resolve.js';
 import { PlanSchema } from '../../src/plan/schema.js';
 import { FakeModel } from '../../src/rehearsal/fake-model.js';
 import { createBatonWorker } from '../../src/workers/worker.js';
+import { workflowCode } from '../../src/workers/workflow-code.js';
 import type { RunStatus } from '../../src/workflows/status.js';
+import { describeResult, jsonOf, sandbox } from '../helpers/cli.js';
 import { CLAUDE_BIN, claudeEnv } from '../helpers/claude-env.js';
 import { testTemporal, type TestTemporal } from '../helpers/temporal.js';
 
@@ -115,6 +119,25 @@ describe('encryption configuration', () => {
     const plain = jsonPayload('plain');
     assert.deepEqual(await codec.encode([plain]), [plain], 'nothing is encrypted');
     await assert.rejects(codec.decode([sealed!]), /encrypted \(key "k9"\).*set BATON_ENCRYPTION_KEY/);
+  });
+
+  void test("with keys, failures go through the converter that encodes them, and the worker takes the bundle compiled with it; without, Temporal's default and the plain bundle", () => {
+    const withKeys = batonDataConverter(ring(`k1:${key()}`));
+    assert.equal(withKeys.failureConverterPath, ENCODED_FAILURES_CONVERTER_PATH);
+    assert.equal(batonDataConverter(undefined).failureConverterPath, undefined);
+    assert.equal(
+      path.basename(workflowCode(withKeys.failureConverterPath).workflowBundle?.codePath ?? ''),
+      'workflow-bundle-encoded-failures.js',
+    );
+    assert.equal(path.basename(workflowCode(undefined).workflowBundle?.codePath ?? ''), 'workflow-bundle.js');
+    // The worker require()s it by path, as Temporal does.
+    const { failureConverter } = createRequire(import.meta.url)(ENCODED_FAILURES_CONVERTER_PATH) as {
+      failureConverter: FailureConverter;
+    };
+    const failure = failureConverter.errorToFailure(new Error('the secret'), defaultPayloadConverter);
+    assert.equal(failure.message, 'Encoded failure');
+    assert.equal(failure.stackTrace, '');
+    assert.match(text(failure.encodedAttributes?.data), /"message":"the secret"/);
   });
 
   void test('BATON_ENCRYPTION_KEY is the single key "default"', () => {
@@ -294,8 +317,17 @@ describe('an encrypted run', () => {
         [...new Set(indexed.map((f) => f.at.replace(/.*\.indexedFields\./, '')))].sort(),
         ['BatonPhase', 'BatonWaiting'].filter((name) => indexed.some((f) => f.at.endsWith(name))),
       );
-      const payloads = found.filter((f) => !indexed.includes(f)).map((f) => f.payload);
-      console.log(`payloads in the history: ${payloads.length} encrypted, ${indexed.length} search attributes`);
+      // So do headers (Temporal never runs codecs on them): the only one is the trace context the workflow's
+      // tracing interceptors pass to each activity, which holds ids and nothing else.
+      const headers = found.filter((f) => f.at.includes('.header.fields.'));
+      assert.deepEqual([...new Set(headers.map((f) => f.at.replace(/.*\.header\.fields\./, '')))], ['_tracer-data']);
+      for (const h of payloadsFromJson({ payloads: headers.map((f) => f.payload) })) {
+        assert.match(text(h.data), /^\{"traceparent":"00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]"\}$/);
+      }
+      const payloads = found.filter((f) => !indexed.includes(f) && !headers.includes(f)).map((f) => f.payload);
+      console.log(
+        `payloads in the history: ${payloads.length} encrypted, ${indexed.length} search attributes, ${headers.length} trace headers`,
+      );
       assert.ok(payloads.length >= 6, `input, 2 activity inputs, 2 results, the result… (found ${payloads.length})`);
       for (const [i, p] of payloadsFromJson({ payloads }).entries()) {
         const where = found.find((f) => f.payload === payloads[i])?.at;
@@ -332,7 +364,138 @@ describe('an encrypted run', () => {
       await fake.stop();
     }
   });
+
+  void test("failure messages and stack traces are encrypted in history (the task's and the run's), and `baton status` with the key shows them", async () => {
+    const marker = randomBytes(4).toString('hex');
+    const secret = `FAILURE-SECRET-${marker}`;
+    const taskId = `doomed-${marker}`;
+    const keySpec = `k2:${key()},k1:${key()}`;
+    const keys = ring(keySpec);
+    const dataConverter = batonDataConverter(keys);
+    const cwd = path.join(root, 'failing', 'cwd');
+    const configDir = path.join(root, 'failing', 'claude-config');
+    const artifactsDir = path.join(root, 'failing', 'artifacts');
+    await Promise.all([cwd, configDir, artifactsDir].map((dir) => mkdir(dir, { recursive: true })));
+    // The model refuses the request: claude reports the 400 with its message, and runAgent fails the attempt
+    // with an AgentBadRequest whose message quotes it.
+    const fake = await FakeModel.start({ script: { [taskId]: { failFirst: [{ status: 400, message: secret }] } } });
+    const taskQueue = `enc-fail-${marker}`;
+    const client = new Client({ connection: temporal.connection, dataConverter });
+    const token = `token-${randomBytes(12).toString('hex')}`;
+    const codecServer = await startCodecServer({ codec: new AesGcmCodec(keys), port: 0, authToken: token });
+    const box = await sandbox('enc-fail', { TEMPORAL_ADDRESS: temporal.address, BATON_ENCRYPTION_KEYS: keySpec });
+    try {
+      const worker = await createBatonWorker({
+        connection: temporal.nativeConnection,
+        namespace: 'default',
+        taskQueue,
+        activities: { artifactsDir, claudeBin: CLAUDE_BIN, env: claudeEnv(fake, configDir), killGraceMs: 500 },
+        dataConverter,
+        shutdownGraceTime: '5s',
+      });
+      const plan = resolvePlanPaths(
+        PlanSchema.parse({
+          version: 1,
+          name: 'sealed-failure',
+          onFailure: 'fail',
+          defaults: { timeout: '60s', retries: 0 },
+          tasks: [{ id: taskId, prompt: 'This one is refused.' }],
+        }),
+        cwd,
+      );
+      const { id, runFailure } = await worker.runUntil(async () => {
+        const handle = await startRun(client, { plan, taskQueue, options: { cwd } });
+        const outcome = await handle.result().then(
+          () => undefined,
+          (err: unknown) => err,
+        );
+        return { id: handle.workflowId, runFailure: outcome };
+      });
+      // The client read the run's failure back through the key: the workflow's own message, in clear.
+      assert.ok(runFailure instanceof WorkflowFailedError, `the run failed: ${String(runFailure)}`);
+      assert.match(runFailure.cause?.message ?? '', new RegExp(`1 of 1 tasks did not succeed: ${taskId} \\(failed\\)`));
+
+      const temporalCli = process.env.TEMPORAL_CLI_PATH ?? 'temporal';
+      const show = (...extra: string[]) =>
+        execa(temporalCli, [
+          'workflow',
+          'show',
+          '--workflow-id',
+          id,
+          '--address',
+          temporal.address,
+          '--namespace',
+          'default',
+          '--output',
+          'json',
+          ...extra,
+        ]);
+      const raw = (await show('--no-json-shorthand-payloads')).stdout;
+      assert.ok(!raw.includes(secret), "the model's error message is not in the history");
+      assert.ok(!raw.includes('did not succeed'), "the run's failure message is not in the history");
+      const failures = collectFailures(JSON.parse(raw));
+      const activityFailure = failures.find((f) => f.at.includes('activityTaskFailedEventAttributes'));
+      const runFailed = failures.find((f) => f.at.includes('workflowExecutionFailedEventAttributes'));
+      assert.ok(activityFailure, `an ActivityTaskFailed event (failures at ${failures.map((f) => f.at).join(', ')})`);
+      assert.ok(runFailed, 'a WorkflowExecutionFailed event');
+      for (const { at, failure } of failures) {
+        assert.equal(failure.message, 'Encoded failure', `the message at ${at} is moved out`);
+        assert.equal(failure.stackTrace ?? '', '', `the stack trace at ${at} is moved out`);
+        const [sealed] = payloadsFromJson({ payloads: [failure.encodedAttributes!] });
+        assert.equal(text(sealed?.metadata?.encoding), ENCODING_ENCRYPTED, `the attributes at ${at} are encrypted`);
+        assert.equal(text(sealed?.metadata?.[METADATA_KEY_ID]), 'k2');
+      }
+      // The failure type stays in clear: the workflow and the UI need it, and it is a name, not content.
+      assert.equal(activityFailure.failure.applicationFailureInfo?.type, 'AgentBadRequest');
+
+      // `baton status` through a client with the key shows the task's error, the model's message included.
+      const status = await box.baton(['status', id, '--json']);
+      assert.equal(status.exitCode, 1, `exit 1: the run failed; ${describeResult(status)}`);
+      const shown = jsonOf<RunStatus>(status);
+      assert.equal(shown.phase, 'failed');
+      const task = shown.tasks.find((t) => t.id === taskId);
+      assert.equal(task?.state, 'failed');
+      assert.match(task?.error ?? '', new RegExp(`400.*${secret}`), `the task's error: ${task?.error ?? ''}`);
+
+      // Through the codec server, the temporal CLI shows the messages in clear.
+      const viaCodec = (await show('--codec-endpoint', codecServer.url, '--codec-auth', `Bearer ${token}`)).stdout;
+      const decodedText = payloadsFromJson({ payloads: collectPayloads(JSON.parse(viaCodec)).map((f) => f.payload) })
+        .map((p) => text(p.data))
+        .join('\n');
+      assert.ok(decodedText.includes(secret), 'the codec server decrypts the failure attributes');
+      console.log(
+        `sealed failures: ${failures.length} failures in the history, each "Encoded failure" with encrypted attributes`,
+      );
+    } finally {
+      await codecServer.close();
+      await fake.stop();
+      await box.cleanup();
+    }
+  });
 });
+
+interface FailureJson {
+  message?: string;
+  stackTrace?: string;
+  encodedAttributes?: PayloadsJson['payloads'][number];
+  applicationFailureInfo?: { type?: string };
+  cause?: FailureJson;
+}
+
+/** Every top-level Failure object (one with a message and some failure info) in a history's JSON. */
+function collectFailures(node: unknown, at = '', found: Array<{ at: string; failure: FailureJson }> = []) {
+  if (Array.isArray(node)) {
+    node.forEach((item, i) => collectFailures(item, `${at}[${i}]`, found));
+  } else if (node && typeof node === 'object') {
+    const record = node as Record<string, unknown>;
+    if (typeof record.message === 'string' && Object.keys(record).some((k) => k.endsWith('FailureInfo'))) {
+      found.push({ at, failure: record as FailureJson });
+      return found;
+    }
+    for (const [name, value] of Object.entries(record)) collectFailures(value, `${at}.${name}`, found);
+  }
+  return found;
+}
 
 /** Every Payload object (`{ metadata, data }`) anywhere in a history's JSON, with where it was found. */
 function collectPayloads(node: unknown, at = '', found: FoundPayload[] = []): FoundPayload[] {

@@ -1,6 +1,6 @@
 // Determinism guard: the recorded histories of test/histories/ (retries, interventions, continue-as-new;
 // re-record with `node dist/test/replay/record-histories.js` after a deliberate change) replay against the
-// current workflow code without a nondeterminism error. The second test shows the guard bites: a workflow
+// current workflow code — both prebuilt bundles, tracing interceptors included — without a nondeterminism error. The second test shows the guard bites: a workflow
 // that issues one command more than the recorded one (a timer before the real orchestrate) fails to replay.
 import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
@@ -8,10 +8,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { DISCARD_WORKFLOW_SPANS } from '../../src/tracing/tracing.js';
+import { PREBUILT_BUNDLES } from '../../src/workers/workflow-code.js';
 import { historyFromJson } from '../replay/history-json.js';
 
 const HISTORIES = fileURLToPath(new URL('../../../test/histories/', import.meta.url));
-const BUNDLE = fileURLToPath(new URL('../../workflow-bundle.js', import.meta.url));
 const BROKEN = fileURLToPath(new URL('../replay/broken-workflows.js', import.meta.url));
 
 Runtime.install({ logger: new DefaultLogger('ERROR') });
@@ -27,12 +28,16 @@ async function histories() {
 }
 
 void describe('replaying recorded histories', () => {
-  void it('replays every recorded run (retries, interventions, continue-as-new) without nondeterminism', async () => {
+  void it('replays every recorded run (retries, interventions, continue-as-new) without nondeterminism, with either bundle', async () => {
     const recorded = await histories();
     assert.ok(recorded.length >= 4, `histories found: ${recorded.map((h) => h.workflowId).join(', ')}`);
+    assert.equal(PREBUILT_BUNDLES.length, 2, 'the plain bundle and the one with encoded failures');
     const failures: string[] = [];
-    for await (const result of Worker.runReplayHistories({ workflowBundle: { codePath: BUNDLE } }, recorded)) {
-      if (result.error) failures.push(`${result.workflowId}: ${String(result.error)}`);
+    for (const { codePath } of PREBUILT_BUNDLES) {
+      const options = { workflowBundle: { codePath }, sinks: DISCARD_WORKFLOW_SPANS };
+      for await (const result of Worker.runReplayHistories(options, recorded)) {
+        if (result.error) failures.push(`${path.basename(codePath)} ${result.workflowId}: ${String(result.error)}`);
+      }
     }
     assert.deepEqual(failures, []);
   });

@@ -5,6 +5,7 @@ import type { Config } from '../../client/config.js';
 import { batonDataConverter } from '../../codec/data-converter.js';
 import { connectWorkerConnection, runUrl } from '../../client/connection.js';
 import { startRun } from '../../client/runs.js';
+import { startTracing, type Tracing } from '../../tracing/tracing.js';
 import { ensureSearchAttributes } from '../../workers/search-attributes.js';
 import { createBatonWorker } from '../../workers/worker.js';
 import { bold, statusReport } from '../format.js';
@@ -28,8 +29,10 @@ export async function runCommand(config: Config, options: RunOptions): Promise<n
     await rehearsal?.stop();
     throw err;
   });
+  let tracing: Tracing | undefined;
   try {
     const { client, target } = connected;
+    tracing = await startTracing(config.tracing, 'worker', { warn: note });
     if (!target.embedded) await ensureSearchAttributes(connected.connection, target.namespace);
     const connection = await connectWorkerConnection(config, target);
     // A rehearsal gets a task queue of its own, so no other worker runs its tasks against the real API.
@@ -41,6 +44,7 @@ export async function runCommand(config: Config, options: RunOptions): Promise<n
       activities: activityDeps(config, rehearsal?.env),
       notifyCommand: config.notifyCommand,
       dataConverter: batonDataConverter(config.encryption.keys),
+      tracing,
     });
     const handle = await startRun(client, { plan, goal, taskQueue, ...startRequest(config, options) });
     const url = runUrl(target, handle.workflowId);
@@ -63,6 +67,8 @@ export async function runCommand(config: Config, options: RunOptions): Promise<n
     }
     return final.phase === 'completed' ? 0 : 1;
   } finally {
+    // The worker has stopped: its last spans (the run's own, which ends last) are exported before exit.
+    await tracing?.shutdown();
     await connected.close();
     await rehearsal?.stop();
   }

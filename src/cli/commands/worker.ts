@@ -5,6 +5,7 @@ import { connectWorkerConnection } from '../../client/connection.js';
 import { ensureSearchAttributes } from '../../workers/search-attributes.js';
 import { DurationSchema, durationMs } from '../../plan/schema.js';
 import { BadInputError } from '../../client/errors.js';
+import { startTracing } from '../../tracing/tracing.js';
 import { handleShutdownSignals } from '../../workers/shutdown.js';
 import { createBatonWorker, DEFAULT_SHUTDOWN_GRACE } from '../../workers/worker.js';
 import { note, openClient } from '../temporal.js';
@@ -30,6 +31,7 @@ export async function workerCommand(config: Config, options: WorkerCommandOption
     await connected.close();
   }
   const connection = await connectWorkerConnection(config, target);
+  const tracing = await startTracing(config.tracing, 'worker', { warn: note });
   const worker = await createBatonWorker({
     connection,
     namespace: target.namespace,
@@ -39,15 +41,17 @@ export async function workerCommand(config: Config, options: WorkerCommandOption
     maxConcurrentAgents: options.maxConcurrentAgents,
     shutdownGraceTime: grace,
     dataConverter: batonDataConverter(config.encryption.keys),
+    tracing,
   });
   note(
-    `baton worker on ${target.address}, namespace ${target.namespace}, task queue "${config.taskQueue}"; artifacts in ${config.artifactsDir}. Ctrl-C to stop.`,
+    `baton worker on ${target.address}, namespace ${target.namespace}, task queue "${config.taskQueue}"; artifacts in ${config.artifactsDir}.${config.tracing.url ? ` Traces to ${config.tracing.url}.` : ''} Ctrl-C to stop.`,
   );
   const stopHandlingSignals = handleShutdownSignals({ worker, graceMs: durationMs(grace), note });
   try {
     await worker.run();
   } finally {
     stopHandlingSignals();
+    await tracing?.shutdown();
   }
   await connection.close();
   return 0;

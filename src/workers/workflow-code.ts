@@ -1,0 +1,45 @@
+// Where a worker's workflow code comes from. `npm run build` bundles it once (scripts/bundle-workflows.js),
+// twice in fact: the failure converter is compiled into a bundle, and an encrypting deployment needs the one
+// that hands failure messages to the codec (ENCODED_FAILURES_CONVERTER_PATH) while the others must keep
+// them readable. Both bundles carry the tracing interceptors (src/workflows/tracing.ts): whether tracing is
+// on is the worker's business, decided by the sink it injects.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { ENCODED_FAILURES_CONVERTER_PATH } from '../codec/data-converter.js';
+
+const fromHere = (relative: string) => fileURLToPath(new URL(relative, import.meta.url));
+
+export const WORKFLOWS_PATH = fromHere('../workflows/index.js');
+export const WORKFLOW_INTERCEPTOR_MODULES = [fromHere('../workflows/tracing.js')];
+
+export interface PrebuiltBundle {
+  codePath: string;
+  /** Compiled into the bundle as its failure converter; undefined: Temporal's default. */
+  failureConverterPath: string | undefined;
+}
+
+/** The bundles `npm run build` writes, one per failure converter baton uses. */
+export const PREBUILT_BUNDLES: PrebuiltBundle[] = [
+  { codePath: fromHere('../../workflow-bundle.js'), failureConverterPath: undefined },
+  {
+    codePath: fromHere('../../workflow-bundle-encoded-failures.js'),
+    failureConverterPath: ENCODED_FAILURES_CONVERTER_PATH,
+  },
+];
+
+/** For Worker.create: a prebuilt bundle, or the sources and the interceptor modules to bundle with them. */
+export interface WorkflowCode {
+  workflowBundle?: { codePath: string };
+  workflowsPath?: string;
+  workflowModules?: string[];
+}
+
+/**
+ * The prebuilt bundle made with this failure converter; failing that (not built, or a converter of a
+ * library user's own) the sources, which the worker bundles at start with its data converter's paths.
+ */
+export function workflowCode(failureConverterPath: string | undefined): WorkflowCode {
+  const bundle = PREBUILT_BUNDLES.find((b) => b.failureConverterPath === failureConverterPath);
+  if (bundle && existsSync(bundle.codePath)) return { workflowBundle: { codePath: bundle.codePath } };
+  return { workflowsPath: WORKFLOWS_PATH, workflowModules: WORKFLOW_INTERCEPTOR_MODULES };
+}
