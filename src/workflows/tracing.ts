@@ -1,24 +1,120 @@
 // Workflow interceptors for tracing, compiled into the prebuilt workflow bundles (scripts/bundle-workflows.js):
-// the workflow's run, its activities, signals and updates become spans, children of the client's span when
-// the run was started by a traced client (the context travels in Temporal headers). Spans leave the sandbox
-// through the `exporter` sink, which a worker without tracing points nowhere (DISCARD_WORKFLOW_SPANS).
+// the workflow's run, its activities, signals and updates become spans, children of the client's span (the
+// context travels in Temporal headers). Spans leave the sandbox through the `exporter` sink, which a worker
+// without tracing points nowhere (DISCARD_WORKFLOW_SPANS).
+//
+// Only a run started by a traced client is traced: its start carries the trace context header. Every other run
+// goes straight through, because a span costs the workflow thread several promises, each of which the SDK's
+// sandbox records a stack for — on a run of thousands of tasks, a visible share of its CPU. The decision is
+// taken from the run's own history, so a replay takes the same one.
 // Not a workflow: it is listed in `workflowInterceptorModules`, not exported from ./index.ts.
 import {
   OpenTelemetryInboundInterceptor,
   OpenTelemetryInternalsInterceptor,
   OpenTelemetryOutboundInterceptor,
 } from '@temporalio/interceptors-opentelemetry/lib/workflow/index.js';
-import type { Next, QueryInput, WorkflowInboundCallsInterceptor, WorkflowInterceptors } from '@temporalio/workflow';
+import type {
+  ActivityInput,
+  ContinueAsNewInput,
+  DisposeInput,
+  Next,
+  SignalInput,
+  SignalWorkflowInput,
+  UpdateInput,
+  WorkflowExecuteInput,
+  WorkflowInboundCallsInterceptor,
+  WorkflowInterceptors,
+  WorkflowInternalsInterceptor,
+  WorkflowOutboundCallsInterceptor,
+} from '@temporalio/workflow';
 
-/** Queries are reads: `baton run` and `baton watch` ask for the status twice a second. */
-class InboundTracing extends OpenTelemetryInboundInterceptor {
-  override async handleQuery(input: QueryInput, next: Next<WorkflowInboundCallsInterceptor, 'handleQuery'>) {
-    return await next(input);
+/** Where a traced client puts the trace context (@temporalio/interceptors-opentelemetry's TRACE_HEADER). */
+const TRACE_HEADER = '_tracer-data';
+
+/** One run's tracing, shared by its interceptors: off until its start shows a trace context. */
+class RunTracing {
+  #inbound: OpenTelemetryInboundInterceptor | undefined;
+  #outbound: OpenTelemetryOutboundInterceptor | undefined;
+  #internals: OpenTelemetryInternalsInterceptor | undefined;
+
+  start(headers: WorkflowExecuteInput['headers']): void {
+    if (!(TRACE_HEADER in headers)) return;
+    this.#inbound = new OpenTelemetryInboundInterceptor();
+    this.#outbound = new OpenTelemetryOutboundInterceptor();
+    this.#internals = new OpenTelemetryInternalsInterceptor();
+  }
+
+  get inbound() {
+    return this.#inbound;
+  }
+  get outbound() {
+    return this.#outbound;
+  }
+  get internals() {
+    return this.#internals;
   }
 }
 
-export const interceptors = (): WorkflowInterceptors => ({
-  inbound: [new InboundTracing()],
-  outbound: [new OpenTelemetryOutboundInterceptor()],
-  internals: [new OpenTelemetryInternalsInterceptor()],
-});
+class InboundTracing implements WorkflowInboundCallsInterceptor {
+  constructor(private readonly run: RunTracing) {}
+
+  execute(input: WorkflowExecuteInput, next: Next<WorkflowInboundCallsInterceptor, 'execute'>): Promise<unknown> {
+    this.run.start(input.headers);
+    return this.run.inbound ? this.run.inbound.execute(input, next) : next(input);
+  }
+
+  handleSignal(input: SignalInput, next: Next<WorkflowInboundCallsInterceptor, 'handleSignal'>): Promise<void> {
+    return this.run.inbound ? this.run.inbound.handleSignal(input, next) : next(input);
+  }
+
+  handleUpdate(input: UpdateInput, next: Next<WorkflowInboundCallsInterceptor, 'handleUpdate'>): Promise<unknown> {
+    return this.run.inbound ? this.run.inbound.handleUpdate(input, next) : next(input);
+  }
+
+  validateUpdate(input: UpdateInput, next: Next<WorkflowInboundCallsInterceptor, 'validateUpdate'>): void {
+    if (this.run.inbound) this.run.inbound.validateUpdate(input, next);
+    else next(input);
+  }
+  // Queries are not traced: they are reads, and `baton run` and `baton watch` ask for the status twice a second.
+}
+
+class OutboundTracing implements WorkflowOutboundCallsInterceptor {
+  constructor(private readonly run: RunTracing) {}
+
+  scheduleActivity(input: ActivityInput, next: Next<WorkflowOutboundCallsInterceptor, 'scheduleActivity'>) {
+    return this.run.outbound ? this.run.outbound.scheduleActivity(input, next) : next(input);
+  }
+
+  continueAsNew(input: ContinueAsNewInput, next: Next<WorkflowOutboundCallsInterceptor, 'continueAsNew'>) {
+    return this.run.outbound ? this.run.outbound.continueAsNew(input, next) : next(input);
+  }
+
+  signalWorkflow(input: SignalWorkflowInput, next: Next<WorkflowOutboundCallsInterceptor, 'signalWorkflow'>) {
+    return this.run.outbound ? this.run.outbound.signalWorkflow(input, next) : next(input);
+  }
+
+  getLogAttributes(
+    input: Record<string, unknown>,
+    next: Next<WorkflowOutboundCallsInterceptor, 'getLogAttributes'>,
+  ): Record<string, unknown> {
+    return this.run.outbound ? this.run.outbound.getLogAttributes(input, next) : next(input);
+  }
+}
+
+class InternalsTracing implements WorkflowInternalsInterceptor {
+  constructor(private readonly run: RunTracing) {}
+
+  dispose(input: DisposeInput, next: Next<WorkflowInternalsInterceptor, 'dispose'>): void {
+    if (this.run.internals) void this.run.internals.dispose(input, next);
+    else next(input);
+  }
+}
+
+export const interceptors = (): WorkflowInterceptors => {
+  const run = new RunTracing();
+  return {
+    inbound: [new InboundTracing(run)],
+    outbound: [new OutboundTracing(run)],
+    internals: [new InternalsTracing(run)],
+  };
+};

@@ -312,6 +312,41 @@ void test('baton start and baton worker, two processes: the trace crosses Tempor
 
 const MODULE_RECORDER = fileURLToPath(new URL('../helpers/module-recorder.js', import.meta.url));
 
+void test('a run started without tracing on a traced worker: no workflow spans and no trace headers, only its attempts as roots', async () => {
+  const receiver = await startReceiver();
+  const { box, fake, taskIds, runId } = await setup('untraced-start');
+  const worker = box.spawn(['worker'], { env: { ...box.env, BATON_OTEL_ENDPOINT: receiver.endpoint } });
+  try {
+    const start = await box.baton(['start', 'plan.yaml', '--id', runId, '--json']);
+    assert.equal(start.exitCode, 0, describeResult(start));
+    const result = await box.baton(['result', runId, '--json']);
+    assert.equal(result.exitCode, 0, `${describeResult(result)}\n--- worker\n${String(worker.all ?? '')}`);
+    const stopped = await stopProcess(worker);
+    assert.equal(stopped.exitCode, 0, stopped.output);
+    assert.equal(await startHasTraceContext(runId), false);
+    const history = await temporal.client.workflow.getHandle(runId).fetchHistory();
+    const headers = (history.events ?? []).flatMap((e) =>
+      Object.keys(e.activityTaskScheduledEventAttributes?.header?.fields ?? {}),
+    );
+    assert.deepEqual(headers, [], 'no activity carries a trace context');
+    const names = receiver.spans.map((s) => s.name).sort();
+    assert.deepEqual(names, ['RunActivity:runAgent', 'RunActivity:runAgent'], `spans: ${names.join(', ')}`);
+    assert.ok(
+      receiver.spans.every((s) => s.parentSpanId === ''),
+      'each attempt is the root of its own trace',
+    );
+    assert.deepEqual(
+      receiver.spans.map((s) => String(s.attributes.temporalActivityId)).sort(),
+      taskIds.map((id) => `${id}.1`).sort(),
+    );
+  } finally {
+    if (worker.exitCode === null) await stopProcess(worker);
+    await receiver.close();
+    await fake.stop();
+    await box.cleanup();
+  }
+});
+
 void test('tracing off (the default): baton run loads no OpenTelemetry module and sends no trace context', async () => {
   // BATON_OTEL_ENDPOINT empty, as Compose passes it when the shell does not set it.
   const { box, fake, runId } = await setup('off', { BATON_OTEL_ENDPOINT: '' });
