@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
+import { batonDataConverter } from '../src/codec/data-converter.js';
 import { FakeModel } from '../src/rehearsal/fake-model.js';
 import { measureKillRecovery, type KillRecovery } from './kill-recovery.js';
 import { measureOnce, type MeasureContext, type RunMeasurement } from './measure.js';
@@ -81,7 +82,7 @@ async function main(): Promise<void> {
   const home = fileURLToPath(new URL('.baton', ROOT));
   const server = await startServer(home);
   const connection = await Connection.connect({ address: server.address });
-  const client = new Client({ connection });
+  const client = new Client({ connection, dataConverter: batonDataConverter(undefined) });
   const info = machine(server.cli);
   process.stderr.write(
     `bench: ${info.cpus} cpus, ${info.memoryGb} GB, node ${info.node}, load ${info.loadAverageAtStart.join(' ')}; ` +

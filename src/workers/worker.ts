@@ -3,6 +3,7 @@ import v8 from 'node:v8';
 import type { DataConverter } from '@temporalio/common';
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities/index.js';
+import { batonDataConverter } from '../codec/data-converter.js';
 import { warmUpLauncher } from '../activities/launcher/client.js';
 import { createNotifyActivities } from '../activities/notify.js';
 import { createPlanActivities } from '../activities/plan-goal.js';
@@ -22,7 +23,7 @@ export interface BatonWorkerOptions {
   maxConcurrentAgents?: number;
   /** How long running agents may go on after shutdown is asked (then they are cancelled). */
   shutdownGraceTime?: string;
-  /** Payload codecs (encryption): must match the clients' (see batonDataConverter). */
+  /** Payload codecs (compression, encryption): must match the clients' (default: batonDataConverter without keys). */
   dataConverter?: DataConverter;
   /** Where the spans of workflows and activities go; undefined: tracing is off (see startTracing). */
   tracing?: Tracing;
@@ -52,7 +53,8 @@ export async function createBatonWorker(options: BatonWorkerOptions): Promise<Wo
   warmUpLauncher();
   shortenWorkflowStacks();
   // With a key, the bundle compiled with the failure converter that encrypts failure messages.
-  const code = workflowCode(options.dataConverter?.failureConverterPath);
+  const dataConverter = options.dataConverter ?? batonDataConverter(undefined);
+  const code = workflowCode(dataConverter.failureConverterPath);
   const metrics = metricsInterceptors();
   return await Worker.create({
     connection: options.connection,
@@ -66,7 +68,7 @@ export async function createBatonWorker(options: BatonWorkerOptions): Promise<Wo
       ...createNotifyActivities(options.notifyCommand),
       ...createWorkspaceActivities(options.activities),
     },
-    dataConverter: options.dataConverter,
+    dataConverter,
     interceptors: {
       // Tracing first, so that an activity's span covers everything else its attempt does.
       activity: [...(options.tracing?.activityInterceptors() ?? []), ...metrics.activity],

@@ -54,12 +54,6 @@ export interface StatusQueryInput {
   limit?: number;
 }
 export const statusQuery = defineQuery<RunStatus, [StatusQueryInput?]>('status');
-/**
- * The status query's answer as deflated JSON bytes (`decompress` in pack.ts): thousands of tasks in one
- * answer, instead of a page at a time — each query waits for the run's worker, so one is what keeps
- * `baton status` fast on a busy run.
- */
-export const statusPackedQuery = defineQuery<Uint8Array, [StatusQueryInput?]>('statusPacked');
 export const planQuery = defineQuery<Plan | null>('plan');
 
 export const approveUpdate = defineUpdate<InterventionResult, [ApproveInput]>('approve');

@@ -30,7 +30,7 @@ import { NON_RETRYABLE_FAILURE_TYPES, type AgentFailureDetails } from './failure
 import * as m from './messages.js';
 import { Refusal, Scheduler, type SchedulerState, type StatusPage, type TaskFailure } from './scheduler.js';
 import { DETAILS_ROWS, renderDetails } from './details.js';
-import { compress, pack, unpack } from './pack.js';
+import { pack, unpack } from './pack.js';
 import { DEFAULT_PLANNING_ROUNDS, Planning } from './planning.js';
 import { BatonPhase, BatonWaiting } from './search-attributes.js';
 import { overviewOf, type Overview, type RunStatus } from './status.js';
@@ -144,7 +144,6 @@ export async function orchestrate(input: OrchestrateInput): Promise<RunStatus> {
   };
 
   setHandler(m.statusQuery, status);
-  setHandler(m.statusPackedQuery, (page) => compress(status(page)));
   // The accepted plan; while one waits for approval, the proposed one (`baton plan show` is how people review it).
   setHandler(m.planQuery, () => current?.plan ?? planning?.state.plan ?? null);
   registerInterventions(() => current, planning, {

@@ -1,27 +1,17 @@
-// Packing what a run of thousands of tasks hands over in one payload: the scheduler state carried over
-// continue-as-new (deflated JSON in base64) and the whole status (deflated JSON as bytes). Megabytes of
-// JSON, over Temporal's 2 MB payload limit; packed, a tenth of that. Pure JS (fflate), so it runs in the
-// workflow sandbox.
+// Packing the scheduler state carried over continue-as-new: deflated JSON in base64. A plan of
+// thousands of tasks carries megabytes of JSON, over Temporal's 2 MB payload limit; packed, a
+// tenth of that. Pure JS (fflate), so it runs in the workflow sandbox.
 import { deflateSync, inflateSync, strFromU8, strToU8 } from 'fflate';
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 const LOOKUP = new Map([...ALPHABET].map((c, i) => [c, i]));
 
 export function pack(value: unknown): string {
-  return toBase64(compress(value));
+  return toBase64(deflateSync(strToU8(JSON.stringify(value)), { level: 6 }));
 }
 
 export function unpack<T>(packed: string): T {
-  return decompress<T>(fromBase64(packed));
-}
-
-/** Deflated JSON as bytes: what a Temporal payload carries as binary/plain, a third smaller than base64. */
-export function compress(value: unknown): Uint8Array {
-  return deflateSync(strToU8(JSON.stringify(value)), { level: 6 });
-}
-
-export function decompress<T>(bytes: Uint8Array): T {
-  return JSON.parse(strFromU8(inflateSync(bytes))) as T;
+  return JSON.parse(strFromU8(inflateSync(fromBase64(packed)))) as T;
 }
 
 function toBase64(bytes: Uint8Array): string {

@@ -307,7 +307,8 @@ void describe('agents start from the launcher process', () => {
     for (const name of await readdir('/proc')) {
       if (!/^\d+$/.test(name)) continue;
       const info = await processInfo(Number(name)).catch(() => undefined);
-      if (info?.ppid === process.pid && info.cmdline.some((arg) => arg.endsWith('launcher/main.js'))) return Number(name);
+      if (info?.ppid === process.pid && info.cmdline.some((arg) => arg.endsWith('launcher/main.js')))
+        return Number(name);
     }
     return undefined;
   }

@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
 import { finalStatus } from '../../src/client/runs.js';
+import { batonDataConverter } from '../../src/codec/data-converter.js';
 import type { TaskScript } from '../../src/rehearsal/fake-model.js';
 import { statusQuery } from '../../src/workflows/messages.js';
 import { processesOf } from '../helpers/workflow-harness.js';
@@ -45,7 +46,7 @@ after(async () => {
 void describe('chaos: the Temporal server killed and restarted mid-run', () => {
   void it('completes with the same guarantees: no succeeded task reruns, every task ends succeeded', async () => {
     const connection = await Connection.connect({ address: server.address });
-    const client = new Client({ connection });
+    const client = new Client({ connection, dataConverter: batonDataConverter(undefined) });
     const worker = startWorker(s, server.address);
     try {
       await worker.ready;

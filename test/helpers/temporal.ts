@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { NativeConnection } from '@temporalio/worker';
+import { batonDataConverter } from '../../src/codec/data-converter.js';
 
 export interface TestTemporal {
   address: string;
@@ -30,7 +31,7 @@ export async function testTemporal(): Promise<TestTemporal> {
   const nativeConnection = await NativeConnection.connect({ address });
   return {
     address,
-    client: new Client({ connection }),
+    client: new Client({ connection, dataConverter: batonDataConverter(undefined) }),
     connection,
     nativeConnection,
     async close() {

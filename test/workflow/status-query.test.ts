@@ -1,11 +1,11 @@
-// `baton status` of a large run is one query: the packed status (deflated JSON bytes) holds every task, and
-// reads the same as the status query a page at a time. Real Temporal dev server and baton worker; the tasks
-// wait at approval gates, so no agent runs.
+// `baton status` of a large run is one query: its answer holds every task, travels compressed (the data
+// converter's ZlibCodec), and reads the same as the status query a page at a time. Real Temporal dev server
+// and baton worker; the tasks wait at approval gates, so no agent runs.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { getStatus, queryStatusPages, STATUS_PAGE_SIZE } from '../../src/client/runs.js';
-import { statusPackedQuery } from '../../src/workflows/messages.js';
-import { decompress } from '../../src/workflows/pack.js';
+import { ENCODING_ZLIB } from '../../src/codec/zlib-codec.js';
+import { statusQuery } from '../../src/workflows/messages.js';
 import type { RunStatus } from '../../src/workflows/status.js';
 import type { TestTemporal } from '../helpers/temporal.js';
 import { plan, withHarness, workflowTemporal } from '../helpers/workflow-harness.js';
@@ -21,7 +21,7 @@ after(async () => {
 /** The status without the clock: two reads of an unchanged run differ only in `updatedAt`. */
 const timeless = (status: RunStatus) => ({ ...status, updatedAt: null });
 
-void test('the packed status of a 1,200-task run is one query holding every task, equal to the paged status', async () => {
+void test('the status of a 1,200-task run is one query holding every task, compressed on the wire, equal to the paged status', async () => {
   const count = 2 * STATUS_PAGE_SIZE + 200;
   const tasks = Array.from({ length: count }, (_, i) => ({
     id: `t${String(i).padStart(4, '0')}`,
@@ -34,16 +34,24 @@ void test('the packed status of a 1,200-task run is one query holding every task
     const handle = await h.start(plan('packed', tasks));
     await h.waitFor(handle, (s) => s.tasks.some((t) => t.state === 'awaiting-approval'), 'the first gate');
 
-    const bytes = await handle.query(statusPackedQuery);
-    assert.ok(bytes instanceof Uint8Array, `the answer is bytes (${typeof bytes})`);
-    const packed = decompress<RunStatus>(bytes);
-    assert.equal(packed.tasks.length, count);
-    assert.equal(packed.taskCount, count);
-    const json = JSON.stringify(packed).length;
-    assert.ok(bytes.length * 5 < json, `packed ${bytes.length} bytes for ${json} bytes of JSON`);
+    const whole = await handle.query(statusQuery);
+    assert.equal(whole.tasks.length, count);
+    assert.equal(whole.taskCount, count);
+    // What the server carried: one payload, deflated, a fraction of the JSON.
+    const raw = await h.client.workflowService.queryWorkflow({
+      namespace: 'default',
+      execution: { workflowId: handle.workflowId },
+      query: { queryType: 'status' },
+    });
+    const [payload, ...more] = raw.queryResult?.payloads ?? [];
+    assert.ok(payload && more.length === 0, 'one payload');
+    assert.equal(Buffer.from(payload.metadata?.encoding ?? []).toString(), ENCODING_ZLIB);
+    const json = JSON.stringify(whole).length;
+    const wire = payload.data?.length ?? 0;
+    assert.ok(wire * 5 < json, `${wire} bytes on the wire for ${json} bytes of JSON`);
 
     const paged = await queryStatusPages(handle);
-    assert.deepEqual(timeless(packed), timeless(paged));
+    assert.deepEqual(timeless(whole), timeless(paged));
     const read = await getStatus(h.client, handle.workflowId);
     assert.deepEqual(timeless(read), timeless(paged));
     assert.equal(read.tasks[0]!.state, 'awaiting-approval');

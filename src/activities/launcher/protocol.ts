@@ -24,6 +24,4 @@ export interface ExitInfo {
 export type ToLauncher = { op: 'launch'; id: number; request: LaunchRequest };
 
 export type FromLauncher =
-  | { op: 'ready' }
-  | { op: 'started'; id: number; pid: number }
-  | { op: 'exited'; id: number; exit: ExitInfo };
+  { op: 'ready' } | { op: 'started'; id: number; pid: number } | { op: 'exited'; id: number; exit: ExitInfo };

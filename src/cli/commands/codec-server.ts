@@ -1,9 +1,9 @@
 // `baton codec-server`: Temporal's remote codec endpoint for the Web UI and the `temporal` CLI, so
-// people who may call it read encrypted prompts and results (docs/DEPLOY.md, "Encryption").
+// people who may call it read encrypted prompts and results, and the large payloads baton compresses
+// (docs/DEPLOY.md, "Encryption").
 import type { Config } from '../../client/config.js';
-import { BadInputError } from '../../client/errors.js';
-import { AesGcmCodec } from '../../codec/aes-gcm-codec.js';
 import { startCodecServer } from '../../codec/codec-server.js';
+import { batonDataConverter, chainCodecs } from '../../codec/data-converter.js';
 import { note } from '../temporal.js';
 
 export interface CodecServerCommandOptions {
@@ -13,13 +13,8 @@ export interface CodecServerCommandOptions {
 
 export async function codecServerCommand(config: Config, options: CodecServerCommandOptions): Promise<number> {
   const { keys, codecServer } = config.encryption;
-  if (!keys) {
-    throw new BadInputError(
-      'the codec server needs the encryption keys: set BATON_ENCRYPTION_KEY or BATON_ENCRYPTION_KEYS as the workers have them',
-    );
-  }
   const server = await startCodecServer({
-    codec: new AesGcmCodec(keys),
+    codec: chainCodecs(batonDataConverter(keys).payloadCodecs ?? []),
     host: options.host,
     port: options.port,
     corsOrigins: codecServer.corsOrigins,
@@ -27,7 +22,10 @@ export async function codecServerCommand(config: Config, options: CodecServerCom
     onError: (message) => note(`codec-server: ${message}`),
   });
   note(
-    `codec server on ${server.url} (POST /decode, /encode); keys ${[...keys.byId.keys()].join(', ')}, encrypting with "${keys.current.id}"; ` +
+    `codec server on ${server.url} (POST /decode, /encode); ` +
+      (keys
+        ? `keys ${[...keys.byId.keys()].join(', ')}, encrypting with "${keys.current.id}"; `
+        : 'no keys (BATON_ENCRYPTION_KEY[S] unset): it decodes compressed payloads, and refuses encrypted ones; ') +
       `${codecServer.authToken ? 'requires Authorization: Bearer <BATON_CODEC_AUTH_TOKEN>' : 'no auth token (BATON_CODEC_AUTH_TOKEN unset): anyone who reaches it can decrypt'}; ` +
       `browser origins: ${codecServer.corsOrigins.join(', ') || 'none (BATON_CODEC_CORS_ORIGINS unset)'}. Ctrl-C to stop.`,
   );
