@@ -7,7 +7,9 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { durationMs } from '../plan/schema.js';
 import { FailureType, type AgentFailureDetails } from '../workflows/failure-types.js';
-import { attemptPaths } from './artifact-paths.js';
+import type { ArtifactStore } from '../artifacts/store.js';
+import { attemptPaths, type AttemptPaths } from './artifact-paths.js';
+import { dependencyResults, keepAttemptFiles, readTaskPrompt, storeOf, unavailable } from './attempt-files.js';
 import { buildClaudeArgs, promptFitsArgv, type SessionMode } from './claude-args.js';
 import { classify, failure, notRunnable, type Classification } from './classify.js';
 import { FileTail } from './file-tail.js';
@@ -20,8 +22,10 @@ import type { AgentHeartbeat, AttemptSession, RunAgentInput, RunAgentResult } fr
 import { rebaseAgentInput } from './workspace/rebase-paths.js';
 
 export interface ActivityDeps {
-  /** Root folder of artifacts (transcripts, results). */
+  /** Root folder of artifacts (transcripts, results) on this worker: claude writes here. */
   artifactsDir: string;
+  /** Where the files are kept for other workers and people (BATON_ARTIFACTS); default: artifactsDir itself. */
+  store?: ArtifactStore;
   /** Root folder of the runs' git worktrees (`<BATON_HOME>/worktrees`; default: beside artifactsDir). */
   worktreesDir?: string;
   /** The claude executable: a path, or a name looked up on PATH. */
@@ -102,7 +106,12 @@ async function runAgent(deps: ActivityDeps, input: RunAgentInput): Promise<RunAg
   if (missingBin) throw fail(notRunnable(deps.claudeBin, missingBin));
 
   await mkdir(paths.dir, { recursive: true });
-  const fullPrompt = buildPrompt(input);
+  const store = storeOf(deps);
+  const taskPrompt = await readTaskPrompt(store, input.task.prompt);
+  const fullPrompt = buildPrompt(
+    { ...input, task: { ...input.task, prompt: taskPrompt } },
+    { dependencyResults: await dependencyResults(store, input, paths) },
+  );
   await writeFile(paths.prompt, fullPrompt);
   await writeFile(paths.session, JSON.stringify(session.record, null, 2) + '\n');
   const prompt = session.kind === 'resume' ? buildResumePrompt(input) : fullPrompt;
@@ -186,51 +195,78 @@ async function runAgent(deps: ActivityDeps, input: RunAgentInput): Promise<RunAg
   const state = parser.end();
   details.sessionId = state.sessionId ?? session.sessionId;
   details.costUsd = state.result?.costUsd ?? 0;
-
-  if (ctx.cancellationSignal.aborted) throw ctx.cancellationSignal.reason;
-  const verdict = classify({
-    ...exit,
-    result: state.result,
-    stderrTail: stderrTail.lines(),
-    claudeBin: deps.claudeBin,
-  });
-  // Stopped by SIGINT, claude still writes a result line (error_during_execution): the timeout is the cause.
-  if (timedOut && (verdict || !state.result)) {
-    throw fail(
-      failure(
-        FailureType.AgentTimedOut,
-        `the attempt ran longer than the task's timeout of ${String(input.task.timeout)} and was stopped; another attempt may finish in time`,
-      ),
-    );
-  }
-  const result = state.result;
-  if (verdict || !result) throw fail(verdict ?? failure(FailureType.AgentCrashed, 'claude ended without a result'));
-
-  const missing = await missingOutputs(input);
-  if (missing.length > 0) {
-    throw fail(
-      failure(
-        FailureType.ExpectedOutputsMissing,
-        `the agent finished but ${missing.length === 1 ? 'this expected output is' : 'these expected outputs are'} missing: ${missing.join(', ')}; another attempt may create ${missing.length === 1 ? 'it' : 'them'}`,
-      ),
-    );
+  const logs = [paths.prompt, paths.session, paths.transcript, paths.stderr];
+  try {
+    return await finishAttempt();
+  } catch (err) {
+    // A failed attempt's transcript is what people read to see why: keep it too, without hiding the failure.
+    if (!(err instanceof ApplicationFailure && err.type === FailureType.ArtifactsUnavailable)) {
+      await keepAttemptFiles(store, paths, logs).catch((keepErr: unknown) =>
+        ctx.log.warn(`attempt ${attempt}'s files were not kept in ${store.location}: ${(keepErr as Error).message}`),
+      );
+    }
+    throw err;
   }
 
-  await writeFile(paths.result, result.text);
-  return {
-    text: result.text.slice(0, RESULT_TEXT_LIMIT),
-    truncated: result.text.length > RESULT_TEXT_LIMIT,
-    sessionId: details.sessionId,
-    costUsd: result.costUsd,
-    usage: result.usage,
-    numTurns: result.numTurns,
-    durationMs: result.durationMs,
-    artifactPath: paths.result,
-    transcriptPath: paths.transcript,
-    attempt,
-    permissionDenials: result.permissionDenials.length,
-    session: session.record,
-  };
+  async function finishAttempt(): Promise<RunAgentResult> {
+    if (ctx.cancellationSignal.aborted) throw ctx.cancellationSignal.reason;
+    const verdict = classify({
+      ...exit,
+      result: state.result,
+      stderrTail: stderrTail.lines(),
+      claudeBin: deps.claudeBin,
+    });
+    // Stopped by SIGINT, claude still writes a result line (error_during_execution): the timeout is the cause.
+    if (timedOut && (verdict || !state.result)) {
+      throw fail(
+        failure(
+          FailureType.AgentTimedOut,
+          `the attempt ran longer than the task's timeout of ${String(input.task.timeout)} and was stopped; another attempt may finish in time`,
+        ),
+      );
+    }
+    const result = state.result;
+    if (verdict || !result) throw fail(verdict ?? failure(FailureType.AgentCrashed, 'claude ended without a result'));
+
+    const missing = await missingOutputs(input);
+    if (missing.length > 0) {
+      throw fail(
+        failure(
+          FailureType.ExpectedOutputsMissing,
+          `the agent finished but ${missing.length === 1 ? 'this expected output is' : 'these expected outputs are'} missing: ${missing.join(', ')}; another attempt may create ${missing.length === 1 ? 'it' : 'them'}`,
+        ),
+      );
+    }
+
+    await writeFile(paths.result, result.text);
+    const kept = await keepAttempt(store, paths, [paths.result, ...logs]);
+    return {
+      text: result.text.slice(0, RESULT_TEXT_LIMIT),
+      truncated: result.text.length > RESULT_TEXT_LIMIT,
+      sessionId: state.sessionId ?? session.sessionId,
+      costUsd: result.costUsd,
+      usage: result.usage,
+      numTurns: result.numTurns,
+      durationMs: result.durationMs,
+      artifactPath: kept.refOf(paths.result),
+      transcriptPath: kept.refOf(paths.transcript),
+      attempt,
+      permissionDenials: result.permissionDenials.length,
+      session: session.record,
+    };
+  }
+}
+
+/** A successful attempt whose result cannot be kept has not succeeded: its dependents could not read it. */
+async function keepAttempt(store: ArtifactStore, paths: AttemptPaths, files: string[]) {
+  try {
+    return await keepAttemptFiles(store, paths, files);
+  } catch (err) {
+    throw unavailable(
+      `the agent finished, but its result could not be kept in ${store.location}: ${(err as Error).message}; another attempt will try again`,
+      err,
+    );
+  }
 }
 
 type AttemptStart = SessionMode & {

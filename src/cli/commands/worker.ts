@@ -8,7 +8,7 @@ import { BadInputError } from '../../client/errors.js';
 import { handleShutdownSignals } from '../../workers/shutdown.js';
 import { createBatonWorker, DEFAULT_SHUTDOWN_GRACE } from '../../workers/worker.js';
 import { note, openClient } from '../temporal.js';
-import { activityDeps } from '../worker-setup.js';
+import { activityDeps, checkedArtifactStore } from '../worker-setup.js';
 
 export interface WorkerCommandOptions {
   maxConcurrentAgents?: number;
@@ -21,6 +21,8 @@ export async function workerCommand(config: Config, options: WorkerCommandOption
   if (!DurationSchema.safeParse(grace).success) {
     throw new BadInputError(`--grace wants a duration such as "30s" or "2m", got "${grace}"`);
   }
+  // Before Temporal: a worker whose results nobody could read must not start taking tasks.
+  const activities = activityDeps(config, undefined, await checkedArtifactStore(config));
   const connected = await openClient(config);
   const { target } = connected;
   try {
@@ -34,14 +36,14 @@ export async function workerCommand(config: Config, options: WorkerCommandOption
     connection,
     namespace: target.namespace,
     taskQueue: config.taskQueue,
-    activities: activityDeps(config),
+    activities,
     notifyCommand: config.notifyCommand,
     maxConcurrentAgents: options.maxConcurrentAgents,
     shutdownGraceTime: grace,
     dataConverter: batonDataConverter(config.encryption.keys),
   });
   note(
-    `baton worker on ${target.address}, namespace ${target.namespace}, task queue "${config.taskQueue}"; artifacts in ${config.artifactsDir}. Ctrl-C to stop.`,
+    `baton worker on ${target.address}, namespace ${target.namespace}, task queue "${config.taskQueue}"; artifacts in ${activities.store?.location ?? config.artifactsDir}. Ctrl-C to stop.`,
   );
   const stopHandlingSignals = handleShutdownSignals({ worker, graceMs: durationMs(grace), note });
   try {
