@@ -108,9 +108,10 @@ async function runAgent(deps: ActivityDeps, input: RunAgentInput): Promise<RunAg
   await mkdir(paths.dir, { recursive: true });
   const store = storeOf(deps);
   const taskPrompt = await readTaskPrompt(store, input.task.prompt);
+  const resultFiles = await dependencyResults(store, input, paths);
   const fullPrompt = buildPrompt(
     { ...input, task: { ...input.task, prompt: taskPrompt } },
-    { dependencyResults: await dependencyResults(store, input, paths) },
+    { dependencyResults: resultFiles },
   );
   await writeFile(paths.prompt, fullPrompt);
   await writeFile(paths.session, JSON.stringify(session.record, null, 2) + '\n');
@@ -121,6 +122,8 @@ async function runAgent(deps: ActivityDeps, input: RunAgentInput): Promise<RunAg
     task: input.task,
     agents: input.agents,
     session: { kind: session.kind, sessionId: session.sessionId },
+    // Outside its cwd, claude asks before reading a file, and nobody answers in -p: name the results' folders.
+    addDirs: foldersOutside(input.cwd, Object.values(resultFiles)),
   });
   const pidNamespace = deps.usePidNamespace === false ? null : await detectPidNamespace();
   const asRoot = process.getuid?.() === 0 || pidNamespace?.mapsRoot === true;
@@ -322,6 +325,13 @@ function lastHeartbeat(details: unknown): Pick<AgentHeartbeat, 'sessionId' | 'tu
   const { sessionId, turns } = details as Partial<AgentHeartbeat>;
   if (typeof sessionId !== 'string' || sessionId === '') return undefined;
   return { sessionId, turns: typeof turns === 'number' ? turns : 0 };
+}
+
+/** The folders of `files` that are not inside `cwd`, each once. */
+function foldersOutside(cwd: string, files: string[]): string[] {
+  const root = path.resolve(cwd);
+  const folders = files.map((file) => path.dirname(path.resolve(file)));
+  return [...new Set(folders)].filter((dir) => dir !== root && !dir.startsWith(`${root}${path.sep}`));
 }
 
 async function isDirectory(dir: string): Promise<boolean> {

@@ -64,7 +64,7 @@ export class LocalArtifactStore implements ArtifactStore {
   }
 
   // A path stays a path: a worker that cannot see it (another host, no shared volume) is what the S3 store is for.
-  localCopy(ref: string): Promise<string> {
+  localCopy(ref: string, _file?: string): Promise<string> {
     return isS3Ref(ref) ? Promise.reject(s3RefHere(ref, this.location)) : Promise.resolve(ref);
   }
 
