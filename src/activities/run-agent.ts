@@ -106,9 +106,32 @@ async function runAgent(deps: ActivityDeps, input: RunAgentInput): Promise<RunAg
   if (missingBin) throw fail(notRunnable(deps.claudeBin, missingBin));
 
   await mkdir(paths.dir, { recursive: true });
+  const parser = new StreamParser();
+  const heartbeat = (): void => {
+    const beat: AgentHeartbeat = {
+      sessionId: parser.state.sessionId ?? session.sessionId,
+      // Turns of the conversation: a resumed one counts what its earlier attempts did.
+      turns: session.earlierTurns + parser.state.turns,
+      lastTool: parser.state.lastTool,
+      costUsd: parser.state.result?.costUsd ?? 0,
+      transcriptPath: paths.transcript,
+      session: session.record,
+    };
+    ctx.heartbeat(beat);
+  };
+  /** Heartbeats while `work` runs: transfers to and from the store may outlast the heartbeat timeout. */
+  const beating = async <T>(work: () => Promise<T>): Promise<T> => {
+    heartbeat();
+    const timer = setInterval(heartbeat, deps.heartbeatMs ?? 1000);
+    try {
+      return await work();
+    } finally {
+      clearInterval(timer);
+    }
+  };
   const store = storeOf(deps);
-  const taskPrompt = await readTaskPrompt(store, input.task.prompt);
-  const resultFiles = await dependencyResults(store, input, paths);
+  const taskPrompt = await beating(() => readTaskPrompt(store, input.task.prompt));
+  const resultFiles = await beating(() => dependencyResults(store, input, paths));
   const fullPrompt = buildPrompt(
     { ...input, task: { ...input.task, prompt: taskPrompt } },
     { dependencyResults: resultFiles },
@@ -128,7 +151,6 @@ async function runAgent(deps: ActivityDeps, input: RunAgentInput): Promise<RunAg
   const pidNamespace = deps.usePidNamespace === false ? null : await detectPidNamespace();
   const asRoot = process.getuid?.() === 0 || pidNamespace?.mapsRoot === true;
 
-  const parser = new StreamParser();
   const stderrTail = new TailLines(STDERR_TAIL_LINES);
   // The transcript is claude's stdout itself, read back as it grows.
   const stdoutFile = await open(paths.transcript, 'w');
@@ -155,18 +177,6 @@ async function runAgent(deps: ActivityDeps, input: RunAgentInput): Promise<RunAg
   // The child has its own copy of the descriptor now.
   await stdoutFile.close();
   transcript.follow(TRANSCRIPT_POLL_MS);
-  const heartbeat = (): void => {
-    const beat: AgentHeartbeat = {
-      sessionId: parser.state.sessionId ?? session.sessionId,
-      // Turns of the conversation: a resumed one counts what its earlier attempts did.
-      turns: session.earlierTurns + parser.state.turns,
-      lastTool: parser.state.lastTool,
-      costUsd: parser.state.result?.costUsd ?? 0,
-      transcriptPath: paths.transcript,
-      session: session.record,
-    };
-    ctx.heartbeat(beat);
-  };
   const stop = (): void => void claude.terminate(deps.killGraceMs);
   let timedOut = false;
   let heartbeatTimer: NodeJS.Timeout | undefined;
@@ -204,7 +214,7 @@ async function runAgent(deps: ActivityDeps, input: RunAgentInput): Promise<RunAg
   } catch (err) {
     // A failed attempt's transcript is what people read to see why: keep it too, without hiding the failure.
     if (!(err instanceof ApplicationFailure && err.type === FailureType.ArtifactsUnavailable)) {
-      await keepAttemptFiles(store, paths, logs).catch((keepErr: unknown) =>
+      await beating(() => keepAttemptFiles(store, paths, logs)).catch((keepErr: unknown) =>
         ctx.log.warn(`attempt ${attempt}'s files were not kept in ${store.location}: ${(keepErr as Error).message}`),
       );
     }
@@ -242,7 +252,7 @@ async function runAgent(deps: ActivityDeps, input: RunAgentInput): Promise<RunAg
     }
 
     await writeFile(paths.result, result.text);
-    const kept = await keepAttempt(store, paths, [paths.result, ...logs]);
+    const kept = await beating(() => keepAttempt(store, paths, [paths.result, ...logs]));
     return {
       text: result.text.slice(0, RESULT_TEXT_LIMIT),
       truncated: result.text.length > RESULT_TEXT_LIMIT,
