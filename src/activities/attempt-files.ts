@@ -6,7 +6,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { LocalArtifactStore } from '../artifacts/local-store.js';
 import { ArtifactStoreError, StoreProblem, type ArtifactStore } from '../artifacts/store.js';
 import { promptFileOf } from '../plan/prompt-ref.js';
-import { FailureType } from '../workflows/failure-types.js';
+import { FailureType, type AgentFailureDetails } from '../workflows/failure-types.js';
 import type { AttemptPaths } from './artifact-paths.js';
 import type { RunAgentInput } from './types.js';
 
@@ -21,21 +21,33 @@ export function storeOf(deps: { artifactsDir: string; store?: ArtifactStore }): 
   );
 }
 
-/** The task's prompt text; one that travelled by reference is read from the store. */
-export async function readTaskPrompt(store: ArtifactStore, prompt: string): Promise<string> {
+/**
+ * The task's prompt text; one that travelled by reference is read from the store. Failures carry `details` (the
+ * attempt, its cost so far), which the workflow reads.
+ */
+export async function readTaskPrompt(
+  store: ArtifactStore,
+  prompt: string,
+  details: AgentFailureDetails,
+): Promise<string> {
   const ref = promptFileOf(prompt);
   if (ref === null) return prompt;
   try {
     return (await store.read(ref)).toString('utf8');
   } catch (err) {
     if (err instanceof ArtifactStoreError && err.problem !== StoreProblem.NotFound) {
-      throw unavailable(`the task's prompt is at ${ref}, which this worker cannot read now: ${err.message}`, err);
+      throw unavailable(
+        `the task's prompt is at ${ref}, which this worker cannot read now: ${err.message}`,
+        err,
+        details,
+      );
     }
     throw ApplicationFailure.create({
       type: FailureType.AgentBadArguments,
       message: `the task's prompt is in ${ref}, which this worker cannot read (${(err as Error).message}); workers of a run need the BATON_HOME it was started with, or a shared BATON_ARTIFACTS store`,
       nonRetryable: true,
       cause: err as Error,
+      details: [details],
     });
   }
 }
@@ -45,6 +57,7 @@ export async function dependencyResults(
   store: ArtifactStore,
   input: RunAgentInput,
   paths: AttemptPaths,
+  details: AgentFailureDetails,
 ): Promise<Record<string, string>> {
   const copies: Record<string, string> = {};
   for (const dep of input.dependencies) {
@@ -55,6 +68,7 @@ export async function dependencyResults(
       throw unavailable(
         `cannot fetch the result of dependency ${dep.id} (${dep.artifactPath}): ${(err as Error).message}`,
         err,
+        details,
       );
     }
   }
@@ -91,11 +105,12 @@ export async function keepAttemptFiles(
 }
 
 /** What an attempt's failure says when the store failed it: retryable (the store, or another worker, may do better). */
-export function unavailable(message: string, cause: unknown): ApplicationFailure {
+export function unavailable(message: string, cause: unknown, details: AgentFailureDetails): ApplicationFailure {
   return ApplicationFailure.create({
     type: FailureType.ArtifactsUnavailable,
     message,
     nonRetryable: false,
     cause: cause instanceof Error ? cause : undefined,
+    details: [details],
   });
 }

@@ -130,8 +130,8 @@ async function runAgent(deps: ActivityDeps, input: RunAgentInput): Promise<RunAg
     }
   };
   const store = storeOf(deps);
-  const taskPrompt = await beating(() => readTaskPrompt(store, input.task.prompt));
-  const resultFiles = await beating(() => dependencyResults(store, input, paths));
+  const taskPrompt = await beating(() => readTaskPrompt(store, input.task.prompt, { ...details }));
+  const resultFiles = await beating(() => dependencyResults(store, input, paths, { ...details }));
   const fullPrompt = buildPrompt(
     { ...input, task: { ...input.task, prompt: taskPrompt } },
     { dependencyResults: resultFiles },
@@ -252,7 +252,7 @@ async function runAgent(deps: ActivityDeps, input: RunAgentInput): Promise<RunAg
     }
 
     await writeFile(paths.result, result.text);
-    const kept = await beating(() => keepAttempt(store, paths, [paths.result, ...logs]));
+    const kept = await beating(() => keepAttempt(store, paths, [paths.result, ...logs], { ...details }));
     return {
       text: result.text.slice(0, RESULT_TEXT_LIMIT),
       truncated: result.text.length > RESULT_TEXT_LIMIT,
@@ -271,13 +271,14 @@ async function runAgent(deps: ActivityDeps, input: RunAgentInput): Promise<RunAg
 }
 
 /** A successful attempt whose result cannot be kept has not succeeded: its dependents could not read it. */
-async function keepAttempt(store: ArtifactStore, paths: AttemptPaths, files: string[]) {
+async function keepAttempt(store: ArtifactStore, paths: AttemptPaths, files: string[], details: AgentFailureDetails) {
   try {
     return await keepAttemptFiles(store, paths, files);
   } catch (err) {
     throw unavailable(
       `the agent finished, but its result could not be kept in ${store.location}: ${(err as Error).message}; another attempt will try again`,
       err,
+      details,
     );
   }
 }

@@ -4,6 +4,8 @@
 // - a run whose tasks run on two workers that share no folder (different BATON_HOME and CLAUDE_CONFIG_DIR, as two
 //   hosts would): the second worker's agent reads the first's full result from a local copy fetched from the
 //   bucket; status shows s3:// refs; `baton artifact` prints the result from a third BATON_HOME;
+// - an agent that succeeded but whose result cannot be uploaded has not succeeded: the attempt fails as
+//   ArtifactsUnavailable and Temporal tries it again;
 // - a worker with a bad store exits 2 with a message saying what to fix, before it takes any task.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -21,13 +23,14 @@ import type { RunStatus } from '../../src/workflows/status.js';
 import { describeResult, freePort, jsonOf, sandbox, stopProcess, waitFor, type Sandbox } from '../helpers/cli.js';
 import { claudeEnv } from '../helpers/claude-env.js';
 import { NO_AWS, startTestS3, type TestS3 } from '../helpers/s3-server.js';
-import { testTemporal, type TestTemporal } from '../helpers/temporal.js';
+import type { TestTemporal } from '../helpers/temporal.js';
+import { plan, taskOf, withHarness, workflowTemporal } from '../helpers/workflow-harness.js';
 
 let temporal: TestTemporal;
 let s3: TestS3;
 let scratch: string;
 before(async () => {
-  temporal = await testTemporal();
+  temporal = await workflowTemporal();
   s3 = await startTestS3();
   scratch = await mkdtemp(path.join(tmpdir(), 'baton-s3-'));
 });
@@ -262,6 +265,33 @@ void describe('a run across two workers that share no folder', () => {
     const noFile = await box.baton(['artifact', runId, 'a', 'g9/result.md']);
     assert.equal(noFile.exitCode, 2, describeResult(noFile));
     assert.match(noFile.stderr, /has no g9\/result\.md; its files: g1\/attempt-1\.jsonl/);
+  });
+});
+
+void describe('a result that cannot be kept', () => {
+  void it('fails the attempt as ArtifactsUnavailable, retryable: the agent runs again, and the error says why', async () => {
+    // The bucket's server went away after the worker started: every upload is refused.
+    const gone = new S3ArtifactStore(
+      loadArtifactsConfig({ ...s3.env('gone'), AWS_ENDPOINT_URL_S3: `http://127.0.0.1:${await freePort()}` }) as never,
+    );
+    try {
+      await withHarness(temporal, { script: { lost: { turns: [{ text: 'done, but…' }] } }, store: gone }, async (h) => {
+        const handle = await h.start(
+          plan('lost-result', [{ id: 'lost', prompt: 'Work.', retries: 1 }], { onFailure: 'fail' }),
+        );
+        const final = await h.result(handle);
+        const lost = taskOf(final, 'lost');
+        assert.equal(lost.state, 'failed');
+        assert.equal(lost.errorType, 'ArtifactsUnavailable');
+        assert.equal(lost.attempts, 2, 'Temporal retried it');
+        assert.match(lost.error ?? '', /the agent finished, but its result could not be kept in s3:\/\/.*cannot reach/);
+        assert.equal(lost.artifactPath, null, 'no result was reported');
+        assert.ok(lost.costUsd > 0, "the agent's cost is still counted");
+        assert.equal(h.fake.requestsFor('lost').length, 2, 'each attempt ran the agent');
+      });
+    } finally {
+      await gone.close();
+    }
   });
 });
 
