@@ -5,8 +5,12 @@
 //   <artifactsDir>/<runId>/<taskId>/g<generation>/attempt-<n>.resume.md   a resumed attempt's prompt, when too long for argv
 //   <artifactsDir>/<runId>/<taskId>/g<generation>/prompt.md               the prompt (the same for every attempt)
 //   <artifactsDir>/<runId>/<taskId>/g<generation>/result.md               the full result text of the successful attempt
+//   <artifactsDir>/<runId>/<taskId>/g<generation>/dependencies/<dep>.result.md  a dependency's result fetched
+//                                                                          from a remote store (S3) for the agent
 // A generation is one run of the task (a person's retry starts the next one); attempts are Temporal's retries.
+// In the artifact store the same files have the keys `artifacts/<runId>/<taskId>/g<generation>/<file>`.
 import path from 'node:path';
+import type { StoreKey } from '../artifacts/store.js';
 
 export interface AttemptPaths {
   dir: string;
@@ -16,6 +20,10 @@ export interface AttemptPaths {
   prompt: string;
   resumePrompt: string;
   result: string;
+  /** The local copy of a dependency's full result (when it is not a local file already). */
+  dependencyResult(taskId: string): string;
+  /** The store key of one of the files above (one of this attempt's folder). */
+  key(file: string): StoreKey;
 }
 
 export function attemptPaths(
@@ -23,6 +31,7 @@ export function attemptPaths(
   ids: { runId: string; taskId: string; generation: number; attempt: number },
 ): AttemptPaths {
   const dir = path.join(path.resolve(artifactsDir), segment(ids.runId), segment(ids.taskId), `g${ids.generation}`);
+  const dirKey = `${taskKey(ids.runId, ids.taskId)}/g${ids.generation}`;
   return {
     dir,
     transcript: path.join(dir, `attempt-${ids.attempt}.jsonl`),
@@ -31,7 +40,19 @@ export function attemptPaths(
     prompt: path.join(dir, 'prompt.md'),
     resumePrompt: path.join(dir, `attempt-${ids.attempt}.resume.md`),
     result: path.join(dir, 'result.md'),
+    dependencyResult: (taskId) => path.join(dir, 'dependencies', `${segment(taskId)}.result.md`),
+    key: (file) => `${dirKey}/${path.relative(dir, file).split(path.sep).join('/')}` as StoreKey,
   };
+}
+
+/** The store key under which every file of one task of one run lies. */
+export function taskKey(runId: string, taskId: string): StoreKey {
+  return `artifacts/${segment(runId)}/${segment(taskId)}`;
+}
+
+/** The store key of a prompt kept out of the run's input (src/client/large-prompts.ts). */
+export function inputKey(runId: string, taskId: string): StoreKey {
+  return `inputs/${segment(runId)}/${segment(taskId)}.prompt.md`;
 }
 
 /** Workflow ids may be chosen by callers: keep them one safe folder name. */

@@ -25,15 +25,18 @@ export interface ClaudeArgsInput {
   task: Pick<EffectiveTask, 'permissionMode' | 'model' | 'maxTurns' | 'allowedTools' | 'agent'>;
   agents?: Record<string, AgentDefinition>;
   session: SessionMode;
+  /** Folders outside the cwd the agent may read: where its dependencies' full results are (`--add-dir`). */
+  addDirs?: string[];
 }
 
-export function buildClaudeArgs({ prompt, task, agents, session }: ClaudeArgsInput): string[] {
+export function buildClaudeArgs({ prompt, task, agents, session, addDirs = [] }: ClaudeArgsInput): string[] {
   const args = prompt === null ? ['-p', '--input-format', 'text'] : ['-p', prompt];
   args.push('--output-format', 'stream-json', '--verbose', '--permission-mode', task.permissionMode);
   if (task.model) args.push('--model', task.model);
   if (task.maxTurns !== undefined) args.push('--max-turns', String(task.maxTurns));
   // Multi-value flags take every following word, the prompt included: always the `=` form.
   if (task.allowedTools && task.allowedTools.length > 0) args.push(`--allowedTools=${task.allowedTools.join(',')}`);
+  for (const dir of addDirs) args.push(`--add-dir=${dir}`);
   if (task.agent) {
     const definition = agents?.[task.agent];
     // An agent the plan does not define may be one of claude's own (Explore, Plan…): name it only.

@@ -1,16 +1,18 @@
 // The prompt one agent receives: its task plus the context block of DESIGN §2.
-// The first line is `# Task: <id>` exactly: the rehearsal's scripted model keys on it.
-import { readFileSync } from 'node:fs';
-import { ApplicationFailure } from '@temporalio/common';
-import { promptFileOf } from '../plan/prompt-ref.js';
-import { FailureType } from '../workflows/failure-types.js';
+// The first line is `# Task: <id>` exactly: the rehearsal's scripted model keys on it. Pure: a prompt that
+// travelled by reference, and dependencies' results in a remote store, are fetched before (attempt-files.ts).
 import type { RunAgentInput } from './types.js';
 
-export function buildPrompt(input: RunAgentInput): string {
+export interface PromptFiles {
+  /** Local copies of dependencies' full results, by task id, where the artifactPath is not a local file. */
+  dependencyResults?: Record<string, string>;
+}
+
+export function buildPrompt(input: RunAgentInput, files: PromptFiles = {}): string {
   const { task } = input;
   const sections: string[] = [`# Task: ${task.id}`, `Title: ${task.title}`];
   if (input.goal) sections.push(`## Goal of the whole run\n\n${input.goal}`);
-  sections.push(`## Your task\n\n${promptText(task.prompt)}`);
+  sections.push(`## Your task\n\n${task.prompt}`);
   if (task.contextFiles.length > 0) {
     sections.push(
       `## Context files\n\nRead these first:\n\n${task.contextFiles.map((path) => `- ${path}`).join('\n')}`,
@@ -21,7 +23,13 @@ export function buildPrompt(input: RunAgentInput): string {
       const lines = [`### ${dep.id}: ${dep.title}`, ''];
       if (dep.state === 'skipped') lines.push('This task was skipped by a person; it produced no result.');
       else lines.push(dep.summary.trim() || '(no summary)');
-      if (dep.artifactPath)
+      const copy = files.dependencyResults?.[dep.id];
+      if (copy && copy !== dep.artifactPath)
+        lines.push(
+          '',
+          `Full result: ${copy} (a copy of ${dep.artifactPath}; read it if you need more than this summary)`,
+        );
+      else if (dep.artifactPath)
         lines.push('', `Full result: ${dep.artifactPath} (read it if you need more than this summary)`);
       return lines.join('\n');
     });
@@ -59,19 +67,4 @@ export function buildResumePrompt(input: RunAgentInput): string {
   }
   lines.push('', 'When you are done, end with a short summary of what you did and where the results are.');
   return lines.join('\n') + '\n';
-}
-
-/** The task's prompt; one that travelled by reference is read from its file. */
-function promptText(prompt: string): string {
-  const file = promptFileOf(prompt);
-  if (file === null) return prompt;
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (err) {
-    throw ApplicationFailure.create({
-      type: FailureType.AgentBadArguments,
-      message: `the task's prompt is in ${file}, which this worker cannot read (${(err as Error).message}); workers of a run need the BATON_HOME it was started with`,
-      nonRetryable: true,
-    });
-  }
 }

@@ -1,12 +1,14 @@
 // The runAgent activity (DESIGN §5): one attempt of one task, as one `claude -p` process.
 import { randomUUID } from 'node:crypto';
-import { access, constants, mkdir, open, stat, writeFile } from 'node:fs/promises';
+import { access, constants, mkdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { durationMs } from '../plan/schema.js';
 import { FailureType, type AgentFailureDetails } from '../workflows/failure-types.js';
-import { attemptPaths } from './artifact-paths.js';
+import type { ArtifactStore } from '../artifacts/store.js';
+import { attemptPaths, type AttemptPaths } from './artifact-paths.js';
+import { dependencyResults, keepAttemptFiles, readTaskPrompt, storeOf, unavailable } from './attempt-files.js';
 import { buildClaudeArgs, promptFitsArgv, type SessionMode } from './claude-args.js';
 import { classify, failure, notRunnable, type Classification } from './classify.js';
 import { FileTail, FOLLOW_INTERVAL_MS, lastLines } from './file-tail.js';
@@ -19,8 +21,10 @@ import type { AgentHeartbeat, AttemptSession, RunAgentInput, RunAgentResult } fr
 import { rebaseAgentInput } from './workspace/rebase-paths.js';
 
 export interface ActivityDeps {
-  /** Root folder of artifacts (transcripts, results). */
+  /** Root folder of artifacts (transcripts, results) on this worker: claude writes here. */
   artifactsDir: string;
+  /** Where the files are kept for other workers and people (BATON_ARTIFACTS); default: artifactsDir itself. */
+  store?: ArtifactStore;
   /** Root folder of the runs' git worktrees (`<BATON_HOME>/worktrees`; default: beside artifactsDir). */
   worktreesDir?: string;
   /** The claude executable: a path, or a name looked up on PATH. */
@@ -99,7 +103,36 @@ async function runAgent(deps: ActivityDeps, input: RunAgentInput): Promise<RunAg
   if (missingBin) throw fail(notRunnable(deps.claudeBin, missingBin));
 
   await mkdir(paths.dir, { recursive: true });
-  const fullPrompt = buildPrompt(input);
+  const parser = new StreamParser();
+  const heartbeat = (): void => {
+    const beat: AgentHeartbeat = {
+      sessionId: parser.state.sessionId ?? session.sessionId,
+      // Turns of the conversation: a resumed one counts what its earlier attempts did.
+      turns: session.earlierTurns + parser.state.turns,
+      lastTool: parser.state.lastTool,
+      costUsd: parser.state.result?.costUsd ?? 0,
+      transcriptPath: paths.transcript,
+      session: session.record,
+    };
+    ctx.heartbeat(beat);
+  };
+  /** Heartbeats while `work` runs: transfers to and from the store may outlast the heartbeat timeout. */
+  const beating = async <T>(work: () => Promise<T>): Promise<T> => {
+    heartbeat();
+    const timer = setInterval(heartbeat, deps.heartbeatMs ?? 1000);
+    try {
+      return await work();
+    } finally {
+      clearInterval(timer);
+    }
+  };
+  const store = storeOf(deps);
+  const taskPrompt = await beating(() => readTaskPrompt(store, input.task.prompt, { ...details }));
+  const resultFiles = await beating(() => dependencyResults(store, input, paths, { ...details }));
+  const fullPrompt = buildPrompt(
+    { ...input, task: { ...input.task, prompt: taskPrompt } },
+    { dependencyResults: resultFiles },
+  );
   await writeFile(paths.prompt, fullPrompt);
   await writeFile(paths.session, JSON.stringify(session.record, null, 2) + '\n');
   const prompt = session.kind === 'resume' ? buildResumePrompt(input) : fullPrompt;
@@ -109,11 +142,12 @@ async function runAgent(deps: ActivityDeps, input: RunAgentInput): Promise<RunAg
     task: input.task,
     agents: input.agents,
     session: { kind: session.kind, sessionId: session.sessionId },
+    // Outside its cwd, claude asks before reading a file, and nobody answers in -p: name the results' folders.
+    addDirs: foldersOutside(input.cwd, Object.values(resultFiles)),
   });
   const pidNamespace = deps.usePidNamespace === false ? null : await detectPidNamespace();
   const asRoot = process.getuid?.() === 0 || pidNamespace?.mapsRoot === true;
 
-  const parser = new StreamParser();
   // The transcript is claude's stdout itself, read back as it grows.
   const transcript = new FileTail(paths.transcript, (text) => parser.push(text));
   // A prompt too long for argv goes on stdin, from a file: prompt.md, or the resumed attempt's own.
@@ -135,18 +169,6 @@ async function runAgent(deps: ActivityDeps, input: RunAgentInput): Promise<RunAg
     stderrFile: paths.stderr,
   });
   transcript.follow(FOLLOW_INTERVAL_MS);
-  const heartbeat = (): void => {
-    const beat: AgentHeartbeat = {
-      sessionId: parser.state.sessionId ?? session.sessionId,
-      // Turns of the conversation: a resumed one counts what its earlier attempts did.
-      turns: session.earlierTurns + parser.state.turns,
-      lastTool: parser.state.lastTool,
-      costUsd: parser.state.result?.costUsd ?? 0,
-      transcriptPath: paths.transcript,
-      session: session.record,
-    };
-    ctx.heartbeat(beat);
-  };
   const stop = (): void => void claude.terminate(deps.killGraceMs);
   let timedOut = false;
   let heartbeatTimer: NodeJS.Timeout | undefined;
@@ -178,51 +200,79 @@ async function runAgent(deps: ActivityDeps, input: RunAgentInput): Promise<RunAg
   const state = parser.end();
   details.sessionId = state.sessionId ?? session.sessionId;
   details.costUsd = state.result?.costUsd ?? 0;
-
-  if (ctx.cancellationSignal.aborted) throw ctx.cancellationSignal.reason;
-  const verdict = classify({
-    ...exit,
-    result: state.result,
-    stderrTail: await lastLines(paths.stderr, STDERR_TAIL_LINES),
-    claudeBin: deps.claudeBin,
-  });
-  // Stopped by SIGINT, claude still writes a result line (error_during_execution): the timeout is the cause.
-  if (timedOut && (verdict || !state.result)) {
-    throw fail(
-      failure(
-        FailureType.AgentTimedOut,
-        `the attempt ran longer than the task's timeout of ${String(input.task.timeout)} and was stopped; another attempt may finish in time`,
-      ),
-    );
-  }
-  const result = state.result;
-  if (verdict || !result) throw fail(verdict ?? failure(FailureType.AgentCrashed, 'claude ended without a result'));
-
-  const missing = await missingOutputs(input);
-  if (missing.length > 0) {
-    throw fail(
-      failure(
-        FailureType.ExpectedOutputsMissing,
-        `the agent finished but ${missing.length === 1 ? 'this expected output is' : 'these expected outputs are'} missing: ${missing.join(', ')}; another attempt may create ${missing.length === 1 ? 'it' : 'them'}`,
-      ),
-    );
+  const logs = [paths.prompt, paths.session, paths.transcript, paths.stderr];
+  try {
+    return await finishAttempt();
+  } catch (err) {
+    // A failed attempt's transcript is what people read to see why: keep it too, without hiding the failure.
+    if (!(err instanceof ApplicationFailure && err.type === FailureType.ArtifactsUnavailable)) {
+      await beating(() => keepAttemptFiles(store, paths, logs)).catch((keepErr: unknown) =>
+        ctx.log.warn(`attempt ${attempt}'s files were not kept in ${store.location}: ${(keepErr as Error).message}`),
+      );
+    }
+    throw err;
   }
 
-  await writeFile(paths.result, result.text);
-  return {
-    text: result.text.slice(0, RESULT_TEXT_LIMIT),
-    truncated: result.text.length > RESULT_TEXT_LIMIT,
-    sessionId: details.sessionId,
-    costUsd: result.costUsd,
-    usage: result.usage,
-    numTurns: result.numTurns,
-    durationMs: result.durationMs,
-    artifactPath: paths.result,
-    transcriptPath: paths.transcript,
-    attempt,
-    permissionDenials: result.permissionDenials.length,
-    session: session.record,
-  };
+  async function finishAttempt(): Promise<RunAgentResult> {
+    if (ctx.cancellationSignal.aborted) throw ctx.cancellationSignal.reason;
+    const verdict = classify({
+      ...exit,
+      result: state.result,
+      stderrTail: await lastLines(paths.stderr, STDERR_TAIL_LINES),
+      claudeBin: deps.claudeBin,
+    });
+    // Stopped by SIGINT, claude still writes a result line (error_during_execution): the timeout is the cause.
+    if (timedOut && (verdict || !state.result)) {
+      throw fail(
+        failure(
+          FailureType.AgentTimedOut,
+          `the attempt ran longer than the task's timeout of ${String(input.task.timeout)} and was stopped; another attempt may finish in time`,
+        ),
+      );
+    }
+    const result = state.result;
+    if (verdict || !result) throw fail(verdict ?? failure(FailureType.AgentCrashed, 'claude ended without a result'));
+
+    const missing = await missingOutputs(input);
+    if (missing.length > 0) {
+      throw fail(
+        failure(
+          FailureType.ExpectedOutputsMissing,
+          `the agent finished but ${missing.length === 1 ? 'this expected output is' : 'these expected outputs are'} missing: ${missing.join(', ')}; another attempt may create ${missing.length === 1 ? 'it' : 'them'}`,
+        ),
+      );
+    }
+
+    await writeFile(paths.result, result.text);
+    const kept = await beating(() => keepAttempt(store, paths, [paths.result, ...logs], { ...details }));
+    return {
+      text: result.text.slice(0, RESULT_TEXT_LIMIT),
+      truncated: result.text.length > RESULT_TEXT_LIMIT,
+      sessionId: state.sessionId ?? session.sessionId,
+      costUsd: result.costUsd,
+      usage: result.usage,
+      numTurns: result.numTurns,
+      durationMs: result.durationMs,
+      artifactPath: kept.refOf(paths.result),
+      transcriptPath: kept.refOf(paths.transcript),
+      attempt,
+      permissionDenials: result.permissionDenials.length,
+      session: session.record,
+    };
+  }
+}
+
+/** A successful attempt whose result cannot be kept has not succeeded: its dependents could not read it. */
+async function keepAttempt(store: ArtifactStore, paths: AttemptPaths, files: string[], details: AgentFailureDetails) {
+  try {
+    return await keepAttemptFiles(store, paths, files);
+  } catch (err) {
+    throw unavailable(
+      `the agent finished, but its result could not be kept in ${store.location}: ${(err as Error).message}; another attempt will try again`,
+      err,
+      details,
+    );
+  }
 }
 
 type AttemptStart = SessionMode & {
@@ -278,6 +328,13 @@ function lastHeartbeat(details: unknown): Pick<AgentHeartbeat, 'sessionId' | 'tu
   const { sessionId, turns } = details as Partial<AgentHeartbeat>;
   if (typeof sessionId !== 'string' || sessionId === '') return undefined;
   return { sessionId, turns: typeof turns === 'number' ? turns : 0 };
+}
+
+/** The folders of `files` that are not inside `cwd`, each once. */
+function foldersOutside(cwd: string, files: string[]): string[] {
+  const root = path.resolve(cwd);
+  const folders = files.map((file) => path.dirname(path.resolve(file)));
+  return [...new Set(folders)].filter((dir) => dir !== root && !dir.startsWith(`${root}${path.sep}`));
 }
 
 async function isDirectory(dir: string): Promise<boolean> {

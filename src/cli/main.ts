@@ -3,6 +3,7 @@
 // place that turns errors into messages and exit codes (DESIGN.md §6):
 // 0 completed · 1 failed, cancelled or aborted · 2 bad input (nothing started) · 3 Temporal unreachable.
 import { Command, InvalidArgumentError } from 'commander';
+import { ArtifactStoreError } from '../artifacts/store.js';
 import { ConfigError, loadConfig, type Config } from '../client/config.js';
 import { BadInputError, NotFoundError, TemporalUnavailableError } from '../client/errors.js';
 import { PlanError } from '../plan/errors.js';
@@ -12,6 +13,7 @@ import type { Intervention } from '../workflows/messages.js';
 function lazy<M, K extends keyof M>(load: () => Promise<M>, name: K): M[K] {
   return (async (...args: unknown[]) => ((await load())[name] as (...a: unknown[]) => unknown)(...args)) as M[K];
 }
+const artifactCommand = lazy(() => import('./commands/artifact.js'), 'artifactCommand');
 const cleanCommand = lazy(() => import('./commands/clean.js'), 'cleanCommand');
 const interveneCommand = lazy(() => import('./commands/intervene.js'), 'interveneCommand');
 const readTasksFile = lazy(() => import('./commands/intervene.js'), 'readTasksFile');
@@ -60,7 +62,8 @@ const program = new Command('baton')
     `
 Environment: TEMPORAL_ADDRESS (unset: an embedded dev server), TEMPORAL_NAMESPACE, TEMPORAL_API_KEY,
 TEMPORAL_TLS_CERT/KEY/CA, BATON_TASK_QUEUE (baton), BATON_CLAUDE_BIN, BATON_HOME (.baton),
-TEMPORAL_CLI_PATH.
+TEMPORAL_CLI_PATH, BATON_ARTIFACTS (s3://bucket/prefix; unset: BATON_HOME/artifacts) with AWS_ENDPOINT_URL_S3,
+AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, BATON_S3_PATH_STYLE.
 Exit codes: 0 completed, 1 failed/cancelled/aborted, 2 bad input, 3 Temporal unreachable.`,
   );
 
@@ -126,6 +129,18 @@ program
   .argument('<run>', 'run id')
   .option('--json', 'print the status JSON')
   .action(async (runId: string, o: { json?: boolean }) => done(await statusCommand(config(), { runId, ...o })));
+
+program
+  .command('artifact')
+  .description("print a task's full result, or another of its files, from wherever artifacts are kept (folder or S3)")
+  .argument('<run>', 'run id')
+  .argument('<task>', 'task id')
+  .argument('[file]', 'a file as --list names it (g1/attempt-1.jsonl; without g<n>/: the latest); default result.md')
+  .option('--list', "list the task's files (every attempt) with their sizes and references")
+  .option('--json', 'with --list: print JSON')
+  .action(async (runId: string, taskId: string, file: string | undefined, o: { list?: boolean; json?: boolean }) =>
+    done(await artifactCommand(config(), { runId, taskId, file, ...o })),
+  );
 
 program
   .command('watch')
@@ -269,6 +284,8 @@ intervention('abort', 'end a run now: running tasks are cancelled')
 function codeOf(err: unknown): number {
   if (err instanceof PlanError || err instanceof BadInputError || err instanceof ConfigError) return ExitCode.BadInput;
   if (err instanceof NotFoundError) return ExitCode.BadInput;
+  // The artifact store refused or could not be reached: a setting to fix, and nothing was started.
+  if (err instanceof ArtifactStoreError) return ExitCode.BadInput;
   if (err instanceof TemporalUnavailableError || (err as Error).name === 'SearchAttributesMissingError') {
     return ExitCode.TemporalUnavailable;
   }
@@ -276,6 +293,9 @@ function codeOf(err: unknown): number {
 }
 
 async function main(): Promise<void> {
+  // The AWS SDK (S3 artifacts) warns on every start under Node 20 that its future releases will need Node 22;
+  // baton pins an SDK release that supports Node 20 (package.json), so the warning would only be noise.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   // The SDK's INFO lines (worker state changes) are noise in a terminal; BATON_LOG_LEVEL=INFO shows them.
   // Only processes that run a worker serve metrics (BATON_METRICS_PORT): another would find the port taken.
   const runsWorker = ['worker', 'run'].includes(process.argv[2] ?? '');

@@ -1,6 +1,7 @@
 // Reading a plan for a command: load, validate, resolve paths against the current folder,
 // check the workspace. Every problem is a PlanError (exit 2) before anything starts.
 import path from 'node:path';
+import { openArtifactStore } from '../artifacts/open-store.js';
 import type { Config } from '../client/config.js';
 import { BadInputError } from '../client/errors.js';
 import { PlanError } from '../plan/errors.js';
@@ -47,7 +48,7 @@ export function startRequest(config: Config, options: RunInputOptions) {
   return {
     approvePlan: options.approvePlan,
     workflowId: options.id,
-    inputsDir: path.join(config.home, 'inputs'),
+    artifacts: openArtifactStore(config),
     options: { cwd: process.cwd(), ...(options.agentsDir ? { agentsDir: path.resolve(options.agentsDir) } : {}) },
   };
 }

@@ -4,6 +4,8 @@ import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { ActivityDeps } from '../activities/index.js';
+import { openArtifactStore } from '../artifacts/open-store.js';
+import type { ArtifactStore } from '../artifacts/store.js';
 import type { Config } from '../client/config.js';
 import { findOnPath, isExecutable } from '../client/which.js';
 import { fakeModelEnv } from '../rehearsal/env.js';
@@ -25,10 +27,22 @@ export function resolveClaudeBin(config: Config, envPath = process.env.PATH ?? '
   return 'claude';
 }
 
-export function activityDeps(config: Config, env?: Record<string, string>): ActivityDeps {
+/**
+ * The configured artifact store, once it answers: a worker that could not keep its results (bucket missing,
+ * credentials refused, endpoint unreachable) must not take tasks (ArtifactStoreError: exit 2).
+ */
+export async function checkedArtifactStore(config: Config): Promise<ArtifactStore> {
+  const store = openArtifactStore(config);
+  await store.check();
+  return store;
+}
+
+/** What the activities need; without a store, artifacts stay in the local folder. */
+export function activityDeps(config: Config, env?: Record<string, string>, store?: ArtifactStore): ActivityDeps {
   mkdirSync(config.artifactsDir, { recursive: true });
   return {
     artifactsDir: config.artifactsDir,
+    store,
     worktreesDir: path.join(config.home, 'worktrees'),
     claudeBin: resolveClaudeBin(config),
     env,

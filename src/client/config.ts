@@ -1,6 +1,7 @@
 // Configuration from the environment (DESIGN.md §6), parsed once at each entry point and passed down.
 import path from 'node:path';
 import { z } from 'zod';
+import { loadArtifactsConfig, type ArtifactsConfig } from '../artifacts/config.js';
 import { parseNotifyCommand } from '../activities/notify.js';
 import { loadEncryptionConfig, type EncryptionConfig } from '../codec/config.js';
 import { loadTracingConfig, type TracingConfig } from '../tracing/config.js';
@@ -38,7 +39,12 @@ export interface Config {
   claudeBin: string;
   /** Absolute folder of baton's state. */
   home: string;
+  /** The local artifacts folder: the store itself by default, else where workers write before uploading. */
   artifactsDir: string;
+  /** Where prompts too large for Temporal's history go when the store is local (BATON_HOME/inputs). */
+  inputsDir: string;
+  /** Where artifacts are kept for every worker and person to read (BATON_ARTIFACTS; unset: artifactsDir). */
+  artifacts: ArtifactsConfig;
   temporalCliPath: string | undefined;
   serverPort: number;
   uiPort: number;
@@ -83,6 +89,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     claudeBin: e.BATON_CLAUDE_BIN ?? 'claude',
     home,
     artifactsDir: path.join(home, 'artifacts'),
+    inputsDir: path.join(home, 'inputs'),
+    artifacts: loadArtifactsConfig(env),
     temporalCliPath: e.TEMPORAL_CLI_PATH,
     serverPort: e.BATON_SERVER_PORT,
     uiPort: e.BATON_UI_PORT,

@@ -1,7 +1,7 @@
-// Before a run starts: prompts too large for Temporal's history go to files under
-// BATON_HOME/inputs/<run>/, and the plan carries references (src/plan/prompt-ref.ts).
-import { mkdir, writeFile } from 'node:fs/promises';
-import path from 'node:path';
+// Before a run starts: prompts too large for Temporal's history go to the artifact store (BATON_HOME/inputs/<run>/,
+// or the S3 bucket that workers on other hosts read), and the plan carries references (src/plan/prompt-ref.ts).
+import { inputKey } from '../activities/artifact-paths.js';
+import type { ArtifactStore } from '../artifacts/store.js';
 import { promptRef } from '../plan/prompt-ref.js';
 import type { Plan } from '../plan/schema.js';
 import { BadInputError } from './errors.js';
@@ -11,7 +11,11 @@ export const INLINE_PROMPT_BYTES = 64 * 1024;
 /** Above this, the plan's prompts move to files, largest first, until the plan fits. */
 const PLAN_BUDGET_BYTES = 1024 * 1024;
 
-export async function externalizeLargePrompts(plan: Plan, runId: string, inputsDir: string | undefined): Promise<Plan> {
+export async function externalizeLargePrompts(
+  plan: Plan,
+  runId: string,
+  store: ArtifactStore | undefined,
+): Promise<Plan> {
   let planBytes = Buffer.byteLength(JSON.stringify(plan));
   const bySize = plan.tasks
     .map((task, index) => ({ index, bytes: Buffer.byteLength(task.prompt) }))
@@ -24,17 +28,13 @@ export async function externalizeLargePrompts(plan: Plan, runId: string, inputsD
     planBytes -= bytes;
   }
   if (moving.size === 0) return plan;
-  if (!inputsDir) {
-    throw new BadInputError(`the plan's prompts are too large to start a run without a folder for them (BATON_HOME)`);
+  if (!store) {
+    throw new BadInputError(`the plan's prompts are too large to start a run without a store for them (BATON_HOME)`);
   }
-  const dir = path.join(inputsDir, runId);
-  await mkdir(dir, { recursive: true });
   const tasks = await Promise.all(
     plan.tasks.map(async (task, index) => {
       if (!moving.has(index)) return task;
-      const file = path.join(dir, `${task.id}.prompt.md`);
-      await writeFile(file, task.prompt);
-      return { ...task, prompt: promptRef(file) };
+      return { ...task, prompt: promptRef(await store.putText(inputKey(runId, task.id), task.prompt)) };
     }),
   );
   return { ...plan, tasks };

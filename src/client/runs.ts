@@ -12,6 +12,7 @@ import {
   type WorkflowHandle,
 } from '@temporalio/client';
 import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow/index.js';
+import type { ArtifactStore } from '../artifacts/store.js';
 import type { Plan } from '../plan/schema.js';
 import type { OrchestrateInput, OrchestrateOptions } from '../workflows/orchestrate.js';
 import { planQuery, statusQuery } from '../workflows/messages.js';
@@ -33,8 +34,8 @@ export interface StartRunOptions {
   taskQueue: string;
   workflowId?: string;
   options?: OrchestrateOptions;
-  /** Where prompts too large for Temporal's history are written (BATON_HOME/inputs). */
-  inputsDir?: string;
+  /** Where prompts too large for Temporal's history are kept (BATON_HOME/inputs, or the S3 store). */
+  artifacts?: ArtifactStore;
 }
 
 export function newRunId(planName: string): string {
@@ -46,7 +47,7 @@ export async function startRun(client: Client, start: StartRunOptions): Promise<
   if (!start.plan && !goal) throw new BadInputError('give a plan or a goal');
   if (start.plan && goal) throw new BadInputError('give a plan or a goal, not both');
   const workflowId = start.workflowId ?? newRunId(start.plan ? start.plan.name : goalSlug(goal!));
-  const plan = start.plan && (await externalizeLargePrompts(start.plan, workflowId, start.inputsDir));
+  const plan = start.plan && (await externalizeLargePrompts(start.plan, workflowId, start.artifacts));
   const input: OrchestrateInput = plan
     ? { plan, options: start.options }
     : { goal, options: { ...start.options, approvePlan: start.approvePlan ?? start.options?.approvePlan } };

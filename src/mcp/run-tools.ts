@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
+import { openArtifactStore } from '../artifacts/open-store.js';
 import { runUrl } from '../client/connection.js';
 import { getStatus, listRuns, startRun } from '../client/runs.js';
 import { PlanSchema } from '../plan/schema.js';
@@ -67,7 +68,7 @@ const submitPlan = defineTool({
       plan,
       taskQueue,
       workflowId: args.id,
-      inputsDir: path.join(context.config.home, 'inputs'),
+      artifacts: openArtifactStore(context.config),
       options: { cwd },
     });
     const runId = handle.workflowId;

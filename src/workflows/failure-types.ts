@@ -11,6 +11,7 @@ export const FailureType = {
   AgentExecutionError: 'AgentExecutionError', // result subtype error_during_execution, or is_error without a status
   AgentTimedOut: 'AgentTimedOut', // the attempt's wall-clock limit fired
   ExpectedOutputsMissing: 'ExpectedOutputsMissing',
+  ArtifactsUnavailable: 'ArtifactsUnavailable', // the artifact store (S3) could not be read or written
   // Not retryable: the same attempt would fail the same way.
   AgentBadRequest: 'AgentBadRequest', // 400
   AgentAuthFailed: 'AgentAuthFailed', // 401, 403

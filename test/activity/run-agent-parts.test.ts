@@ -100,6 +100,15 @@ void describe('buildClaudeArgs', () => {
     assert.deepEqual(args.slice(args.indexOf('--max-turns'), args.indexOf('--max-turns') + 2), ['--max-turns', '7']);
   });
 
+  void it("names the folders of dependencies' results as --add-dir=<dir> words, which cannot swallow the prompt", () => {
+    const args = buildClaudeArgs({ prompt: 'P', task: input().task, session, addDirs: ['/w/deps', '/w/other'] });
+    assert.deepEqual(
+      args.filter((a) => a.startsWith('--add-dir')),
+      ['--add-dir=/w/deps', '--add-dir=/w/other'],
+    );
+    assert.equal(args[1], 'P');
+  });
+
   void it('passes --agents JSON and --agent when the plan defines the agent, only --agent otherwise', () => {
     const agents = { coder: { description: 'Writes code', prompt: 'You are a coder' } };
     const defined = buildClaudeArgs({ prompt: 'P', task: input({}, { agent: 'coder' }).task, agents, session });

@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { RESULT_TEXT_LIMIT } from '../../src/activities/index.js';
+import { LocalArtifactStore } from '../../src/artifacts/local-store.js';
 import { startRun } from '../../src/client/runs.js';
 import { resolvePlanPaths } from '../../src/plan/resolve.js';
 import { PlanSchema } from '../../src/plan/schema.js';
@@ -65,7 +66,7 @@ void describe('large data end to end', () => {
       const handle = await startRun(h.client, {
         plan: resolved,
         taskQueue: h.taskQueue,
-        inputsDir: path.join(h.root, 'inputs'),
+        artifacts: new LocalArtifactStore({ artifacts: h.artifactsDir, inputs: path.join(h.root, 'inputs') }),
         options: { cwd: h.cwd, retryInitialInterval: '100ms' },
       });
       const final = await h.result(handle);

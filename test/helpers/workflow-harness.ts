@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Client, WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
+import type { ArtifactStore } from '../../src/artifacts/store.js';
 import { finalStatus, WORKFLOW_TYPE } from '../../src/client/runs.js';
 import { PlanSchema, type PlanInput } from '../../src/plan/schema.js';
 import { resolvePlanPaths } from '../../src/plan/resolve.js';
@@ -74,6 +75,8 @@ export interface HarnessOptions {
   maxConcurrentAgents?: number;
   /** BATON_NOTIFY_CMD of the worker. */
   notifyCommand?: string[];
+  /** The worker's artifact store (default: its artifacts folder). */
+  store?: ArtifactStore;
 }
 
 /** How long `result()` waits for a run to end by default. */
@@ -115,6 +118,7 @@ export async function withHarness<T>(
         claudeBin: CLAUDE_BIN,
         env: claudeEnv(fake, configDir),
         killGraceMs: 500,
+        store: options.store,
       },
       maxConcurrentAgents: options.maxConcurrentAgents,
       notifyCommand: options.notifyCommand,

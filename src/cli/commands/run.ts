@@ -13,7 +13,7 @@ import { follow } from '../follow.js';
 import { readRunInput, startRequest, type RunInputOptions } from '../plan-input.js';
 import { ProgressPrinter } from '../progress.js';
 import { note, openClient } from '../temporal.js';
-import { activityDeps, startRehearsal } from '../worker-setup.js';
+import { activityDeps, checkedArtifactStore, startRehearsal } from '../worker-setup.js';
 
 export interface RunOptions extends RunInputOptions {
   json?: boolean;
@@ -23,7 +23,9 @@ export interface RunOptions extends RunInputOptions {
 export async function runCommand(config: Config, options: RunOptions): Promise<number> {
   const { plan, goal } = await readRunInput('run', options);
   const say = options.json ? note : (line: string) => process.stdout.write(`${line}\n`);
+  const store = await checkedArtifactStore(config);
   const rehearsal = options.rehearse ? await startRehearsal(config) : undefined;
+  const activities = activityDeps(config, rehearsal?.env, store);
   if (rehearsal) say(`rehearsal: agents talk to a scripted model at ${rehearsal.model.url} (no API key, no cost)`);
   const connected = await openClient(config).catch(async (err: unknown) => {
     await rehearsal?.stop();
@@ -41,7 +43,7 @@ export async function runCommand(config: Config, options: RunOptions): Promise<n
       connection,
       namespace: target.namespace,
       taskQueue,
-      activities: activityDeps(config, rehearsal?.env),
+      activities,
       notifyCommand: config.notifyCommand,
       dataConverter: batonDataConverter(config.encryption.keys),
       tracing,

@@ -9,7 +9,7 @@ import { startTracing } from '../../tracing/tracing.js';
 import { handleShutdownSignals } from '../../workers/shutdown.js';
 import { createBatonWorker, DEFAULT_SHUTDOWN_GRACE } from '../../workers/worker.js';
 import { note, openClient } from '../temporal.js';
-import { activityDeps } from '../worker-setup.js';
+import { activityDeps, checkedArtifactStore } from '../worker-setup.js';
 
 export interface WorkerCommandOptions {
   maxConcurrentAgents?: number;
@@ -22,6 +22,8 @@ export async function workerCommand(config: Config, options: WorkerCommandOption
   if (!DurationSchema.safeParse(grace).success) {
     throw new BadInputError(`--grace wants a duration such as "30s" or "2m", got "${grace}"`);
   }
+  // Before Temporal: a worker whose results nobody could read must not start taking tasks.
+  const activities = activityDeps(config, undefined, await checkedArtifactStore(config));
   const connected = await openClient(config);
   const { target } = connected;
   try {
@@ -36,7 +38,7 @@ export async function workerCommand(config: Config, options: WorkerCommandOption
     connection,
     namespace: target.namespace,
     taskQueue: config.taskQueue,
-    activities: activityDeps(config),
+    activities,
     notifyCommand: config.notifyCommand,
     maxConcurrentAgents: options.maxConcurrentAgents,
     shutdownGraceTime: grace,
@@ -44,7 +46,7 @@ export async function workerCommand(config: Config, options: WorkerCommandOption
     tracing,
   });
   note(
-    `baton worker on ${target.address}, namespace ${target.namespace}, task queue "${config.taskQueue}"; artifacts in ${config.artifactsDir}.${config.tracing.url ? ` Traces to ${config.tracing.url}.` : ''} Ctrl-C to stop.`,
+    `baton worker on ${target.address}, namespace ${target.namespace}, task queue "${config.taskQueue}"; artifacts in ${activities.store?.location ?? config.artifactsDir}.${config.tracing.url ? ` Traces to ${config.tracing.url}.` : ''} Ctrl-C to stop.`,
   );
   const stopHandlingSignals = handleShutdownSignals({ worker, graceMs: durationMs(grace), note });
   try {

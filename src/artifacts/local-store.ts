@@ -1,0 +1,116 @@
+// The default store: folders on this machine (BATON_HOME/artifacts and BATON_HOME/inputs). A worker's files are
+// already where they belong, so keeping one costs nothing, and its ref is its path: what baton always did.
+import { copyFile, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import {
+  ArtifactStoreError,
+  isS3Ref,
+  StoreProblem,
+  type ArtifactStore,
+  type StoredFile,
+  type StoreKey,
+} from './store.js';
+
+export interface LocalFolders {
+  /** Where `artifacts/…` keys live (the workers' artifacts folder). */
+  artifacts: string;
+  /** Where `inputs/…` keys live. */
+  inputs: string;
+}
+
+export class LocalArtifactStore implements ArtifactStore {
+  readonly #folders: LocalFolders;
+
+  constructor(folders: LocalFolders) {
+    this.#folders = { artifacts: path.resolve(folders.artifacts), inputs: path.resolve(folders.inputs) };
+  }
+
+  get location(): string {
+    return this.#folders.artifacts;
+  }
+
+  /** The file of a key. */
+  pathOf(key: StoreKey): string {
+    const [area, ...rest] = key.split('/');
+    return path.join(area === 'inputs' ? this.#folders.inputs : this.#folders.artifacts, ...rest);
+  }
+
+  async keepFile(key: StoreKey, file: string): Promise<string> {
+    const target = this.pathOf(key);
+    if (path.resolve(file) === target) return target;
+    await mkdir(path.dirname(target), { recursive: true });
+    await copyFile(file, target);
+    return target;
+  }
+
+  async putText(key: StoreKey, text: string): Promise<string> {
+    const target = this.pathOf(key);
+    await mkdir(path.dirname(target), { recursive: true });
+    await writeFile(target, text);
+    return target;
+  }
+
+  async read(ref: string): Promise<Buffer> {
+    if (isS3Ref(ref)) throw s3RefHere(ref, this.location);
+    try {
+      return await readFile(ref);
+    } catch (err) {
+      throw new ArtifactStoreError(
+        `cannot read ${ref}: ${(err as Error).message}`,
+        (err as NodeJS.ErrnoException).code === 'ENOENT' ? StoreProblem.NotFound : StoreProblem.Other,
+        { cause: err },
+      );
+    }
+  }
+
+  // A path stays a path: a worker that cannot see it (another host, no shared volume) is what the S3 store is for.
+  localCopy(ref: string, _file?: string): Promise<string> {
+    return isS3Ref(ref) ? Promise.reject(s3RefHere(ref, this.location)) : Promise.resolve(ref);
+  }
+
+  async list(prefix: StoreKey): Promise<StoredFile[]> {
+    const root = this.pathOf(prefix);
+    const files: StoredFile[] = [];
+    const walk = async (dir: string): Promise<void> => {
+      let entries;
+      try {
+        entries = await readdir(dir, { withFileTypes: true });
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+        throw err;
+      }
+      for (const entry of entries) {
+        const full = path.join(dir, entry.name);
+        if (entry.isDirectory()) await walk(full);
+        else if (entry.isFile()) {
+          files.push({
+            name: path.relative(root, full).split(path.sep).join('/'),
+            ref: full,
+            bytes: (await stat(full)).size,
+          });
+        }
+      }
+    };
+    await walk(root);
+    return files.sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  async check(): Promise<void> {
+    try {
+      await mkdir(this.#folders.artifacts, { recursive: true });
+    } catch (err) {
+      throw new ArtifactStoreError(
+        `cannot create the artifacts folder ${this.#folders.artifacts}: ${(err as Error).message}`,
+        StoreProblem.Denied,
+        { cause: err },
+      );
+    }
+  }
+}
+
+function s3RefHere(ref: string, location: string): ArtifactStoreError {
+  return new ArtifactStoreError(
+    `${ref} is in S3, and this baton keeps artifacts in ${location}: set BATON_ARTIFACTS=s3://… and the AWS variables (docs/DEPLOY.md) to read it`,
+    StoreProblem.NotConfigured,
+  );
+}
