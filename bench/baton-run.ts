@@ -160,9 +160,11 @@ async function timed<T>(fn: () => Promise<T>): Promise<[number, T]> {
 function statusCli(address: string, runId: string): Promise<number> {
   const t0 = performance.now();
   return new Promise((resolve, reject) => {
+    // BENCH_CLI_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof": profile the command.
+    const nodeArgs = (process.env.BENCH_CLI_NODE_ARGS ?? '').split(' ').filter(Boolean);
     execFile(
       process.execPath,
-      [CLI, 'status', runId, '--json'],
+      [...nodeArgs, CLI, 'status', runId, '--json'],
       { env: { ...process.env, TEMPORAL_ADDRESS: address }, maxBuffer: 64 * 1024 * 1024 },
       (err, stdout) => {
         // Exit 1 means a failed run, which the bench reports elsewhere; anything else is a broken probe.

@@ -17,7 +17,7 @@ import { execa } from 'execa';
 import { AesGcmCodec, ENCODING_ENCRYPTED, isEncrypted, METADATA_KEY_ID } from '../../src/codec/aes-gcm-codec.js';
 import { startCodecServer, type CodecServer } from '../../src/codec/codec-server.js';
 import { loadEncryptionConfig } from '../../src/codec/config.js';
-import { batonDataConverter, ENCODED_FAILURES_CONVERTER_PATH } from '../../src/codec/data-converter.js';
+import { batonDataConverter, chainCodecs, ENCODED_FAILURES_CONVERTER_PATH } from '../../src/codec/data-converter.js';
 import { parseKeyRing, type KeyRing } from '../../src/codec/keys.js';
 import { payloadsFromJson, payloadsToJson, type PayloadsJson } from '../../src/codec/payload-json.js';
 import { ConfigError } from '../../src/client/config.js';
@@ -114,8 +114,7 @@ describe('encryption configuration', () => {
 
   void test('without keys, an encrypted payload is refused with the variable to set, not "Unknown encoding"', async () => {
     const [sealed] = await new AesGcmCodec(ring(`k9:${key()}`)).encode([jsonPayload('x')]);
-    const [codec] = batonDataConverter(undefined).payloadCodecs ?? [];
-    assert.ok(codec);
+    const codec = chainCodecs(batonDataConverter(undefined).payloadCodecs ?? []);
     const plain = jsonPayload('plain');
     assert.deepEqual(await codec.encode([plain]), [plain], 'nothing is encrypted');
     await assert.rejects(codec.decode([sealed!]), /encrypted \(key "k9"\).*set BATON_ENCRYPTION_KEY/);
