@@ -302,13 +302,15 @@ async function processInfo(pid: number): Promise<{ ppid: number; cmdline: string
 }
 
 void describe('agents start from the launcher process', () => {
-  /** The launcher: the child of this process whose command line runs launcher/main.js. */
-  async function launcherPid(): Promise<number | undefined> {
-    for (const name of await readdir('/proc')) {
-      if (!/^\d+$/.test(name)) continue;
-      const info = await processInfo(Number(name)).catch(() => undefined);
-      if (info?.ppid === process.pid && info.cmdline.some((arg) => arg.endsWith('launcher/main.js')))
-        return Number(name);
+  /** The launcher that started `pid`: its nearest ancestor running launcher/main.js, a child of this process. */
+  async function launcherOf(pid: number): Promise<number | undefined> {
+    for (let at = pid; at > 1;) {
+      const info = await processInfo(at).catch(() => undefined);
+      if (!info) return undefined;
+      if (info.cmdline.some((arg) => arg.endsWith('launcher/main.js'))) {
+        return info.ppid === process.pid ? at : undefined;
+      }
+      at = info.ppid;
     }
     return undefined;
   }
@@ -320,9 +322,12 @@ void describe('agents start from the launcher process', () => {
       usePidNamespace: false,
       killGraceMs: 200,
     });
-    await waitFor('the grandchild', async () => ((await processesWith(token)).length > 0 ? true : undefined));
-    const launcher = await launcherPid();
-    assert.ok(launcher, 'a launcher process runs beside this one');
+    const [grandchild] = await waitFor('the grandchild', async () => {
+      const pids = await processesWith(token);
+      return pids.length > 0 ? pids : undefined;
+    });
+    const launcher = await launcherOf(grandchild!);
+    assert.ok(launcher, 'the agent descends from a launcher, a child of this process');
     const children: number[] = [];
     for (const name of await readdir('/proc')) {
       if (/^\d+$/.test(name) && (await processInfo(Number(name)).catch(() => undefined))?.ppid === launcher) {
@@ -339,13 +344,16 @@ void describe('agents start from the launcher process', () => {
     assert.deepEqual(await processesWith(token), []);
   });
 
-  void it('an attempt whose launcher dies fails as a retryable crash, and the next attempt gets a new launcher', async (t) => {
+  void it('an attempt whose launcher dies fails as a retryable crash; the next attempt runs from a live launcher, the dead one replaced', async (t) => {
     if (!(await detectPidNamespace())) return t.skip('unshare cannot create a PID namespace here');
     const token = `baton-launcher-dies-${process.pid}-${Date.now()}`;
     const run = start('fake-claude-hang', makeInput({ id: 'orphaned' }), { env: { FAKE_HANG_TOKEN: token } });
-    await waitFor('the grandchild', async () => ((await processesWith(token)).length > 0 ? true : undefined));
-    const launcher = await launcherPid();
-    assert.ok(launcher, 'a launcher process runs');
+    const [grandchild] = await waitFor('the grandchild', async () => {
+      const pids = await processesWith(token);
+      return pids.length > 0 ? pids : undefined;
+    });
+    const launcher = await launcherOf(grandchild!);
+    assert.ok(launcher, 'the agent descends from a launcher');
     process.kill(launcher, 'SIGKILL');
     const error = await failureOf(run.promise, 'AgentCrashed');
     assert.equal(error.nonRetryable, false);
@@ -354,9 +362,23 @@ void describe('agents start from the launcher process', () => {
     await waitFor('the dead launcher’s agent tree to be gone', async () =>
       (await processesWith(token)).length === 0 ? true : undefined,
     );
-    const next = await start('fake-claude-ok', makeInput({ id: 'after' })).promise;
-    assert.equal(next.text, 'All done: wrote the thing.');
-    const replacement = await launcherPid();
-    assert.ok(replacement !== undefined && replacement !== launcher, 'a new launcher started');
+    const next = start('fake-claude-hang', makeInput({ id: 'after' }), { env: { FAKE_HANG_TOKEN: `${token}-after` } });
+    const [after] = await waitFor('the next agent', async () => {
+      const pids = await processesWith(`${token}-after`);
+      return pids.length > 0 ? pids : undefined;
+    });
+    const replacement = await launcherOf(after!);
+    assert.ok(replacement !== undefined && replacement !== launcher, 'the next attempt runs from a live launcher');
+    const launchers: number[] = [];
+    for (const name of await readdir('/proc')) {
+      const info = /^\d+$/.test(name) ? await processInfo(Number(name)).catch(() => undefined) : undefined;
+      if (info?.ppid === process.pid && info.cmdline.some((arg) => arg.endsWith('launcher/main.js'))) {
+        launchers.push(Number(name));
+      }
+    }
+    assert.equal(launchers.length, 2, `the pool is whole again: ${launchers.join(', ')}`);
+    assert.ok(!launchers.includes(launcher), 'without the dead one');
+    next.env.cancel();
+    await assert.rejects(next.promise, (error: unknown) => error instanceof CancelledFailure);
   });
 });
