@@ -165,8 +165,20 @@ program
   .description('run a worker: executes runs from the task queue until Ctrl-C')
   .option('--max-agents <n>', 'agents this worker runs at once', positiveInt)
   .option('--grace <duration>', 'how long running agents may finish after Ctrl-C before they are cancelled', '30s')
-  .action(async (o: { maxAgents?: number; grace?: string }) =>
-    done(await workerCommand(config(), { maxConcurrentAgents: o.maxAgents, grace: o.grace })),
+  .option('--task-queue <queue>', 'the task queue to serve (default BATON_TASK_QUEUE, else baton)')
+  .option(
+    '--activities-only',
+    "run agents only, no workflows: serves the tasks a plan routes to this queue (a task's taskQueue)",
+  )
+  .action(async (o: { maxAgents?: number; grace?: string; taskQueue?: string; activitiesOnly?: boolean }) =>
+    done(
+      await workerCommand(config(), {
+        maxConcurrentAgents: o.maxAgents,
+        grace: o.grace,
+        taskQueue: o.taskQueue,
+        activitiesOnly: o.activitiesOnly,
+      }),
+    ),
   );
 
 program

@@ -1,4 +1,5 @@
-// The baton worker: the orchestrate workflow and the agent activities on one task queue.
+// The baton worker: the orchestrate workflow and the agent activities on one task queue; or, for routing
+// (a plan's `taskQueue`), the activities alone on the queue of the tasks this host can run.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { DataConverter } from '@temporalio/common';
@@ -22,6 +23,11 @@ export interface BatonWorkerOptions {
   shutdownGraceTime?: string;
   /** Payload codecs (encryption): must match the clients' (see batonDataConverter). */
   dataConverter?: DataConverter;
+  /**
+   * Serve activities only (agents, worktrees), not the orchestrate workflow: a worker for the tasks a plan
+   * routes to this queue. Runs are started on a queue whose workers run the workflow.
+   */
+  activitiesOnly?: boolean;
 }
 
 export const DEFAULT_MAX_CONCURRENT_AGENTS = 16;
@@ -41,7 +47,8 @@ export async function createBatonWorker(options: BatonWorkerOptions): Promise<Wo
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
-    ...workflowCode(),
+    // Without workflow code the SDK polls the queue for activity tasks only.
+    ...(options.activitiesOnly ? {} : workflowCode()),
     activities: {
       ...createActivities(options.activities),
       ...createPlanActivities(options.activities),

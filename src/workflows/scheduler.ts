@@ -459,6 +459,7 @@ export class Scheduler {
       errorType: r.errorType,
       sessionId: r.sessionId,
       dependsOn: task.dependsOn,
+      taskQueue: task.taskQueue ?? this.state.plan.defaults?.taskQueue ?? null,
     };
   }
 
