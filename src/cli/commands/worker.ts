@@ -55,8 +55,10 @@ export async function workerCommand(config: Config, options: WorkerCommandOption
     dataConverter: batonDataConverter(config.encryption.keys),
   });
   const serves = options.activitiesOnly ? 'activities only (agents, worktrees), ' : '';
+  const { profile } = config.temporal;
+  const from = profile ? ` (profile "${profile.name}" of ${profile.file})` : '';
   note(
-    `baton worker on ${target.address}, namespace ${target.namespace}, task queue "${taskQueue}", ${serves}pid ${process.pid}; artifacts in ${config.artifactsDir}. Ctrl-C to stop.`,
+    `baton worker on ${target.address}${from}, namespace ${target.namespace}, task queue "${taskQueue}", ${serves}pid ${process.pid}; artifacts in ${config.artifactsDir}. Ctrl-C to stop.`,
   );
   const stopHandlingSignals = handleShutdownSignals({ worker, graceMs: durationMs(grace), note });
   try {
