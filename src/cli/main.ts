@@ -59,8 +59,8 @@ const program = new Command('baton')
     'after',
     `
 Environment: TEMPORAL_ADDRESS (unset: an embedded dev server), TEMPORAL_NAMESPACE, TEMPORAL_API_KEY,
-TEMPORAL_TLS_CERT/KEY/CA, BATON_TASK_QUEUE (baton), BATON_CLAUDE_BIN, BATON_HOME (.baton),
-TEMPORAL_CLI_PATH.
+TEMPORAL_TLS_CERT/KEY/CA, TEMPORAL_PROFILE and TEMPORAL_CONFIG_FILE (a temporal.toml profile; the
+variables override it), BATON_TASK_QUEUE (baton), BATON_CLAUDE_BIN, BATON_HOME (.baton), TEMPORAL_CLI_PATH.
 Exit codes: 0 completed, 1 failed/cancelled/aborted, 2 bad input, 3 Temporal unreachable.`,
   );
 
