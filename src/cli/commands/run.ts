@@ -58,7 +58,8 @@ export async function runCommand(config: Config, options: RunOptions): Promise<n
     );
     if (url) say(`Web UI: ${url}`);
     // This process serves the run's own queue only: tasks routed elsewhere need a worker there.
-    for (const unserved of await unservedQueues(connected, routedTasks(plan))) note(unservedQueueMessage(unserved));
+    const elsewhere = routedTasks(plan).filter((t) => t.taskQueue !== taskQueue);
+    for (const unserved of await unservedQueues(connected, elsewhere)) note(unservedQueueMessage(unserved));
     const printer = new ProgressPrinter(say);
     const final = await worker.runUntil(follow(client, handle.workflowId, (s) => printer.update(s)));
     await connection.close();
