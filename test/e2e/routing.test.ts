@@ -260,3 +260,37 @@ void test('taskQueue routing with worktree isolation: the routed task waits (and
     await box.cleanup();
   }
 });
+
+void test('`baton run --rehearse` runs routed tasks in its own process (a rehearsal sends no work to real workers); a bad --task-queue exits 2', async () => {
+  const box = await sandbox('routing-rehearse', { TEMPORAL_ADDRESS: temporal.address });
+  try {
+    const nobody = `${box.taskQueue}-nobody`;
+    const plan = [
+      'version: 1',
+      'name: rehearsed',
+      `defaults: { taskQueue: ${nobody} }`,
+      'tasks:',
+      '  - { id: a, prompt: "Write a.", expectedOutputs: [a.txt] }',
+      '  - { id: b, prompt: "Write b.", expectedOutputs: [b.txt], dependsOn: [a] }',
+    ];
+    await writeFile(path.join(box.cwd, 'plan.yaml'), `${plan.join('\n')}\n`);
+    const run = await box.baton(['run', '--rehearse', 'plan.yaml', '--json']);
+    assert.equal(run.exitCode, 0, describeResult(run));
+    assert.match(run.stderr, /rehearsal: tasks routed to other task queues \(taskQueue\) run here too/);
+    assert.doesNotMatch(run.stderr, /no worker serves/);
+    assert.deepEqual(
+      jsonOf<RunStatus>(run).tasks.map((t) => [t.id, t.state, t.taskQueue]),
+      [
+        ['a', 'succeeded', null],
+        ['b', 'succeeded', null],
+      ],
+    );
+    assert.deepEqual(await activityPollers(nobody), [], 'nothing ever polled the routed queue');
+
+    const bad = await box.baton(['worker', '--task-queue', 'two words']);
+    assert.equal(bad.exitCode, 2, describeResult(bad));
+    assert.match(bad.stderr, /--task-queue "two words" must be a task queue name/);
+  } finally {
+    await box.cleanup();
+  }
+});
