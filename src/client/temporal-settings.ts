@@ -156,7 +156,7 @@ export function loadTemporalSettings(env: NodeJS.ProcessEnv): TemporalSettings {
   }
 
   // baton's own names for the TLS files (DESIGN.md §6) are explicit variables too: they win over the profile.
-  const tlsFiles: Partial<Record<TlsFile, { source: ConfigDataSource; from: string }>> = {};
+  const tlsFiles: Partial<Record<TlsFile, { source: ConfigDataSource; from: string; explicit: boolean }>> = {};
   const profileTls = profile.tls ?? {};
   const sources = { cert: profileTls.clientCert, key: profileTls.clientKey, ca: profileTls.serverCACert };
   for (const kind of Object.keys(TLS_FILES) as TlsFile[]) {
@@ -166,20 +166,26 @@ export function loadTemporalSettings(env: NodeJS.ProcessEnv): TemporalSettings {
     if (batonPath && temporalPath && batonPath !== temporalPath) {
       throw new ConfigError(`${names.baton} and ${names.temporal}_PATH name different files: set one of them`);
     }
-    const from =
+    const variable =
       (batonPath && names.baton) ||
       (temporalPath && `${names.temporal}_PATH`) ||
-      (env[`${names.temporal}_DATA`] && `${names.temporal}_DATA`) ||
+      (env[`${names.temporal}_DATA`] && `${names.temporal}_DATA`);
+    const from =
+      variable ||
       (fromProfile &&
         `tls.${names.key}_${sources[kind] && 'data' in sources[kind] ? 'data' : 'path'} of ${fromProfile}`) ||
       names.baton;
     const source: ConfigDataSource | undefined = batonPath ? { path: batonPath } : sources[kind];
-    if (source) tlsFiles[kind] = { source, from };
+    if (source) tlsFiles[kind] = { source, from, explicit: Boolean(variable) };
   }
   const tlsTurnedOn = Boolean(profile.tls) || Object.keys(tlsFiles).length > 0;
   const disabled = profile.tls?.disabled === true;
   const disabledBy =
     env.TEMPORAL_TLS !== undefined ? `TEMPORAL_TLS=${env.TEMPORAL_TLS}` : `tls.disabled of ${fromProfile}`;
+  if (disabled && env.TEMPORAL_TLS !== undefined) {
+    // TEMPORAL_TLS=false overrides the profile: its TLS files go unused.
+    for (const kind of Object.keys(tlsFiles) as TlsFile[]) if (!tlsFiles[kind]!.explicit) delete tlsFiles[kind];
+  }
 
   if (Boolean(tlsFiles.cert) !== Boolean(tlsFiles.key)) {
     const [has, lacks] = tlsFiles.cert ? (['cert', 'key'] as const) : (['key', 'cert'] as const);

@@ -217,6 +217,19 @@ void describe('Temporal config file profiles', () => {
     refuses({ TEMPORAL_API_KEY: 'k', TEMPORAL_TLS: 'false' }, 'TEMPORAL_API_KEY', 'TEMPORAL_TLS=false');
   });
 
+  void test('TEMPORAL_TLS overrides the profile both ways: false leaves its TLS files unused, true turns TLS on', () => {
+    const off = load({ TEMPORAL_CONFIG_FILE: file, TEMPORAL_PROFILE: 'mtls', TEMPORAL_TLS: 'false' });
+    assert.equal(off.temporal.tls, false);
+    refuses(
+      { TEMPORAL_TLS: 'false', TEMPORAL_TLS_CA: path.join(dir, 'ca.pem') },
+      'TLS is disabled (TEMPORAL_TLS=false)',
+      'TEMPORAL_TLS_CA',
+    );
+    const on = load({ TEMPORAL_CONFIG_FILE: file, TEMPORAL_PROFILE: 'default', TEMPORAL_TLS: 'true' }).temporal.tls;
+    assert.ok(on && typeof on === 'object', 'TLS on, with the system CAs');
+    assert.equal(on.clientCertPair, undefined);
+  });
+
   void test('conflicting names for one TLS file, and an invalid BATON_TASK_QUEUE, are errors', () => {
     refuses(
       { TEMPORAL_TLS_CA: path.join(dir, 'ca.pem'), TEMPORAL_TLS_SERVER_CA_CERT_PATH: path.join(dir, 'cert.pem') },
