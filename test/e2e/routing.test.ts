@@ -43,12 +43,20 @@ async function activityPollers(taskQueue: string): Promise<string[]> {
 
 async function waitForPollers(taskQueue: string, workers: ResultPromise[]): Promise<void> {
   const wanted = workers.map(identityOf);
-  await waitFor(`workers ${wanted.join(', ')} to poll ${taskQueue}`, async () => {
-    for (const worker of workers) {
-      if (worker.exitCode !== null) throw new Error(`a worker exited early:\n${(await worker).all}`);
-    }
-    const polling = await activityPollers(taskQueue);
-    return wanted.every((id) => polling.includes(id)) ? true : undefined;
+  let polling: string[] = [];
+  // Generous: on a loaded 2-core machine a worker takes a while to load the workflow bundle and connect.
+  await waitFor(
+    `workers ${wanted.join(', ')} to poll ${taskQueue}`,
+    async () => {
+      for (const worker of workers) {
+        if (worker.exitCode !== null) throw new Error(`a worker exited early:\n${(await worker).all}`);
+      }
+      polling = await activityPollers(taskQueue);
+      return wanted.every((id) => polling.includes(id)) ? true : undefined;
+    },
+    180_000,
+  ).catch((err: Error) => {
+    throw new Error(`${err.message} (polling: ${polling.join(', ') || 'none'})`);
   });
 }
 
