@@ -78,21 +78,29 @@ function oneLine(text: string | null, max: number): string {
 }
 
 export function statusTable(status: RunStatus): string {
+  // The QUEUE column only for a routed plan (a task's `taskQueue`); "-" is the run's own queue.
+  const routed = status.tasks.some((t) => t.taskQueue);
   const rows = status.tasks.map((t) => {
     const elapsed = taskElapsed(t);
     return [
       t.id,
       stateLabel(t.state),
+      ...(routed ? [t.taskQueue ?? '-'] : []),
       String(t.attempts),
       elapsed === null ? '' : duration(elapsed),
       usd(t.costUsd),
       oneLine(t.error ?? t.summary, 70),
     ];
   });
-  return table(['TASK', 'STATE', 'ATTEMPTS', 'TIME', 'COST', 'RESULT / ERROR'], rows);
+  const header = ['TASK', 'STATE', ...(routed ? ['QUEUE'] : []), 'ATTEMPTS', 'TIME', 'COST', 'RESULT / ERROR'];
+  return table(header, rows);
 }
 
-export function statusReport(status: RunStatus, uiUrl?: string): string {
+/**
+ * A run's status for people. `unserved`: lines about routed tasks that wait for a worker (see
+ * unservedQueues), which the workflow itself cannot know.
+ */
+export function statusReport(status: RunStatus, uiUrl?: string, unserved: string[] = []): string {
   const lines = [
     `${bold(status.runId)}  ${phaseLabel(status.phase)}  ${status.tasks.length} tasks  cost ${usd(status.costUsd)}${
       status.budgetUsd !== null ? ` of ${usd(status.budgetUsd)}` : ''
@@ -106,6 +114,9 @@ export function statusReport(status: RunStatus, uiUrl?: string): string {
       yellow('Waiting on you:'),
       ...status.waitingOn.map((w) => `  ${w.replaceAll('<run>', status.runId)}`),
     );
+  }
+  if (unserved.length > 0) {
+    lines.push('', yellow('Waiting for a worker:'), ...unserved.map((line) => `  ${line}`));
   }
   if (uiUrl) lines.push('', `Web UI: ${uiUrl}`);
   return lines.join('\n');

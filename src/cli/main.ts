@@ -61,9 +61,10 @@ const program = new Command('baton')
     'after',
     `
 Environment: TEMPORAL_ADDRESS (unset: an embedded dev server), TEMPORAL_NAMESPACE, TEMPORAL_API_KEY,
-TEMPORAL_TLS_CERT/KEY/CA, BATON_TASK_QUEUE (baton), BATON_CLAUDE_BIN, BATON_HOME (.baton),
-TEMPORAL_CLI_PATH, BATON_ARTIFACTS (s3://bucket/prefix; unset: BATON_HOME/artifacts) with AWS_ENDPOINT_URL_S3,
-AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, BATON_S3_PATH_STYLE.
+TEMPORAL_TLS_CERT/KEY/CA, TEMPORAL_PROFILE and TEMPORAL_CONFIG_FILE (a temporal.toml profile; the
+variables override it), BATON_TASK_QUEUE (baton), BATON_CLAUDE_BIN, BATON_HOME (.baton), TEMPORAL_CLI_PATH,
+BATON_ARTIFACTS (s3://bucket/prefix; unset: BATON_HOME/artifacts) with AWS_ENDPOINT_URL_S3, AWS_REGION,
+AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, BATON_S3_PATH_STYLE; BATON_OTEL_ENDPOINT (tracing).
 Exit codes: 0 completed, 1 failed/cancelled/aborted, 2 bad input, 3 Temporal unreachable.`,
   );
 
@@ -180,8 +181,20 @@ program
   .description('run a worker: executes runs from the task queue until Ctrl-C')
   .option('--max-agents <n>', 'agents this worker runs at once', positiveInt)
   .option('--grace <duration>', 'how long running agents may finish after Ctrl-C before they are cancelled', '30s')
-  .action(async (o: { maxAgents?: number; grace?: string }) =>
-    done(await workerCommand(config(), { maxConcurrentAgents: o.maxAgents, grace: o.grace })),
+  .option('--task-queue <queue>', 'the task queue to serve (default BATON_TASK_QUEUE, else baton)')
+  .option(
+    '--activities-only',
+    "run agents only, no workflows: serves the tasks a plan routes to this queue (a task's taskQueue)",
+  )
+  .action(async (o: { maxAgents?: number; grace?: string; taskQueue?: string; activitiesOnly?: boolean }) =>
+    done(
+      await workerCommand(config(), {
+        maxConcurrentAgents: o.maxAgents,
+        grace: o.grace,
+        taskQueue: o.taskQueue,
+        activitiesOnly: o.activitiesOnly,
+      }),
+    ),
   );
 
 program

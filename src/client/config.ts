@@ -1,21 +1,26 @@
-// Configuration from the environment (DESIGN.md §6), parsed once at each entry point and passed down.
+// Configuration from the environment (DESIGN.md §6), parsed once at each entry point and passed down. How to
+// reach Temporal may also come from a Temporal config file profile (temporal-settings.ts).
 import path from 'node:path';
 import { z } from 'zod';
 import { loadArtifactsConfig, type ArtifactsConfig } from '../artifacts/config.js';
 import { parseNotifyCommand } from '../activities/notify.js';
 import { loadEncryptionConfig, type EncryptionConfig } from '../codec/config.js';
+import { TaskQueueSchema } from '../plan/schema.js';
 import { loadTracingConfig, type TracingConfig } from '../tracing/config.js';
 import { loadMetricsConfig, type MetricsConfig } from '../workers/metrics.js';
+import { loadTemporalSettings, type TemporalSettings } from './temporal-settings.js';
 
 const EnvSchema = z.object({
   TEMPORAL_ADDRESS: z.string().min(1).optional(),
-  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_NAMESPACE: z.string().min(1).optional(),
   TEMPORAL_API_KEY: z.string().min(1).optional(),
   TEMPORAL_TLS_CERT: z.string().min(1).optional(),
   TEMPORAL_TLS_KEY: z.string().min(1).optional(),
   TEMPORAL_TLS_CA: z.string().min(1).optional(),
+  TEMPORAL_PROFILE: z.string().min(1).optional(),
+  TEMPORAL_CONFIG_FILE: z.string().min(1).optional(),
   TEMPORAL_CLI_PATH: z.string().min(1).optional(),
-  BATON_TASK_QUEUE: z.string().min(1).default('baton'),
+  BATON_TASK_QUEUE: TaskQueueSchema.default('baton'),
   BATON_CLAUDE_BIN: z.string().min(1).optional(),
   BATON_HOME: z.string().min(1).default('.baton'),
   BATON_SERVER_PORT: z.coerce.number().int().min(1).max(65535).default(7233),
@@ -25,15 +30,8 @@ const EnvSchema = z.object({
 });
 
 export interface Config {
-  temporal: {
-    /** Unset: the embedded dev server (DESIGN.md §8). */
-    address: string | undefined;
-    namespace: string;
-    apiKey: string | undefined;
-    tls: { cert?: string; key?: string; ca?: string } | undefined;
-    /** Whether gRPC may go through a proxy (grpc_proxy / https_proxy / http_proxy are set). */
-    proxied: boolean;
-  };
+  /** How to reach Temporal: the environment over a Temporal config file profile (temporal-settings.ts). */
+  temporal: TemporalSettings;
   taskQueue: string;
   /** The `claude` binary: BATON_CLAUDE_BIN, else `claude` on PATH. */
   claudeBin: string;
@@ -72,19 +70,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
   }
   const e = parsed.data;
   const home = path.resolve(cwd, e.BATON_HOME);
-  const tlsFiles = { cert: e.TEMPORAL_TLS_CERT, key: e.TEMPORAL_TLS_KEY, ca: e.TEMPORAL_TLS_CA };
-  const hasTls = Object.values(tlsFiles).some(Boolean);
-  if (hasTls && Boolean(tlsFiles.cert) !== Boolean(tlsFiles.key)) {
-    throw new ConfigError('TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together: set both for mTLS, or neither');
-  }
+  const temporal = loadTemporalSettings(env);
   return {
-    temporal: {
-      address: e.TEMPORAL_ADDRESS,
-      namespace: e.TEMPORAL_NAMESPACE,
-      apiKey: e.TEMPORAL_API_KEY,
-      tls: hasTls ? tlsFiles : undefined,
-      proxied: ['grpc_proxy', 'https_proxy', 'http_proxy'].some((name) => env[name] || env[name.toUpperCase()]),
-    },
+    temporal,
     taskQueue: e.BATON_TASK_QUEUE,
     claudeBin: e.BATON_CLAUDE_BIN ?? 'claude',
     home,
@@ -95,7 +83,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     serverPort: e.BATON_SERVER_PORT,
     uiPort: e.BATON_UI_PORT,
     notifyCommand: notifyCommandOf(e.BATON_NOTIFY_CMD),
-    uiUrl: e.BATON_UI_URL ?? (e.TEMPORAL_ADDRESS ? undefined : `http://127.0.0.1:${e.BATON_UI_PORT}`),
+    uiUrl: e.BATON_UI_URL ?? (temporal.address ? undefined : `http://127.0.0.1:${e.BATON_UI_PORT}`),
     encryption: loadEncryptionConfig(env),
     metrics: loadMetricsConfig(env),
     tracing: loadTracingConfig(env),

@@ -1,8 +1,7 @@
 // One place that connects to Temporal (DESIGN.md §1): the CLI, the worker, the MCP server
 // and library users all come through here.
-import { readFile } from 'node:fs/promises';
 import net from 'node:net';
-import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type NativeConnectionOptions } from '@temporalio/worker';
 import { batonDataConverter } from '../codec/data-converter.js';
 import { startTracing } from '../tracing/tracing.js';
@@ -15,9 +14,11 @@ export interface Target {
   namespace: string;
   uiUrl: string | undefined;
   embedded: boolean;
+  /** Where the address came from (TEMPORAL_ADDRESS or a config file profile); undefined when embedded. */
+  addressFrom?: string;
 }
 
-/** Where Temporal is: TEMPORAL_ADDRESS, or the embedded dev server (started if needed). */
+/** Where Temporal is: TEMPORAL_ADDRESS or a profile's address, else the embedded dev server (started if needed). */
 export async function resolveTarget(config: Config, onProgress?: (message: string) => void): Promise<Target> {
   if (config.temporal.address) {
     return {
@@ -25,32 +26,11 @@ export async function resolveTarget(config: Config, onProgress?: (message: strin
       namespace: config.temporal.namespace,
       uiUrl: config.uiUrl,
       embedded: false,
+      addressFrom: config.temporal.addressFrom,
     };
   }
   const server = await ensureEmbeddedServer(config, onProgress);
   return { address: server.address, namespace: config.temporal.namespace, uiUrl: server.uiUrl, embedded: true };
-}
-
-async function tlsOptions(config: Config): Promise<ConnectionOptions['tls']> {
-  const { tls, apiKey } = config.temporal;
-  if (!tls) return apiKey ? true : undefined;
-  const read = async (file: string | undefined, what: string) => {
-    if (!file) return undefined;
-    try {
-      return await readFile(file);
-    } catch (err) {
-      throw new TemporalUnavailableError(`cannot read ${what} ${file}: ${(err as Error).message}`);
-    }
-  };
-  const [crt, key, ca] = await Promise.all([
-    read(tls.cert, 'TEMPORAL_TLS_CERT'),
-    read(tls.key, 'TEMPORAL_TLS_KEY'),
-    read(tls.ca, 'TEMPORAL_TLS_CA'),
-  ]);
-  return {
-    clientCertPair: crt && key ? { crt, key } : undefined,
-    serverRootCACertificate: ca,
-  };
 }
 
 const CONNECT_TIMEOUT_MS = 10_000;
@@ -59,7 +39,9 @@ function unreachable(target: Target, err: unknown): TemporalUnavailableError {
   const reason = err instanceof Error ? err.message : String(err);
   const hint = target.embedded
     ? ''
-    : ' Check TEMPORAL_ADDRESS (unset it to use the embedded dev server), TEMPORAL_NAMESPACE and credentials.';
+    : target.addressFrom && target.addressFrom !== 'TEMPORAL_ADDRESS'
+      ? ` Check ${target.addressFrom} (TEMPORAL_PROFILE, TEMPORAL_CONFIG_FILE; TEMPORAL_* variables override it).`
+      : ' Check TEMPORAL_ADDRESS (unset it to use the embedded dev server), TEMPORAL_NAMESPACE and credentials.';
   return new TemporalUnavailableError(`cannot reach Temporal at ${target.address}: ${reason}.${hint}`);
 }
 
@@ -113,8 +95,9 @@ export async function connectClient(
   try {
     connection = await Connection.connect({
       address: target.address,
-      tls: await tlsOptions(config),
+      tls: config.temporal.tls,
       apiKey: config.temporal.apiKey,
+      metadata: config.temporal.metadata,
       connectTimeout: CONNECT_TIMEOUT_MS,
     });
     await connection.workflowService.getSystemInfo({});
@@ -145,8 +128,9 @@ export async function connectClient(
 export async function connectWorkerConnection(config: Config, target: Target): Promise<NativeConnection> {
   const options: NativeConnectionOptions = {
     address: target.address,
-    tls: await tlsOptions(config),
+    tls: config.temporal.tls,
     apiKey: config.temporal.apiKey,
+    metadata: config.temporal.metadata,
   };
   try {
     return await withTimeout(NativeConnection.connect(options), CONNECT_TIMEOUT_MS, 'connection timed out');

@@ -12,18 +12,63 @@ export class NoWorkerError extends Error {
   override name = 'NoWorkerError';
 }
 
-/** Whether a worker has polled `taskQueue` for workflow tasks lately; null when the server cannot say. */
-export async function workerPolls(connected: Connected, taskQueue: string): Promise<boolean | null> {
+/**
+ * Whether a worker has polled `taskQueue` lately (Temporal remembers pollers for a few minutes), for workflow
+ * tasks or for activity tasks; null when the server cannot say.
+ */
+export async function workerPolls(
+  connected: Connected,
+  taskQueue: string,
+  kind: 'workflow' | 'activity' = 'workflow',
+): Promise<boolean | null> {
   try {
     const answer = await connected.connection.workflowService.describeTaskQueue({
       namespace: connected.target.namespace,
       taskQueue: { name: taskQueue, kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
-      taskQueueType: TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+      taskQueueType:
+        kind === 'workflow' ? TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW : TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
     });
     return (answer.pollers ?? []).length > 0;
   } catch {
     return null;
   }
+}
+
+/** A task queue a plan routes tasks to (`taskQueue`) that no worker serves: those tasks wait for one. */
+export interface UnservedQueue {
+  taskQueue: string;
+  taskIds: string[];
+}
+
+/**
+ * The routed queues of `tasks` that no worker has polled for activities lately. A task on such a queue sits in
+ * `running`: Temporal holds its activity until a worker polls (schedule-to-start has no limit), so this is
+ * how people learn why.
+ */
+export async function unservedQueues(
+  connected: Connected,
+  tasks: readonly { id: string; taskQueue?: string | null }[],
+): Promise<UnservedQueue[]> {
+  const byQueue = new Map<string, string[]>();
+  for (const task of tasks) {
+    if (task.taskQueue) byQueue.set(task.taskQueue, [...(byQueue.get(task.taskQueue) ?? []), task.id]);
+  }
+  const checked = await Promise.all(
+    [...byQueue].map(async ([taskQueue, taskIds]) =>
+      (await workerPolls(connected, taskQueue, 'activity')) === false ? [{ taskQueue, taskIds }] : [],
+    ),
+  );
+  return checked.flat();
+}
+
+/** What to tell people about an unserved queue. */
+export function unservedQueueMessage({ taskQueue, taskIds }: UnservedQueue): string {
+  const shown = taskIds.slice(0, 5).join(', ') + (taskIds.length > 5 ? `, … (${taskIds.length} tasks)` : '');
+  return (
+    `no worker serves task queue "${taskQueue}": ${taskIds.length === 1 ? 'task' : 'tasks'} ${shown} ` +
+    `${taskIds.length === 1 ? 'waits' : 'wait'} in running until one does ` +
+    `(\`baton worker --task-queue ${taskQueue} --activities-only\` where ${taskIds.length === 1 ? 'it' : 'they'} can run)`
+  );
 }
 
 function noWorker(runId: string, taskQueue: string): NoWorkerError {

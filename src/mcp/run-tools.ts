@@ -5,12 +5,12 @@ import { z } from 'zod';
 import { openArtifactStore } from '../artifacts/open-store.js';
 import { runUrl } from '../client/connection.js';
 import { getStatus, listRuns, startRun } from '../client/runs.js';
-import { PlanSchema } from '../plan/schema.js';
+import { PlanSchema, routedTasks } from '../plan/schema.js';
 import { isFinalPhase } from '../workflows/status.js';
 import { describeRun } from './format.js';
 import { planFromArgument } from './plan-argument.js';
 import { defineTool, type ToolContext } from './tool.js';
-import { withWorker, workerPolls } from '../client/worker-check.js';
+import { unservedQueueMessage, unservedQueues, withWorker, workerPolls } from '../client/worker-check.js';
 
 export const RunIdSchema = z
   .string({ error: 'runId is required: the id of a run, such as baton-auth-1a2b3c' })
@@ -81,8 +81,14 @@ const submitPlan = defineTool({
         `No worker polls task queue "${taskQueue}" yet: the run waits until one does. Start one with \`baton worker\` (same TEMPORAL_ADDRESS and BATON_TASK_QUEUE).`,
       );
     }
+    // Tasks the plan routes to other queues (taskQueue) wait for workers there.
+    const unserved = await unservedQueues(connected, routedTasks(plan));
+    for (const queue of unserved) lines.push(`Note: ${unservedQueueMessage(queue)}.`);
     lines.push(`Check on it with baton_status (runId "${runId}"), or baton_result to wait for its end.`);
-    return { text: lines.join('\n'), data: { runId, uiUrl, taskQueue, tasks: plan.tasks.length, workerSeen } };
+    return {
+      text: lines.join('\n'),
+      data: { runId, uiUrl, taskQueue, tasks: plan.tasks.length, workerSeen, unservedQueues: unserved },
+    };
   },
 });
 

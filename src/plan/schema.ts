@@ -40,6 +40,18 @@ export type OnFailure = (typeof OnFailure)[keyof typeof OnFailure];
 export const Isolation = { None: 'none', Worktree: 'worktree' } as const;
 export type Isolation = (typeof Isolation)[keyof typeof Isolation];
 
+/**
+ * A Temporal task queue name (plan field `taskQueue`, BATON_TASK_QUEUE, `baton worker --task-queue`). Temporal
+ * takes almost any string; baton asks for one that reads the same in a shell, a YAML file and a metric label.
+ */
+export const TASK_QUEUE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:/@-]{0,199}$/;
+export const TaskQueueSchema = z
+  .string()
+  .regex(
+    TASK_QUEUE_PATTERN,
+    'must be a task queue name: 1–200 letters, digits, ".", "_", "-", ":", "/" or "@", starting with a letter or digit',
+  );
+
 const toolName = z
   .string()
   .min(1)
@@ -54,6 +66,8 @@ export const TaskSettingsSchema = z.strictObject({
   retries: z.number().int().min(0).max(100).optional(),
   permissionMode: z.enum(Object.values(PermissionMode) as [PermissionMode, ...PermissionMode[]]).optional(),
   allowedTools: z.array(toolName).optional(),
+  /** The task queue whose workers run this task's agent (default: the run's own queue). */
+  taskQueue: TaskQueueSchema.optional(),
 });
 export type TaskSettings = z.infer<typeof TaskSettingsSchema>;
 
@@ -123,6 +137,17 @@ export function effectiveTask(plan: Pick<Plan, 'defaults'>, task: Task): Effecti
 
 function stripUndefined<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** The plan's tasks with the task queue each is routed to (`taskQueue`, its own or from `defaults`). */
+export function routedTasks(plan: Plan | undefined): { id: string; taskQueue: string | undefined }[] {
+  return (plan?.tasks ?? []).map((task) => ({ id: task.id, taskQueue: effectiveTask(plan!, task).taskQueue }));
+}
+
+/** The plan with every task on the run's own queue (a rehearsal must not send work to real workers). */
+export function withoutRouting(plan: Plan): Plan {
+  const defaults = plan.defaults ? { ...plan.defaults, taskQueue: undefined } : undefined;
+  return { ...plan, defaults, tasks: plan.tasks.map((task) => ({ ...task, taskQueue: undefined })) };
 }
 
 /** Milliseconds of a duration. */

@@ -1,4 +1,5 @@
-// The baton worker: the orchestrate workflow and the agent activities on one task queue.
+// The baton worker: the orchestrate workflow and the agent activities on one task queue; or, for routing
+// (a plan's `taskQueue`), the activities alone on the queue of the tasks this host can run.
 import v8 from 'node:v8';
 import type { DataConverter } from '@temporalio/common';
 import { Worker, type NativeConnection } from '@temporalio/worker';
@@ -27,6 +28,11 @@ export interface BatonWorkerOptions {
   dataConverter?: DataConverter;
   /** Where the spans of workflows and activities go; undefined: tracing is off (see startTracing). */
   tracing?: Tracing;
+  /**
+   * Serve activities only (agents, worktrees), not the orchestrate workflow: a worker for the tasks a plan
+   * routes to this queue. Runs are started on a queue whose workers run the workflow.
+   */
+  activitiesOnly?: boolean;
 }
 
 export const DEFAULT_MAX_CONCURRENT_AGENTS = 16;
@@ -60,8 +66,8 @@ export async function createBatonWorker(options: BatonWorkerOptions): Promise<Wo
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
-    workflowBundle: code.workflowBundle,
-    workflowsPath: code.workflowsPath,
+    // Without workflow code the SDK polls the queue for activity tasks only.
+    ...(options.activitiesOnly ? {} : { workflowBundle: code.workflowBundle, workflowsPath: code.workflowsPath }),
     activities: {
       ...createActivities(options.activities),
       ...createPlanActivities(options.activities),
@@ -73,9 +79,9 @@ export async function createBatonWorker(options: BatonWorkerOptions): Promise<Wo
       // Tracing first, so that an activity's span covers everything else its attempt does.
       activity: [...(options.tracing?.activityInterceptors() ?? []), ...metrics.activity],
       // Only when bundling from the sources: the prebuilt bundles have them compiled in.
-      workflowModules: code.workflowModules,
+      ...(options.activitiesOnly ? {} : { workflowModules: code.workflowModules }),
     },
-    sinks: options.tracing?.workflowSinks() ?? DISCARD_WORKFLOW_SPANS,
+    ...(options.activitiesOnly ? {} : { sinks: options.tracing?.workflowSinks() ?? DISCARD_WORKFLOW_SPANS }),
     maxConcurrentActivityTaskExecutions: options.maxConcurrentAgents ?? DEFAULT_MAX_CONCURRENT_AGENTS,
     // Heartbeats carry cancellation to the agent: send them often so a cancel kills it at once.
     maxHeartbeatThrottleInterval: '1s',

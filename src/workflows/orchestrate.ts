@@ -257,6 +257,9 @@ export async function orchestrate(input: OrchestrateInput): Promise<RunStatus> {
     };
     const activities = proxyActivities<Activities>({
       activityId: `${taskId}.${record.generation}`,
+      // Routing: the workers serving the task's queue (a host, a repository, a tool); else the run's own queue.
+      // A queue nobody serves leaves the task `running`, waiting for a worker (schedule-to-start is unbounded).
+      taskQueue: task.taskQueue,
       summary: `${taskId} · attempt ${record.generation} · ${task.agent ?? 'claude'}`,
       startToCloseTimeout: durationMs(task.timeout) + TIMEOUT_SLACK_MS,
       heartbeatTimeout: options.heartbeatTimeout ?? DEFAULT_HEARTBEAT_TIMEOUT,

@@ -501,6 +501,7 @@ export class Scheduler {
       errorType: r.errorType,
       sessionId: r.sessionId,
       dependsOn: task.dependsOn,
+      taskQueue: task.taskQueue ?? this.state.plan.defaults?.taskQueue ?? null,
     };
   }
 

@@ -67,6 +67,8 @@ export interface TaskView {
   errorType: string | null;
   sessionId: string | null;
   dependsOn: string[];
+  /** The task queue the plan routes the task to (`taskQueue`, its own or from `defaults`); null: the run's own. */
+  taskQueue: string | null;
 }
 
 /** The status JSON (DESIGN.md §7). */

@@ -35,9 +35,14 @@ export interface IsolatedOutcome {
   conflict?: MergeTaskResult;
 }
 
-function workspaceActivities(summary: string, retryInitialInterval: string | number = '1s'): WorkspaceActivities {
+function workspaceActivities(
+  summary: string,
+  retryInitialInterval: string | number = '1s',
+  taskQueue?: string,
+): WorkspaceActivities {
   return proxyActivities<WorkspaceActivities>({
     summary,
+    taskQueue,
     startToCloseTimeout: '10m',
     // The activities heartbeat every second while git works or waits for the repository's lock.
     heartbeatTimeout: '30s',
@@ -61,8 +66,15 @@ export class Worktrees {
     private readonly retryInitialInterval?: string | number,
   ) {}
 
-  private activities(summary: string): WorkspaceActivities {
-    return workspaceActivities(summary, this.retryInitialInterval);
+  /**
+   * Routing (a task's `taskQueue`): what touches the task's own worktree — preparing it, committing in it —
+   * runs on the task's queue, where its agent works in that folder. What belongs to the run — the base
+   * commit, merges into the integration branch, the clean-up — stays on the run's queue, so one place owns
+   * the integration worktree. Both see the task's branch only when they share the repository (one host, or
+   * one filesystem at the same paths): docs/DEPLOY.md says so.
+   */
+  private activities(summary: string, taskQueue?: string): WorkspaceActivities {
+    return workspaceActivities(summary, this.retryInitialInterval, taskQueue);
   }
 
   private get base(): WorkspaceBase {
@@ -92,7 +104,7 @@ export class Worktrees {
       const dep = this.sched.record(id);
       return dep.state === 'succeeded' && dep.branch ? [{ id, branch: dep.branch }] : [];
     });
-    const prepared = await this.activities(`${taskId} · worktree`).prepareWorktree({
+    const prepared = await this.activities(`${taskId} · worktree`, task.taskQueue).prepareWorktree({
       runId: this.runId,
       taskId,
       base: this.base,
@@ -112,7 +124,7 @@ export class Worktrees {
         { from: this.base.toplevel, to: prepared.path },
       ],
     });
-    await this.activities(`${taskId} · commit`).commitTask({
+    await this.activities(`${taskId} · commit`, task.taskQueue).commitTask({
       runId: this.runId,
       taskId,
       title: task.title,

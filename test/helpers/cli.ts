@@ -76,7 +76,9 @@ export async function sandbox(name: string, env: Env = {}): Promise<Sandbox> {
   const claudeConfigDir = path.join(root, 'claude-config');
   await Promise.all([mkdir(cwd), mkdir(claudeConfigDir)]);
   const taskQueue = `e2e-${name}-${Math.random().toString(16).slice(2, 10)}`;
-  const base = merge(cleanEnv(), { BATON_HOME: home, BATON_TASK_QUEUE: taskQueue, ...env });
+  // XDG_CONFIG_HOME: the runner's own Temporal config file (~/.config/temporalio/temporal.toml) must not apply.
+  const xdg = path.join(root, 'xdg-config');
+  const base = merge(cleanEnv(), { BATON_HOME: home, BATON_TASK_QUEUE: taskQueue, XDG_CONFIG_HOME: xdg, ...env });
   return {
     root,
     cwd,

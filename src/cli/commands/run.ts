@@ -5,12 +5,14 @@ import type { Config } from '../../client/config.js';
 import { batonDataConverter } from '../../codec/data-converter.js';
 import { connectWorkerConnection, runUrl } from '../../client/connection.js';
 import { startRun } from '../../client/runs.js';
+import { unservedQueueMessage, unservedQueues } from '../../client/worker-check.js';
 import { startTracing, type Tracing } from '../../tracing/tracing.js';
 import { ensureSearchAttributes } from '../../workers/search-attributes.js';
 import { createBatonWorker } from '../../workers/worker.js';
 import { bold, statusReport } from '../format.js';
 import { follow } from '../follow.js';
 import { readRunInput, startRequest, type RunInputOptions } from '../plan-input.js';
+import { routedTasks, withoutRouting } from '../../plan/schema.js';
 import { ProgressPrinter } from '../progress.js';
 import { note, openClient } from '../temporal.js';
 import { activityDeps, checkedArtifactStore, startRehearsal } from '../worker-setup.js';
@@ -21,12 +23,17 @@ export interface RunOptions extends RunInputOptions {
 }
 
 export async function runCommand(config: Config, options: RunOptions): Promise<number> {
-  const { plan, goal } = await readRunInput('run', options);
+  const input = await readRunInput('run', options);
+  const { goal } = input;
   const say = options.json ? note : (line: string) => process.stdout.write(`${line}\n`);
   const store = await checkedArtifactStore(config);
   const rehearsal = options.rehearse ? await startRehearsal(config) : undefined;
   const activities = activityDeps(config, rehearsal?.env, store);
   if (rehearsal) say(`rehearsal: agents talk to a scripted model at ${rehearsal.model.url} (no API key, no cost)`);
+  const routed = routedTasks(input.plan).filter((t) => t.taskQueue);
+  if (rehearsal && routed.length > 0) say('rehearsal: tasks routed to other task queues (taskQueue) run here too');
+  // A rehearsal's agents all run in this process, against the scripted model: none goes to a real worker.
+  const plan = rehearsal && input.plan ? withoutRouting(input.plan) : input.plan;
   const connected = await openClient(config).catch(async (err: unknown) => {
     await rehearsal?.stop();
     throw err;
@@ -56,6 +63,9 @@ export async function runCommand(config: Config, options: RunOptions): Promise<n
         : `${bold(handle.workflowId)} started: planning from the goal${options.approvePlan ? ' (the plan waits for `baton approve`)' : ''}`,
     );
     if (url) say(`Web UI: ${url}`);
+    // This process serves the run's own queue only: tasks routed elsewhere need a worker there.
+    const elsewhere = routedTasks(plan).filter((t) => t.taskQueue !== taskQueue);
+    for (const unserved of await unservedQueues(connected, elsewhere)) note(unservedQueueMessage(unserved));
     const printer = new ProgressPrinter(say);
     const final = await worker.runUntil(follow(client, handle.workflowId, (s) => printer.update(s)));
     await connection.close();

@@ -7,7 +7,7 @@ import { note } from '../temporal.js';
 export async function serverCommand(config: Config, options: { action?: string }): Promise<number> {
   if (config.temporal.address) {
     throw new BadInputError(
-      `TEMPORAL_ADDRESS is set (${config.temporal.address}): baton uses that server and starts none; unset it to use the embedded one`,
+      `${config.temporal.addressFrom ?? 'TEMPORAL_ADDRESS'} gives the address ${config.temporal.address}: baton uses that server and starts none; unset it to use the embedded one`,
     );
   }
   if (options.action === 'stop') {

@@ -4,6 +4,8 @@ import type { Config } from '../../client/config.js';
 import { runUrl } from '../../client/connection.js';
 import { BadInputError } from '../../client/errors.js';
 import { startRun } from '../../client/runs.js';
+import { unservedQueueMessage, unservedQueues } from '../../client/worker-check.js';
+import { routedTasks } from '../../plan/schema.js';
 import { readRunInput, startRequest, type RunInputOptions } from '../plan-input.js';
 import { note, openClient } from '../temporal.js';
 
@@ -16,7 +18,8 @@ export async function startCommand(config: Config, options: StartOptions): Promi
     throw new BadInputError('--approve-plan and --agents-dir go with --goal');
   }
   const { plan, goal } = await readRunInput('start', options);
-  const { client, target, close } = await openClient(config);
+  const connected = await openClient(config);
+  const { client, target, close } = connected;
   try {
     const handle = await startRun(client, {
       plan,
@@ -34,6 +37,7 @@ export async function startCommand(config: Config, options: StartOptions): Promi
         `Follow it with \`baton status ${handle.workflowId}\`; a worker (\`baton worker\`) on task queue "${config.taskQueue}" runs it.`,
       );
     }
+    for (const unserved of await unservedQueues(connected, routedTasks(plan))) note(unservedQueueMessage(unserved));
     return 0;
   } finally {
     await close();

@@ -1,8 +1,9 @@
 // `baton status <run>` and `baton result <run>`.
 import type { Config } from '../../client/config.js';
-import { runUrl } from '../../client/connection.js';
+import { runUrl, type Connected } from '../../client/connection.js';
 import { getStatus, waitForResult } from '../../client/runs.js';
 import { NotFoundError } from '../../client/errors.js';
+import { unservedQueueMessage, unservedQueues, type UnservedQueue } from '../../client/worker-check.js';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { RunStatus } from '../../workflows/status.js';
 import { statusReport } from '../format.js';
@@ -35,13 +36,25 @@ async function show(
   options: StatusOptions,
   read: (client: Awaited<ReturnType<typeof openClient>>['client']) => Promise<RunStatus>,
 ): Promise<number> {
-  const { client, target, close } = await openClient(config);
+  const connected = await openClient(config);
+  const { client, target, close } = connected;
   try {
     const status = await read(client);
     if (options.json) process.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
-    else process.stdout.write(`${statusReport(status, runUrl(target, status.runId))}\n`);
+    else {
+      const unserved = (await waitingForWorkers(connected, status)).map(unservedQueueMessage);
+      process.stdout.write(`${statusReport(status, runUrl(target, status.runId), unserved)}\n`);
+    }
     return status.phase === 'failed' || status.phase === 'cancelled' ? 1 : 0;
   } finally {
     await close();
   }
+}
+
+/** The queues that running tasks were routed to and that no worker serves (their tasks wait for one). */
+export async function waitingForWorkers(connected: Connected, status: RunStatus): Promise<UnservedQueue[]> {
+  return await unservedQueues(
+    connected,
+    status.tasks.filter((t) => t.state === 'running'),
+  );
 }

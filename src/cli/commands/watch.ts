@@ -3,9 +3,11 @@
 import type { Config } from '../../client/config.js';
 import { runUrl } from '../../client/connection.js';
 import { getStatus } from '../../client/runs.js';
+import { unservedQueueMessage } from '../../client/worker-check.js';
 import { isFinalPhase, type RunStatus } from '../../workflows/status.js';
 import { dim, statusReport } from '../format.js';
 import { openClient } from '../temporal.js';
+import { waitingForWorkers } from './status.js';
 
 export interface WatchOptions {
   runId: string;
@@ -13,14 +15,16 @@ export interface WatchOptions {
 }
 
 export async function watchCommand(config: Config, options: WatchOptions): Promise<number> {
-  const { client, target, close } = await openClient(config);
+  const connected = await openClient(config);
+  const { client, target, close } = connected;
   const tty = process.stdout.isTTY;
   const interval = options.intervalMs ?? 1000;
   let last = '';
   try {
     for (;;) {
       const status = await getStatus(client, options.runId);
-      const view = statusReport(status, runUrl(target, status.runId));
+      const unserved = (await waitingForWorkers(connected, status)).map(unservedQueueMessage);
+      const view = statusReport(status, runUrl(target, status.runId), unserved);
       if (tty) {
         // Clear the screen and draw again: elapsed times move even when no state changes.
         process.stdout.write(
@@ -32,6 +36,7 @@ export async function watchCommand(config: Config, options: WatchOptions): Promi
           status.phase,
           status.waitingOn,
           status.tasks.map((t) => [t.id, t.state, t.attempts]),
+          unserved,
         ]);
         if (key !== last) process.stdout.write(`${view}\n\n`);
         last = key;
