@@ -6,13 +6,15 @@ import { StringDecoder } from 'node:string_decoder';
 
 /** How often a growing transcript is read (turns and tools for the heartbeat). */
 export const FOLLOW_INTERVAL_MS = 200;
-const CHUNK_BYTES = 1024 * 1024;
+/** One read's worth: a buffer each tail keeps (a fresh megabyte per poll of every running agent was garbage). */
+const CHUNK_BYTES = 64 * 1024;
 const TAIL_BYTES = 16 * 1024;
 
 export class FileTail {
   #handle: FileHandle | undefined;
   #position = 0;
   #decoder = new StringDecoder('utf8');
+  #buffer: Buffer | undefined;
   #reading: Promise<void> = Promise.resolve();
   #timer: NodeJS.Timeout | undefined;
 
@@ -40,11 +42,12 @@ export class FileTail {
     if (rest) this.onText(rest);
     await this.#handle?.close();
     this.#handle = undefined;
+    this.#buffer = undefined;
   }
 
   async #readNew(): Promise<void> {
     this.#handle ??= await open(this.file, 'r');
-    const buffer = Buffer.alloc(CHUNK_BYTES);
+    const buffer = (this.#buffer ??= Buffer.allocUnsafe(CHUNK_BYTES));
     for (;;) {
       const { bytesRead } = await this.#handle.read(buffer, 0, CHUNK_BYTES, this.#position);
       if (bytesRead === 0) return;

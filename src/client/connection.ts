@@ -2,7 +2,7 @@
 // and library users all come through here.
 import net from 'node:net';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, type NativeConnectionOptions } from '@temporalio/worker';
+import type { NativeConnection, NativeConnectionOptions } from '@temporalio/worker';
 import { batonDataConverter } from '../codec/data-converter.js';
 import { startTracing } from '../tracing/tracing.js';
 import type { Config } from './config.js';
@@ -132,8 +132,10 @@ export async function connectWorkerConnection(config: Config, target: Target): P
     apiKey: config.temporal.apiKey,
     metadata: config.temporal.metadata,
   };
+  // Loaded here, not at the top: clients (baton status, start…) never need the worker's native runtime.
+  const { NativeConnection: Native } = await import('@temporalio/worker');
   try {
-    return await withTimeout(NativeConnection.connect(options), CONNECT_TIMEOUT_MS, 'connection timed out');
+    return await withTimeout(Native.connect(options), CONNECT_TIMEOUT_MS, 'connection timed out');
   } catch (err) {
     throw unreachable(target, err);
   }

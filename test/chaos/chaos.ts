@@ -28,6 +28,8 @@ export interface Scene {
   fake: FakeModel;
   /** Environment of the worker processes (and so of every claude): the fake model, the config folder. */
   env: Record<string, string>;
+  /** Worker processes started for the scene: cleanup kills those a failed test left running. */
+  workers: ChildProcess[];
   cleanup(): Promise<void>;
 }
 
@@ -38,6 +40,7 @@ export async function scene(script: Record<string, TaskScript>): Promise<Scene> 
   const artifactsDir = path.join(root, 'artifacts');
   await Promise.all([mkdir(cwd), mkdir(configDir), mkdir(artifactsDir)]);
   const fake = await FakeModel.start({ script, rehearse: false, costPerRequestUsd: 0.01 });
+  const workers: ChildProcess[] = [];
   return {
     root,
     cwd,
@@ -46,7 +49,15 @@ export async function scene(script: Record<string, TaskScript>): Promise<Scene> 
     taskQueue: `baton-chaos-${randomBytes(4).toString('hex')}`,
     fake,
     env: claudeEnv(fake, configDir),
+    workers,
     async cleanup() {
+      // A test that failed half way leaves its workers polling: the test file would never end.
+      const left = workers.filter((child) => child.exitCode === null && child.signalCode === null);
+      await Promise.all(
+        left.map(
+          (child) => new Promise<void>((resolve) => (child.once('exit', () => resolve()), child.kill('SIGKILL'))),
+        ),
+      );
       await fake.stop();
       await rm(root, { recursive: true, force: true });
     },
@@ -68,6 +79,7 @@ export function startWorker(s: Scene, address: string, extraArgs: string[] = [])
   args.push('--claude', CLAUDE_BIN, ...extraArgs);
   const spawnedAt = Date.now();
   const child = spawn(process.execPath, args, { env: { ...process.env, ...s.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  s.workers.push(child);
   let err = '';
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) =>
