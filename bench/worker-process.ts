@@ -1,6 +1,7 @@
 // A baton worker in a process of its own, so the bench can read its peak RSS (/proc/<pid>/status VmHWM)
 // and SIGKILL it. Started by worker-handle.ts with its settings as one JSON argument; prints "ready"
 // once the worker is created, shuts down on SIGTERM, and exits when the bench's end of stdin closes.
+import { appendFileSync } from 'node:fs';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { createBatonWorker } from '../src/workers/worker.js';
 
@@ -28,6 +29,16 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => worker.shutdown());
   // The bench holds our stdin open: when it ends (the bench died), so do we.
   process.stdin.on('end', () => process.exit(1)).resume();
+  // BENCH_WORKER_MEMORY_LOG=<file>: the worker's memory every second, to see where its peak RSS goes.
+  const memoryLog = process.env.BENCH_WORKER_MEMORY_LOG;
+  if (memoryLog) {
+    const mb = (n: number) => Math.round(n / 1e6);
+    setInterval(() => {
+      const m = process.memoryUsage();
+      const line = `${Date.now()} rss ${mb(m.rss)} heapTotal ${mb(m.heapTotal)} heapUsed ${mb(m.heapUsed)} external ${mb(m.external)} arrayBuffers ${mb(m.arrayBuffers)}\n`;
+      appendFileSync(memoryLog, line);
+    }, 1000).unref();
+  }
   const running = worker.run();
   process.stdout.write('ready\n');
   await running;

@@ -54,10 +54,20 @@ function shortenWorkflowStacks(): void {
   v8.setFlagsFromString(`--stack-trace-limit=${WORKFLOW_STACK_FRAMES}`);
 }
 
+/**
+ * V8 lets a heap grow to twice what it holds before it collects the old generation, which on a run of thousands
+ * of tasks took the worker to 450-510 MB. Favouring size makes it collect sooner: 260-290 MB on the 5,000-task
+ * benchmark, at a few percent of its throughput. Set before the workflow thread exists, it applies there too.
+ */
+function favourMemory(): void {
+  v8.setFlagsFromString('--optimize-for-size');
+}
+
 export async function createBatonWorker(options: BatonWorkerOptions): Promise<Worker> {
   // Agents are started by a small launcher process: start it while the worker is still small, before the first task.
   warmUpLauncher();
   shortenWorkflowStacks();
+  favourMemory();
   // With a key, the bundle compiled with the failure converter that encrypts failure messages.
   const dataConverter = options.dataConverter ?? batonDataConverter(undefined);
   const code = workflowCode(dataConverter.failureConverterPath);
