@@ -24,7 +24,7 @@ import { ConfigError } from '../../src/client/config.js';
 import { startRun } from '../../src/client/runs.js';
 import { resolvePlanPaths } from '../../src/plan/resolve.js';
 import { PlanSchema } from '../../src/plan/schema.js';
-import { FakeModel } from '../../src/rehearsal/fake-model.js';
+import { FakeModel, type FakeModelOptions } from '../../src/rehearsal/fake-model.js';
 import { createBatonWorker } from '../../src/workers/worker.js';
 import { workflowCode } from '../../src/workers/workflow-code.js';
 import type { RunStatus } from '../../src/workflows/status.js';
@@ -236,28 +236,27 @@ describe('an encrypted run', () => {
     await rm(root, { recursive: true, force: true });
   });
 
-  void test('history holds only ciphertext, the run completes, and the codec server decrypts it for the CLI and for a plain POST', async () => {
-    const marker = randomBytes(4).toString('hex');
-    const secrets = {
-      goal: `GOAL-SECRET-${marker}`,
-      prompt: `PROMPT-SECRET-${marker}`,
-      result: `RESULT-SECRET-${marker}`,
-    };
-    const taskIds = [`alpha-${marker}`, `omega-${marker}`];
-    const keys = ring(`k2:${key()},k1:${key()}`);
+  /**
+   * What each encrypted run needs: folders under `root/<folder>`, the scripted model, a client and a baton worker
+   * sharing the keys' data converter, and a codec server with a bearer token. `close()` stops the model and the
+   * codec server.
+   */
+  async function encryptedScene(folder: string, keySpec: string, script: FakeModelOptions['script']) {
+    const keys = ring(keySpec);
     const dataConverter = batonDataConverter(keys);
-    const cwd = path.join(root, 'cwd');
-    const configDir = path.join(root, 'claude-config');
-    const artifactsDir = path.join(root, 'artifacts');
-    await Promise.all([mkdir(cwd), mkdir(configDir), mkdir(artifactsDir)]);
-    const fake = await FakeModel.start({
-      rehearse: false,
-      script: Object.fromEntries(taskIds.map((id) => [id, { turns: [{ text: `${secrets.result} from ${id}` }] }])),
-    });
-    const taskQueue = `enc-${marker}`;
+    const cwd = path.join(root, folder, 'cwd');
+    const configDir = path.join(root, folder, 'claude-config');
+    const artifactsDir = path.join(root, folder, 'artifacts');
+    await Promise.all([cwd, configDir, artifactsDir].map((dir) => mkdir(dir, { recursive: true })));
+    const fake = await FakeModel.start({ rehearse: false, script });
+    const taskQueue = `enc-${folder}-${randomBytes(4).toString('hex')}`;
     const client = new Client({ connection: temporal.connection, dataConverter });
     const token = `token-${randomBytes(12).toString('hex')}`;
     const codecServer = await startCodecServer({ codec: new AesGcmCodec(keys), port: 0, authToken: token });
+    const close = async () => {
+      await codecServer.close();
+      await fake.stop();
+    };
     try {
       const worker = await createBatonWorker({
         connection: temporal.nativeConnection,
@@ -267,6 +266,27 @@ describe('an encrypted run', () => {
         dataConverter,
         shutdownGraceTime: '5s',
       });
+      return { cwd, taskQueue, client, token, codecServer, worker, close };
+    } catch (err) {
+      await close();
+      throw err;
+    }
+  }
+
+  void test('history holds only ciphertext, the run completes, and the codec server decrypts it for the CLI and for a plain POST', async () => {
+    const marker = randomBytes(4).toString('hex');
+    const secrets = {
+      goal: `GOAL-SECRET-${marker}`,
+      prompt: `PROMPT-SECRET-${marker}`,
+      result: `RESULT-SECRET-${marker}`,
+    };
+    const taskIds = [`alpha-${marker}`, `omega-${marker}`];
+    const { cwd, taskQueue, client, token, codecServer, worker, close } = await encryptedScene(
+      'sealed',
+      `k2:${key()},k1:${key()}`,
+      Object.fromEntries(taskIds.map((id) => [id, { turns: [{ text: `${secrets.result} from ${id}` }] }])),
+    );
+    try {
       const plan = resolvePlanPaths(
         PlanSchema.parse({
           version: 1,
@@ -359,8 +379,7 @@ describe('an encrypted run', () => {
       assert.equal(cliPayloads.length, found.length, 'the CLI saw as many payloads');
       for (const secret of Object.values(secrets)) assert.ok(cliText.includes(secret), `the CLI shows ${secret}`);
     } finally {
-      await codecServer.close();
-      await fake.stop();
+      await close();
     }
   });
 
@@ -369,29 +388,13 @@ describe('an encrypted run', () => {
     const secret = `FAILURE-SECRET-${marker}`;
     const taskId = `doomed-${marker}`;
     const keySpec = `k2:${key()},k1:${key()}`;
-    const keys = ring(keySpec);
-    const dataConverter = batonDataConverter(keys);
-    const cwd = path.join(root, 'failing', 'cwd');
-    const configDir = path.join(root, 'failing', 'claude-config');
-    const artifactsDir = path.join(root, 'failing', 'artifacts');
-    await Promise.all([cwd, configDir, artifactsDir].map((dir) => mkdir(dir, { recursive: true })));
     // The model refuses the request: claude reports the 400 with its message, and runAgent fails the attempt
     // with an AgentBadRequest whose message quotes it.
-    const fake = await FakeModel.start({ script: { [taskId]: { failFirst: [{ status: 400, message: secret }] } } });
-    const taskQueue = `enc-fail-${marker}`;
-    const client = new Client({ connection: temporal.connection, dataConverter });
-    const token = `token-${randomBytes(12).toString('hex')}`;
-    const codecServer = await startCodecServer({ codec: new AesGcmCodec(keys), port: 0, authToken: token });
+    const { cwd, taskQueue, client, token, codecServer, worker, close } = await encryptedScene('failing', keySpec, {
+      [taskId]: { failFirst: [{ status: 400, message: secret }] },
+    });
     const box = await sandbox('enc-fail', { TEMPORAL_ADDRESS: temporal.address, BATON_ENCRYPTION_KEYS: keySpec });
     try {
-      const worker = await createBatonWorker({
-        connection: temporal.nativeConnection,
-        namespace: 'default',
-        taskQueue,
-        activities: { artifactsDir, claudeBin: CLAUDE_BIN, env: claudeEnv(fake, configDir), killGraceMs: 500 },
-        dataConverter,
-        shutdownGraceTime: '5s',
-      });
       const plan = resolvePlanPaths(
         PlanSchema.parse({
           version: 1,
@@ -466,8 +469,7 @@ describe('an encrypted run', () => {
         `sealed failures: ${failures.length} failures in the history, each "Encoded failure" with encrypted attributes`,
       );
     } finally {
-      await codecServer.close();
-      await fake.stop();
+      await close();
       await box.cleanup();
     }
   });
