@@ -3,11 +3,11 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { loadArtifactsConfig, type ArtifactsConfig } from '../artifacts/config.js';
-import { parseNotifyCommand } from '../activities/notify.js';
+import { parseNotifyCommand } from '../activities/notify-command.js';
 import { loadEncryptionConfig, type EncryptionConfig } from '../codec/config.js';
 import { TaskQueueSchema } from '../plan/schema.js';
 import { loadTracingConfig, type TracingConfig } from '../tracing/config.js';
-import { loadMetricsConfig, type MetricsConfig } from '../workers/metrics.js';
+import { loadMetricsConfig, type MetricsConfig } from '../workers/metrics-config.js';
 import { loadTemporalSettings, type TemporalSettings } from './temporal-settings.js';
 
 const EnvSchema = z.object({

@@ -8,17 +8,12 @@ import {
   WorkflowFailedError,
   WorkflowNotFoundError,
   type Client,
-  type WorkflowExecutionDescription,
   type WorkflowHandle,
 } from '@temporalio/client';
-import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow/index.js';
 import type { ArtifactStore } from '../artifacts/store.js';
 import type { Plan } from '../plan/schema.js';
 import type { OrchestrateInput, OrchestrateOptions } from '../workflows/orchestrate.js';
 import { planQuery, statusQuery } from '../workflows/messages.js';
-import { goalSlug, Planning } from '../workflows/planning.js';
-import { unpack } from '../workflows/pack.js';
-import { Scheduler, type SchedulerState } from '../workflows/scheduler.js';
 import type { RunStatus } from '../workflows/status.js';
 import { BadInputError, NotFoundError } from './errors.js';
 import { externalizeLargePrompts } from './large-prompts.js';
@@ -46,7 +41,9 @@ export async function startRun(client: Client, start: StartRunOptions): Promise<
   const goal = start.goal?.trim();
   if (!start.plan && !goal) throw new BadInputError('give a plan or a goal');
   if (start.plan && goal) throw new BadInputError('give a plan or a goal, not both');
-  const workflowId = start.workflowId ?? newRunId(start.plan ? start.plan.name : goalSlug(goal!));
+  const workflowId =
+    start.workflowId ??
+    newRunId(start.plan ? start.plan.name : (await import('../workflows/planning.js')).goalSlug(goal!));
   const plan = start.plan && (await externalizeLargePrompts(start.plan, workflowId, start.artifacts));
   const input: OrchestrateInput = plan
     ? { plan, options: start.options }
@@ -93,6 +90,8 @@ export async function getStatus(client: Client, runId: string): Promise<RunStatu
   // A run no worker has picked up yet cannot answer a query (the call would wait ~30 s and fail); nothing
   // has happened in it, so its status is the plan's initial one.
   if (description.historyLength < FIRST_WORKFLOW_TASK_COMPLETED) {
+    // Loaded only here: the scheduler and the codec helpers are most of what reading a run costs at start-up.
+    const { initialStatus } = await import('./initial-status.js');
     const initial = await initialStatus(client, handle, description);
     if (initial) return initial;
   }
@@ -119,44 +118,6 @@ export async function getStatus(client: Client, runId: string): Promise<RunStatu
 
 /** Events of a run up to its first completed workflow task: started, task scheduled, started, completed. */
 const FIRST_WORKFLOW_TASK_COMPLETED = 4;
-/** How long a run may wait for its first workflow task before status says no worker runs it. */
-const NO_WORKER_AFTER_MS = 5_000;
-
-/** The status of a run that has not run yet, from its start input; null if that input holds no plan. */
-async function initialStatus(
-  client: Client,
-  handle: WorkflowHandle,
-  description: WorkflowExecutionDescription,
-): Promise<RunStatus | null> {
-  const history = await handle.fetchHistory();
-  const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
-  const input = await decodeFromPayloadsAtIndex<OrchestrateInput>(
-    client.options.loadedDataConverter,
-    0,
-    started?.input?.payloads,
-  );
-  // After continue-as-new the input carries the state so far; a new run has only its plan, or its goal.
-  const startedAt = description.startTime.toISOString();
-  const scheduler = input?.carried
-    ? new Scheduler(unpack<SchedulerState>(input.carried))
-    : input?.plan
-      ? Scheduler.fresh(input.plan, startedAt)
-      : null;
-  const goal = input?.goal?.trim();
-  const status = scheduler
-    ? scheduler.status(description.workflowId, new Date().toISOString(), 0)
-    : goal
-      ? new Planning(goal, startedAt).status(description.workflowId, new Date().toISOString())
-      : null;
-  if (!status) return null;
-  if (Date.now() - description.startTime.getTime() > NO_WORKER_AFTER_MS) {
-    status.waitingOn.push(
-      `worker: no worker has picked up this run yet — start \`baton worker\` on task queue "${description.taskQueue}"`,
-    );
-  }
-  return status;
-}
-
 /** The status a finished run ended with, from its result or failure; null for a cancelled run. */
 export async function finalStatus(handle: WorkflowHandle): Promise<RunStatus | null> {
   try {
