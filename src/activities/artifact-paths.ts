@@ -7,6 +7,8 @@
 //   <artifactsDir>/<runId>/<taskId>/g<generation>/result.md               the full result text of the successful attempt
 //   <artifactsDir>/<runId>/<taskId>/g<generation>/dependencies/<dep>.result.md  a dependency's result fetched
 //                                                                          from a remote store (S3) for the agent
+//   <artifactsDir>/<runId>/.status.json    the run's status snapshot, kept by the worker running the run
+//                                            (src/workflows/snapshot.ts; a task id cannot start with a dot)
 // A generation is one run of the task (a person's retry starts the next one); attempts are Temporal's retries.
 // In the artifact store the same files have the keys `artifacts/<runId>/<taskId>/g<generation>/<file>`.
 import path from 'node:path';
@@ -43,6 +45,11 @@ export function attemptPaths(
     dependencyResult: (taskId) => path.join(dir, 'dependencies', `${segment(taskId)}.result.md`),
     key: (file) => `${dirKey}/${path.relative(dir, file).split(path.sep).join('/')}` as StoreKey,
   };
+}
+
+/** The status snapshot of a run on the disk of the worker that runs it (never in a remote store). */
+export function snapshotPath(artifactsDir: string, runId: string): string {
+  return path.join(path.resolve(artifactsDir), segment(runId), '.status.json');
 }
 
 /** The store key under which every file of one task of one run lies. */

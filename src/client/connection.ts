@@ -6,32 +6,11 @@ import type { NativeConnection, NativeConnectionOptions } from '@temporalio/work
 import { batonDataConverter } from '../codec/data-converter.js';
 import { startTracing } from '../tracing/tracing.js';
 import type { Config } from './config.js';
-import { ensureEmbeddedServer } from './embedded-server.js';
 import { TemporalUnavailableError } from './errors.js';
+import type { Target } from './target.js';
 
-export interface Target {
-  address: string;
-  namespace: string;
-  uiUrl: string | undefined;
-  embedded: boolean;
-  /** Where the address came from (TEMPORAL_ADDRESS or a config file profile); undefined when embedded. */
-  addressFrom?: string;
-}
-
-/** Where Temporal is: TEMPORAL_ADDRESS or a profile's address, else the embedded dev server (started if needed). */
-export async function resolveTarget(config: Config, onProgress?: (message: string) => void): Promise<Target> {
-  if (config.temporal.address) {
-    return {
-      address: config.temporal.address,
-      namespace: config.temporal.namespace,
-      uiUrl: config.uiUrl,
-      embedded: false,
-      addressFrom: config.temporal.addressFrom,
-    };
-  }
-  const server = await ensureEmbeddedServer(config, onProgress);
-  return { address: server.address, namespace: config.temporal.namespace, uiUrl: server.uiUrl, embedded: true };
-}
+// Where Temporal is, and links into its UI, need no SDK (`baton status` may answer from a snapshot without one).
+export { resolveTarget, runUrl, type Target } from './target.js';
 
 const CONNECT_TIMEOUT_MS = 10_000;
 
@@ -147,10 +126,4 @@ function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promi
     timer = setTimeout(() => reject(new Error(message)), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-/** A link to a run in the Web UI. */
-export function runUrl(target: Target, workflowId: string): string | undefined {
-  if (!target.uiUrl) return undefined;
-  return `${target.uiUrl}/namespaces/${encodeURIComponent(target.namespace)}/workflows/${encodeURIComponent(workflowId)}`;
 }

@@ -2,7 +2,7 @@
 // (a plan's `taskQueue`), the activities alone on the queue of the tasks this host can run.
 import v8 from 'node:v8';
 import type { DataConverter } from '@temporalio/common';
-import { Worker, type NativeConnection } from '@temporalio/worker';
+import { Runtime, Worker, type NativeConnection } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities/index.js';
 import { batonDataConverter } from '../codec/data-converter.js';
 import { warmUpLauncher } from '../activities/launcher/client.js';
@@ -11,6 +11,7 @@ import { createPlanActivities } from '../activities/plan-goal.js';
 import { createWorkspaceActivities } from '../activities/workspace/activities.js';
 import { DISCARD_WORKFLOW_SPANS, type Tracing } from '../tracing/tracing.js';
 import { metricsInterceptors } from './metrics.js';
+import { StatusSnapshots } from './status-snapshots.js';
 import { workflowCode } from './workflow-code.js';
 
 export interface BatonWorkerOptions {
@@ -72,6 +73,9 @@ export async function createBatonWorker(options: BatonWorkerOptions): Promise<Wo
   const dataConverter = options.dataConverter ?? batonDataConverter(undefined);
   const code = workflowCode(dataConverter.failureConverterPath);
   const metrics = metricsInterceptors();
+  const snapshots = new StatusSnapshots(options.activities.artifactsDir, (message) =>
+    Runtime.instance().logger.warn(message),
+  );
   return await Worker.create({
     connection: options.connection,
     namespace: options.namespace,
@@ -87,11 +91,17 @@ export async function createBatonWorker(options: BatonWorkerOptions): Promise<Wo
     dataConverter,
     interceptors: {
       // Tracing first, so that an activity's span covers everything else its attempt does.
-      activity: [...(options.tracing?.activityInterceptors() ?? []), ...metrics.activity],
+      activity: [
+        ...(options.tracing?.activityInterceptors() ?? []),
+        ...metrics.activity,
+        ...(options.activitiesOnly ? [] : [snapshots.activityInterceptor()]),
+      ],
       // Only when bundling from the sources: the prebuilt bundles have them compiled in.
       ...(options.activitiesOnly ? {} : { workflowModules: code.workflowModules }),
     },
-    ...(options.activitiesOnly ? {} : { sinks: options.tracing?.workflowSinks() ?? DISCARD_WORKFLOW_SPANS }),
+    ...(options.activitiesOnly
+      ? {}
+      : { sinks: { ...(options.tracing?.workflowSinks() ?? DISCARD_WORKFLOW_SPANS), ...snapshots.sinks() } }),
     maxConcurrentActivityTaskExecutions: options.maxConcurrentAgents ?? DEFAULT_MAX_CONCURRENT_AGENTS,
     // Heartbeats carry cancellation to the agent: send them often so a cancel kills it at once.
     maxHeartbeatThrottleInterval: '1s',

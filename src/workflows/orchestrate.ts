@@ -15,6 +15,7 @@ import {
   isCancellation,
   log,
   proxyActivities,
+  proxySinks,
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
@@ -33,6 +34,7 @@ import { DETAILS_ROWS, renderDetails } from './details.js';
 import { pack, unpack } from './pack.js';
 import { DEFAULT_PLANNING_ROUNDS, Planning } from './planning.js';
 import { BatonPhase, BatonWaiting } from './search-attributes.js';
+import { SNAPSHOT_EVERY_MS, type StatusSnapshotSinks } from './snapshot.js';
 import { overviewOf, type Overview, type RunStatus } from './status.js';
 import { Worktrees, type IsolatedOutcome } from './worktrees.js';
 
@@ -88,6 +90,8 @@ const { notify } = proxyActivities<Activities>({
   summary: 'notify · the run waits on a person',
 });
 
+const { statusSnapshot } = proxySinks<StatusSnapshotSinks>();
+
 export async function orchestrate(input: OrchestrateInput): Promise<RunStatus> {
   const options = input.options ?? {};
   const runId = workflowInfo().workflowId;
@@ -128,14 +132,24 @@ export async function orchestrate(input: OrchestrateInput): Promise<RunStatus> {
     void notify(event).catch((err: unknown) => log.warn('notification failed', { error: String(err) }));
   };
   let published = '';
-  /** Keep the Web UI's current details and the search attributes in step with the state. */
+  /** When the worker last got the status for its snapshot (workflow time), and whether a person acted since. */
+  let snapshotAt = 0;
+  let intervened = false;
+  /** Keep the Web UI's current details, the search attributes and the worker's status snapshot in step. */
   const publish = (): void => {
     const current = overview();
     setCurrentDetails(renderDetails(current));
     notifyNewWaits(current);
     const waiting = current.waitingOn.length > 0;
     const key = `${current.phase}/${waiting}`;
-    if (key === published) return;
+    const changed = key !== published;
+    // Sinks are not called on replay, and a snapshot is no command: history is the same with or without it.
+    if (changed || intervened || Date.now() - snapshotAt >= SNAPSHOT_EVERY_MS) {
+      statusSnapshot.publish(JSON.stringify(status()));
+      snapshotAt = Date.now();
+      intervened = false;
+    }
+    if (!changed) return;
     published = key;
     upsertSearchAttributes([
       { key: BatonPhase, value: current.phase },
@@ -149,6 +163,9 @@ export async function orchestrate(input: OrchestrateInput): Promise<RunStatus> {
   registerInterventions(() => current, planning, {
     now,
     status,
+    intervened: () => {
+      intervened = true;
+    },
     cancelTask: async (taskId) => {
       const entry = running.get(taskId);
       if (!entry) return;
@@ -446,6 +463,8 @@ function describeFailure(err: unknown, maxAttempts: number): TaskFailure {
 interface InterventionHooks {
   now(): string;
   status(): RunStatus;
+  /** A person's intervention was applied: the next snapshot goes out at once. */
+  intervened(): void;
   cancelTask(taskId: string): Promise<void>;
   abort(): void;
   /** Worktree isolation: approving a reviewed or conflicted task merges it first; undefined when not needed. */
@@ -485,10 +504,16 @@ function registerInterventions(
       }
       return parsed.data;
     };
+    /** Applied, and said so to the snapshot (before: a change made while it waits; after: the rest). */
+    const applied = async (input: z.infer<S>): Promise<void> => {
+      hooks.intervened();
+      await apply(input);
+      hooks.intervened();
+    };
     setHandler(
       update,
       async (raw: unknown) => {
-        await apply(parse(raw));
+        await applied(parse(raw));
         return hooks.status();
       },
       {
@@ -506,7 +531,7 @@ function registerInterventions(
       try {
         const input = parse(raw);
         check(input);
-        await apply(input);
+        await applied(input);
       } catch (err) {
         log.warn(`refused ${signal.name} signal`, { error: err instanceof Error ? err.message : String(err) });
       }

@@ -1,0 +1,93 @@
+// The worker's half of the status snapshot (src/workflows/snapshot.ts): the workflow hands its status over through
+// a sink; this writes it to <artifactsDir>/<runId>/.status.json (whole files only: a temporary file, then a
+// rename), with the attempt each of this worker's running agents is in, which the workflow cannot know. Writes
+// of one run never overlap; a status that arrives while one is written replaces any that waits. Nothing here
+// may disturb a run: a snapshot that cannot be written is skipped (and `baton status` asks the run instead).
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Context } from '@temporalio/activity';
+import type { ActivityExecuteInput, ActivityInboundCallsInterceptor, InjectedSinks, Next } from '@temporalio/worker';
+import { snapshotPath } from '../activities/artifact-paths.js';
+import type { StatusSnapshotSinks } from '../workflows/snapshot.js';
+
+const AGENT_ACTIVITY = 'runAgent';
+
+interface Waiting {
+  json: string;
+  publishedAt: number;
+}
+
+export class StatusSnapshots {
+  readonly #artifactsDir: string;
+  /** Per run, the attempt of each task whose agent runs in this worker. */
+  readonly #attempts = new Map<string, Map<string, number>>();
+  readonly #waiting = new Map<string, Waiting>();
+  readonly #writing = new Set<string>();
+  readonly #warn: (message: string) => void;
+  #warned = false;
+
+  constructor(artifactsDir: string, warn: (message: string) => void) {
+    this.#artifactsDir = artifactsDir;
+    this.#warn = warn;
+  }
+
+  sinks(): InjectedSinks<StatusSnapshotSinks> {
+    // callDuringReplay stays false: a replayed status is an old one.
+    return { statusSnapshot: { publish: { fn: (info, json) => this.offer(info.workflowId, json) } } };
+  }
+
+  /** Records which attempt each agent of this worker is in, for the snapshots of its run. */
+  activityInterceptor(): () => { inbound: ActivityInboundCallsInterceptor } {
+    const attempts = this.#attempts;
+    const inbound: ActivityInboundCallsInterceptor = {
+      async execute(input: ActivityExecuteInput, next: Next<ActivityInboundCallsInterceptor, 'execute'>) {
+        const { info } = Context.current();
+        const runId = info.workflowExecution?.workflowId;
+        if (info.activityType !== AGENT_ACTIVITY || !runId) return await next(input);
+        // Activity ids are `<taskId>.<generation>` (orchestrate.ts).
+        const taskId = info.activityId.replace(/\.\d+$/, '');
+        const run = attempts.get(runId) ?? new Map<string, number>();
+        attempts.set(runId, run.set(taskId, info.attempt));
+        try {
+          return await next(input);
+        } finally {
+          run.delete(taskId);
+          if (run.size === 0 && attempts.get(runId) === run) attempts.delete(runId);
+        }
+      },
+    };
+    return () => ({ inbound });
+  }
+
+  offer(runId: string, json: string): void {
+    this.#waiting.set(runId, { json, publishedAt: Date.now() });
+    if (!this.#writing.has(runId)) void this.#drain(runId);
+  }
+
+  async #drain(runId: string): Promise<void> {
+    this.#writing.add(runId);
+    try {
+      for (let next = this.#waiting.get(runId); next; next = this.#waiting.get(runId)) {
+        this.#waiting.delete(runId);
+        await this.#write(runId, next);
+      }
+    } finally {
+      this.#writing.delete(runId);
+    }
+  }
+
+  async #write(runId: string, { json, publishedAt }: Waiting): Promise<void> {
+    const file = snapshotPath(this.#artifactsDir, runId);
+    const attempts = JSON.stringify(Object.fromEntries(this.#attempts.get(runId) ?? []));
+    const temporary = `${file}.${process.pid}.tmp`;
+    try {
+      await mkdir(path.dirname(file), { recursive: true });
+      // The status is JSON already: put it in the envelope as it is, without parsing two megabytes.
+      await writeFile(temporary, `{"publishedAt":${publishedAt},"attempts":${attempts},"status":${json}}\n`);
+      await rename(temporary, file);
+    } catch (err) {
+      if (!this.#warned) this.#warn(`cannot write the status snapshot ${file} (${String(err)}); status will query`);
+      this.#warned = true;
+    }
+  }
+}

@@ -1,0 +1,105 @@
+// `baton status` answers from the status snapshot that the run's worker keeps (src/workflows/snapshot.ts) while it
+// is fresh, without Temporal; once the run has been quiet for longer than SNAPSHOT_FRESH_MS, it asks the run. A
+// real worker and the real claude binary against the scripted model: one task done, one that hangs.
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { ResultPromise } from 'execa';
+import { FakeModel } from '../../src/rehearsal/fake-model.js';
+import { SNAPSHOT_FRESH_MS } from '../../src/workflows/snapshot.js';
+import type { RunStatus } from '../../src/workflows/status.js';
+import {
+  describeResult,
+  freePort,
+  jsonOf,
+  sandbox,
+  stopProcess,
+  waitFor,
+  type CliResult,
+  type Sandbox,
+} from '../helpers/cli.js';
+import { claudeEnv } from '../helpers/claude-env.js';
+import { testTemporal, type TestTemporal } from '../helpers/temporal.js';
+
+const PLAN = `version: 1
+name: snapshot
+maxParallel: 2
+defaults:
+  retries: 0
+  timeout: 5m
+tasks:
+  - id: quick
+    prompt: Succeed.
+  - id: hang
+    prompt: Never answered.
+`;
+
+let temporal: TestTemporal;
+let fake: FakeModel;
+let box: Sandbox;
+let worker: ResultPromise;
+before(async () => {
+  temporal = await testTemporal();
+  fake = await FakeModel.start({ rehearse: false, script: { hang: { hang: true } } });
+  box = await sandbox('snapshot', { TEMPORAL_ADDRESS: temporal.address });
+  Object.assign(box.env, claudeEnv(fake, box.claudeConfigDir));
+  await writeFile(path.join(box.cwd, 'plan.yaml'), PLAN);
+  worker = box.spawn(['worker']);
+});
+after(async () => {
+  await stopProcess(worker, 10_000);
+  await fake.stop();
+  await box.cleanup();
+  await temporal.close();
+});
+
+const view = (s: RunStatus) => s.tasks.map((t) => `${t.id}:${t.state}:${t.attempts}`).join(' ');
+
+void test('a fresh snapshot answers without Temporal; a quiet run is asked', async () => {
+  const runId = `snapshot-${Math.random().toString(16).slice(2, 8)}`;
+  const started = await box.baton(['start', 'plan.yaml', '--id', runId]);
+  assert.equal(started.exitCode, 0, describeResult(started));
+  const asked = await waitFor('quick done and hang running', async () => {
+    const r = await box.baton(['status', runId, '--json']);
+    const s = r.exitCode === 0 ? jsonOf<RunStatus>(r) : undefined;
+    return s && view(s) === 'quick:succeeded:1 hang:running:1' ? s : undefined;
+  });
+  assert.ok(existsSync(path.join(box.home, 'artifacts', runId, '.status.json')), 'the worker keeps a snapshot');
+
+  // Nothing listens at this address: only the snapshot can answer.
+  const unreachable = { TEMPORAL_ADDRESS: `127.0.0.1:${await freePort()}` };
+  /** An intervention makes the run publish at once: `baton <args>` right after it answers from the snapshot. (A
+   *  few tries: on a loaded machine the command may start later than the snapshot stays fresh.) */
+  const afterIntervention = async (args: string[]): Promise<CliResult> => {
+    const tries: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const guided = await box.baton(['guide', runId, 'hang', `note ${i}`]);
+      assert.equal(guided.exitCode, 0, describeResult(guided));
+      const r = await box.baton(args, { env: unreachable });
+      if (r.exitCode === 0) return r;
+      tries.push(describeResult(r));
+    }
+    assert.fail(`no answer from the snapshot:\n${tries.join('\n')}`);
+  };
+  const snapshot = jsonOf<RunStatus>(await afterIntervention(['status', runId, '--json']));
+  assert.equal(view(snapshot), view(asked), 'the same tasks, states and attempts as the query answered');
+  assert.equal(snapshot.runId, runId);
+  assert.equal(snapshot.phase, 'running');
+  // The table for people, from a snapshot too.
+  assert.match((await afterIntervention(['status', runId])).stdout, /hang\s+▶ running/);
+
+  // The run is quiet now (the agent hangs): once the snapshot is older than SNAPSHOT_FRESH_MS, status asks Temporal.
+  await sleep(SNAPSHOT_FRESH_MS + 1_000);
+  const stale = await box.baton(['status', runId, '--json'], { env: unreachable });
+  assert.equal(stale.exitCode, 3, describeResult(stale));
+  assert.match(stale.stderr, /cannot reach Temporal/);
+  const reachable = await box.baton(['status', runId, '--json']);
+  assert.equal(reachable.exitCode, 0, describeResult(reachable));
+  assert.equal(view(jsonOf<RunStatus>(reachable)), 'quick:succeeded:1 hang:running:1');
+
+  const aborted = await box.baton(['abort', runId, '--reason', 'test over']);
+  assert.equal(aborted.exitCode, 0, describeResult(aborted));
+});
