@@ -368,14 +368,11 @@ void test('tracing off (the default): baton run loads no OpenTelemetry module an
     assert.equal(run.exitCode, 0, `${run.stdout}\n${run.stderr}`);
     assert.equal((JSON.parse(run.stdout) as RunStatus).phase, 'completed');
     const loaded = (await readFile(modulesFile, 'utf8')).split('\n').filter(Boolean);
-    // The recorder works: the worker and the client were loaded through it.
+    // The recorder works: it saw the worker's SDK load (baton's own modules and the client are in the CLI's
+    // bundle, which requires the packages it leaves out, OpenTelemetry's among them, when first used).
     assert.ok(
-      loaded.some((url) => url.endsWith('/dist/src/workers/worker.js')),
-      'the recorder saw the worker load',
-    );
-    assert.ok(
-      loaded.some((url) => url.includes('/node_modules/@temporalio/client/')),
-      'and the Temporal client',
+      loaded.some((url) => url.includes('/node_modules/@temporalio/worker/')),
+      'the recorder saw the worker SDK load',
     );
     const otel = loaded.filter((url) =>
       /@opentelemetry|interceptors-opentelemetry|\/dist\/src\/tracing\/otel\.js/.test(url),

@@ -1,0 +1,65 @@
+// Bundle the `baton` command (dist/src/cli/program.js and everything it loads) into one CommonJS file,
+// dist/cli/baton.cjs, which src/cli/main.ts runs with V8's code cache: see there for why.
+// Left out, and loaded from node_modules as before: the worker's SDK (native code; its activity context must be
+// the one the worker's own copy sets) and what only some runs need (S3, OpenTelemetry).
+import { readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const dist = fileURLToPath(new URL('../dist/', import.meta.url));
+const outfile = path.join(dist, 'cli', 'baton.cjs');
+
+const EXTERNAL = [
+  '@temporalio/worker',
+  '@temporalio/core-bridge',
+  '@temporalio/activity',
+  '@temporalio/workflow',
+  '@temporalio/testing',
+  '@temporalio/interceptors-opentelemetry',
+  '@opentelemetry/*',
+  '@aws-sdk/*',
+  '@swc/*',
+  'webpack',
+];
+
+/**
+ * baton's modules find files beside them (the workflow bundles, the launcher, prompts) from `import.meta.url`:
+ * in the bundle each keeps its own, as a path from the bundle to where the module was compiled.
+ */
+const ownUrls = {
+  name: 'own-import-meta-url',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]dist[\\/]src[\\/].*\.js$/ }, async ({ path: file }) => {
+      const relative = path.relative(path.dirname(outfile), file).split(path.sep).join('/');
+      const contents = (await readFile(file, 'utf8')).replaceAll(
+        'import.meta.url',
+        `new URL(${JSON.stringify(relative)}, __bundleUrl).href`,
+      );
+      return { contents, loader: 'js' };
+    });
+  },
+};
+
+await rm(path.join(dist, 'cli'), { recursive: true, force: true });
+const result = await build({
+  entryPoints: [path.join(dist, 'src', 'cli', 'program.js')],
+  outfile,
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  external: EXTERNAL,
+  plugins: [ownUrls],
+  // No import() in the bundle: src/cli/main.ts runs it as a vm script, and code from V8's code cache there has
+  // no loader for one. Lazy modules of the bundle stay lazy, and the left-out packages (all CommonJS) are
+  // required when first used.
+  supported: { 'dynamic-import': false },
+  // Packages that read import.meta.url (ESM ones, bundled) get the bundle's.
+  define: { 'import.meta.url': '__bundleUrl' },
+  banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
+  logLevel: 'warning',
+  metafile: true,
+});
+const bytes = Object.values(result.metafile.outputs).reduce((sum, o) => sum + o.bytes, 0);
+console.log(`bundled the CLI: ${path.relative(process.cwd(), outfile)} (${(bytes / 2 ** 20).toFixed(1)} MB)`);
