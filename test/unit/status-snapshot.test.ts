@@ -7,9 +7,9 @@ import path from 'node:path';
 import { after, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { snapshotPath } from '../../src/activities/artifact-paths.js';
-import { readFreshSnapshot } from '../../src/client/status-snapshot.js';
+import { readFreshSnapshot, snapshotFileText } from '../../src/client/status-snapshot.js';
 import { StatusSnapshots } from '../../src/workers/status-snapshots.js';
-import { SNAPSHOT_FRESH_MS } from '../../src/workflows/snapshot.js';
+import { SNAPSHOT_FRESH_MS, snapshotJson } from '../../src/workflows/snapshot.js';
 import type { RunStatus, TaskView } from '../../src/workflows/status.js';
 
 const dirs: string[] = [];
@@ -25,74 +25,89 @@ const statusOf = (runId: string, tasks: TaskView[]) =>
   ({ runId, phase: 'running', taskCount: tasks.length, tasks }) as unknown as RunStatus;
 
 /** Waits for the writer's file to hold `runId`'s status with `count` tasks. */
-async function written(dir: string, runId: string, count: number): Promise<string> {
+async function written(dir: string, runId: string, count: number): Promise<void> {
   for (let i = 0; i < 200; i++) {
     const text = await readFile(snapshotPath(dir, runId), 'utf8').catch(() => '');
-    if (text && (JSON.parse(text) as { status: RunStatus }).status.tasks.length === count) return text;
+    const body = text.slice(text.indexOf('\n') + 1);
+    if (text && (JSON.parse(body) as RunStatus).tasks.length === count) return;
     await sleep(10);
   }
   assert.fail(`no snapshot of ${runId} with ${count} tasks`);
 }
 
-void test('what a worker writes is read back while fresh: every task, running ones with the attempt they are in', async () => {
+const attemptsOf = (s: RunStatus) => s.tasks.map((t) => [t.id, t.state, t.attempts]);
+
+void test('what a worker writes is read back while fresh: as `status --json` prints it, running tasks in their attempt', async () => {
   const dir = await artifactsDir();
   const snapshots = new StatusSnapshots(dir, (m) => assert.fail(m));
   const status = statusOf('run-1', [task('a', 'succeeded', 1), task('b', 'running', 2)]);
-  snapshots.offer('run-1', JSON.stringify(status));
+  snapshots.offer('run-1', snapshotJson(status), 'running');
   await written(dir, 'run-1', 2);
   const read = readFreshSnapshot(dir, 'run-1');
   assert.ok(read);
-  // b finished two attempts before; the one it is in now was not reported by a worker of this process: its first.
-  assert.deepEqual(
-    read.tasks.map((t) => [t.id, t.state, t.attempts]),
-    [
-      ['a', 'succeeded', 1],
-      ['b', 'running', 3],
-    ],
-  );
+  assert.equal(read.phase, 'running');
+  // b finished two attempts in earlier generations; no worker of this process runs a later attempt: its first.
+  assert.deepEqual(attemptsOf(read.status()), [
+    ['a', 'succeeded', 1],
+    ['b', 'running', 3],
+  ]);
+  assert.equal(read.json(), JSON.stringify(read.status(), null, 2), 'the text is the pretty-printed status');
+
+  // A worker that runs b's fourth attempt says so; the status and the text follow.
+  const file = snapshotPath(dir, 'run-1');
+  const header = { publishedAt: Date.now(), runId: 'run-1', phase: 'running' as const, laterAttempts: { b: 3 } };
+  await writeFile(file, snapshotFileText(header, snapshotJson(status)));
+  const corrected = readFreshSnapshot(dir, 'run-1');
+  assert.deepEqual(attemptsOf(corrected!.status()), [
+    ['a', 'succeeded', 1],
+    ['b', 'running', 6],
+  ]);
+  assert.equal(JSON.parse(corrected!.json()).tasks[1].attempts, 6);
 });
 
 void test('statuses offered while one is written leave the last one on disk, whole', async () => {
   const dir = await artifactsDir();
   const snapshots = new StatusSnapshots(dir, (m) => assert.fail(m));
   const big = (n: number) =>
-    JSON.stringify(
+    snapshotJson(
       statusOf(
         'run-2',
         Array.from({ length: n }, (_, i) => task(`t${i}`, 'succeeded', 1)),
       ),
     );
-  for (const n of [3000, 2000, 1000, 7]) snapshots.offer('run-2', big(n));
-  const text = await written(dir, 'run-2', 7);
-  assert.equal((JSON.parse(text) as { status: RunStatus }).status.tasks.length, 7);
-  assert.equal(readFreshSnapshot(dir, 'run-2')?.tasks.length, 7);
+  for (const n of [3000, 2000, 1000, 7]) snapshots.offer('run-2', big(n), 'running');
+  await written(dir, 'run-2', 7);
+  assert.equal(readFreshSnapshot(dir, 'run-2')?.status().tasks.length, 7);
 });
 
 void test('a stale, foreign, unreadable or missing snapshot is not used', async () => {
   const dir = await artifactsDir();
   const file = snapshotPath(dir, 'run-3');
-  const envelope = (publishedAt: number, runId = 'run-3') =>
-    JSON.stringify({ publishedAt, attempts: {}, status: statusOf(runId, [task('a', 'running', 0)]) });
+  const status = snapshotJson(statusOf('run-3', [task('a', 'running', 0)]));
+  const text = (publishedAt: number, runId = 'run-3') =>
+    snapshotFileText({ publishedAt, runId, phase: 'running', laterAttempts: {} }, status);
   assert.equal(readFreshSnapshot(dir, 'run-3'), null, 'no file');
 
   const snapshots = new StatusSnapshots(dir, (m) => assert.fail(m));
-  snapshots.offer('run-3', JSON.stringify(statusOf('run-3', [task('a', 'running', 0)])));
+  snapshots.offer('run-3', status, 'running');
   await written(dir, 'run-3', 1);
-  assert.equal(readFreshSnapshot(dir, 'run-3')?.tasks[0]?.attempts, 1, 'fresh');
+  assert.equal(readFreshSnapshot(dir, 'run-3')?.status().tasks[0]?.attempts, 1, 'fresh');
 
-  await writeFile(file, envelope(Date.now() - SNAPSHOT_FRESH_MS - 1_000));
+  await writeFile(file, text(Date.now() - SNAPSHOT_FRESH_MS - 1_000));
   assert.equal(readFreshSnapshot(dir, 'run-3'), null, 'published too long ago');
 
-  await writeFile(file, envelope(Date.now()));
+  await writeFile(file, text(Date.now()));
   const old = new Date(Date.now() - 10 * SNAPSHOT_FRESH_MS);
   await utimes(file, old, old);
   assert.equal(readFreshSnapshot(dir, 'run-3'), null, 'a file not written lately is not even read');
 
-  await writeFile(file, envelope(Date.now(), 'another-run'));
+  await writeFile(file, text(Date.now(), 'another-run'));
   assert.equal(readFreshSnapshot(dir, 'run-3'), null, "another run's status");
 
-  await writeFile(file, envelope(Date.now()).slice(0, 40));
+  await writeFile(file, text(Date.now()).slice(0, -40));
   assert.equal(readFreshSnapshot(dir, 'run-3'), null, 'cut short');
+  await writeFile(file, text(Date.now()).slice(0, 30));
+  assert.equal(readFreshSnapshot(dir, 'run-3'), null, 'cut in its header');
 });
 
 void test('a snapshot that cannot be written is skipped with one warning', async () => {
@@ -101,9 +116,9 @@ void test('a snapshot that cannot be written is skipped with one warning', async
   await writeFile(path.join(dir, 'run-4'), 'not a folder');
   const warnings: string[] = [];
   const snapshots = new StatusSnapshots(dir, (m) => warnings.push(m));
-  snapshots.offer('run-4', JSON.stringify(statusOf('run-4', [])));
+  snapshots.offer('run-4', snapshotJson(statusOf('run-4', [])), 'running');
   await sleep(100);
-  snapshots.offer('run-4', JSON.stringify(statusOf('run-4', [])));
+  snapshots.offer('run-4', snapshotJson(statusOf('run-4', [])), 'running');
   await sleep(100);
   assert.equal(warnings.length, 1, warnings.join('\n'));
   assert.match(warnings[0]!, /cannot write the status snapshot .*run-4.*status will query/);

@@ -19,9 +19,12 @@ export interface StatusOptions {
  */
 export async function statusCommand(config: Config, options: StatusOptions): Promise<number> {
   const snapshot = readFreshSnapshot(config.artifactsDir, options.runId);
-  if (snapshot && (options.json || !snapshot.tasks.some((t) => t.state === 'running' && t.taskQueue))) {
-    const target = options.json ? undefined : await resolveTarget(config, note);
-    return print(options, snapshot, target, []);
+  if (snapshot && options.json) {
+    process.stdout.write(`${snapshot.json()}\n`);
+    return exitCodeOf(snapshot);
+  }
+  if (snapshot && !snapshot.status().tasks.some((t) => t.state === 'running' && t.taskQueue)) {
+    return print(options, snapshot.status(), await resolveTarget(config, note), []);
   }
   const { getStatus } = await import('../../client/runs.js');
   return await show(config, options, (client) => getStatus(client, options.runId));
@@ -67,6 +70,10 @@ function print(options: StatusOptions, status: RunStatus, target: Target | undef
     const url = target && runUrl(target, status.runId);
     process.stdout.write(`${statusReport(status, url, unserved)}\n`);
   }
+  return exitCodeOf(status);
+}
+
+function exitCodeOf(status: Pick<RunStatus, 'phase'>): number {
   return status.phase === 'failed' || status.phase === 'cancelled' ? 1 : 0;
 }
 
