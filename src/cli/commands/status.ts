@@ -5,6 +5,7 @@ import { readFreshSnapshot } from '../../client/status-snapshot.js';
 import { resolveTarget, runUrl, type Target } from '../../client/target.js';
 import type { UnservedQueue } from '../../client/worker-check.js';
 import type { RunStatus } from '../../workflows/status.js';
+import { skipCodeCache } from '../code-cache.js';
 import { statusReport } from '../format.js';
 
 export interface StatusOptions {
@@ -19,6 +20,7 @@ export interface StatusOptions {
  */
 export async function statusCommand(config: Config, options: StatusOptions): Promise<number> {
   const snapshot = readFreshSnapshot(config.artifactsDir, options.runId);
+  if (snapshot) skipCodeCache();
   if (snapshot && options.json) {
     process.stdout.write(`${snapshot.json()}\n`);
     return exitCodeOf(snapshot);
