@@ -74,7 +74,18 @@ interface PendingActivity {
 }
 
 /** The status JSON of a run (DESIGN.md §7), wherever the run is in its life. */
-export async function getStatus(client: Client, runId: string): Promise<RunStatus> {
+export interface GetStatusOptions {
+  /**
+   * The status a finished run's worker kept on this machine, if it is that of `executionRunId` (Temporal's id of
+   * the run's last execution) and ended as `phase`: the same as the run's result, without fetching and decoding it.
+   */
+  keptFinalStatus?: (executionRunId: string, phase: 'completed' | 'failed' | 'cancelled') => RunStatus | null;
+}
+
+/** How a run that is no longer running ended, by its execution's status (terminated ones are left to the query). */
+const FINAL_PHASE = { COMPLETED: 'completed', FAILED: 'failed', CANCELLED: 'cancelled' } as const;
+
+export async function getStatus(client: Client, runId: string, options: GetStatusOptions = {}): Promise<RunStatus> {
   const handle = client.workflow.getHandle(runId);
   let description;
   try {
@@ -84,6 +95,9 @@ export async function getStatus(client: Client, runId: string): Promise<RunStatu
     throw err;
   }
   if (description.status.name !== 'RUNNING') {
+    const phase = FINAL_PHASE[description.status.name as keyof typeof FINAL_PHASE];
+    const kept = phase && options.keptFinalStatus?.(description.runId, phase);
+    if (kept) return kept;
     const final = await finalStatus(handle);
     if (final) return final;
   }

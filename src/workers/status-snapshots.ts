@@ -16,6 +16,7 @@ import type { Phase } from '../workflows/status.js';
 const AGENT_ACTIVITY = 'runAgent';
 
 interface Waiting {
+  executionRunId: string;
   json: string;
   phase: Phase;
   publishedAt: number;
@@ -37,7 +38,9 @@ export class StatusSnapshots {
 
   sinks(): InjectedSinks<StatusSnapshotSinks> {
     // callDuringReplay stays false: a replayed status is an old one.
-    return { statusSnapshot: { publish: { fn: (info, json, phase) => this.offer(info.workflowId, json, phase) } } };
+    return {
+      statusSnapshot: { publish: { fn: (info, json, phase) => this.offer(info.workflowId, info.runId, json, phase) } },
+    };
   }
 
   /** Records which attempt each agent of this worker is in, for the snapshots of its run. */
@@ -63,8 +66,8 @@ export class StatusSnapshots {
     return () => ({ inbound });
   }
 
-  offer(runId: string, json: string, phase: Phase): void {
-    this.#waiting.set(runId, { json, phase, publishedAt: Date.now() });
+  offer(runId: string, executionRunId: string, json: string, phase: Phase): void {
+    this.#waiting.set(runId, { executionRunId, json, phase, publishedAt: Date.now() });
     if (!this.#writing.has(runId)) void this.#drain(runId);
   }
 
@@ -80,7 +83,7 @@ export class StatusSnapshots {
     }
   }
 
-  async #write(runId: string, { json, phase, publishedAt }: Waiting): Promise<void> {
+  async #write(runId: string, { executionRunId, json, phase, publishedAt }: Waiting): Promise<void> {
     const file = snapshotPath(this.#artifactsDir, runId);
     const laterAttempts: Record<string, number> = {};
     for (const [taskId, attempt] of this.#attempts.get(runId) ?? []) {
@@ -89,7 +92,7 @@ export class StatusSnapshots {
     const temporary = `${file}.${process.pid}.tmp`;
     try {
       await mkdir(path.dirname(file), { recursive: true });
-      await writeFile(temporary, snapshotFileText({ publishedAt, runId, phase, laterAttempts }, json));
+      await writeFile(temporary, snapshotFileText({ publishedAt, runId, executionRunId, phase, laterAttempts }, json));
       await rename(temporary, file);
     } catch (err) {
       if (!this.#warned) this.#warn(`cannot write the status snapshot ${file} (${String(err)}); status will query`);

@@ -1,9 +1,10 @@
 // `baton status` answers from the status snapshot that the run's worker keeps (src/workflows/snapshot.ts) while it
-// is fresh, without Temporal; once the run has been quiet for longer than SNAPSHOT_FRESH_MS, it asks the run. A
-// real worker and the real claude binary against the scripted model: one task done, one that hangs.
+// is fresh, without Temporal; once the run has been quiet for longer than SNAPSHOT_FRESH_MS, it asks the run; and
+// once the run has ended, its last snapshot is its final status. A real worker and the real claude binary against
+// the scripted model: one task done, one that hangs.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -67,7 +68,8 @@ void test('a fresh snapshot answers without Temporal; a quiet run is asked', asy
     const s = r.exitCode === 0 ? jsonOf<RunStatus>(r) : undefined;
     return s && view(s) === 'quick:succeeded:1 hang:running:1' ? s : undefined;
   });
-  assert.ok(existsSync(path.join(box.home, 'artifacts', runId, '.status.json')), 'the worker keeps a snapshot');
+  const snapshotFile = path.join(box.home, 'artifacts', runId, '.status.json');
+  assert.ok(existsSync(snapshotFile), 'the worker keeps a snapshot');
 
   // Nothing listens at this address: only the snapshot can answer.
   const unreachable = { TEMPORAL_ADDRESS: `127.0.0.1:${await freePort()}` };
@@ -100,6 +102,22 @@ void test('a fresh snapshot answers without Temporal; a quiet run is asked', asy
   assert.equal(reachable.exitCode, 0, describeResult(reachable));
   assert.equal(view(jsonOf<RunStatus>(reachable)), 'quick:succeeded:1 hang:running:1');
 
+  // Once the run has ended, its last snapshot is its final status, however old: the same as Temporal's answer.
   const aborted = await box.baton(['abort', runId, '--reason', 'test over']);
   assert.equal(aborted.exitCode, 0, describeResult(aborted));
+  const ended = await waitFor('the run to end', async () => {
+    const r = await box.baton(['status', runId, '--json']);
+    return r.exitCode === 1 && jsonOf<RunStatus>(r).phase === 'cancelled' ? r : undefined;
+  });
+  await sleep(SNAPSHOT_FRESH_MS + 500);
+  const kept = await box.baton(['status', runId, '--json']);
+  assert.equal(kept.exitCode, 1, describeResult(kept));
+  await rm(snapshotFile);
+  const fromTemporal = await box.baton(['status', runId, '--json']);
+  assert.equal(fromTemporal.exitCode, 1, describeResult(fromTemporal));
+  for (const r of [ended, kept]) {
+    const s = jsonOf<RunStatus>(r);
+    assert.equal(view(s), view(jsonOf<RunStatus>(fromTemporal)), 'the final snapshot and Temporal agree');
+    assert.equal(s.phase, 'cancelled');
+  }
 });

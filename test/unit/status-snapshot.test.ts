@@ -1,13 +1,13 @@
 // The status snapshot's two ends without Temporal: what a worker writes (StatusSnapshots) and what `baton status`
 // accepts from it (readFreshSnapshot): fresh and of this run, or nothing, so that the command asks the run.
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { snapshotPath } from '../../src/activities/artifact-paths.js';
-import { readFreshSnapshot, snapshotFileText } from '../../src/client/status-snapshot.js';
+import { readFinalSnapshot, readFreshSnapshot, snapshotFileText } from '../../src/client/status-snapshot.js';
 import { StatusSnapshots } from '../../src/workers/status-snapshots.js';
 import { SNAPSHOT_FRESH_MS, snapshotJson } from '../../src/workflows/snapshot.js';
 import type { RunStatus, TaskView } from '../../src/workflows/status.js';
@@ -41,7 +41,7 @@ void test('what a worker writes is read back while fresh: as `status --json` pri
   const dir = await artifactsDir();
   const snapshots = new StatusSnapshots(dir, (m) => assert.fail(m));
   const status = statusOf('run-1', [task('a', 'succeeded', 1), task('b', 'running', 2)]);
-  snapshots.offer('run-1', snapshotJson(status), 'running');
+  snapshots.offer('run-1', 'exec-1', snapshotJson(status), 'running');
   await written(dir, 'run-1', 2);
   const read = readFreshSnapshot(dir, 'run-1');
   assert.ok(read);
@@ -55,7 +55,13 @@ void test('what a worker writes is read back while fresh: as `status --json` pri
 
   // A worker that runs b's fourth attempt says so; the status and the text follow.
   const file = snapshotPath(dir, 'run-1');
-  const header = { publishedAt: Date.now(), runId: 'run-1', phase: 'running' as const, laterAttempts: { b: 3 } };
+  const header = {
+    publishedAt: Date.now(),
+    runId: 'run-1',
+    executionRunId: 'exec-1',
+    phase: 'running' as const,
+    laterAttempts: { b: 3 },
+  };
   await writeFile(file, snapshotFileText(header, snapshotJson(status)));
   const corrected = readFreshSnapshot(dir, 'run-1');
   assert.deepEqual(attemptsOf(corrected!.status()), [
@@ -75,7 +81,7 @@ void test('statuses offered while one is written leave the last one on disk, who
         Array.from({ length: n }, (_, i) => task(`t${i}`, 'succeeded', 1)),
       ),
     );
-  for (const n of [3000, 2000, 1000, 7]) snapshots.offer('run-2', big(n), 'running');
+  for (const n of [3000, 2000, 1000, 7]) snapshots.offer('run-2', 'exec-2', big(n), 'running');
   await written(dir, 'run-2', 7);
   assert.equal(readFreshSnapshot(dir, 'run-2')?.status().tasks.length, 7);
 });
@@ -85,11 +91,11 @@ void test('a stale, foreign, unreadable or missing snapshot is not used', async 
   const file = snapshotPath(dir, 'run-3');
   const status = snapshotJson(statusOf('run-3', [task('a', 'running', 0)]));
   const text = (publishedAt: number, runId = 'run-3') =>
-    snapshotFileText({ publishedAt, runId, phase: 'running', laterAttempts: {} }, status);
+    snapshotFileText({ publishedAt, runId, executionRunId: 'exec-3', phase: 'running', laterAttempts: {} }, status);
   assert.equal(readFreshSnapshot(dir, 'run-3'), null, 'no file');
 
   const snapshots = new StatusSnapshots(dir, (m) => assert.fail(m));
-  snapshots.offer('run-3', status, 'running');
+  snapshots.offer('run-3', 'exec-3', status, 'running');
   await written(dir, 'run-3', 1);
   assert.equal(readFreshSnapshot(dir, 'run-3')?.status().tasks[0]?.attempts, 1, 'fresh');
 
@@ -116,11 +122,37 @@ void test('a snapshot that cannot be written is skipped with one warning', async
   await writeFile(path.join(dir, 'run-4'), 'not a folder');
   const warnings: string[] = [];
   const snapshots = new StatusSnapshots(dir, (m) => warnings.push(m));
-  snapshots.offer('run-4', snapshotJson(statusOf('run-4', [])), 'running');
+  snapshots.offer('run-4', 'exec-4', snapshotJson(statusOf('run-4', [])), 'running');
   await sleep(100);
-  snapshots.offer('run-4', snapshotJson(statusOf('run-4', [])), 'running');
+  snapshots.offer('run-4', 'exec-4', snapshotJson(statusOf('run-4', [])), 'running');
   await sleep(100);
   assert.equal(warnings.length, 1, warnings.join('\n'));
   assert.match(warnings[0]!, /cannot write the status snapshot .*run-4.*status will query/);
   assert.equal(readFreshSnapshot(dir, 'run-4'), null);
+});
+
+void test("a finished run's last snapshot is its final status, however old, if Temporal says that execution ended so", async () => {
+  const dir = await artifactsDir();
+  const file = snapshotPath(dir, 'run-5');
+  await mkdir(path.dirname(file), { recursive: true });
+  const status = { ...statusOf('run-5', [task('a', 'succeeded', 1)]), phase: 'completed' } as RunStatus;
+  const header = {
+    publishedAt: Date.now() - 3_600_000,
+    runId: 'run-5',
+    executionRunId: 'exec-5',
+    phase: 'completed' as const,
+    laterAttempts: {},
+  };
+  await writeFile(file, snapshotFileText(header, snapshotJson(status)));
+  const old = new Date(Date.now() - 3_600_000);
+  await utimes(file, old, old);
+  assert.equal(readFreshSnapshot(dir, 'run-5'), null, 'not fresh');
+  assert.deepEqual(readFinalSnapshot(dir, 'run-5', 'exec-5', 'completed'), status);
+  assert.equal(
+    readFinalSnapshot(dir, 'run-5', 'exec-6', 'completed'),
+    null,
+    'a later execution (a new run with that id)',
+  );
+  assert.equal(readFinalSnapshot(dir, 'run-5', 'exec-5', 'failed'), null, 'Temporal says it ended otherwise');
+  assert.equal(readFinalSnapshot(dir, 'run-6', 'exec-5', 'completed'), null, 'no snapshot');
 });

@@ -1,10 +1,10 @@
 // `baton status <run>` and `baton result <run>`.
 import type { Config } from '../../client/config.js';
 import type { Connected } from '../../client/connection.js';
-import { readFreshSnapshot } from '../../client/status-snapshot.js';
+import { readFinalSnapshot, readFreshSnapshot } from '../../client/status-snapshot.js';
 import { resolveTarget, runUrl, type Target } from '../../client/target.js';
 import type { UnservedQueue } from '../../client/worker-check.js';
-import type { RunStatus } from '../../workflows/status.js';
+import type { Phase, RunStatus } from '../../workflows/status.js';
 import { skipCodeCache } from '../code-cache.js';
 import { statusReport } from '../format.js';
 
@@ -29,7 +29,11 @@ export async function statusCommand(config: Config, options: StatusOptions): Pro
     return print(options, snapshot.status(), await resolveTarget(config, note), []);
   }
   const { getStatus } = await import('../../client/runs.js');
-  return await show(config, options, (client) => getStatus(client, options.runId));
+  // A finished run's last snapshot is its final status: it spares fetching and decoding the result (2 MB for
+  // 5,000 tasks), and it keeps every task's summary, which the result of a large run leaves out.
+  const keptFinalStatus = (executionRunId: string, phase: Phase) =>
+    readFinalSnapshot(config.artifactsDir, options.runId, executionRunId, phase);
+  return await show(config, options, (client) => getStatus(client, options.runId, { keptFinalStatus }));
 }
 
 /** Waits for the run to end, then prints its final status; exit 0 only if it completed. */
