@@ -1,7 +1,7 @@
 // One run of a scenario on baton: a fresh worker process, the orchestrate workflow on the bench's
 // Temporal server, and afterwards what the server recorded (history of every continue-as-new run).
-import { execFile } from 'node:child_process';
-import { mkdirSync, readFileSync, statSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Client } from '@temporalio/client';
@@ -161,24 +161,31 @@ async function timed<T>(fn: () => Promise<T>): Promise<[number, T]> {
 
 /**
  * `baton status <run> --json` as a user runs it, against the bench's server, with the worker's BATON_HOME (so that
- * it finds the run's status snapshot while that is fresh, as on the machine that runs the run).
+ * it finds the run's status snapshot while that is fresh, as on the machine that runs the run). Its output goes to
+ * a file, as with `> status.json`: through a pipe, two megabytes would wait on this busy process to read them.
  */
 function statusCli(ctx: BatonContext, runId: string): Promise<number> {
+  const outFile = path.join(ctx.workDir, 'status-cli.json');
+  const out = openSync(outFile, 'w');
   const t0 = performance.now();
-  return new Promise((resolve, reject) => {
+  return new Promise<number>((resolve, reject) => {
     // BENCH_CLI_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof": profile the command.
     const nodeArgs = (process.env.BENCH_CLI_NODE_ARGS ?? '').split(' ').filter(Boolean);
-    execFile(
-      process.execPath,
-      [...nodeArgs, CLI, 'status', runId, '--json'],
-      { env: { ...process.env, TEMPORAL_ADDRESS: ctx.address, BATON_HOME: ctx.workDir }, maxBuffer: 64 * 1024 * 1024 },
-      (err, stdout) => {
-        // Exit 1 means a failed run, which the bench reports elsewhere; anything else is a broken probe.
-        if (err && !stdout.includes('"phase"')) return reject(err);
-        resolve(performance.now() - t0);
-      },
-    );
-  });
+    const child = spawn(process.execPath, [...nodeArgs, CLI, 'status', runId, '--json'], {
+      env: { ...process.env, TEMPORAL_ADDRESS: ctx.address, BATON_HOME: ctx.workDir },
+      stdio: ['ignore', out, 'pipe'],
+    });
+    let stderr = '';
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      const ms = performance.now() - t0;
+      // Exit 1 means a failed run, which the bench reports elsewhere; anything else is a broken probe.
+      const answered = (code === 0 || code === 1) && readFileSync(outFile, 'utf8').includes('"phase"');
+      if (answered) resolve(ms);
+      else reject(new Error(`baton status exited ${code}: ${stderr.trim()}`));
+    });
+  }).finally(() => closeSync(out));
 }
 
 /** `node -e 0`, start to exit, ms. */
