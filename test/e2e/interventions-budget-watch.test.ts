@@ -4,16 +4,13 @@
 // the command that answers it. A resume without a higher budget is refused; `baton resume --budget` goes on,
 // and watch exits 0 when the run completes.
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
-import type { ResultPromise } from 'execa';
 import { FakeModel } from '../../src/rehearsal/fake-model.js';
 import { statusQuery } from '../../src/workflows/messages.js';
 import type { RunStatus } from '../../src/workflows/status.js';
-import { describeResult, jsonOf, sandbox, stopProcess, waitFor, type Sandbox } from '../helpers/cli.js';
-import { claudeEnv } from '../helpers/claude-env.js';
-import { testTemporal, type TestTemporal } from '../helpers/temporal.js';
+import { describeResult, jsonOf, waitFor, type Sandbox } from '../helpers/cli.js';
+import type { TestTemporal } from '../helpers/temporal.js';
+import { workerScene } from '../helpers/worker-scene.js';
 
 /** Each answered request costs this; the chain a → b → c → d passes $0.02 when c ends. */
 const COST_PER_REQUEST_USD = 0.01;
@@ -43,22 +40,12 @@ const SMALL = 'version: 1\nname: small\ntasks:\n  - id: only\n    prompt: Just t
 let temporal: TestTemporal;
 let fake: FakeModel;
 let box: Sandbox;
-let worker: ResultPromise;
+let close: () => Promise<void>;
 before(async () => {
-  temporal = await testTemporal();
-  fake = await FakeModel.start({ rehearse: false, costPerRequestUsd: COST_PER_REQUEST_USD });
-  box = await sandbox('budget', { TEMPORAL_ADDRESS: temporal.address });
-  Object.assign(box.env, claudeEnv(fake, box.claudeConfigDir));
-  await writeFile(path.join(box.cwd, 'budget.yaml'), PLAN);
-  await writeFile(path.join(box.cwd, 'small.yaml'), SMALL);
-  worker = box.spawn(['worker']);
+  const model = { rehearse: false, costPerRequestUsd: COST_PER_REQUEST_USD };
+  ({ temporal, fake, box, close } = await workerScene('budget', model, { 'budget.yaml': PLAN, 'small.yaml': SMALL }));
 });
-after(async () => {
-  await stopProcess(worker, 10_000);
-  await fake.stop();
-  await box.cleanup();
-  await temporal.close();
-});
+after(() => close());
 
 async function waitingRuns(): Promise<string[]> {
   const list = await box.baton(['list', '--waiting', '--json']);

@@ -4,17 +4,14 @@
 // reviewer's reason in its prompt, and completes when approved; guidance reaches the guided task's next
 // attempt; `baton add` adds tasks that run, and a bad tasks file exits 2 naming the problem.
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ResultPromise } from 'execa';
 import { FakeModel } from '../../src/rehearsal/fake-model.js';
 import { statusQuery } from '../../src/workflows/messages.js';
 import type { RunStatus } from '../../src/workflows/status.js';
-import { describeResult, jsonOf, sandbox, stopProcess, type Sandbox } from '../helpers/cli.js';
-import { claudeEnv } from '../helpers/claude-env.js';
-import { testTemporal, type TestTemporal } from '../helpers/temporal.js';
+import { describeResult, jsonOf, type Sandbox } from '../helpers/cli.js';
+import type { TestTemporal } from '../helpers/temporal.js';
+import { workerScene } from '../helpers/worker-scene.js';
 
 const ORIGINAL_PROMPT = 'Summarise the whole repository in one request.';
 const REPLACEMENT_PROMPT = 'Summarise only README.md, in a short request.';
@@ -40,10 +37,9 @@ tasks:
 let temporal: TestTemporal;
 let fake: FakeModel;
 let box: Sandbox;
-let worker: ResultPromise;
+let close: () => Promise<void>;
 before(async () => {
-  temporal = await testTemporal();
-  fake = await FakeModel.start({
+  const model = {
     rehearse: false,
     script: {
       // Fails for good (400 is not retried) until the test fixes the cause.
@@ -52,24 +48,15 @@ before(async () => {
       notes: { turns: [{ text: 'release notes written' }] },
       extra: { turns: [{ text: 'extra done' }] },
     },
-  });
-  box = await sandbox('flow', { TEMPORAL_ADDRESS: temporal.address });
-  Object.assign(box.env, claudeEnv(fake, box.claudeConfigDir));
-  await writeFile(path.join(box.cwd, 'flow.yaml'), PLAN);
-  await writeFile(
-    path.join(box.cwd, 'extra.yaml'),
-    'tasks:\n  - id: extra\n    prompt: Runs after child.\n    dependsOn: [child]\n',
-  );
-  await writeFile(path.join(box.cwd, 'bad-tasks.yaml'), 'tasks:\n  - id: Extra Task\n    prompt: Bad id.\n');
-  await writeFile(path.join(box.cwd, 'unknown-dep.yaml'), '- id: orphan\n  prompt: x\n  dependsOn: [nowhere]\n');
-  worker = box.spawn(['worker']);
+  };
+  ({ temporal, fake, box, close } = await workerScene('flow', model, {
+    'flow.yaml': PLAN,
+    'extra.yaml': 'tasks:\n  - id: extra\n    prompt: Runs after child.\n    dependsOn: [child]\n',
+    'bad-tasks.yaml': 'tasks:\n  - id: Extra Task\n    prompt: Bad id.\n',
+    'unknown-dep.yaml': '- id: orphan\n  prompt: x\n  dependsOn: [nowhere]\n',
+  }));
 });
-after(async () => {
-  await stopProcess(worker, 10_000);
-  await fake.stop();
-  await box.cleanup();
-  await temporal.close();
-});
+after(() => close());
 
 const stateOf = (s: RunStatus, id: string) => s.tasks.find((t) => t.id === id)?.state;
 

@@ -4,26 +4,14 @@
 // the scripted model: one task done, one that hangs.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { rm, writeFile } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ResultPromise } from 'execa';
-import { FakeModel } from '../../src/rehearsal/fake-model.js';
 import { SNAPSHOT_FRESH_MS } from '../../src/workflows/snapshot.js';
 import type { RunStatus } from '../../src/workflows/status.js';
-import {
-  describeResult,
-  freePort,
-  jsonOf,
-  sandbox,
-  stopProcess,
-  waitFor,
-  type CliResult,
-  type Sandbox,
-} from '../helpers/cli.js';
-import { claudeEnv } from '../helpers/claude-env.js';
-import { testTemporal, type TestTemporal } from '../helpers/temporal.js';
+import { describeResult, freePort, jsonOf, waitFor, type CliResult, type Sandbox } from '../helpers/cli.js';
+import { workerScene } from '../helpers/worker-scene.js';
 
 const PLAN = `version: 1
 name: snapshot
@@ -38,24 +26,13 @@ tasks:
     prompt: Never answered.
 `;
 
-let temporal: TestTemporal;
-let fake: FakeModel;
 let box: Sandbox;
-let worker: ResultPromise;
+let close: () => Promise<void>;
 before(async () => {
-  temporal = await testTemporal();
-  fake = await FakeModel.start({ rehearse: false, script: { hang: { hang: true } } });
-  box = await sandbox('snapshot', { TEMPORAL_ADDRESS: temporal.address });
-  Object.assign(box.env, claudeEnv(fake, box.claudeConfigDir));
-  await writeFile(path.join(box.cwd, 'plan.yaml'), PLAN);
-  worker = box.spawn(['worker']);
+  const model = { rehearse: false, script: { hang: { hang: true } } };
+  ({ box, close } = await workerScene('snapshot', model, { 'plan.yaml': PLAN }));
 });
-after(async () => {
-  await stopProcess(worker, 10_000);
-  await fake.stop();
-  await box.cleanup();
-  await temporal.close();
-});
+after(() => close());
 
 const view = (s: RunStatus) => s.tasks.map((t) => `${t.id}:${t.state}:${t.attempts}`).join(' ');
 

@@ -1,0 +1,40 @@
+// The scene of the end-to-end tests that steer a run: a real Temporal dev server, the scripted model, a sandbox
+// whose commands reach both (the real claude binary against the model), files in its cwd, and one `baton worker`
+// on its task queue. close() takes it all down.
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { FakeModel, type FakeModelOptions } from '../../src/rehearsal/fake-model.js';
+import { sandbox, stopProcess, type Sandbox } from './cli.js';
+import { claudeEnv } from './claude-env.js';
+import { testTemporal, type TestTemporal } from './temporal.js';
+
+export interface WorkerScene {
+  temporal: TestTemporal;
+  fake: FakeModel;
+  box: Sandbox;
+  close(): Promise<void>;
+}
+
+export async function workerScene(
+  name: string,
+  model: FakeModelOptions,
+  files: Record<string, string>,
+): Promise<WorkerScene> {
+  const temporal = await testTemporal();
+  const fake = await FakeModel.start(model);
+  const box = await sandbox(name, { TEMPORAL_ADDRESS: temporal.address });
+  Object.assign(box.env, claudeEnv(fake, box.claudeConfigDir));
+  for (const [file, text] of Object.entries(files)) await writeFile(path.join(box.cwd, file), text);
+  const worker = box.spawn(['worker']);
+  return {
+    temporal,
+    fake,
+    box,
+    async close() {
+      await stopProcess(worker, 10_000);
+      await fake.stop();
+      await box.cleanup();
+      await temporal.close();
+    },
+  };
+}
