@@ -14,7 +14,7 @@ import type { ArtifactStore } from '../artifacts/store.js';
 import type { Plan } from '../plan/schema.js';
 import type { OrchestrateInput, OrchestrateOptions } from '../workflows/orchestrate.js';
 import { planQuery, statusQuery } from '../workflows/messages.js';
-import type { RunStatus } from '../workflows/status.js';
+import { taskIdOfActivity, type RunStatus } from '../workflows/status.js';
 import { BadInputError, NotFoundError } from './errors.js';
 import { externalizeLargePrompts } from './large-prompts.js';
 
@@ -123,7 +123,7 @@ export async function getStatus(client: Client, runId: string, options: GetStatu
   // The workflow knows finished attempts; the server knows the attempt of each running activity.
   const pending = (description.raw.pendingActivities ?? []) as PendingActivity[];
   for (const activity of pending) {
-    const taskId = activity.activityId?.replace(/\.\d+$/, '');
+    const taskId = activity.activityId && taskIdOfActivity(activity.activityId);
     const task = status.tasks.find((t) => t.id === taskId && t.state === 'running');
     if (task && activity.attempt) task.attempts += activity.attempt;
   }

@@ -10,6 +10,7 @@
 import { Context } from '@temporalio/activity';
 import type { MetricMeter } from '@temporalio/common';
 import type { ActivityExecuteInput, ActivityInboundCallsInterceptor, Next, RuntimeOptions } from '@temporalio/worker';
+import { AGENT_ACTIVITY } from '../workflows/status.js';
 import type { MetricsConfig } from './metrics-config.js';
 
 export { loadMetricsConfig, type MetricsConfig } from './metrics-config.js';
@@ -36,7 +37,6 @@ export function runtimeTelemetry(config: MetricsConfig): RuntimeOptions['telemet
 }
 
 /** The activity a metric is about: only agents are measured. */
-const AGENT_ACTIVITY = 'runAgent';
 
 interface AgentResultLike {
   costUsd?: unknown;

@@ -1,8 +1,7 @@
 // The worker's half of the status snapshot (src/workflows/snapshot.ts): the workflow hands its status over through
 // a sink; this writes it to <artifactsDir>/<runId>/.status.json (whole files only: a temporary file, then a
 // rename), with the attempt each of this worker's running agents is in, which the workflow cannot know (see
-// src/client/status-snapshot.ts for the file). Writes
-// of one run never overlap; a status that arrives while one is written replaces any that waits. Nothing here
+// src/client/status-snapshot.ts for the file). Writes of one run never overlap; a status that arrives while one is written replaces any that waits. Nothing here
 // may disturb a run: a snapshot that cannot be written is skipped (and `baton status` asks the run instead).
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -11,9 +10,7 @@ import type { ActivityExecuteInput, ActivityInboundCallsInterceptor, InjectedSin
 import { snapshotPath } from '../activities/artifact-paths.js';
 import { snapshotFileText } from '../client/status-snapshot.js';
 import type { StatusSnapshotSinks } from '../workflows/snapshot.js';
-import type { Phase } from '../workflows/status.js';
-
-const AGENT_ACTIVITY = 'runAgent';
+import { AGENT_ACTIVITY, taskIdOfActivity, type Phase } from '../workflows/status.js';
 
 interface Waiting {
   executionRunId: string;
@@ -51,8 +48,7 @@ export class StatusSnapshots {
         const { info } = Context.current();
         const runId = info.workflowExecution?.workflowId;
         if (info.activityType !== AGENT_ACTIVITY || !runId) return await next(input);
-        // Activity ids are `<taskId>.<generation>` (orchestrate.ts).
-        const taskId = info.activityId.replace(/\.\d+$/, '');
+        const taskId = taskIdOfActivity(info.activityId);
         const run = attempts.get(runId) ?? new Map<string, number>();
         attempts.set(runId, run.set(taskId, info.attempt));
         try {

@@ -35,7 +35,7 @@ import { pack, unpack } from './pack.js';
 import { DEFAULT_PLANNING_ROUNDS, Planning } from './planning.js';
 import { BatonPhase, BatonWaiting } from './search-attributes.js';
 import { SNAPSHOT_EVERY_MS, snapshotJson, type StatusSnapshotSinks } from './snapshot.js';
-import { overviewOf, type Overview, type RunStatus } from './status.js';
+import { agentActivityId, overviewOf, type Overview, type RunStatus } from './status.js';
 import { Worktrees, type IsolatedOutcome } from './worktrees.js';
 
 export interface OrchestrateOptions {
@@ -273,7 +273,7 @@ export async function orchestrate(input: OrchestrateInput): Promise<RunStatus> {
       sessionId: uuid4(),
     };
     const activities = proxyActivities<Activities>({
-      activityId: `${taskId}.${record.generation}`,
+      activityId: agentActivityId(taskId, record.generation),
       // Routing: the workers serving the task's queue (a host, a repository, a tool); else the run's own queue.
       // A queue nobody serves leaves the task `running`, waiting for a worker (schedule-to-start is unbounded).
       taskQueue: task.taskQueue,

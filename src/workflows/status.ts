@@ -121,3 +121,16 @@ export function countStates(states: Iterable<TaskState>): Partial<Record<TaskSta
   for (const state of states) counts[state] = (counts[state] ?? 0) + 1;
   return counts;
 }
+
+/** The activity type of an agent attempt. */
+export const AGENT_ACTIVITY = 'runAgent';
+
+/** An agent activity's id: the task and its generation (a person's retry starts the next one). */
+export function agentActivityId(taskId: string, generation: number): string {
+  return `${taskId}.${generation}`;
+}
+
+/** The task of an agent activity id. */
+export function taskIdOfActivity(activityId: string): string {
+  return activityId.replace(/\.\d+$/, '');
+}
