@@ -1,5 +1,6 @@
 // Where a hop's time goes, from the workflow history's event times (server clock, same machine as the
 // agents): for each task with dependencies, from its last dependency's agent ending to its own agent starting.
+import { appendFileSync } from 'node:fs';
 import type { Client } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
 import type { Plan } from '../src/plan/schema.js';
@@ -7,6 +8,9 @@ import { median, round } from './stats.js';
 import type { AgentSpan } from './stub-log.js';
 
 type Event = temporal.api.history.v1.IHistoryEvent;
+
+/** BENCH_HOPS_LOG=<file>: one line per hop, `<task> <the five parts, ms> <its workflow task's start, epoch ms>`. */
+const hopsLog = process.env.BENCH_HOPS_LOG;
 
 /** Medians over hops, ms. */
 export interface HopBreakdown {
@@ -92,6 +96,8 @@ export async function hopBreakdown(
     ];
     if (values.some((v) => v === null)) continue;
     hops++;
+    if (hopsLog)
+      appendFileSync(hopsLog, `${task.id} ${values.map((v) => v!.toFixed(1)).join(' ')} ${ms(own.wftStarted)}\n`);
     const names = Object.keys(parts) as (keyof typeof parts)[];
     names.forEach((name, i) => parts[name].push(values[i]!));
   }

@@ -1,9 +1,10 @@
 // A Temporal dev server of the bench's own: in memory (no database file), on a free port, headless,
-// with baton's search attributes; stopped when the bench ends.
+// with baton's search attributes and dev-server tuning; stopped when the bench ends.
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { findTemporalCli, isListening } from '../src/client/embedded-server.js';
 import { provisionedTemporalCli } from '../src/client/provision-temporal.js';
+import { devServerTuningArgs } from '../src/client/dev-server-tuning.js';
 import { SEARCH_ATTRIBUTES } from '../src/workflows/search-attributes.js';
 
 export interface BenchServer {
@@ -41,6 +42,7 @@ export async function startServer(home: string): Promise<BenchServer> {
     String(port),
     '--log-level',
     'error',
+    ...devServerTuningArgs(),
   ];
   for (const [name, type] of Object.entries(SEARCH_ATTRIBUTES)) args.push('--search-attribute', `${name}=${type}`);
   const child: ChildProcess = spawn(cli, args, { stdio: ['ignore', 'ignore', 'inherit'] });

@@ -43,6 +43,8 @@ async function main(): Promise<void> {
   process.stdout.write('ready\n');
   await running;
   await connection.close();
+  // Exit, not wait for the bench's stdin to end: a --cpu-prof profile is written at a normal exit only.
+  process.exit(0);
 }
 
 main().catch((err: unknown) => {

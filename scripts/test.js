@@ -61,6 +61,7 @@ const files = (only.length > 0 ? only.map((p) => path.resolve(p)) : suites).flat
 );
 
 const temporal = await findTemporal();
+const { devServerTuningArgs } = await import('../dist/src/client/dev-server-tuning.js');
 const port = await freePort();
 const server = spawn(
   temporal,
@@ -78,6 +79,8 @@ const server = spawn(
     'BatonPhase=Keyword',
     '--search-attribute',
     'BatonWaiting=Bool',
+    // As baton's embedded server is tuned (src/client/dev-server-tuning.ts).
+    ...devServerTuningArgs(),
   ],
   { stdio: ['ignore', 'ignore', 'inherit'] },
 );

@@ -10,6 +10,7 @@ import { TemporalUnavailableError } from './errors.js';
 import { findOnPath, isExecutable } from './which.js';
 import { provisionTemporalCli, provisionedTemporalCli } from './provision-temporal.js';
 import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes.js';
+import { devServerTuningArgs } from './dev-server-tuning.js';
 
 export interface EmbeddedServer {
   address: string;
@@ -97,6 +98,7 @@ export async function ensureEmbeddedServer(
     '--log-level',
     'warn',
     ...Object.entries(SEARCH_ATTRIBUTES).flatMap(([name, type]) => ['--search-attribute', `${name}=${type}`]),
+    ...devServerTuningArgs(),
   ];
   onProgress(`starting the embedded Temporal dev server (${cli}) on ${address}, database in ${config.home}`);
   const log = openSync(logFile, 'a');
