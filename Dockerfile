@@ -37,8 +37,8 @@ WORKDIR /app
 COPY --from=build --chown=root:root /app/package.json ./package.json
 COPY --from=build --chown=root:root /app/node_modules ./node_modules
 COPY --from=build --chown=root:root /app/dist/src ./dist/src
-# The CLI bundle that dist/src/cli/main.js runs (its code cache stays off: the folder is root's).
-COPY --from=build --chown=root:root /app/dist/cli/baton.cjs ./dist/cli/baton.cjs
+# The CLI bundles that dist/src/cli/main.js runs (their code cache stays off: the folder is root's).
+COPY --from=build --chown=root:root /app/dist/cli/baton.cjs /app/dist/cli/status-snapshot.cjs ./dist/cli/
 COPY --from=build --chown=root:root /app/dist/workflow-bundle.js /app/dist/workflow-bundle-encoded-failures.js ./dist/
 COPY --chown=root:root examples ./examples
 RUN ln -s /app/dist/src/cli/main.js /usr/local/bin/baton && chmod +x /app/dist/src/cli/main.js

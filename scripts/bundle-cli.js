@@ -1,5 +1,6 @@
 // Bundle the `baton` command (dist/src/cli/program.js and everything it loads) into one CommonJS file,
-// dist/cli/baton.cjs, which src/cli/main.ts runs with V8's code cache: see there for why.
+// dist/cli/baton.cjs, which src/cli/main.ts runs with V8's code cache: see there for why. And, apart, what
+// `baton status <run>` needs to answer from a status snapshot (src/cli/snapshot-status.ts): dist/cli/status-snapshot.cjs.
 // Left out, and loaded from node_modules as before: the worker's SDK (native code; its activity context must be
 // the one the worker's own copy sets) and what only some runs need (S3, OpenTelemetry).
 import { readFile, rm } from 'node:fs/promises';
@@ -8,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const dist = fileURLToPath(new URL('../dist/', import.meta.url));
-const outfile = path.join(dist, 'cli', 'baton.cjs');
+const cliDir = path.join(dist, 'cli');
 
 const EXTERNAL = [
   '@temporalio/worker',
@@ -31,7 +32,7 @@ const ownUrls = {
   name: 'own-import-meta-url',
   setup(b) {
     b.onLoad({ filter: /[\\/]dist[\\/]src[\\/].*\.js$/ }, async ({ path: file }) => {
-      const relative = path.relative(path.dirname(outfile), file).split(path.sep).join('/');
+      const relative = path.relative(cliDir, file).split(path.sep).join('/');
       const contents = (await readFile(file, 'utf8')).replaceAll(
         'import.meta.url',
         `new URL(${JSON.stringify(relative)}, __bundleUrl).href`,
@@ -41,10 +42,19 @@ const ownUrls = {
   },
 };
 
-await rm(path.join(dist, 'cli'), { recursive: true, force: true });
-const result = await build({
-  entryPoints: [path.join(dist, 'src', 'cli', 'program.js')],
-  outfile,
+/** Bundles one module of dist/src/cli into dist/cli/<name>.cjs; prints its size. */
+async function bundle(entry, name) {
+  const outfile = path.join(cliDir, `${name}.cjs`);
+  const result = await build({
+    entryPoints: [path.join(dist, 'src', 'cli', entry)],
+    outfile,
+    ...OPTIONS,
+  });
+  const bytes = Object.values(result.metafile.outputs).reduce((sum, o) => sum + o.bytes, 0);
+  console.log(`bundled ${path.relative(process.cwd(), outfile)} (${(bytes / 2 ** 20).toFixed(1)} MB)`);
+}
+
+const OPTIONS = {
   bundle: true,
   platform: 'node',
   format: 'cjs',
@@ -63,6 +73,8 @@ const result = await build({
   minifySyntax: true,
   logLevel: 'warning',
   metafile: true,
-});
-const bytes = Object.values(result.metafile.outputs).reduce((sum, o) => sum + o.bytes, 0);
-console.log(`bundled the CLI: ${path.relative(process.cwd(), outfile)} (${(bytes / 2 ** 20).toFixed(1)} MB)`);
+};
+
+await rm(cliDir, { recursive: true, force: true });
+await bundle('program.js', 'baton');
+await bundle('snapshot-status.js', 'status-snapshot');

@@ -6,6 +6,8 @@
 // again: one per command, written beside the bundle after the command's first typical success (./code-cache.ts)
 // — where the code itself lies, so that nobody who could not change baton's code can change its cache; skipped
 // where that folder cannot be written. Without a bundle (a build that skipped it), the modules run as they are.
+// `baton status <run> [--json]` first tries a bundle of its own, which answers from the run's status snapshot
+// without loading the rest (../cli/snapshot-status.ts).
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -14,6 +16,7 @@ import vm from 'node:vm';
 import { codeCacheSkipped } from './code-cache.js';
 
 const BUNDLE = fileURLToPath(new URL('../../cli/baton.cjs', import.meta.url));
+const STATUS_BUNDLE = fileURLToPath(new URL('../../cli/status-snapshot.cjs', import.meta.url));
 
 /** Commands that run a worker set V8 flags as they start (see src/workers/worker.ts): a cache they wrote would
  *  not match the next start's flags. They run for minutes anyway. */
@@ -27,8 +30,9 @@ type CommonJsMain = (
   dirname: string,
 ) => void;
 
-function runBundle(file: string): void {
-  const cacheFile = codeCacheFile(file);
+/** Runs a CommonJS bundle with its code cache (`cacheName`: one per command); returns its exports. */
+function runBundle(file: string, cacheName: string | undefined): unknown {
+  const cacheFile = cacheName && codeCacheFile(file, cacheName);
   const cached = cacheFile ? readIfPresent(cacheFile) : undefined;
   const source = readFileSync(file, 'utf8');
   const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
@@ -43,12 +47,17 @@ function runBundle(file: string): void {
   }
   const module = { exports: {} };
   (script.runInThisContext() as CommonJsMain)(module.exports, createRequire(file), module, file, path.dirname(file));
+  return module.exports;
 }
 
-function codeCacheFile(bundle: string): string | undefined {
+/** The command's name, when its start is one to keep a code cache of. */
+function cacheableCommand(): string | undefined {
   const command = process.argv[2] ?? '';
-  if (!/^[a-z][a-z-]{0,30}$/.test(command) || UNCACHED_COMMANDS.has(command)) return undefined;
-  return path.join(path.dirname(bundle), 'code-cache', `${process.version}-${process.arch}-${command}.bin`);
+  return /^[a-z][a-z-]{0,30}$/.test(command) && !UNCACHED_COMMANDS.has(command) ? command : undefined;
+}
+
+function codeCacheFile(bundle: string, name: string): string {
+  return path.join(path.dirname(bundle), 'code-cache', `${process.version}-${process.arch}-${name}.bin`);
 }
 
 function readIfPresent(file: string): Buffer | undefined {
@@ -71,5 +80,18 @@ function writeCodeCache(file: string, script: vm.Script): void {
   }
 }
 
-if (existsSync(BUNDLE)) runBundle(BUNDLE);
+type StatusBundle = { statusFromSnapshot(args: string[]): Promise<number | undefined> };
+
+async function answeredFromSnapshot(): Promise<boolean> {
+  if (process.argv[2] !== 'status' || !existsSync(STATUS_BUNDLE)) return false;
+  const { statusFromSnapshot } = runBundle(STATUS_BUNDLE, 'status-snapshot') as StatusBundle;
+  const code = await statusFromSnapshot(process.argv.slice(2));
+  if (code === undefined) return false;
+  process.exitCode = code;
+  return true;
+}
+
+if (await answeredFromSnapshot()) {
+  // printed
+} else if (existsSync(BUNDLE)) runBundle(BUNDLE, cacheableCommand());
 else await import('./program.js');

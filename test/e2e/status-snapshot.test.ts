@@ -69,6 +69,12 @@ void test('a fresh snapshot answers without Temporal; a quiet run is asked', asy
   assert.equal(snapshot.phase, 'running');
   // The table for people, from a snapshot too.
   assert.match((await afterIntervention(['status', runId])).stdout, /hang\s+▶ running/);
+  // A configuration the CLI refuses is refused as ever, fresh snapshot or not.
+  const guided = await box.baton(['guide', runId, 'hang', 'one more note']);
+  assert.equal(guided.exitCode, 0, describeResult(guided));
+  const refused = await box.baton(['status', runId, '--json'], { env: { ...unreachable, BATON_SERVER_PORT: 'x' } });
+  assert.equal(refused.exitCode, 2, describeResult(refused));
+  assert.match(refused.stderr, /BATON_SERVER_PORT/);
 
   // The run is quiet now (the agent hangs): once the snapshot is older than SNAPSHOT_FRESH_MS, status asks Temporal.
   await sleep(SNAPSHOT_FRESH_MS + 1_000);
