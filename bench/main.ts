@@ -3,6 +3,8 @@
 //   --only a,b      only these scenarios (names in the table; kill-recovery included)
 //   --stub go|node  the stub agent (default: go when `go` builds it, else node)
 //   --out FILE      the JSON report (default bench/results/latest.json)
+// Every run meets a fresh dev server, so that no run's figures depend on the histories of the runs before it (one
+// server for the whole bench keeps them all in its in-memory database).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -18,7 +20,7 @@ import { SCENARIOS } from './scenarios.js';
 import { payloadSizes, type PayloadSizes } from './payload-sizes.js';
 import { schedulerCost, type SchedulerCost } from './scheduler-cost.js';
 import { prepareStub } from './stub.js';
-import { startServer } from './temporal-server.js';
+import { startServer, type BenchServer } from './temporal-server.js';
 
 const ROOT = new URL('../../', import.meta.url);
 
@@ -75,18 +77,48 @@ function machine(temporalCli: string) {
   };
 }
 
+/** A dev server of the bench's own and a client of it. */
+interface Temporal {
+  server: BenchServer;
+  connection: Connection;
+  client: Client;
+  close(): Promise<void>;
+}
+
+async function startTemporal(home: string): Promise<Temporal> {
+  const server = await startServer(home);
+  const connection = await Connection.connect({ address: server.address });
+  return {
+    server,
+    connection,
+    client: new Client({ connection, dataConverter: batonDataConverter(undefined) }),
+    async close() {
+      await connection.close();
+      await server.stop();
+    },
+  };
+}
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const selected = (name: string) => args.only === null || args.only.includes(name);
   const stub = prepareStub(args.stub);
   const home = fileURLToPath(new URL('.baton', ROOT));
-  const server = await startServer(home);
-  const connection = await Connection.connect({ address: server.address });
-  const client = new Client({ connection, dataConverter: batonDataConverter(undefined) });
-  const info = machine(server.cli);
+  let temporal = await startTemporal(home);
+  /** The next run's server: a fresh one, unless the current one has run nothing yet. */
+  let used = false;
+  const freshTemporal = async (): Promise<Temporal> => {
+    if (used) {
+      await temporal.close();
+      temporal = await startTemporal(home);
+    }
+    used = true;
+    return temporal;
+  };
+  const info = machine(temporal.server.cli);
   process.stderr.write(
     `bench: ${info.cpus} cpus, ${info.memoryGb} GB, node ${info.node}, load ${info.loadAverageAtStart.join(' ')}; ` +
-      `${stub.kind} stub; Temporal dev server on ${server.address}; ${args.runs} run(s) per scenario\n`,
+      `${stub.kind} stub; Temporal dev server (a fresh one per run) ${temporal.server.cli}; ${args.runs} run(s) per scenario\n`,
   );
   const summaries: ScenarioSummary[] = [];
   let killRecovery: KillRecovery | null = null;
@@ -94,7 +126,7 @@ async function main(): Promise<void> {
   let payloads: PayloadSizes[] = [];
   const stop = () => {
     // Interrupted: leave no server or worker behind (workers exit when our end of their stdin closes).
-    void server.stop().finally(() => process.exit(130));
+    void temporal.server.stop().finally(() => process.exit(130));
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
@@ -104,12 +136,7 @@ async function main(): Promise<void> {
     for (const [name, make] of Object.entries(SCENARIOS)) {
       if (!selected(name)) continue;
       const scenario = make();
-      const ctx: MeasureContext = { client, address: server.address, stub };
-      if (scenario.agent === 'claude') {
-        fake ??= await FakeModel.start({ rehearse: false });
-        ctx.fake = fake;
-        ctx.claudeConfigDir = claudeConfigDir;
-      }
+      if (scenario.agent === 'claude') fake ??= await FakeModel.start({ rehearse: false });
       const runs: RunMeasurement[] = [];
       const load = os.loadavg()[0]!;
       let error: string | undefined;
@@ -117,6 +144,9 @@ async function main(): Promise<void> {
         const label = `${name}-${Date.now().toString(36)}-${i}`;
         let run: RunMeasurement;
         try {
+          const { client, server } = await freshTemporal();
+          const ctx: MeasureContext = { client, address: server.address, stub };
+          if (scenario.agent === 'claude') Object.assign(ctx, { fake, claudeConfigDir });
           run = await measureOnce(ctx, scenario, i, label);
         } catch (err) {
           // A failed or stalled run fails the same way again: report it, do not repeat it.
@@ -141,13 +171,13 @@ async function main(): Promise<void> {
       payloads = [24, 500, 2000].map((chars) => payloadSizes(plan, chars));
     }
     if (selected('kill-recovery')) {
+      const { client, server } = await freshTemporal();
       killRecovery = await measureKillRecovery({ client, address: server.address, stub }, args.runs);
     }
   } finally {
     await fake?.stop();
     rmSync(claudeConfigDir, { recursive: true, force: true });
-    await connection.close();
-    await server.stop();
+    await temporal.close();
   }
   const report = {
     generatedAt: new Date().toISOString(),
