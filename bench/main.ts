@@ -80,7 +80,6 @@ function machine(temporalCli: string) {
 /** A dev server of the bench's own and a client of it. */
 interface Temporal {
   server: BenchServer;
-  connection: Connection;
   client: Client;
   close(): Promise<void>;
 }
@@ -90,7 +89,6 @@ async function startTemporal(home: string): Promise<Temporal> {
   const connection = await Connection.connect({ address: server.address });
   return {
     server,
-    connection,
     client: new Client({ connection, dataConverter: batonDataConverter(undefined) }),
     async close() {
       await connection.close();

@@ -4,8 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { findTemporalCli, isListening } from '../src/client/embedded-server.js';
 import { provisionedTemporalCli } from '../src/client/provision-temporal.js';
-import { devServerTuningArgs } from '../src/client/dev-server-tuning.js';
-import { SEARCH_ATTRIBUTES } from '../src/workflows/search-attributes.js';
+import { devServerArgs } from '../src/client/dev-server-tuning.js';
 
 export interface BenchServer {
   address: string;
@@ -42,9 +41,8 @@ export async function startServer(home: string): Promise<BenchServer> {
     String(port),
     '--log-level',
     'error',
-    ...devServerTuningArgs(),
+    ...devServerArgs(),
   ];
-  for (const [name, type] of Object.entries(SEARCH_ATTRIBUTES)) args.push('--search-attribute', `${name}=${type}`);
   const child: ChildProcess = spawn(cli, args, { stdio: ['ignore', 'ignore', 'inherit'] });
   const deadline = Date.now() + 60_000;
   while (!(await isListening('127.0.0.1', port))) {

@@ -61,7 +61,7 @@ const files = (only.length > 0 ? only.map((p) => path.resolve(p)) : suites).flat
 );
 
 const temporal = await findTemporal();
-const { devServerTuningArgs } = await import('../dist/src/client/dev-server-tuning.js');
+const { devServerArgs } = await import('../dist/src/client/dev-server-tuning.js');
 const port = await freePort();
 const server = spawn(
   temporal,
@@ -75,12 +75,8 @@ const server = spawn(
     String(port),
     '--log-level',
     'error',
-    '--search-attribute',
-    'BatonPhase=Keyword',
-    '--search-attribute',
-    'BatonWaiting=Bool',
-    // As baton's embedded server is tuned (src/client/dev-server-tuning.ts).
-    ...devServerTuningArgs(),
+    // baton's search attributes and tuning, as for the embedded server (src/client/dev-server-tuning.ts).
+    ...devServerArgs(),
   ],
   { stdio: ['ignore', 'ignore', 'inherit'] },
 );

@@ -91,7 +91,7 @@ async function answeredFromSnapshot(): Promise<boolean> {
   return true;
 }
 
-if (await answeredFromSnapshot()) {
-  // printed
-} else if (existsSync(BUNDLE)) runBundle(BUNDLE, cacheableCommand());
-else await import('./program.js');
+if (!(await answeredFromSnapshot())) {
+  if (existsSync(BUNDLE)) runBundle(BUNDLE, cacheableCommand());
+  else await import('./program.js');
+}

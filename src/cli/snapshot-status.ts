@@ -73,10 +73,10 @@ export function printStatus(
 }
 
 /** 0 unless the run failed or was cancelled (a run still going is 0). */
-export function exitCodeOf(status: Pick<RunStatus, 'phase'>): number {
+function exitCodeOf(status: Pick<RunStatus, 'phase'>): number {
   return status.phase === 'failed' || status.phase === 'cancelled' ? 1 : 0;
 }
 
-export function note(message: string): void {
+function note(message: string): void {
   process.stderr.write(`${message}\n`);
 }

@@ -9,8 +9,7 @@ import type { Config } from './config.js';
 import { TemporalUnavailableError } from './errors.js';
 import { findOnPath, isExecutable } from './which.js';
 import { provisionTemporalCli, provisionedTemporalCli } from './provision-temporal.js';
-import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes.js';
-import { devServerTuningArgs } from './dev-server-tuning.js';
+import { devServerArgs } from './dev-server-tuning.js';
 
 export interface EmbeddedServer {
   address: string;
@@ -97,8 +96,7 @@ export async function ensureEmbeddedServer(
     config.temporal.namespace,
     '--log-level',
     'warn',
-    ...Object.entries(SEARCH_ATTRIBUTES).flatMap(([name, type]) => ['--search-attribute', `${name}=${type}`]),
-    ...devServerTuningArgs(),
+    ...devServerArgs(),
   ];
   onProgress(`starting the embedded Temporal dev server (${cli}) on ${address}, database in ${config.home}`);
   const log = openSync(logFile, 'a');

@@ -13,7 +13,7 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 import { WORKFLOW_TYPE } from '../../src/client/runs.js';
 import { resolvePlanPaths } from '../../src/plan/resolve.js';
 import { PlanSchema, type PlanInput } from '../../src/plan/schema.js';
-import { devServerTuningArgs } from '../../src/client/dev-server-tuning.js';
+import { devServerArgs } from '../../src/client/dev-server-tuning.js';
 import { FakeModel, type RequestLogEntry, type TaskScript } from '../../src/rehearsal/fake-model.js';
 import type { OrchestrateInput, OrchestrateOptions } from '../../src/workflows/orchestrate.js';
 import { CLAUDE_BIN, claudeEnv } from '../helpers/claude-env.js';
@@ -177,9 +177,8 @@ export class DevServer {
     const bin = process.env.TEMPORAL_CLI_PATH ?? 'temporal';
     const args = ['server', 'start-dev', '--headless', '--ip', '127.0.0.1', '--port', String(this.port)];
     args.push('--db-filename', this.dbFile, '--log-level', 'error');
-    args.push('--search-attribute', 'BatonPhase=Keyword', '--search-attribute', 'BatonWaiting=Bool');
-    // As the embedded default does.
-    args.push(...devServerTuningArgs());
+    // Search attributes and tuning, as the embedded default has them.
+    args.push(...devServerArgs());
     // Its own process group: `temporal` may be a wrapper (pyenv shim), and SIGKILL must reach the server.
     const child = spawn(bin, args, { stdio: 'ignore', detached: true });
     this.#child = child;

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { NativeConnection } from '@temporalio/worker';
-import { devServerTuningArgs } from '../../src/client/dev-server-tuning.js';
+import { devServerArgs } from '../../src/client/dev-server-tuning.js';
 import { batonDataConverter } from '../../src/codec/data-converter.js';
 
 export interface TestTemporal {
@@ -23,13 +23,7 @@ export async function testTemporal(): Promise<TestTemporal> {
     env = await TestWorkflowEnvironment.createLocal({
       server: {
         executable: { type: 'existing-path', path },
-        extraArgs: [
-          '--search-attribute',
-          'BatonPhase=Keyword',
-          '--search-attribute',
-          'BatonWaiting=Bool',
-          ...devServerTuningArgs(),
-        ],
+        extraArgs: devServerArgs(),
       },
     });
     address = env.address;
