@@ -47,7 +47,7 @@ const STDERR_TAIL_LINES = 20;
 /** Longer than setTimeout can wait: left to the activity's start-to-close timeout. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
-/** Runs claude once and judges how it ended; throws only when cancelled (the signal's reason) or it cannot spawn. */
+/** Runs claude once and judges how it ended (one that cannot start too); throws when cancelled: the signal's reason. */
 export async function runClaudeAttempt(deps: ClaudeRunnerDeps, spec: ClaudeAttemptSpec): Promise<ClaudeAttempt> {
   const onStdin = !promptFitsArgv(spec.prompt.text);
   if (onStdin && !spec.prompt.written) await writeFile(spec.prompt.file, spec.prompt.text);
