@@ -1,4 +1,5 @@
-// The argv of one `claude -p` run (DESIGN §5). Pure, so it is unit-tested without a process.
+// claude's command line (DESIGN §5), for every activity that runs claude: the only module that knows its flags.
+// Pure, so it is unit-tested without a process.
 import type { AgentDefinition, EffectiveTask } from '../plan/schema.js';
 
 /** How the attempt relates to a Claude conversation. */
@@ -22,14 +23,25 @@ export function promptFitsArgv(prompt: string): boolean {
 export interface ClaudeArgsInput {
   /** The prompt; null when it is written to claude's stdin instead. */
   prompt: string | null;
-  task: Pick<EffectiveTask, 'permissionMode' | 'model' | 'maxTurns' | 'allowedTools' | 'agent'>;
+  /** The agent's settings: a task's, or the planner's (plan mode, no turn limit). */
+  task: Pick<EffectiveTask, 'permissionMode'> &
+    Partial<Pick<EffectiveTask, 'model' | 'maxTurns' | 'allowedTools' | 'agent'>>;
   agents?: Record<string, AgentDefinition>;
   session: SessionMode;
   /** Folders outside the cwd the agent may read: where its dependencies' full results are (`--add-dir`). */
   addDirs?: string[];
+  /** The JSON Schema the final answer must match; the result line then carries it as `structured_output`. */
+  jsonSchema?: Record<string, unknown>;
 }
 
-export function buildClaudeArgs({ prompt, task, agents, session, addDirs = [] }: ClaudeArgsInput): string[] {
+export function buildClaudeArgs({
+  prompt,
+  task,
+  agents,
+  session,
+  addDirs = [],
+  jsonSchema,
+}: ClaudeArgsInput): string[] {
   const args = prompt === null ? ['-p', '--input-format', 'text'] : ['-p', prompt];
   args.push('--output-format', 'stream-json', '--verbose', '--permission-mode', task.permissionMode);
   if (task.model) args.push('--model', task.model);
@@ -43,6 +55,7 @@ export function buildClaudeArgs({ prompt, task, agents, session, addDirs = [] }:
     if (definition) args.push('--agents', JSON.stringify(agents));
     args.push('--agent', task.agent);
   }
+  if (jsonSchema) args.push('--json-schema', JSON.stringify(jsonSchema));
   if (session.kind === 'new') args.push('--session-id', session.sessionId);
   else args.push('--resume', session.sessionId);
   return args;

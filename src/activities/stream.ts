@@ -1,5 +1,6 @@
-// Incremental parser of `claude --output-format stream-json --verbose`: one JSON object per line.
-// Tolerant by design: partial lines wait for their end, lines that are not JSON objects are counted and skipped.
+// Incremental parser of `claude --output-format stream-json --verbose`, one JSON object per line: the one reader of
+// claude's output, for every activity that runs claude (claude-attempt.ts). Tolerant by design: partial lines wait
+// for their end, lines that are not JSON objects are counted and skipped.
 import type { Usage } from './types.js';
 
 /** The final `{"type":"result"}` line, the only reliable verdict on a run (DESIGN §5). */
@@ -18,6 +19,8 @@ export interface ResultLine {
   durationMs: number;
   permissionDenials: { toolName: string }[];
   sessionId?: string;
+  /** The answer matching `--json-schema` (the planner's plan), when claude was given one and the model answered. */
+  structuredOutput?: unknown;
 }
 
 export interface StreamState {
@@ -122,6 +125,7 @@ export function parseResult(event: Record<string, unknown>): ResultLine {
     durationMs: num(event.duration_ms),
     permissionDenials: denials.map((d) => ({ toolName: (isRecord(d) && str(d.tool_name)) || 'unknown' })),
     sessionId: str(event.session_id),
+    ...(event.structured_output === undefined ? {} : { structuredOutput: event.structured_output }),
   };
 }
 

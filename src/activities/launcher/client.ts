@@ -106,9 +106,8 @@ class Launcher {
 }
 
 /**
- * Launchers of this process. A spawn blocks its launcher 2-4 ms (fork, then the exec of the PID namespace
- * wrapper): a layer of 20 ready tasks queued ~60 ms behind one launcher; two halve that on two cores, more
- * did not help in the 20-wide DAG benchmark.
+ * Launchers of this process. A spawn blocks its launcher (fork, then the exec of the PID namespace wrapper), so a
+ * layer of ready tasks queues behind one launcher; two halve the wait, more did not help (docs/BENCHMARKS.md).
  */
 const POOL_SIZE = 2;
 const pool: (Launcher | undefined)[] = Array.from({ length: POOL_SIZE }, () => undefined);

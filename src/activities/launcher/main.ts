@@ -1,7 +1,7 @@
 // The launcher: a small process the worker starts once, which starts every agent for it. Starting a process
-// forks its parent, and fork copies the parent's page tables: from a worker of several hundred MB each spawn
-// blocks the worker's one thread for 5–30 ms (docs/BENCHMARKS.md), and a burst of ready tasks queues behind
-// it. From this process, a few tens of MB, a spawn costs a millisecond or two, off the worker's thread.
+// forks its parent, and fork copies the parent's page tables: from a large worker each spawn blocks the worker's
+// one thread, and a burst of ready tasks queues behind it. From this small process a spawn is cheap, and off the
+// worker's thread (docs/BENCHMARKS.md has the figures).
 import type { FromLauncher, ToLauncher } from './protocol.js';
 import { spawnDirect } from './spawn-direct.js';
 

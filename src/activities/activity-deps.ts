@@ -1,0 +1,21 @@
+// What a worker gives the activities that run claude: where files go, which claude, and how it is run.
+import type { ArtifactStore } from '../artifacts/store.js';
+
+export interface ActivityDeps {
+  /** Root folder of artifacts (transcripts, results) on this worker: claude writes here. */
+  artifactsDir: string;
+  /** Where the files are kept for other workers and people (BATON_ARTIFACTS); default: artifactsDir itself. */
+  store?: ArtifactStore;
+  /** Root folder of the runs' git worktrees (`<BATON_HOME>/worktrees`; default: beside artifactsDir). */
+  worktreesDir?: string;
+  /** The claude executable: a path, or a name looked up on PATH. */
+  claudeBin: string;
+  /** Added to the worker's environment for claude; an undefined value removes a variable. */
+  env?: Record<string, string | undefined>;
+  /** Start claude in its own PID namespace when the machine allows it (default true). */
+  usePidNamespace?: boolean;
+  /** How long claude gets after SIGINT before the tree is SIGKILLed (default 2 s). */
+  killGraceMs?: number;
+  /** Heartbeat period (default 1 s). */
+  heartbeatMs?: number;
+}

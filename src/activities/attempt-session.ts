@@ -1,0 +1,61 @@
+// Which Claude conversation a runAgent attempt has (DESIGN §5): the first starts the one the workflow chose; a later
+// one continues its predecessor's where it can, else starts afresh and records why.
+import { randomUUID } from 'node:crypto';
+import type { SessionMode } from './claude-args.js';
+import { findSession } from './session-store.js';
+import type { AgentHeartbeat, AttemptSession, RunAgentInput } from './types.js';
+
+export type AttemptStart = SessionMode & {
+  record: AttemptSession;
+  /** Model turns the conversation held before this attempt (resumed: the previous attempt's count). */
+  earlierTurns: number;
+};
+
+/**
+ * A later attempt continues the conversation the previous attempt heartbeated, when that attempt got as far as a
+ * model answer and claude can find the conversation here (same CLAUDE_CONFIG_DIR, same cwd); otherwise it starts
+ * a fresh one — under a new id, since claude refuses to reuse a session id ("Session ID … is already in use",
+ * even after an API error).
+ */
+export async function sessionFor(
+  input: RunAgentInput,
+  attempt: number,
+  heartbeatDetails: unknown,
+  configDir: string,
+): Promise<AttemptStart> {
+  if (attempt === 1) {
+    return {
+      kind: 'new',
+      sessionId: input.sessionId,
+      record: { mode: 'new', sessionId: input.sessionId },
+      earlierTurns: 0,
+    };
+  }
+  const fresh = (reason: string, previousSessionId?: string): AttemptStart => {
+    const sessionId = randomUUID();
+    const record: AttemptSession = { mode: 'new', sessionId, previousSessionId, notResumedBecause: reason };
+    return { kind: 'new', sessionId, record, earlierTurns: 0 };
+  };
+  const previous = lastHeartbeat(heartbeatDetails);
+  if (!previous) return fresh('the previous attempt reported no Claude session (it heartbeated nothing)');
+  if (previous.turns === 0) {
+    return fresh('the previous attempt ended before the model answered: nothing to continue', previous.sessionId);
+  }
+  const found = await findSession(configDir, previous.sessionId, input.cwd);
+  if (!found.available)
+    return fresh(`its session is not available to this worker: ${found.reason}`, previous.sessionId);
+  return {
+    kind: 'resume',
+    sessionId: previous.sessionId,
+    record: { mode: 'resumed', sessionId: previous.sessionId, previousSessionId: previous.sessionId },
+    earlierTurns: previous.turns,
+  };
+}
+
+/** The previous attempt's last heartbeat, if it has the shape runAgent sends. */
+function lastHeartbeat(details: unknown): Pick<AgentHeartbeat, 'sessionId' | 'turns'> | undefined {
+  if (typeof details !== 'object' || details === null) return undefined;
+  const { sessionId, turns } = details as Partial<AgentHeartbeat>;
+  if (typeof sessionId !== 'string' || sessionId === '') return undefined;
+  return { sessionId, turns: typeof turns === 'number' ? turns : 0 };
+}

@@ -1,0 +1,116 @@
+// One claude attempt, start to end, for every activity that runs claude (runAgent, the planner): its command line,
+// the process, its transcript read back as it grows, heartbeats, the wall-clock timeout, cancellation, and the
+// verdict. What the attempt is for (its prompt, its files, what a success must leave behind) is the activity's.
+import { writeFile } from 'node:fs/promises';
+import { FailureType } from '../workflows/failure-types.js';
+import type { ActivityDeps } from './activity-deps.js';
+import { agentEnv } from './agent-env.js';
+import { buildClaudeArgs, promptFitsArgv, type ClaudeArgsInput } from './claude-args.js';
+import { classify, failure, type Classification } from './classify.js';
+import { FileTail, FOLLOW_INTERVAL_MS, lastLines } from './file-tail.js';
+import { detectPidNamespace } from './pid-namespace.js';
+import { spawnClaude, type ExitInfo } from './spawn-claude.js';
+import { StreamParser, type ResultLine, type StreamState } from './stream.js';
+
+export type ClaudeRunnerDeps = Pick<
+  ActivityDeps,
+  'claudeBin' | 'env' | 'usePidNamespace' | 'killGraceMs' | 'heartbeatMs'
+>;
+
+export interface ClaudeAttemptSpec {
+  /** claude's command line but the prompt (claude-args.ts). */
+  command: Omit<ClaudeArgsInput, 'prompt'>;
+  /**
+   * What claude is asked. A prompt too long for argv goes on stdin from `file`: the file holds it already
+   * (`written`), or it is written there first.
+   */
+  prompt: { text: string; file: string; written: boolean };
+  /** An existing folder (claude-preflight.ts checks it before the activity prepares anything). */
+  cwd: string;
+  /** claude's stdout, its stream-json transcript: a file claude writes itself (file-tail.ts says why). */
+  transcriptFile: string;
+  stderrFile: string;
+  /** Wall-clock limit of the attempt, and the verdict's message when it is reached. */
+  timeout: { ms: number; message: string };
+  /** Ends the attempt; then `runClaudeAttempt` throws the signal's reason, once claude and its tree have ended. */
+  signal?: AbortSignal;
+  /** Called at the start and every `heartbeatMs`, with what the stream said so far. */
+  heartbeat?: (stream: StreamState) => void;
+}
+
+/** How one attempt ended. A success always has its result line. */
+export type ClaudeAttempt = { stream: StreamState; exit: ExitInfo } & (
+  { verdict: null; result: ResultLine } | { verdict: Classification; result?: ResultLine }
+);
+
+const STDERR_TAIL_LINES = 20;
+/** Longer than setTimeout can wait: left to the activity's start-to-close timeout. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Runs claude once and judges how it ended (one that cannot start too); throws when cancelled: the signal's reason. */
+export async function runClaudeAttempt(deps: ClaudeRunnerDeps, spec: ClaudeAttemptSpec): Promise<ClaudeAttempt> {
+  const onStdin = !promptFitsArgv(spec.prompt.text);
+  if (onStdin && !spec.prompt.written) await writeFile(spec.prompt.file, spec.prompt.text);
+  const args = buildClaudeArgs({ ...spec.command, prompt: onStdin ? null : spec.prompt.text });
+  const pidNamespace = deps.usePidNamespace === false ? null : await detectPidNamespace();
+  const asRoot = process.getuid?.() === 0 || pidNamespace?.mapsRoot === true;
+
+  const parser = new StreamParser();
+  const transcript = new FileTail(spec.transcriptFile, (text) => parser.push(text));
+  const claude = await spawnClaude({
+    claudeBin: deps.claudeBin,
+    args,
+    cwd: spec.cwd,
+    env: agentEnv(deps.env, { permissionMode: spec.command.task.permissionMode, asRoot }),
+    pidNamespace,
+    ...(onStdin ? { stdinFile: spec.prompt.file } : {}),
+    stdoutFile: spec.transcriptFile,
+    stderrFile: spec.stderrFile,
+  });
+  transcript.follow(FOLLOW_INTERVAL_MS);
+  const stop = (): void => void claude.terminate(deps.killGraceMs);
+  const beat = (): void => spec.heartbeat?.(parser.state);
+  const { signal } = spec;
+  let timedOut = false;
+  let heartbeatTimer: NodeJS.Timeout | undefined;
+  let timeoutTimer: NodeJS.Timeout | undefined;
+  let exit: ExitInfo;
+  try {
+    // Timer-based: a quiet agent still heartbeats, and heartbeating is how cancellation reaches an activity.
+    heartbeatTimer = setInterval(beat, deps.heartbeatMs ?? 1000);
+    beat();
+    if (spec.timeout.ms <= MAX_TIMER_MS) {
+      timeoutTimer = setTimeout(() => {
+        timedOut = true;
+        stop();
+      }, spec.timeout.ms);
+    }
+    signal?.addEventListener('abort', stop, { once: true });
+    if (signal?.aborted) stop();
+    exit = await claude.exited;
+  } finally {
+    clearInterval(heartbeatTimer);
+    clearTimeout(timeoutTimer);
+    signal?.removeEventListener('abort', stop);
+    // Whatever ended this attempt, claude and everything it started end with it (a no-op once it has exited).
+    await claude.terminate(deps.killGraceMs);
+    await transcript.finish();
+  }
+  const stream = parser.end();
+  if (signal?.aborted) throw signal.reason;
+
+  const { result } = stream;
+  const verdict = classify({
+    ...exit,
+    result,
+    // Only an attempt without a result line is judged by its stderr (see classify).
+    stderrTail: result ? [] : await lastLines(spec.stderrFile, STDERR_TAIL_LINES),
+    claudeBin: deps.claudeBin,
+  });
+  if (!verdict && result) return { stream, exit, result, verdict: null };
+  // Stopped by SIGINT, claude still writes a result line (error_during_execution): the timeout is the cause.
+  const why = timedOut
+    ? failure(FailureType.AgentTimedOut, spec.timeout.message)
+    : (verdict ?? failure(FailureType.AgentCrashed, 'claude ended without a result'));
+  return { stream, exit, result, verdict: why };
+}
