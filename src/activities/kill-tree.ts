@@ -9,6 +9,8 @@ export interface ProcessRef {
   pid: number;
   ppid: number;
   startTime: string;
+  /** proc(5)'s state letter ('Z': exited, not yet reaped); absent where unknown. */
+  state?: string;
 }
 
 /** Every process on the machine (Linux: /proc; elsewhere: ps, without start times). */
@@ -37,7 +39,7 @@ async function readStat(pid: number): Promise<ProcessRef | undefined> {
     // "pid (comm) state ppid …": comm may hold spaces and parentheses, so split after the last ')'.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     // After comm: [0] state, [1] ppid, …, [19] starttime (field 22 of proc(5)).
-    return { pid, ppid: Number(fields[1]), startTime: fields[19] ?? '' };
+    return { pid, ppid: Number(fields[1]), startTime: fields[19] ?? '', state: fields[0] ?? '' };
   } catch {
     return undefined; // exited while we looked
   }
@@ -98,6 +100,24 @@ export async function killTree(rootPid: number, { exited, graceMs = 2000 }: Kill
     if (table.get(ref.pid)?.startTime === ref.startTime) signal(ref.pid, 'SIGKILL'); // else gone, or pid reused
   }
   await exited;
+  // A SIGKILLed process dies asynchronously: callers (and the next attempt) must not find the tree still there.
+  await untilGone([...known.values()], KILL_SETTLE_MS);
+}
+
+/** How long killTree waits for SIGKILLed processes to be gone before it returns anyway. */
+const KILL_SETTLE_MS = 2000;
+
+async function untilGone(refs: ProcessRef[], limitMs: number): Promise<void> {
+  const deadline = Date.now() + limitMs;
+  for (;;) {
+    const table = await listProcesses();
+    const living = refs.some((ref) => {
+      const now = table.get(ref.pid);
+      return now !== undefined && now.startTime === ref.startTime && now.state !== 'Z';
+    });
+    if (!living || Date.now() >= deadline) return;
+    await sleep(20);
+  }
 }
 
 function signal(pid: number, name: NodeJS.Signals): void {
