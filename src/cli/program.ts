@@ -270,8 +270,9 @@ intervention('skip', 'skip a task that is not running or done (its dependents pr
 intervention('cancel', 'cancel a running task (its processes are killed)')
   .argument('<run>')
   .argument('<task>')
-  .action(async (runId: string, taskId: string, o: { json?: boolean }) =>
-    send('cancelTask', runId, { taskId }, o.json),
+  .option('--reason <reason>', "why (kept as the task's error)")
+  .action(async (runId: string, taskId: string, o: { reason?: string; json?: boolean }) =>
+    send('cancelTask', runId, { taskId, reason: o.reason }, o.json),
   );
 intervention('guide', "add a message to a task's next attempt")
   .argument('<run>')
