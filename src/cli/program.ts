@@ -213,8 +213,16 @@ program
   .command('codec-server')
   .description('decrypt payloads for the Web UI and `temporal --codec-endpoint` (needs BATON_ENCRYPTION_KEY[S])')
   .option('--port <port>', 'port to listen on', positiveInt, 8888)
-  .option('--host <host>', 'interface to listen on', '127.0.0.1')
-  .action(async (o: { port: number; host: string }) => done(await codecServerCommand(config(), o)));
+  .option('--host <host>', 'interface to listen on (beyond loopback it needs BATON_CODEC_AUTH_TOKEN)', '127.0.0.1')
+  .option(
+    '--allow-host <name>',
+    'a name browsers reach it by (its Host header), besides loopback names and IP addresses; repeatable',
+    (name: string, names: string[]) => [...names, name],
+    [] as string[],
+  )
+  .action(async (o: { port: number; host: string; allowHost: string[] }) =>
+    done(await codecServerCommand(config(), { port: o.port, host: o.host, allowedHosts: o.allowHost })),
+  );
 
 program
   .command('clean')
