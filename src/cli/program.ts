@@ -146,7 +146,8 @@ program
   .command('watch')
   .description('a live view of a run until it ends: states, attempts, time, cost, and what it waits on')
   .argument('<run>', 'run id')
-  .action(async (runId: string) => done(await watchCommand(config(), { runId })));
+  .option('--json', 'print the status JSON, one line each time it changes (NDJSON), until the run ends')
+  .action(async (runId: string, o: { json?: boolean }) => done(await watchCommand(config(), { runId, ...o })));
 
 program
   .command('result')
@@ -171,9 +172,10 @@ program
 
 program
   .command('graph')
-  .description("print a plan's tasks and dependencies as a Mermaid flowchart")
+  .description("print a plan's tasks and dependencies as a Mermaid flowchart (tasks with an approval gate: hexagons)")
   .argument('<plan>', 'plan file')
-  .action(async (plan: string) => done(await graphCommand({ planFile: plan })));
+  .option('--json', 'print {"name","mermaid","tasks"} as JSON')
+  .action(async (plan: string, o: { json?: boolean }) => done(await graphCommand({ planFile: plan, ...o })));
 
 program
   .command('worker')
@@ -198,16 +200,29 @@ program
 
 program
   .command('server')
-  .description('start the embedded Temporal dev server in the background (`baton server stop` stops it)')
-  .argument('[action]', 'start (default) or stop')
-  .action(async (action: string | undefined) => done(await serverCommand(config(), { action })));
+  .description(
+    'start the embedded Temporal dev server in the background (`baton server stop` stops it; `status`: is it running?)',
+  )
+  .argument('[action]', 'start (default), stop, or status (exit 0 when it runs, 1 when not)')
+  .option('--json', 'with status: print JSON')
+  .action(async (action: string | undefined, o: { json?: boolean }) =>
+    done(await serverCommand(config(), { action, ...o })),
+  );
 
 program
   .command('codec-server')
   .description('decrypt payloads for the Web UI and `temporal --codec-endpoint` (needs BATON_ENCRYPTION_KEY[S])')
   .option('--port <port>', 'port to listen on', positiveInt, 8888)
-  .option('--host <host>', 'interface to listen on', '127.0.0.1')
-  .action(async (o: { port: number; host: string }) => done(await codecServerCommand(config(), o)));
+  .option('--host <host>', 'interface to listen on (beyond loopback it needs BATON_CODEC_AUTH_TOKEN)', '127.0.0.1')
+  .option(
+    '--allow-host <name>',
+    'a name browsers reach it by (its Host header), besides loopback names and IP addresses; repeatable',
+    (name: string, names: string[]) => [...names, name],
+    [] as string[],
+  )
+  .action(async (o: { port: number; host: string; allowHost: string[] }) =>
+    done(await codecServerCommand(config(), { port: o.port, host: o.host, allowedHosts: o.allowHost })),
+  );
 
 program
   .command('clean')
@@ -237,7 +252,7 @@ intervention('approve', 'approve an open gate (a task, or with no task the plan)
 intervention('reject', 'reject an open gate; an `after` gate re-runs the task with the reason as feedback')
   .argument('<run>')
   .argument('[task]')
-  .requiredOption('--reason <reason>', 'why (given to the agent as feedback)')
+  .requiredOption('--reason <reason>', 'required: why (an `after` gate gives it to the agent as feedback)')
   .action(async (runId: string, taskId: string | undefined, o: { reason: string; json?: boolean }) =>
     send('reject', runId, { taskId, reason: o.reason }, o.json),
   );
@@ -270,8 +285,9 @@ intervention('skip', 'skip a task that is not running or done (its dependents pr
 intervention('cancel', 'cancel a running task (its processes are killed)')
   .argument('<run>')
   .argument('<task>')
-  .action(async (runId: string, taskId: string, o: { json?: boolean }) =>
-    send('cancelTask', runId, { taskId }, o.json),
+  .option('--reason <reason>', "why (kept as the task's error)")
+  .action(async (runId: string, taskId: string, o: { reason?: string; json?: boolean }) =>
+    send('cancelTask', runId, { taskId, reason: o.reason }, o.json),
   );
 intervention('guide', "add a message to a task's next attempt")
   .argument('<run>')

@@ -124,6 +124,30 @@ export async function ensureEmbeddedServer(
   return { address, uiUrl, pid: child.pid ?? 0, started: true, logFile };
 }
 
+export interface EmbeddedServerStatus {
+  /** Whether a server answers on the embedded server's address (the one baton would use). */
+  running: boolean;
+  address: string;
+  uiUrl: string;
+  /** The server this BATON_HOME started, while its process lives; null for one started otherwise. */
+  pid: number | null;
+  home: string;
+  logFile: string;
+}
+
+/** Whether the embedded server answers, and where; starts nothing. */
+export async function embeddedServerStatus(config: Config): Promise<EmbeddedServerStatus> {
+  const pid = readPid(config);
+  return {
+    running: await isListening('127.0.0.1', config.serverPort),
+    address: `127.0.0.1:${config.serverPort}`,
+    uiUrl: `http://127.0.0.1:${config.uiPort}`,
+    pid: pid !== null && isAlive(pid) ? pid : null,
+    home: config.home,
+    logFile: path.join(config.home, 'temporal-server.log'),
+  };
+}
+
 function readPid(config: Config): number | null {
   try {
     const state = JSON.parse(readFileSync(stateFile(config), 'utf8')) as { pid?: number };

@@ -1,11 +1,16 @@
 // A codec server (Temporal's remote codec protocol): the Web UI and the `temporal` CLI post encrypted
 // payloads to /decode and get them back readable, so people allowed to call it see prompts and results
 // while Temporal's history stays ciphertext. POST /encode does the reverse (for the UI's "Send a Signal").
+// Whoever reaches it can decrypt, so: beyond loopback it needs its token, it answers only to Host names that a
+// DNS-rebinding page cannot use (./host-check.ts), and what it inflates is bounded (./zlib-codec.ts).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { timingSafeEqual } from 'node:crypto';
-import type { PayloadCodec } from '@temporalio/common';
+import { ValueError, type PayloadCodec } from '@temporalio/common';
+import { BadInputError } from '../client/errors.js';
+import { hostAllowed, isLoopbackHost } from './host-check.js';
 import { payloadsFromJson, payloadsToJson, PayloadsJsonSchema } from './payload-json.js';
+import { InflateLimitError } from './zlib-codec.js';
 
 export interface CodecServerOptions {
   codec: PayloadCodec;
@@ -14,8 +19,10 @@ export interface CodecServerOptions {
   port: number;
   /** Origins allowed to call from a browser (the Web UI's, e.g. http://localhost:8080); `*` allows any. */
   corsOrigins?: string[];
-  /** When set, requests must carry `Authorization: Bearer <token>`. */
+  /** When set, requests must carry `Authorization: Bearer <token>`. Required when `host` is not loopback. */
   authToken?: string;
+  /** Names besides loopback ones and `host` that the Host header may give (how browsers reach it, e.g. behind a proxy). */
+  allowedHosts?: string[];
   /** Called for each request that fails (never with payload contents). */
   onError?: (message: string) => void;
 }
@@ -28,6 +35,13 @@ export interface CodecServer {
 const MAX_BODY_BYTES = 64 * 1024 * 1024;
 
 export async function startCodecServer(options: CodecServerOptions): Promise<CodecServer> {
+  const host = options.host ?? '127.0.0.1';
+  if (!isLoopbackHost(host) && options.authToken === undefined) {
+    throw new BadInputError(
+      `the codec server would listen on ${host}, beyond loopback, without a token: anyone who reaches it could decrypt. ` +
+        'Set BATON_CODEC_AUTH_TOKEN (16 characters or more; callers send Authorization: Bearer <token>), or listen on 127.0.0.1',
+    );
+  }
   const server: Server = createServer((req, res) => {
     handle(options, req, res).catch((err: unknown) => {
       options.onError?.(`${req.method} ${req.url}: ${err instanceof Error ? err.message : String(err)}`);
@@ -37,12 +51,11 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Cod
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port, options.host ?? '127.0.0.1', () => resolve());
+    server.listen(options.port, host, () => resolve());
   });
   const { address, port } = server.address() as AddressInfo;
-  const host = address.includes(':') ? `[${address}]` : address;
   return {
-    url: `http://${host}:${port}`,
+    url: `http://${address.includes(':') ? `[${address}]` : address}:${port}`,
     close: () =>
       new Promise((resolve, reject) => {
         server.closeAllConnections();
@@ -52,6 +65,13 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Cod
 }
 
 async function handle(options: CodecServerOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  // Before anything else, CORS included: a page whose name was rebound to this address must learn nothing.
+  if (!hostAllowed(req.headers.host, [options.host ?? '127.0.0.1', ...(options.allowedHosts ?? [])])) {
+    reply(res, 403, {
+      message: `Host ${JSON.stringify(req.headers.host ?? '')} is not a name this codec server answers to (loopback names, IP addresses, --host, --allow-host)`,
+    });
+    return;
+  }
   cors(options, req, res);
   if (req.method === 'OPTIONS') {
     res.writeHead(204).end();
@@ -89,7 +109,15 @@ async function handle(options: CodecServerOptions, req: IncomingMessage, res: Se
     return;
   }
   const payloads = payloadsFromJson(parsed.data);
-  const result = operation === 'decode' ? await options.codec.decode(payloads) : await options.codec.encode(payloads);
+  let result;
+  try {
+    result = operation === 'decode' ? await options.codec.decode(payloads) : await options.codec.encode(payloads);
+  } catch (err) {
+    // The payloads, not the server, are at fault: a bomb, a payload that does not decrypt or inflate.
+    if (err instanceof InflateLimitError) return reply(res, 413, { message: err.message });
+    if (err instanceof ValueError) return reply(res, 400, { message: err.message });
+    throw err;
+  }
   reply(res, 200, payloadsToJson(result));
 }
 

@@ -25,10 +25,12 @@ export interface MermaidOptions {
 /**
  * `flowchart TD` with one node per task (labelled with its title, or its id) and an edge from each
  * dependency to its dependent. Nodes are named `t0`, `t1`, … by position, because task ids may be
- * Mermaid keywords (`end`) or contain characters Mermaid reads as syntax.
+ * Mermaid keywords (`end`) or contain characters Mermaid reads as syntax. A task with an approval gate is
+ * a hexagon whose second line says which (`approval: before` / `approval: after`), so the places where a
+ * run will wait on a person stand out whatever the colours.
  */
 export function toMermaid(
-  plan: { tasks: readonly (DagTask & { title?: string })[] },
+  plan: { tasks: readonly (DagTask & { title?: string; approval?: string })[] },
   options: MermaidOptions = {},
 ): string {
   const node = new Map<string, string>();
@@ -36,7 +38,11 @@ export function toMermaid(
     if (!node.has(task.id)) node.set(task.id, `t${i}`);
   });
   const lines = ['flowchart TD'];
-  plan.tasks.forEach((task, i) => lines.push(`  t${i}["${escapeLabel(task.title ?? task.id)}"]`));
+  plan.tasks.forEach((task, i) => {
+    const label = escapeLabel(task.title ?? task.id);
+    const gated = task.approval === 'before' || task.approval === 'after';
+    lines.push(gated ? `  t${i}{{"${label}<br/>approval: ${task.approval}"}}` : `  t${i}["${label}"]`);
+  });
   plan.tasks.forEach((task, i) => {
     for (const dep of task.dependsOn ?? []) {
       const from = node.get(dep);

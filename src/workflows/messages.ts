@@ -32,7 +32,7 @@ export const RetryTaskInputSchema = z.strictObject({
   reset: z.boolean({ error: 'reset must be true or false' }).optional(),
 });
 export const SkipTaskInputSchema = z.strictObject({ taskId, reason: z.string().optional() });
-export const CancelTaskInputSchema = z.strictObject({ taskId });
+export const CancelTaskInputSchema = z.strictObject({ taskId, reason: z.string().optional() });
 export const GuideInputSchema = z.strictObject({
   taskId,
   message: z.string({ error: 'message is required (a string)' }).min(1, 'message must not be empty'),

@@ -111,7 +111,8 @@ export async function orchestrate(input: OrchestrateInput): Promise<RunStatus> {
     : undefined;
   const planning = current ? undefined : new Planning(goal!, now(), options.planningRounds ?? DEFAULT_PLANNING_ROUNDS);
   let plannerScope: CancellationScope | undefined;
-  const running = new Map<string, { scope: CancellationScope; done: Promise<void> }>();
+  /** Running tasks; `reason`: why a person cancelled one (`baton cancel --reason`), for its error. */
+  const running = new Map<string, { scope: CancellationScope; done: Promise<void>; reason?: string }>();
   let draining = false;
   /** Worktree isolation (workspace.isolation: worktree): set once the run has its plan and base commit. */
   let worktrees: Worktrees | undefined;
@@ -166,9 +167,10 @@ export async function orchestrate(input: OrchestrateInput): Promise<RunStatus> {
     intervened: () => {
       intervened = true;
     },
-    cancelTask: async (taskId) => {
+    cancelTask: async (taskId, reason) => {
       const entry = running.get(taskId);
       if (!entry) return;
+      entry.reason = reason;
       entry.scope.cancel();
       await entry.done;
     },
@@ -304,8 +306,11 @@ export async function orchestrate(input: OrchestrateInput): Promise<RunStatus> {
         else sched.succeeded(taskId, result, now());
       },
       (err: unknown) => {
+        const reason = running.get(taskId)?.reason;
         running.delete(taskId);
-        sched.failed(taskId, describeFailure(err, task.retries + 1), now());
+        const failure = describeFailure(err, task.retries + 1);
+        if (failure.cancelled && reason) failure.message = `cancelled: ${reason}`;
+        sched.failed(taskId, failure, now());
       },
     );
     running.set(taskId, { scope, done });
@@ -465,7 +470,7 @@ interface InterventionHooks {
   status(): RunStatus;
   /** A person's intervention was applied: the next snapshot goes out at once. */
   intervened(): void;
-  cancelTask(taskId: string): Promise<void>;
+  cancelTask(taskId: string, reason: string | undefined): Promise<void>;
   abort(): void;
   /** Worktree isolation: approving a reviewed or conflicted task merges it first; undefined when not needed. */
   mergeOnApprove(taskId: string, note: string | undefined): Promise<void> | undefined;
@@ -592,7 +597,7 @@ function registerInterventions(
     m.cancelTaskSignal,
     m.CancelTaskInputSchema,
     (i) => tasks('cancelTask').checkCancelTask(i.taskId),
-    (i) => hooks.cancelTask(i.taskId),
+    (i) => hooks.cancelTask(i.taskId, i.reason),
   );
   both(
     m.guideUpdate,

@@ -1,7 +1,7 @@
 // The embedded default (DESIGN.md §8) through the built CLI: with TEMPORAL_ADDRESS unset, `baton run
 // --rehearse` starts `temporal server start-dev` with its database in BATON_HOME, runs the example plan with
 // the real `claude` against baton's own scripted model and prints the Web UI link; a later command reuses
-// that server; `baton server stop` stops it.
+// that server; `baton server stop` stops it. `baton server status` says, before, during and after, whether it runs.
 import assert from 'node:assert/strict';
 import { copyFile, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -48,6 +48,9 @@ after(async () => {
 
 void test('baton run --rehearse with no TEMPORAL_ADDRESS starts the embedded server, completes the example, reuses and stops the server', async () => {
   const runId = `baton-embedded-${Date.now().toString(36)}`;
+  const before = await box.baton(['server', 'status']);
+  assert.equal(before.exitCode, 1, describeResult(before));
+  assert.match(before.stdout, new RegExp(`No embedded Temporal dev server runs at 127\\.0\\.0\\.1:${serverPort}`));
   const run = await box.baton(['run', '--rehearse', 'linear.yaml', '--id', runId], { timeoutMs: 150_000 });
   const context = describeResult(run);
   assert.equal(run.exitCode, 0, context);
@@ -85,6 +88,18 @@ void test('baton run --rehearse with no TEMPORAL_ADDRESS starts the embedded ser
   assert.equal(status.exitCode, 0, describeResult(status));
   assert.equal(jsonOf<RunStatus>(status).phase, 'completed');
 
+  const running = await box.baton(['server', 'status']);
+  assert.equal(running.exitCode, 0, describeResult(running));
+  assert.match(running.stdout, new RegExp(`runs at 127\\.0\\.0\\.1:${serverPort} \\(pid \\d+, started for BATON_HOME`));
+  assert.ok(running.stdout.includes(`Web UI: http://127.0.0.1:${uiPort}`), describeResult(running));
+  const runningJson = await box.baton(['server', 'status', '--json']);
+  assert.equal(runningJson.exitCode, 0, describeResult(runningJson));
+  const state = jsonOf<Record<string, unknown>>(runningJson);
+  assert.deepEqual(
+    [state.running, state.address, state.uiUrl, typeof state.pid, state.home],
+    [true, `127.0.0.1:${serverPort}`, `http://127.0.0.1:${uiPort}`, 'number', box.home],
+  );
+
   const stop = await box.baton(['server', 'stop'], { timeoutMs: 30_000 });
   assert.equal(stop.exitCode, 0, describeResult(stop));
   assert.match(stop.stderr, /stopped the embedded Temporal dev server/, describeResult(stop));
@@ -93,5 +108,8 @@ void test('baton run --rehearse with no TEMPORAL_ADDRESS starts the embedded ser
     async () => ((await isListening(serverPort)) ? undefined : true),
     10_000,
   );
+  const stopped = await box.baton(['server', 'status', '--json']);
+  assert.equal(stopped.exitCode, 1, describeResult(stopped));
+  assert.equal(jsonOf<{ running: boolean }>(stopped).running, false);
   console.log(`embedded: baton run --rehearse (server start included) took ${run.durationMs} ms`);
 });

@@ -92,6 +92,7 @@ interface Row {
 
 const state = (s: RunStatus, id: string) => s.tasks.find((t) => t.id === id)?.state;
 const attempts = (s: RunStatus, id: string) => s.tasks.find((t) => t.id === id)?.attempts;
+const error = (s: RunStatus, id: string) => s.tasks.find((t) => t.id === id)?.error;
 
 /** The steady state every row starts from: each task where the plan puts it, hang still running. */
 const steady = (s: RunStatus) =>
@@ -189,9 +190,9 @@ const ROWS: Row[] = [
   },
   {
     op: 'cancelTask',
-    cli: ['cancel', 'hang'],
-    payload: { taskId: 'hang' },
-    reaches: (s) => state(s, 'hang') === 'cancelled',
+    cli: ['cancel', 'hang', '--reason', 'taking too long'],
+    payload: { taskId: 'hang', reason: 'taking too long' },
+    reaches: (s) => state(s, 'hang') === 'cancelled' && error(s, 'hang') === 'cancelled: taking too long',
   },
   {
     op: 'addTasks',

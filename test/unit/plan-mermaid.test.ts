@@ -47,3 +47,18 @@ void test('toMermaid escapes labels that would break Mermaid syntax', () => {
   const out = toMermaid({ tasks: [{ id: 'end', title: 'Say "hi" [now] <b>#1</b>\n(twice)' }] });
   assert.equal(out, 'flowchart TD\n  t0["Say #34;hi#34; #91;now#93; #60;b#62;#35;1#60;/b#62; #40;twice#41;"]\n');
 });
+
+void test('toMermaid draws a task with an approval gate as a hexagon that names the gate; others stay boxes', () => {
+  const gated = {
+    tasks: [
+      { id: 'design', approval: 'before', dependsOn: [] },
+      { id: 'build', title: 'Build it', approval: 'after', dependsOn: ['design'] },
+      { id: 'ship', approval: 'none', dependsOn: ['build'] },
+    ],
+  };
+  assert.deepEqual(toMermaid(gated).split('\n').slice(1, 4), [
+    '  t0{{"design<br/>approval: before"}}',
+    '  t1{{"Build it<br/>approval: after"}}',
+    '  t2["ship"]',
+  ]);
+});

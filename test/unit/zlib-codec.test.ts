@@ -6,7 +6,8 @@ import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { isEncrypted } from '../../src/codec/aes-gcm-codec.js';
 import { batonDataConverter, chainCodecs } from '../../src/codec/data-converter.js';
 import { loadEncryptionConfig } from '../../src/codec/config.js';
-import { COMPRESS_ABOVE_BYTES, isCompressed, ZlibCodec } from '../../src/codec/zlib-codec.js';
+import { COMPRESS_ABOVE_BYTES, InflateLimitError, isCompressed, ZlibCodec } from '../../src/codec/zlib-codec.js';
+import { zlibBomb } from '../helpers/zlib-bomb.js';
 
 const codec = new ZlibCodec();
 const payloadOf = (value: unknown): Payload => defaultPayloadConverter.toPayload(value);
@@ -55,4 +56,34 @@ void test('a payload labelled binary/zlib that is not deflate data is refused, n
     data: new Uint8Array([1, 2, 3]),
   };
   await assert.rejects(codec.decode([bogus]), /binary\/zlib payload does not inflate/);
+});
+
+void test('a zlib bomb is refused once it passes the limit, without inflating it whole; within the limit it inflates', async () => {
+  const labelled = (data: Buffer): Payload => ({
+    metadata: { encoding: new TextEncoder().encode('binary/zlib') },
+    data: new Uint8Array(data),
+  });
+  // 64 MiB of zeros is no Payload message, so a bomb within the limit inflates and then fails to parse.
+  const bomb = zlibBomb(1400);
+  assert.ok(bomb.length < 1.5 * 1024 * 1024, `the bomb is ${bomb.length} bytes`);
+  const before = process.memoryUsage().rss;
+  await assert.rejects(codec.decode([labelled(bomb)]), (err: Error) => {
+    assert.ok(err instanceof InflateLimitError, String(err));
+    assert.match(err.message, /binary\/zlib data would inflate past 64 MB/);
+    return true;
+  });
+  const grown = process.memoryUsage().rss - before;
+  assert.ok(grown < 400 * 1024 * 1024, `inflating grew memory by ${grown >> 20} MB`);
+  // The same bomb under a smaller limit, and a small one under the limit: the limit is what decides.
+  await assert.rejects(new ZlibCodec(1024 * 1024).decode([labelled(zlibBomb(2))]), InflateLimitError);
+  await assert.rejects(new ZlibCodec(4 * 1024 * 1024).decode([labelled(zlibBomb(2))]), /does not inflate/);
+});
+
+void test('the limit holds for all the payloads of one decode together', async () => {
+  const large = payloadOf(bigStatus(4 * COMPRESS_ABOVE_BYTES));
+  const [packed] = await codec.encode([large]);
+  const size = (await codec.decode([packed!]))[0]!.data!.length;
+  const limited = new ZlibCodec(size * 3);
+  assert.equal((await limited.decode([packed!, packed!])).length, 2);
+  await assert.rejects(limited.decode([packed!, packed!, packed!, packed!]), InflateLimitError);
 });

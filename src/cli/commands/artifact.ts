@@ -1,9 +1,14 @@
-// `baton artifact <run> <task> [file]`: a task's files, from whichever store keeps them (a folder or S3), without
-// asking Temporal (so it works after a run's history is gone). The default is the task's full result.
+// `baton artifact <run> <task> [file]`: a task's files, from whichever store keeps them (a folder or S3). The default
+// is the task's full result. It reads the store without asking Temporal (so it works after a run's history is
+// gone); only when this folder's BATON_HOME has none of the task's files does it ask the run where they are, so it
+// works from any folder.
+import path from 'node:path';
 import { taskKey } from '../../activities/artifact-paths.js';
+import { LocalArtifactStore } from '../../artifacts/local-store.js';
 import { openArtifactStore } from '../../artifacts/open-store.js';
-import type { StoredFile } from '../../artifacts/store.js';
+import { isS3Ref, type ArtifactStore, type StoredFile } from '../../artifacts/store.js';
 import type { Config } from '../../client/config.js';
+import { isListening } from '../../client/embedded-server.js';
 import { NotFoundError } from '../../client/errors.js';
 
 export interface ArtifactOptions {
@@ -17,8 +22,16 @@ export interface ArtifactOptions {
 }
 
 export async function artifactCommand(config: Config, options: ArtifactOptions): Promise<number> {
-  const store = openArtifactStore(config);
-  const files = await store.list(taskKey(options.runId, options.taskId));
+  const key = taskKey(options.runId, options.taskId);
+  let store = openArtifactStore(config);
+  let files = await store.list(key);
+  if (files.length === 0 && store instanceof LocalArtifactStore) {
+    const found = await storeOfRun(config, options.runId);
+    if (found) {
+      store = found;
+      files = await store.list(key);
+    }
+  }
   if (files.length === 0) {
     throw new NotFoundError(
       `no artifacts of task ${options.taskId} of run ${options.runId} in ${store.location} (BATON_ARTIFACTS, else BATON_HOME, says where to look)`,
@@ -38,8 +51,33 @@ export async function artifactCommand(config: Config, options: ArtifactOptions):
       `task ${options.taskId} of run ${options.runId} has no ${what}; its files: ${files.map((f) => f.name).join(', ')}`,
     );
   }
-  await write(await store.read(chosen.ref));
+  const data = await store.read(chosen.ref);
+  // A terminal's prompt must not start at the end of the text's last line.
+  await write(data.length > 0 && data[data.length - 1] !== 0x0a ? Buffer.concat([data, Buffer.from('\n')]) : data);
   return 0;
+}
+
+/**
+ * The local store holding the run's artifacts, as the run's status says (its tasks' absolute `artifactPath`):
+ * `<artifacts>/<run>/<task>/g<n>/result.md`. Undefined when the run cannot tell: unknown, no task with a result
+ * yet, kept in S3, or its embedded Temporal not running (asking would start one here).
+ */
+async function storeOfRun(config: Config, runId: string): Promise<ArtifactStore | undefined> {
+  if (!config.temporal.address && !(await isListening('127.0.0.1', config.serverPort))) return undefined;
+  const [{ openClient }, { getStatus }] = await Promise.all([import('../temporal.js'), import('../../client/runs.js')]);
+  const { client, close } = await openClient(config);
+  try {
+    const status = await getStatus(client, runId).catch((err: unknown) => {
+      if (err instanceof NotFoundError) return undefined;
+      throw err;
+    });
+    const result = status?.tasks.find((t) => t.artifactPath !== null && !isS3Ref(t.artifactPath))?.artifactPath;
+    if (!result) return undefined;
+    const artifacts = path.resolve(result, '..', '..', '..', '..');
+    return new LocalArtifactStore({ artifacts, inputs: path.join(path.dirname(artifacts), 'inputs') });
+  } finally {
+    await close();
+  }
 }
 
 /**

@@ -9,6 +9,8 @@ import { note } from '../temporal.js';
 export interface CodecServerCommandOptions {
   port: number;
   host: string;
+  /** Host header names it answers to besides loopback names and IP addresses. */
+  allowedHosts?: string[];
 }
 
 export async function codecServerCommand(config: Config, options: CodecServerCommandOptions): Promise<number> {
@@ -19,6 +21,7 @@ export async function codecServerCommand(config: Config, options: CodecServerCom
     port: options.port,
     corsOrigins: codecServer.corsOrigins,
     authToken: codecServer.authToken,
+    allowedHosts: options.allowedHosts,
     onError: (message) => note(`codec-server: ${message}`),
   });
   note(

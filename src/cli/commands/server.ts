@@ -1,10 +1,16 @@
-// `baton server [stop]`: the embedded Temporal dev server (DESIGN.md §8).
+// `baton server [start|stop|status]`: the embedded Temporal dev server (DESIGN.md §8).
 import type { Config } from '../../client/config.js';
-import { ensureEmbeddedServer, stopEmbeddedServer } from '../../client/embedded-server.js';
+import { embeddedServerStatus, ensureEmbeddedServer, stopEmbeddedServer } from '../../client/embedded-server.js';
 import { BadInputError } from '../../client/errors.js';
 import { note } from '../temporal.js';
 
-export async function serverCommand(config: Config, options: { action?: string }): Promise<number> {
+export interface ServerOptions {
+  action?: string;
+  /** `status`: print JSON. */
+  json?: boolean;
+}
+
+export async function serverCommand(config: Config, options: ServerOptions): Promise<number> {
   if (config.temporal.address) {
     throw new BadInputError(
       `${config.temporal.addressFrom ?? 'TEMPORAL_ADDRESS'} gives the address ${config.temporal.address}: baton uses that server and starts none; unset it to use the embedded one`,
@@ -15,8 +21,11 @@ export async function serverCommand(config: Config, options: { action?: string }
     note(stopped ? 'stopped the embedded Temporal dev server' : `no embedded server was running for ${config.home}`);
     return 0;
   }
+  if (options.action === 'status') return await printServerStatus(config, options.json === true);
   if (options.action !== undefined && options.action !== 'start') {
-    throw new BadInputError(`unknown server action "${options.action}": use \`baton server\` or \`baton server stop\``);
+    throw new BadInputError(
+      `unknown server action "${options.action}": use \`baton server\` (start), \`baton server status\` or \`baton server stop\``,
+    );
   }
   const server = await ensureEmbeddedServer(config, note);
   process.stdout.write(
@@ -24,4 +33,26 @@ export async function serverCommand(config: Config, options: { action?: string }
       `Web UI: ${server.uiUrl}\nLog: ${server.logFile}\nStop it with \`baton server stop\`.\n`,
   );
   return 0;
+}
+
+/** Exit 0 when the embedded server answers, 1 when it does not (so scripts can test it). */
+async function printServerStatus(config: Config, json: boolean): Promise<number> {
+  const status = await embeddedServerStatus(config);
+  if (json) {
+    process.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
+  } else if (status.running) {
+    const who =
+      status.pid !== null
+        ? `pid ${status.pid}, started for BATON_HOME ${status.home}`
+        : `not started from BATON_HOME ${status.home}, but baton uses whatever answers there`;
+    process.stdout.write(
+      `The embedded Temporal dev server runs at ${status.address} (${who}).\nWeb UI: ${status.uiUrl}\n` +
+        (status.pid !== null ? `Log: ${status.logFile}\nStop it with \`baton server stop\`.\n` : ''),
+    );
+  } else {
+    process.stdout.write(
+      `No embedded Temporal dev server runs at ${status.address}. \`baton server\` starts one (so do \`baton run\` and \`baton start\`).\n`,
+    );
+  }
+  return status.running ? 0 : 1;
 }

@@ -1,17 +1,34 @@
 // `baton validate <plan>` and `baton graph <plan>`: read a plan without starting anything.
 import { criticalPath } from '../../plan/dag.js';
+import { PlanError, type PlanIssue } from '../../plan/errors.js';
 import { toMermaid } from '../../plan/mermaid.js';
-import { routedTasks } from '../../plan/schema.js';
+import { routedTasks, type Plan } from '../../plan/schema.js';
 import { readPlan } from '../plan-input.js';
 
 export async function validateCommand(options: { planFile: string; json?: boolean }): Promise<number> {
-  const plan = await readPlan(options.planFile);
+  let plan: Plan;
+  try {
+    plan = await readPlan(options.planFile);
+  } catch (err) {
+    if (!(options.json && err instanceof PlanError)) throw err;
+    // A script reads the problems from stdout; people still see them on stderr. Exit 2, as for any bad input.
+    process.stdout.write(`${JSON.stringify({ valid: false, problems: err.issues.map(problemOf) }, null, 2)}\n`);
+    process.stderr.write(`baton: ${err.message}\n`);
+    return 2;
+  }
   const path = criticalPath(plan.tasks);
   // Routing (`taskQueue`): which tasks need workers on which queues, besides the run's own.
   const taskQueues: Record<string, string[]> = {};
   for (const { id, taskQueue } of routedTasks(plan)) if (taskQueue) (taskQueues[taskQueue] ??= []).push(id);
   if (options.json) {
-    const shape = { valid: true, name: plan.name, tasks: plan.tasks.length, criticalPath: path, taskQueues };
+    const shape = {
+      valid: true,
+      name: plan.name,
+      tasks: plan.tasks.length,
+      criticalPath: path,
+      taskQueues,
+      problems: [],
+    };
     process.stdout.write(`${JSON.stringify(shape)}\n`);
   } else {
     process.stdout.write(
@@ -25,8 +42,24 @@ export async function validateCommand(options: { planFile: string; json?: boolea
   return 0;
 }
 
-export async function graphCommand(options: { planFile: string }): Promise<number> {
+/** One problem as `validate --json` prints it: where (null when the file gives no place) and what. */
+function problemOf(issue: PlanIssue) {
+  return { path: issue.path, line: issue.line ?? null, column: issue.column ?? null, message: issue.message };
+}
+
+export async function graphCommand(options: { planFile: string; json?: boolean }): Promise<number> {
   const plan = await readPlan(options.planFile);
-  process.stdout.write(`${toMermaid(plan)}\n`);
+  const mermaid = toMermaid(plan);
+  if (options.json) {
+    const tasks = plan.tasks.map((t) => ({
+      id: t.id,
+      title: t.title ?? t.id,
+      dependsOn: t.dependsOn,
+      approval: t.approval,
+    }));
+    process.stdout.write(`${JSON.stringify({ name: plan.name, mermaid, tasks }, null, 2)}\n`);
+  } else {
+    process.stdout.write(`${mermaid}\n`);
+  }
   return 0;
 }

@@ -12,6 +12,8 @@ import { waitingForWorkers } from './status.js';
 export interface WatchOptions {
   runId: string;
   intervalMs?: number;
+  /** One status JSON per line (NDJSON) each time it changes, instead of the table. */
+  json?: boolean;
 }
 
 export async function watchCommand(config: Config, options: WatchOptions): Promise<number> {
@@ -23,23 +25,25 @@ export async function watchCommand(config: Config, options: WatchOptions): Promi
   try {
     for (;;) {
       const status = await getStatus(client, options.runId);
-      const unserved = (await waitingForWorkers(connected, status)).map(unservedQueueMessage);
-      const view = statusReport(status, runUrl(target, status.runId), unserved);
-      if (tty) {
-        // Clear the screen and draw again: elapsed times move even when no state changes.
-        process.stdout.write(
-          `\u001b[H\u001b[2J${view}\n\n${dim(`updated ${new Date().toLocaleTimeString()} · Ctrl-C to stop watching (the run goes on)`)}\n`,
-        );
-      } else {
-        // Without a terminal to redraw, print only when something other than the clock changed.
-        const key = JSON.stringify([
-          status.phase,
-          status.waitingOn,
-          status.tasks.map((t) => [t.id, t.state, t.attempts]),
-          unserved,
-        ]);
-        if (key !== last) process.stdout.write(`${view}\n\n`);
+      if (options.json) {
+        // NDJSON: a script reads one status per line, each time something other than the clock changed.
+        const key = changeKey(status, []);
+        if (key !== last) process.stdout.write(`${JSON.stringify(status)}\n`);
         last = key;
+      } else {
+        const unserved = (await waitingForWorkers(connected, status)).map(unservedQueueMessage);
+        const view = statusReport(status, runUrl(target, status.runId), unserved);
+        if (tty) {
+          // Clear the screen and draw again: elapsed times move even when no state changes.
+          process.stdout.write(
+            `\u001b[H\u001b[2J${view}\n\n${dim(`updated ${new Date().toLocaleTimeString()} · Ctrl-C to stop watching (the run goes on)`)}\n`,
+          );
+        } else {
+          // Without a terminal to redraw, print only when something other than the clock changed.
+          const key = changeKey(status, unserved);
+          if (key !== last) process.stdout.write(`${view}\n\n`);
+          last = key;
+        }
       }
       if (isFinalPhase(status.phase)) return exitCodeOf(status);
       await new Promise((resolve) => setTimeout(resolve, interval));
@@ -47,6 +51,16 @@ export async function watchCommand(config: Config, options: WatchOptions): Promi
   } finally {
     await close();
   }
+}
+
+/** What a change worth printing is: anything but the clock. */
+function changeKey(status: RunStatus, unserved: string[]): string {
+  return JSON.stringify([
+    status.phase,
+    status.waitingOn,
+    status.tasks.map((t) => [t.id, t.state, t.attempts]),
+    unserved,
+  ]);
 }
 
 function exitCodeOf(status: RunStatus): number {

@@ -1,0 +1,94 @@
+// The plan's JSON Schema for editors and other tools (docs/plan.schema.json, written by scripts/plan-schema.js),
+// generated from the zod schema so the two cannot drift apart. It checks the shape; `baton validate` checks the
+// rest (the dependency graph, ids that only zod's refinements catch, the workspace on disk). Pure.
+import { z } from 'zod';
+import { PlanSchema } from './schema.js';
+
+/** Descriptions editors show on hover, by object and key. docs/PLAN.md says the same at length. */
+const TASK_SETTINGS: Record<string, string> = {
+  agent: 'The agent that runs the task: one defined under `agents`, or one claude knows (.claude/agents, its own).',
+  model: 'The model of the agent: an alias such as "sonnet", "opus" or "haiku", or a full model name.',
+  maxTurns: "The most turns one attempt may take (claude's --max-turns).",
+  timeout: 'The wall-clock limit of one attempt: "90s", "30m", "2h", "500ms", or a number of seconds. Default "30m".',
+  retries: 'Attempts after the first when one fails for a reason that may pass (attempts = retries + 1). Default 3.',
+  permissionMode: "claude's --permission-mode. Default acceptEdits.",
+  allowedTools: 'Tools the agent may use without asking (claude --allowedTools), e.g. [Read, Edit, Bash].',
+  taskQueue: "The Temporal task queue whose workers run this task's agent. Default: the run's own queue.",
+};
+
+const DESCRIPTIONS: Record<'plan' | 'task' | 'defaults' | 'workspace' | 'agent', Record<string, string>> = {
+  plan: {
+    version: 'The plan format version: 1.',
+    name: 'The name of the plan: part of run ids and shown in the Web UI. Lowercase letters, digits, ".", "_", "-".',
+    goal: 'What the whole plan achieves: shown in the Web UI and given to every agent.',
+    maxParallel: 'How many tasks may run at once. Default 4.',
+    onFailure:
+      'When a task fails for good: wait (default: its dependents are blocked, the rest goes on, then a person decides), fail (cancel everything, the run fails) or continue (run everything still reachable).',
+    budgetUsd: 'Pause the run when the cost its agents report passes this many US dollars.',
+    defaults: 'Settings for every task that does not set them itself.',
+    workspace: 'Where the agents work. Default: the folder baton was started from.',
+    agents: 'Agent definitions (claude --agents) that tasks name with `agent`.',
+    tasks: 'The tasks, in plan order (among ready tasks of equal priority, the earlier starts first).',
+  },
+  task: {
+    ...TASK_SETTINGS,
+    id: 'Unique within the plan; also a file and git branch name: lowercase letters, digits, ".", "_", "-", no "..".',
+    title: 'A short title for people (default: the id).',
+    prompt: "What the agent is asked to do. It is sent with the run's goal and the results of the task's dependencies.",
+    dependsOn: 'Ids of the tasks that must succeed (or be skipped) before this one starts.',
+    priority: 'Among ready tasks, higher starts first. Default 0.',
+    approval:
+      'A gate for a person: none (default), before (approve before the task starts) or after (approve its result; a rejection runs it again with the reason).',
+    contextFiles: 'Files the agent is pointed at (relative to the workspace).',
+    expectedOutputs: 'Files the agent must leave behind (relative to the workspace); one missing fails the attempt.',
+  },
+  defaults: TASK_SETTINGS,
+  workspace: {
+    repo: 'The folder the agents work in, relative to the folder baton is started from. Default ".".',
+    isolation:
+      'none (default: every agent works in the folder itself) or worktree (each task on its own git branch and worktree, merged in dependency order).',
+  },
+  agent: {
+    description: 'When to use this agent.',
+    prompt: "The agent's system prompt.",
+    tools: 'The tools it may use (default: all).',
+    disallowedTools: 'Tools it must not use.',
+    model: 'Its model (default: the task’s).',
+  },
+};
+
+type JsonObject = Record<string, unknown>;
+
+const isObject = (value: unknown): value is JsonObject =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+function describe(schema: unknown, what: keyof typeof DESCRIPTIONS): void {
+  if (!isObject(schema) || !isObject(schema.properties)) return;
+  for (const [key, property] of Object.entries(schema.properties)) {
+    const description = DESCRIPTIONS[what][key];
+    if (description !== undefined && isObject(property)) {
+      // Put the description first: it reads better in the checked-in file, and editors do not care.
+      schema.properties[key] = { description, ...property };
+    }
+  }
+}
+
+/** The JSON Schema (draft 7, the draft editors support best) of a plan file as people write it. */
+export function planJsonSchema(): JsonObject {
+  const generated = z.toJSONSchema(PlanSchema, { io: 'input', target: 'draft-7' }) as JsonObject;
+  const { $schema, ...rest } = generated;
+  const schema: JsonObject = {
+    $schema,
+    title: 'baton plan (format v1)',
+    description:
+      'A plan of Claude Code tasks with dependencies, run by baton as a Temporal workflow. See docs/PLAN.md.',
+    ...rest,
+  };
+  const properties = schema.properties as JsonObject;
+  describe(schema, 'plan');
+  describe(properties.defaults, 'defaults');
+  describe(properties.workspace, 'workspace');
+  describe((properties.agents as JsonObject | undefined)?.additionalProperties, 'agent');
+  describe((properties.tasks as JsonObject | undefined)?.items, 'task');
+  return schema;
+}
