@@ -7,7 +7,7 @@
 import type { WorkflowClientInterceptor } from '@temporalio/client';
 import type { OpenTelemetrySinks } from '@temporalio/interceptors-opentelemetry';
 import type { ActivityInterceptorsFactory, InjectedSinks } from '@temporalio/worker';
-import type { TracingConfig } from './config.js';
+import type { TracingConfig } from '../config/tracing.js';
 
 /** Which side of baton a process's spans come from: the resource attribute `baton.role`. */
 export type TracingRole = 'client' | 'worker';

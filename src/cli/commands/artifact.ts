@@ -3,7 +3,7 @@
 import { taskKey } from '../../activities/artifact-paths.js';
 import { openArtifactStore } from '../../artifacts/open-store.js';
 import type { StoredFile } from '../../artifacts/store.js';
-import type { Config } from '../../client/config.js';
+import type { Config } from '../../config/index.js';
 import { NotFoundError } from '../../client/errors.js';
 
 export interface ArtifactOptions {

@@ -1,5 +1,5 @@
 // `baton status <run>` and `baton result <run>`.
-import type { Config } from '../../client/config.js';
+import type { Config } from '../../config/index.js';
 import type { Connected } from '../../client/connection.js';
 import { readFinalSnapshot } from '../../client/status-snapshot.js';
 import type { UnservedQueue } from '../../client/worker-check.js';
