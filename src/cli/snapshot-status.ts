@@ -1,4 +1,4 @@
-// `baton status <run>` answered from the status snapshot the run's worker keeps (src/client/status-snapshot.ts), in two
+// `baton status <run>` answered from the status snapshot the run's worker keeps (src/snapshot/reader.ts), in two
 // places: `statusCommand` (./commands/status.ts), and before the CLI itself is loaded. ./main.ts runs this module
 // alone from a bundle of its own (dist/cli/status-snapshot.cjs, scripts/bundle-cli.js) for the plain forms
 // `baton status <run>` and `baton status <run> --json`: on a machine a large run keeps busy, loading the whole CLI
@@ -6,7 +6,7 @@
 // activity SDK, no Temporal client. Anything else, or no fresh snapshot, and the whole CLI runs as always — which
 // reads the same snapshot the same way, or asks Temporal.
 import { loadConfig, type Config, type Env } from '../config/index.js';
-import { readFreshSnapshot } from '../client/status-snapshot.js';
+import { readFreshSnapshot } from '../snapshot/reader.js';
 import { resolveTarget, runUrl, type Target } from '../client/target.js';
 import type { RunStatus } from '../workflows/status.js';
 import { statusReport } from './format.js';

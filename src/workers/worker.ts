@@ -11,7 +11,7 @@ import { createPlanActivities } from '../activities/plan-goal.js';
 import { createWorkspaceActivities } from '../activities/workspace/activities.js';
 import { DISCARD_WORKFLOW_SPANS, type Tracing } from '../tracing/tracing.js';
 import { metricsInterceptors } from './metrics.js';
-import { StatusSnapshots } from './status-snapshots.js';
+import { StatusSnapshots } from '../snapshot/writer.js';
 import { workflowCode } from './workflow-code.js';
 
 export interface BatonWorkerOptions {

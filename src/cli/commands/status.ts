@@ -1,7 +1,7 @@
 // `baton status <run>` and `baton result <run>`.
 import type { Config } from '../../config/index.js';
 import type { Connected } from '../../client/connection.js';
-import { readFinalSnapshot } from '../../client/status-snapshot.js';
+import { readFinalSnapshot } from '../../snapshot/reader.js';
 import type { UnservedQueue } from '../../client/worker-check.js';
 import type { Phase, RunStatus } from '../../workflows/status.js';
 import { skipCodeCache } from '../code-cache.js';
