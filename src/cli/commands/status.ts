@@ -22,8 +22,8 @@ export async function statusCommand(config: Config, options: StatusOptions): Pro
     return answered;
   }
   const { getStatus } = await import('../../client/runs.js');
-  // A finished run's last snapshot is its final status: it spares fetching and decoding the result (2 MB for
-  // 5,000 tasks), and it keeps every task's summary, which the result of a large run leaves out.
+  // A finished run's last snapshot is its final status: it spares fetching and decoding the result (large for a
+  // large run), and it keeps every task's summary, which the result of a large run leaves out.
   const keptFinalStatus = (executionRunId: string, phase: Phase) =>
     readFinalSnapshot(config.artifactsDir, options.runId, executionRunId, phase);
   return await show(config, options, (client) => getStatus(client, options.runId, { keptFinalStatus }));
