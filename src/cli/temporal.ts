@@ -1,5 +1,5 @@
 // Connecting a command to Temporal, with progress for people on stderr.
-import type { Config } from '../client/config.js';
+import type { Config } from '../config/index.js';
 import { connectClient, resolveTarget, type Connected } from '../client/connection.js';
 
 export async function openClient(config: Config, log: (message: string) => void = note): Promise<Connected> {

@@ -6,15 +6,15 @@ import path from 'node:path';
 import type { ActivityDeps } from '../activities/index.js';
 import { openArtifactStore } from '../artifacts/open-store.js';
 import type { ArtifactStore } from '../artifacts/store.js';
-import type { Config } from '../client/config.js';
+import type { Config } from '../config/index.js';
 import { findOnPath, isExecutable } from '../client/which.js';
 import { fakeModelEnv } from '../rehearsal/env.js';
 import { FakeModel } from '../rehearsal/fake-model.js';
 
 /** `claude` from BATON_CLAUDE_BIN or PATH; failing that, the one installed with baton's packages. */
-export function resolveClaudeBin(config: Config, envPath = process.env.PATH ?? ''): string {
+export function resolveClaudeBin(config: Pick<Config, 'claudeBin' | 'searchPath'>): string {
   if (config.claudeBin !== 'claude') return config.claudeBin;
-  const onPath = findOnPath('claude', envPath);
+  const onPath = findOnPath('claude', config.searchPath);
   if (onPath) return onPath;
   try {
     const require = createRequire(import.meta.url);

@@ -5,7 +5,7 @@ import { Client, Connection } from '@temporalio/client';
 import type { NativeConnection, NativeConnectionOptions } from '@temporalio/worker';
 import { batonDataConverter } from '../codec/data-converter.js';
 import { startTracing } from '../tracing/tracing.js';
-import type { Config } from './config.js';
+import type { Config } from '../config/index.js';
 import { TemporalUnavailableError } from './errors.js';
 import type { Target } from './target.js';
 

@@ -2,10 +2,9 @@
 // search attributes, and a dynamic configuration. The dev server has one history shard, and a shard reads each of
 // its task queues at most `…MaxPollRPS` times a second (default 20). A workflow whose activities end within
 // milliseconds of each other needs a read for every workflow task it gets: once the rate's burst is spent, every
-// hop of a chain of quick tasks waited ~30 ms for its turn (docs/BENCHMARKS.md: chain-100 hop p50 48 → 16 ms, 1,000
-// independent tasks 103 → 153 tasks/s). The queue is read only when there is something new, so a higher cap costs
-// an idle server nothing. A cluster of your own has more shards; deploy/temporal/dynamicconfig.yaml raises the same
-// caps.
+// hop of a chain of quick tasks waited for its turn (docs/BENCHMARKS.md has the figures). The queue is read only
+// when there is something new, so a higher cap costs an idle server nothing. A cluster of your own has more
+// shards; deploy/temporal/dynamicconfig.yaml raises the same caps.
 import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes.js';
 
 /** Key → value (JSON) for `temporal server start-dev --dynamic-config-value KEY=VALUE`. */

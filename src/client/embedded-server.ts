@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import type { Config } from './config.js';
+import type { Config } from '../config/index.js';
 import { TemporalUnavailableError } from './errors.js';
 import { findOnPath, isExecutable } from './which.js';
 import { provisionTemporalCli, provisionedTemporalCli } from './provision-temporal.js';
@@ -26,10 +26,7 @@ const INSTALL_HINT =
   'then run again, or point TEMPORAL_CLI_PATH at the binary, or set TEMPORAL_ADDRESS to use a server you run.';
 
 /** The `temporal` binary: TEMPORAL_CLI_PATH, then PATH. */
-export function findTemporalCli(
-  config: Pick<Config, 'temporalCliPath'>,
-  envPath = process.env.PATH ?? '',
-): string | null {
+export function findTemporalCli(config: Pick<Config, 'temporalCliPath' | 'searchPath'>): string | null {
   if (config.temporalCliPath) {
     if (!isExecutable(config.temporalCliPath)) {
       throw new TemporalUnavailableError(
@@ -38,7 +35,7 @@ export function findTemporalCli(
     }
     return config.temporalCliPath;
   }
-  return findOnPath('temporal', envPath);
+  return findOnPath('temporal', config.searchPath);
 }
 
 function stateFile(config: Config): string {

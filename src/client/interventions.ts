@@ -29,8 +29,10 @@ export async function intervene(
 ): Promise<RunStatus> {
   const handle = client.workflow.getHandle(runId);
   try {
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    return await handle.executeUpdate(UPDATES[operation] as any, { args: [payload] });
+    // By its name: the payload is checked by the workflow's validator, not by the definition's argument type.
+    return await handle.executeUpdate<RunStatus, [Record<string, unknown>]>(UPDATES[operation].name, {
+      args: [payload],
+    });
   } catch (err) {
     // The server answers an update to a closed workflow with NotFound too: tell the two apart.
     if (err instanceof WorkflowNotFoundError) throw await notRunning(handle, runId, operation);

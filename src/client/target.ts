@@ -1,6 +1,6 @@
 // Where Temporal is for a command, and links into its Web UI. No Temporal SDK here: `baton status` may answer
-// from a run's snapshot without loading one (src/client/status-snapshot.ts).
-import type { Config } from './config.js';
+// from a run's snapshot without loading one (src/snapshot/reader.ts).
+import type { Config } from '../config/index.js';
 import { ensureEmbeddedServer } from './embedded-server.js';
 
 export interface Target {

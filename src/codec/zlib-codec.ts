@@ -1,7 +1,7 @@
 // Compression of large payloads: the status of a run of thousands of tasks, a plan of thousands of tasks, the
 // state carried over continue-as-new. Megabytes of JSON would pass Temporal's payload limits (2 MB a
-// payload, 4 MB a gRPC message); deflated they are a tenth of that. It runs in the codec chain, outside
-// the workflow sandbox, in native zlib (deflate in the sandbox's JavaScript took ~0.4 s for a 2 MB status).
+// payload, 4 MB a gRPC message); deflated they are far smaller. It runs in the codec chain, outside the
+// workflow sandbox, in native zlib (deflate in the sandbox's JavaScript was slow: docs/BENCHMARKS.md).
 // Same envelope as the Go SDK's ZlibCodec: the whole payload, serialized, deflated, labelled `binary/zlib`.
 // Inflating is bounded: a few KB of deflate data can expand a thousandfold (a "zlib bomb"), and the codec server
 // inflates what anyone who reaches it sends.

@@ -13,7 +13,7 @@ import {
   type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
-import { ConfigError } from '../client/config.js';
+import { ConfigError } from '../config/index.js';
 import { BadInputError, NotFoundError, TemporalUnavailableError } from '../client/errors.js';
 import { formatPath, PlanError, type PathSegment } from '../plan/errors.js';
 import { INTERVENTION_TOOLS } from './intervention-tools.js';

@@ -1,6 +1,6 @@
 // The MCP server's one connection to Temporal, made on the first tool call rather than at start:
 // the MCP handshake must answer at once, and starting the embedded dev server can take seconds.
-import type { Config } from '../client/config.js';
+import type { Config } from '../config/index.js';
 import { connectClient, resolveTarget, type Connected } from '../client/connection.js';
 
 export interface Session {

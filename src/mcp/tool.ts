@@ -2,7 +2,7 @@
 // tells the client what to send), and a function that does the work.
 import type { ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
 import type { z } from 'zod';
-import type { Config } from '../client/config.js';
+import type { Config } from '../config/index.js';
 import type { Session } from './session.js';
 
 export interface ToolContext {

@@ -1,4 +1,5 @@
 // One rich error for everything wrong with a plan. Pure: safe to import from workflow code.
+import { ExitCode, ExitCodeError } from '../errors/exit-code.js';
 
 /** One problem found in a plan, located as precisely as the source allows. */
 export interface PlanIssue {
@@ -53,9 +54,10 @@ export function formatIssue(issue: PlanIssue): string {
   return head === '' ? issue.message : `${head}: ${issue.message}`;
 }
 
-/** Thrown when a plan cannot be used; `issues` holds every problem found, not only the first. */
-export class PlanError extends Error {
+/** Thrown when a plan cannot be used; `issues` holds every problem found, not only the first. Bad input: exit 2. */
+export class PlanError extends ExitCodeError {
   override readonly name = 'PlanError';
+  readonly exitCode = ExitCode.BadInput;
   readonly issues: PlanIssue[];
 
   constructor(issues: readonly PlanIssue[], source?: string) {

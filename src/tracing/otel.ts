@@ -21,7 +21,7 @@ import {
   type OpenTelemetrySinks,
 } from '@temporalio/interceptors-opentelemetry';
 import type { ActivityInterceptorsFactory, InjectedSinks } from '@temporalio/worker';
-import type { Tracing, TracingRole } from './tracing.js';
+import type { Tracing, TracingRole } from './types.js';
 
 const SERVICE_NAME = 'baton';
 

@@ -4,25 +4,12 @@
 //
 // The OpenTelemetry packages are loaded only when tracing is configured (./otel.js, imported on demand):
 // a laptop's `baton run` does not pay for them at start.
-import type { WorkflowClientInterceptor } from '@temporalio/client';
 import type { OpenTelemetrySinks } from '@temporalio/interceptors-opentelemetry';
-import type { ActivityInterceptorsFactory, InjectedSinks } from '@temporalio/worker';
-import type { TracingConfig } from './config.js';
+import type { InjectedSinks } from '@temporalio/worker';
+import type { TracingConfig } from '../config/tracing.js';
+import type { Tracing, TracingRole } from './types.js';
 
-/** Which side of baton a process's spans come from: the resource attribute `baton.role`. */
-export type TracingRole = 'client' | 'worker';
-
-export interface Tracing {
-  readonly role: TracingRole;
-  /** For a Client: spans for starting a run and for the interventions; reads (queries, describe) are not traced. */
-  clientInterceptors(): WorkflowClientInterceptor[];
-  /** For a Worker: a span around each activity attempt, child of the workflow's span that scheduled it. */
-  activityInterceptors(): ActivityInterceptorsFactory[];
-  /** For a Worker: where the workflow sandbox's spans (made by src/workflows/tracing.ts) are exported. */
-  workflowSinks(): InjectedSinks<OpenTelemetrySinks>;
-  /** Exports the spans still buffered, then stops (later spans are dropped). */
-  shutdown(): Promise<void>;
-}
+export type { Tracing, TracingRole } from './types.js';
 
 export interface TracingOptions {
   /** Told once when spans cannot be exported (the receiver is down, refuses them…). */

@@ -11,9 +11,7 @@ import { Context } from '@temporalio/activity';
 import type { MetricMeter } from '@temporalio/common';
 import type { ActivityExecuteInput, ActivityInboundCallsInterceptor, Next, RuntimeOptions } from '@temporalio/worker';
 import { AGENT_ACTIVITY } from '../workflows/status.js';
-import type { MetricsConfig } from './metrics-config.js';
-
-export { loadMetricsConfig, type MetricsConfig } from './metrics-config.js';
+import type { MetricsConfig } from '../config/metrics.js';
 
 /** Histogram buckets of baton's metrics (Temporal's defaults suit milliseconds, not dollars). */
 export const BUCKETS: Record<string, number[]> = {

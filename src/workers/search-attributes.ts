@@ -2,6 +2,7 @@
 // namespace, adds them where it may, and otherwise says which commands to run.
 import type { Connection } from '@temporalio/client';
 import proto from '@temporalio/proto';
+import { ExitCode, ExitCodeError } from '../errors/exit-code.js';
 import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes.js';
 
 const IndexedValueType = proto.temporal.api.enums.v1.IndexedValueType;
@@ -10,8 +11,10 @@ const TYPES = {
   Bool: IndexedValueType.INDEXED_VALUE_TYPE_BOOL,
 } as const;
 
-export class SearchAttributesMissingError extends Error {
+/** The namespace lacks what baton needs and baton may not add it: like an unreachable Temporal, exit 3. */
+export class SearchAttributesMissingError extends ExitCodeError {
   override name = 'SearchAttributesMissingError';
+  readonly exitCode = ExitCode.TemporalUnavailable;
 }
 
 export async function ensureSearchAttributes(connection: Connection, namespace: string): Promise<string[]> {

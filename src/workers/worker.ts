@@ -11,7 +11,7 @@ import { createPlanActivities } from '../activities/plan-goal.js';
 import { createWorkspaceActivities } from '../activities/workspace/activities.js';
 import { DISCARD_WORKFLOW_SPANS, type Tracing } from '../tracing/tracing.js';
 import { metricsInterceptors } from './metrics.js';
-import { StatusSnapshots } from './status-snapshots.js';
+import { StatusSnapshots } from '../snapshot/writer.js';
 import { workflowCode } from './workflow-code.js';
 
 export interface BatonWorkerOptions {
@@ -46,8 +46,8 @@ export const WORKFLOW_STACK_FRAMES = 4;
 
 /**
  * The SDK's sandbox records a stack trace for every promise created in workflow code (for the "Stack Trace"
- * view of the Web UI), mapped through the bundle's source map: measured on a 5,000-task run, that was 40% of
- * the workflow thread's CPU. Fewer frames make each capture cheaper and keep the top of every stack, which is
+ * view of the Web UI), mapped through the bundle's source map: on a large run, much of the workflow thread's
+ * CPU (docs/BENCHMARKS.md). Fewer frames make each capture cheaper and keep the top of every stack, which is
  * what that view shows. V8 reads the limit when a context is created, so it must be set before the worker
  * creates its workflow thread; contexts that exist already (this one) keep theirs.
  */
@@ -57,8 +57,8 @@ function shortenWorkflowStacks(): void {
 
 /**
  * V8 lets a heap grow to twice what it holds before it collects the old generation, which on a run of thousands
- * of tasks took the worker to 450-510 MB. Favouring size makes it collect sooner: 260-290 MB on the 5,000-task
- * benchmark, at a few percent of its throughput. Set before the workflow thread exists, it applies there too.
+ * of tasks makes a large worker. Favouring size makes it collect sooner, at a little of its throughput
+ * (docs/BENCHMARKS.md has the figures). Set before the workflow thread exists, it applies there too.
  */
 function favourMemory(): void {
   v8.setFlagsFromString('--optimize-for-size');

@@ -34,7 +34,7 @@ import { DETAILS_ROWS, renderDetails } from './details.js';
 import { pack, unpack } from './pack.js';
 import { DEFAULT_PLANNING_ROUNDS, Planning } from './planning.js';
 import { BatonPhase, BatonWaiting } from './search-attributes.js';
-import { SNAPSHOT_EVERY_MS, snapshotJson, type StatusSnapshotSinks } from './snapshot.js';
+import { SNAPSHOT_EVERY_MS, snapshotJson, type StatusSnapshotSinks } from '../snapshot/sink.js';
 import { agentActivityId, overviewOf, type Overview, type RunStatus } from './status.js';
 import { Worktrees, type IsolatedOutcome } from './worktrees.js';
 

@@ -1,4 +1,4 @@
-// `baton status` answers from the status snapshot that the run's worker keeps (src/workflows/snapshot.ts) while it
+// `baton status` answers from the status snapshot that the run's worker keeps (src/snapshot/) while it
 // is fresh, without Temporal; once the run has been quiet for longer than SNAPSHOT_FRESH_MS, it asks the run; and
 // once the run has ended, its last snapshot is its final status. A real worker and the real claude binary against
 // the scripted model: one task done, one that hangs.
@@ -8,7 +8,7 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { SNAPSHOT_FRESH_MS } from '../../src/workflows/snapshot.js';
+import { SNAPSHOT_FRESH_MS } from '../../src/snapshot/reader.js';
 import type { RunStatus } from '../../src/workflows/status.js';
 import { describeResult, freePort, jsonOf, waitFor, type CliResult, type Sandbox } from '../helpers/cli.js';
 import { workerScene } from '../helpers/worker-scene.js';

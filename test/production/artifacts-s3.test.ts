@@ -15,7 +15,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { RESULT_TEXT_LIMIT } from '../../src/activities/index.js';
-import { loadArtifactsConfig } from '../../src/artifacts/config.js';
+import { loadArtifactsConfig } from '../../src/config/artifacts.js';
 import { S3ArtifactStore } from '../../src/artifacts/s3-store.js';
 import { ArtifactStoreError, StoreProblem } from '../../src/artifacts/store.js';
 import { FakeModel } from '../../src/rehearsal/fake-model.js';

@@ -10,12 +10,12 @@ import { after, before, describe, it } from 'node:test';
 import { attemptPaths, inputKey, taskKey } from '../../src/activities/artifact-paths.js';
 import { buildPrompt } from '../../src/activities/prompt.js';
 import type { RunAgentInput } from '../../src/activities/types.js';
-import { loadArtifactsConfig, type S3Settings } from '../../src/artifacts/config.js';
+import { loadArtifactsConfig, type S3Settings } from '../../src/config/artifacts.js';
 import { LocalArtifactStore } from '../../src/artifacts/local-store.js';
 import { describeS3Error } from '../../src/artifacts/s3-store.js';
 import { ArtifactStoreError, parseS3Ref, StoreProblem, type StoredFile } from '../../src/artifacts/store.js';
 import { pickArtifact } from '../../src/cli/commands/artifact.js';
-import { ConfigError, loadConfig } from '../../src/client/config.js';
+import { ConfigError, loadConfig } from '../../src/config/index.js';
 import { effectiveTask, TaskSchema } from '../../src/plan/schema.js';
 
 void describe('BATON_ARTIFACTS', () => {

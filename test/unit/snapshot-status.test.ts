@@ -7,9 +7,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { snapshotPath } from '../../src/activities/artifact-paths.js';
-import { snapshotFileText } from '../../src/client/status-snapshot.js';
+import { snapshotFileText } from '../../src/snapshot/format.js';
 import { plainStatusArgs, statusFromSnapshot } from '../../src/cli/snapshot-status.js';
-import { snapshotJson } from '../../src/workflows/snapshot.js';
+import { snapshotJson } from '../../src/snapshot/sink.js';
 import type { Phase, RunStatus, TaskView } from '../../src/workflows/status.js';
 
 const dirs: string[] = [];

@@ -7,9 +7,10 @@ import path from 'node:path';
 import { after, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { snapshotPath } from '../../src/activities/artifact-paths.js';
-import { readFinalSnapshot, readFreshSnapshot, snapshotFileText } from '../../src/client/status-snapshot.js';
-import { StatusSnapshots } from '../../src/workers/status-snapshots.js';
-import { SNAPSHOT_FRESH_MS, snapshotJson } from '../../src/workflows/snapshot.js';
+import { snapshotFileText } from '../../src/snapshot/format.js';
+import { readFinalSnapshot, readFreshSnapshot, SNAPSHOT_FRESH_MS } from '../../src/snapshot/reader.js';
+import { snapshotJson } from '../../src/snapshot/sink.js';
+import { StatusSnapshots } from '../../src/snapshot/writer.js';
 import type { RunStatus, TaskView } from '../../src/workflows/status.js';
 
 const dirs: string[] = [];

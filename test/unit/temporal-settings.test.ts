@@ -6,8 +6,8 @@ import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { ConfigError, loadConfig } from '../../src/client/config.js';
-import { defaultConfigFile } from '../../src/client/temporal-settings.js';
+import { ConfigError, loadConfig } from '../../src/config/index.js';
+import { defaultConfigFile } from '../../src/config/temporal.js';
 
 let dir: string;
 let file: string;

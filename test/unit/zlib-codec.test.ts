@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { isEncrypted } from '../../src/codec/aes-gcm-codec.js';
 import { batonDataConverter, chainCodecs } from '../../src/codec/data-converter.js';
-import { loadEncryptionConfig } from '../../src/codec/config.js';
+import { loadEncryptionConfig } from '../../src/config/encryption.js';
 import { COMPRESS_ABOVE_BYTES, InflateLimitError, isCompressed, ZlibCodec } from '../../src/codec/zlib-codec.js';
 import { zlibBomb } from '../helpers/zlib-bomb.js';
 

@@ -7,7 +7,7 @@ import { taskKey } from '../../activities/artifact-paths.js';
 import { LocalArtifactStore } from '../../artifacts/local-store.js';
 import { openArtifactStore } from '../../artifacts/open-store.js';
 import { isS3Ref, type ArtifactStore, type StoredFile } from '../../artifacts/store.js';
-import type { Config } from '../../client/config.js';
+import type { Config } from '../../config/index.js';
 import { isListening } from '../../client/embedded-server.js';
 import { NotFoundError } from '../../client/errors.js';
 

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { cleanUpWorktrees } from '../../activities/workspace/cleanup.js';
 import { runWorktreesDir } from '../../activities/workspace/names.js';
-import type { Config } from '../../client/config.js';
+import type { Config } from '../../config/index.js';
 import { BadInputError } from '../../client/errors.js';
 import { openClient } from '../temporal.js';
 

@@ -1,7 +1,7 @@
 // `baton codec-server`: Temporal's remote codec endpoint for the Web UI and the `temporal` CLI, so
 // people who may call it read encrypted prompts and results, and the large payloads baton compresses
 // (docs/DEPLOY.md, "Encryption").
-import type { Config } from '../../client/config.js';
+import type { Config } from '../../config/index.js';
 import { startCodecServer } from '../../codec/codec-server.js';
 import { batonDataConverter, chainCodecs } from '../../codec/data-converter.js';
 import { note } from '../temporal.js';

@@ -1,6 +1,6 @@
 // The intervention commands of DESIGN.md §4: approve, reject, pause, resume, retry, skip,
 // cancel, guide, add, abort. Each sends one update and prints the answer.
-import type { Config } from '../../client/config.js';
+import type { Config } from '../../config/index.js';
 import { intervene } from '../../client/interventions.js';
 import { withWorker } from '../../client/worker-check.js';
 import { PlanError } from '../../plan/errors.js';

@@ -1,5 +1,5 @@
 // `baton list [--waiting]`: the runs in this namespace.
-import type { Config } from '../../client/config.js';
+import type { Config } from '../../config/index.js';
 import { listRuns } from '../../client/runs.js';
 import { table } from '../format.js';
 import { openClient } from '../temporal.js';

@@ -1,7 +1,7 @@
 // `baton mcp`: baton's tools for Claude Code (or any MCP client) over stdio, until the client goes away.
 // stdout carries the protocol, so everything for people goes to stderr. No worker runs here.
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import type { Config } from '../../client/config.js';
+import type { Config } from '../../config/index.js';
 import { createBatonMcpServer } from '../../mcp/server.js';
 import { temporalSession } from '../../mcp/session.js';
 

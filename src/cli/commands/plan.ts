@@ -6,7 +6,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { runPlanner } from '../../activities/plan-goal.js';
-import type { Config } from '../../client/config.js';
+import type { Config } from '../../config/index.js';
 import { BadInputError } from '../../client/errors.js';
 import { getPlan } from '../../client/runs.js';
 import { DEFAULT_PLANNING_ROUNDS, goalSlug } from '../../workflows/planning.js';

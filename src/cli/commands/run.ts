@@ -1,7 +1,7 @@
 // `baton run <plan> | --goal "…"`: all in one — Temporal (embedded unless TEMPORAL_ADDRESS), an in-process
 // worker, the run (planned first when from a goal), live progress, the result table and the Web UI link.
 import { randomBytes } from 'node:crypto';
-import type { Config } from '../../client/config.js';
+import type { Config } from '../../config/index.js';
 import { batonDataConverter } from '../../codec/data-converter.js';
 import { connectWorkerConnection, runUrl } from '../../client/connection.js';
 import { startRun } from '../../client/runs.js';

@@ -1,5 +1,5 @@
 // `baton server [start|stop|status]`: the embedded Temporal dev server (DESIGN.md §8).
-import type { Config } from '../../client/config.js';
+import type { Config } from '../../config/index.js';
 import { embeddedServerStatus, ensureEmbeddedServer, stopEmbeddedServer } from '../../client/embedded-server.js';
 import { BadInputError } from '../../client/errors.js';
 import { note } from '../temporal.js';

@@ -1,6 +1,6 @@
 // `baton start <plan> | --goal "…"`: hand the plan (or the goal, which the run's first step turns into a
 // plan) to Temporal and return; a worker (`baton worker`) runs it.
-import type { Config } from '../../client/config.js';
+import type { Config } from '../../config/index.js';
 import { runUrl } from '../../client/connection.js';
 import { BadInputError } from '../../client/errors.js';
 import { startRun } from '../../client/runs.js';

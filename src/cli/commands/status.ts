@@ -1,7 +1,7 @@
 // `baton status <run>` and `baton result <run>`.
-import type { Config } from '../../client/config.js';
+import type { Config } from '../../config/index.js';
 import type { Connected } from '../../client/connection.js';
-import { readFinalSnapshot } from '../../client/status-snapshot.js';
+import { readFinalSnapshot } from '../../snapshot/reader.js';
 import type { UnservedQueue } from '../../client/worker-check.js';
 import type { Phase, RunStatus } from '../../workflows/status.js';
 import { skipCodeCache } from '../code-cache.js';
@@ -22,8 +22,8 @@ export async function statusCommand(config: Config, options: StatusOptions): Pro
     return answered;
   }
   const { getStatus } = await import('../../client/runs.js');
-  // A finished run's last snapshot is its final status: it spares fetching and decoding the result (2 MB for
-  // 5,000 tasks), and it keeps every task's summary, which the result of a large run leaves out.
+  // A finished run's last snapshot is its final status: it spares fetching and decoding the result (large for a
+  // large run), and it keeps every task's summary, which the result of a large run leaves out.
   const keptFinalStatus = (executionRunId: string, phase: Phase) =>
     readFinalSnapshot(config.artifactsDir, options.runId, executionRunId, phase);
   return await show(config, options, (client) => getStatus(client, options.runId, { keptFinalStatus }));

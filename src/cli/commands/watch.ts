@@ -1,6 +1,6 @@
 // `baton watch <run>`: a live view that redraws every task's state, attempts, time and cost until
 // the run ends, and says what it waits on and which command answers it.
-import type { Config } from '../../client/config.js';
+import type { Config } from '../../config/index.js';
 import { runUrl } from '../../client/connection.js';
 import { getStatus } from '../../client/runs.js';
 import { unservedQueueMessage } from '../../client/worker-check.js';

@@ -1,6 +1,6 @@
 // `baton worker`: serve a task queue until SIGINT/SIGTERM (running agents get a grace time). With
 // --activities-only it runs no workflows: a host serving the tasks a plan routes to its queue (`taskQueue`).
-import type { Config } from '../../client/config.js';
+import type { Config } from '../../config/index.js';
 import { batonDataConverter } from '../../codec/data-converter.js';
 import { connectWorkerConnection } from '../../client/connection.js';
 import { ensureSearchAttributes } from '../../workers/search-attributes.js';

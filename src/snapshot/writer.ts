@@ -1,16 +1,16 @@
-// The worker's half of the status snapshot (src/workflows/snapshot.ts): the workflow hands its status over through
-// a sink; this writes it to <artifactsDir>/<runId>/.status.json (whole files only: a temporary file, then a
-// rename), with the attempt each of this worker's running agents is in, which the workflow cannot know (see
-// src/client/status-snapshot.ts for the file). Writes of one run never overlap; a status that arrives while one is written replaces any that waits. Nothing here
+// The worker's half of the status snapshot (./sink.ts): the workflow hands its status over through the sink;
+// this writes it to <artifactsDir>/<runId>/.status.json (./format.ts; whole files only: a temporary file, then a
+// rename), with the attempt each of this worker's running agents is in, which the workflow cannot know. Writes
+// of one run never overlap; a status that arrives while one is written replaces any that waits. Nothing here
 // may disturb a run: a snapshot that cannot be written is skipped (and `baton status` asks the run instead).
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Context } from '@temporalio/activity';
 import type { ActivityExecuteInput, ActivityInboundCallsInterceptor, InjectedSinks, Next } from '@temporalio/worker';
 import { snapshotPath } from '../activities/artifact-paths.js';
-import { snapshotFileText } from '../client/status-snapshot.js';
-import type { StatusSnapshotSinks } from '../workflows/snapshot.js';
 import { AGENT_ACTIVITY, taskIdOfActivity, type Phase } from '../workflows/status.js';
+import { snapshotFileText } from './format.js';
+import type { StatusSnapshotSinks } from './sink.js';
 
 interface Waiting {
   executionRunId: string;

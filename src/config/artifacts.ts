@@ -1,12 +1,8 @@
-// Where artifacts live (BATON_ARTIFACTS), parsed with the rest of baton's configuration (src/client/config.ts).
+// Where artifacts live (BATON_ARTIFACTS), parsed with the rest of baton's configuration (./index.ts).
 // Unset: the local folder BATON_HOME/artifacts. `s3://bucket/prefix`: an S3-compatible store, reached with the
 // standard AWS variables, so workers on several hosts read each other's results.
 import { z } from 'zod';
-import { ConfigError } from '../client/config.js';
-
-// An empty variable counts as unset: Compose passes `NAME:` through as empty when the shell lacks it.
-const optional = <T extends z.ZodType>(schema: T) =>
-  z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
+import { ConfigError, emptyAsUnset as optional, environmentError, type Env } from './env.js';
 
 const url = z.url({ protocol: /^https?$/, error: 'want an http:// or https:// URL' });
 
@@ -42,7 +38,7 @@ export type ArtifactsConfig = { kind: 'local' } | ({ kind: 's3' } & S3Settings);
 /** S3's bucket naming rules (3–63 characters: lower-case letters, digits, dots, hyphens). */
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
-export function loadArtifactsConfig(env: NodeJS.ProcessEnv): ArtifactsConfig {
+export function loadArtifactsConfig(env: Env): ArtifactsConfig {
   const parsed = ArtifactsEnvSchema.safeParse(env);
   const raw = parsed.success ? parsed.data.BATON_ARTIFACTS : (env.BATON_ARTIFACTS ?? '').trim() || undefined;
   // The AWS variables matter only for an s3:// store: a laptop's unrelated AWS settings never stop baton.
@@ -58,11 +54,7 @@ export function loadArtifactsConfig(env: NodeJS.ProcessEnv): ArtifactsConfig {
       `BATON_ARTIFACTS: unknown scheme "${scheme}://"; baton keeps artifacts in BATON_HOME/artifacts (unset) or in an S3-compatible store (s3://bucket[/prefix])`,
     );
   }
-  if (!parsed.success) {
-    // Messages name the variable and the rule, never the value (it may be a secret).
-    const lines = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
-    throw new ConfigError(`bad environment: ${lines.join('; ')}`);
-  }
+  if (!parsed.success) throw environmentError(parsed.error);
   const e = parsed.data;
   const [bucket = '', ...rest] = raw.slice('s3://'.length).split('/');
   if (bucket === '') throw new ConfigError(`BATON_ARTIFACTS: "${raw}" names no bucket; want s3://bucket[/prefix]`);

@@ -1,11 +1,8 @@
-// Encryption settings from the environment, parsed with the rest of baton's configuration (src/client/config.ts).
+// Payload encryption and the codec server (BATON_ENCRYPTION_KEY[S], BATON_CODEC_*), parsed with the rest of
+// baton's configuration (./index.ts); the codec itself is src/codec.
 import { z } from 'zod';
-import { ConfigError } from '../client/config.js';
-import { KeyRingError, parseKeyRing, type KeyRing } from './keys.js';
-
-// An empty variable counts as unset: Compose passes `NAME:` through as empty when the shell lacks it.
-const optional = <T extends z.ZodType>(schema: T) =>
-  z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
+import { KeyRingError, parseKeyRing, type KeyRing } from '../codec/keys.js';
+import { ConfigError, emptyAsUnset as optional, parseEnv, type Env } from './env.js';
 
 const EncryptionEnvSchema = z.object({
   BATON_ENCRYPTION_KEY: optional(z.string()),
@@ -25,14 +22,8 @@ export interface EncryptionConfig {
   };
 }
 
-export function loadEncryptionConfig(env: NodeJS.ProcessEnv): EncryptionConfig {
-  const parsed = EncryptionEnvSchema.safeParse(env);
-  if (!parsed.success) {
-    // Messages name the variable and the rule, never the value (it may be a key).
-    const lines = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
-    throw new ConfigError(`bad environment: ${lines.join('; ')}`);
-  }
-  const e = parsed.data;
+export function loadEncryptionConfig(env: Env): EncryptionConfig {
+  const e = parseEnv(EncryptionEnvSchema, env);
   let keys: KeyRing | undefined;
   try {
     keys = parseKeyRing({ key: e.BATON_ENCRYPTION_KEY, keys: e.BATON_ENCRYPTION_KEYS });

@@ -1,12 +1,9 @@
-// Tracing settings from the environment, parsed with the rest of baton's configuration (src/client/config.ts).
+// Tracing settings from the environment, parsed with the rest of baton's configuration (./index.ts); tracing itself
+// is src/tracing.
 // Off unless an OTLP/HTTP endpoint is named: BATON_OTEL_ENDPOINT, or OpenTelemetry's own variables, so a
 // cluster whose collector is announced the standard way needs nothing baton-specific.
 import { z } from 'zod';
-import { ConfigError } from '../client/config.js';
-
-// An empty variable counts as unset: Compose passes `NAME:` through as empty when the shell lacks it.
-const optional = <T extends z.ZodType>(schema: T) =>
-  z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
+import { ConfigError, emptyAsUnset as optional, parseEnv, type Env } from './env.js';
 
 const TracingEnvSchema = z.object({
   BATON_OTEL_ENDPOINT: optional(z.string()),
@@ -25,13 +22,8 @@ export interface TracingConfig {
 /** The path OTLP/HTTP receivers (the Collector, Jaeger, Tempo…) take traces on, below their base URL. */
 const TRACES_PATH = 'v1/traces';
 
-export function loadTracingConfig(env: NodeJS.ProcessEnv): TracingConfig {
-  const parsed = TracingEnvSchema.safeParse(env);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
-    throw new ConfigError(`bad environment: ${lines.join('; ')}`);
-  }
-  const e = parsed.data;
+export function loadTracingConfig(env: Env): TracingConfig {
+  const e = parseEnv(TracingEnvSchema, env);
   if (e.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true') return { url: undefined };
   let url: string | undefined;
   if (e.BATON_OTEL_ENDPOINT !== undefined) {

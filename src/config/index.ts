@@ -1,24 +1,21 @@
-// Configuration from the environment (DESIGN.md §6), parsed once at each entry point and passed down. How to
-// reach Temporal may also come from a Temporal config file profile (temporal-settings.ts).
+// baton's configuration (DESIGN.md §6): loadConfig, the one entry, parses the environment once at each entry point
+// (the CLI, the status bundle, tests) and the result is passed down; nothing deeper reads process.env. Each
+// concern parses its own variables in its own file here (./env.ts: how), so this only composes them.
 import path from 'node:path';
 import { z } from 'zod';
-import { loadArtifactsConfig, type ArtifactsConfig } from '../artifacts/config.js';
-import { parseNotifyCommand } from '../activities/notify-command.js';
-import { loadEncryptionConfig, type EncryptionConfig } from '../codec/config.js';
 import { TaskQueueSchema } from '../plan/schema.js';
-import { loadTracingConfig, type TracingConfig } from '../tracing/config.js';
-import { loadMetricsConfig, type MetricsConfig } from '../workers/metrics-config.js';
-import { loadTemporalSettings, type TemporalSettings } from './temporal-settings.js';
+import { loadArtifactsConfig, type ArtifactsConfig } from './artifacts.js';
+import { loadEncryptionConfig, type EncryptionConfig } from './encryption.js';
+import { parseEnv, type Env } from './env.js';
+import { loadMetricsConfig, type MetricsConfig } from './metrics.js';
+import { loadNotifyCommand } from './notify.js';
+import { loadTemporalSettings, type TemporalSettings } from './temporal.js';
+import { loadTracingConfig, type TracingConfig } from './tracing.js';
 
-const EnvSchema = z.object({
-  TEMPORAL_ADDRESS: z.string().min(1).optional(),
-  TEMPORAL_NAMESPACE: z.string().min(1).optional(),
-  TEMPORAL_API_KEY: z.string().min(1).optional(),
-  TEMPORAL_TLS_CERT: z.string().min(1).optional(),
-  TEMPORAL_TLS_KEY: z.string().min(1).optional(),
-  TEMPORAL_TLS_CA: z.string().min(1).optional(),
-  TEMPORAL_PROFILE: z.string().min(1).optional(),
-  TEMPORAL_CONFIG_FILE: z.string().min(1).optional(),
+export { ConfigError, type Env } from './env.js';
+
+// baton's own state, its workers' defaults and the embedded dev server (DESIGN.md §8).
+const BatonEnvSchema = z.object({
   TEMPORAL_CLI_PATH: z.string().min(1).optional(),
   BATON_TASK_QUEUE: TaskQueueSchema.default('baton'),
   BATON_CLAUDE_BIN: z.string().min(1).optional(),
@@ -26,11 +23,10 @@ const EnvSchema = z.object({
   BATON_SERVER_PORT: z.coerce.number().int().min(1).max(65535).default(7233),
   BATON_UI_PORT: z.coerce.number().int().min(1).max(65535).default(8233),
   BATON_UI_URL: z.string().min(1).optional(),
-  BATON_NOTIFY_CMD: z.string().optional(),
 });
 
 export interface Config {
-  /** How to reach Temporal: the environment over a Temporal config file profile (temporal-settings.ts). */
+  /** How to reach Temporal: the environment over a Temporal config file profile (./temporal.ts). */
   temporal: TemporalSettings;
   taskQueue: string;
   /** The `claude` binary: BATON_CLAUDE_BIN, else `claude` on PATH. */
@@ -56,19 +52,13 @@ export interface Config {
   metrics: MetricsConfig;
   /** OpenTelemetry tracing over OTLP/HTTP (BATON_OTEL_ENDPOINT, or OTEL_EXPORTER_OTLP_[TRACES_]ENDPOINT); off by default. */
   tracing: TracingConfig;
+  /** The folders executables are looked for in (PATH), for `claude` and `temporal`. */
+  searchPath: string;
 }
 
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
-
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): Config {
-  const parsed = EnvSchema.safeParse(env);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
-    throw new ConfigError(`bad environment: ${lines.join('; ')}`);
-  }
-  const e = parsed.data;
+/** The whole configuration, or a ConfigError naming the first setting that is wrong; `cwd` resolves BATON_HOME. */
+export function loadConfig(env: Env, cwd: string): Config {
+  const e = parseEnv(BatonEnvSchema, env);
   const home = path.resolve(cwd, e.BATON_HOME);
   const temporal = loadTemporalSettings(env);
   return {
@@ -82,18 +72,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     temporalCliPath: e.TEMPORAL_CLI_PATH,
     serverPort: e.BATON_SERVER_PORT,
     uiPort: e.BATON_UI_PORT,
-    notifyCommand: notifyCommandOf(e.BATON_NOTIFY_CMD),
+    notifyCommand: loadNotifyCommand(env),
     uiUrl: e.BATON_UI_URL ?? (temporal.address ? undefined : `http://127.0.0.1:${e.BATON_UI_PORT}`),
     encryption: loadEncryptionConfig(env),
     metrics: loadMetricsConfig(env),
     tracing: loadTracingConfig(env),
+    searchPath: env.PATH ?? '',
   };
-}
-
-function notifyCommandOf(value: string | undefined): string[] | undefined {
-  try {
-    return parseNotifyCommand(value);
-  } catch (err) {
-    throw new ConfigError((err as Error).message);
-  }
 }

@@ -10,7 +10,7 @@ import type { TLSConfig } from '@temporalio/client';
 import { loadClientConfigProfile, type ConfigDataSource } from '@temporalio/envconfig';
 import { parse, TomlError } from 'smol-toml';
 import { z } from 'zod';
-import { ConfigError } from './config.js';
+import { ConfigError, parseEnv, type Env } from './env.js';
 
 export interface TemporalSettings {
   /** Unset: the embedded dev server (DESIGN.md §8). */
@@ -30,7 +30,7 @@ export interface TemporalSettings {
 }
 
 /** The temporal CLI's default config file: `<user config dir>/temporalio/temporal.toml` (as envconfig finds it). */
-export function defaultConfigFile(env: NodeJS.ProcessEnv, platform: NodeJS.Platform = os.platform()): string | null {
+export function defaultConfigFile(env: Env, platform: NodeJS.Platform = os.platform()): string | null {
   let dir: string | undefined;
   if (platform === 'win32') dir = env.APPDATA;
   else if (platform === 'darwin') dir = env.HOME && path.join(env.HOME, 'Library', 'Application Support');
@@ -70,7 +70,7 @@ interface ConfigFile {
 }
 
 /** Reads and checks the config file: TEMPORAL_CONFIG_FILE (must exist), else the default one (if present). */
-function readConfigFile(env: NodeJS.ProcessEnv): ConfigFile | null {
+function readConfigFile(env: Env): ConfigFile | null {
   const explicit = env.TEMPORAL_CONFIG_FILE;
   const file = explicit || defaultConfigFile(env);
   if (!file) return null;
@@ -119,7 +119,20 @@ const TLS_FILES = {
 } as const;
 type TlsFile = keyof typeof TLS_FILES;
 
-export function loadTemporalSettings(env: NodeJS.ProcessEnv): TemporalSettings {
+// Set means not empty; envconfig checks the rest.
+const TemporalEnvSchema = z.object({
+  TEMPORAL_ADDRESS: z.string().min(1).optional(),
+  TEMPORAL_NAMESPACE: z.string().min(1).optional(),
+  TEMPORAL_API_KEY: z.string().min(1).optional(),
+  TEMPORAL_TLS_CERT: z.string().min(1).optional(),
+  TEMPORAL_TLS_KEY: z.string().min(1).optional(),
+  TEMPORAL_TLS_CA: z.string().min(1).optional(),
+  TEMPORAL_PROFILE: z.string().min(1).optional(),
+  TEMPORAL_CONFIG_FILE: z.string().min(1).optional(),
+});
+
+export function loadTemporalSettings(env: Env): TemporalSettings {
+  parseEnv(TemporalEnvSchema, env);
   const config = readConfigFile(env);
   const named = env.TEMPORAL_PROFILE;
   const name = named || 'default';

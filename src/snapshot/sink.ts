@@ -1,10 +1,11 @@
-// The status snapshot: what a run's worker keeps on its disk so that `baton status` can answer while the run is
-// busy, without a query (a query waits its turn behind the run's workflow tasks: on a run of thousands of tasks,
-// half a second and more). The workflow hands its status to the worker through a sink at most once a second,
-// and at once when its phase changes or a person intervenes; the worker writes it (src/workers/status-snapshots.ts)
-// and `baton status` reads it while it is fresh (src/client/status-snapshot.ts). Pure: safe in workflow code.
+// The status snapshot (this folder): what a run's worker keeps on its disk so that `baton status` can answer while
+// the run is busy, without a query (a query waits its turn behind the run's workflow tasks, long on a large run).
+// The workflow hands its status to the worker through the sink defined here at most once a second, and at once
+// when its phase changes or a person intervenes; the worker writes it (./writer.ts, in the format of ./format.ts)
+// and `baton status` reads it while it is fresh (./reader.ts).
+// This file is the workflow's side: pure, no Node builtins — it is bundled into workflow code.
 import type { Sinks } from '@temporalio/workflow';
-import type { Phase, RunStatus } from './status.js';
+import type { Phase, RunStatus } from '../workflows/status.js';
 
 export interface StatusSnapshotSinks extends Sinks {
   statusSnapshot: {
@@ -15,9 +16,6 @@ export interface StatusSnapshotSinks extends Sinks {
 
 /** The workflow publishes at most this often (its own clock: the time of the workflow task). */
 export const SNAPSHOT_EVERY_MS = 1_000;
-
-/** A snapshot older than this is not used: the run is quiet, and a query answers at once. */
-export const SNAPSHOT_FRESH_MS = 2_000;
 
 /**
  * The status as `baton status --json` prints it, so that the command can print it as it is. The workflow counts

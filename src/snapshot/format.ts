@@ -1,11 +1,6 @@
-// Reading the status snapshot that a run's worker keeps (see src/workflows/snapshot.ts): `baton status` answers
-// from it while it is fresh, without loading the Temporal client or waiting for the run's worker to answer a
-// query. Any doubt (no file, stale, unreadable, another run's) and the caller asks Temporal instead.
-//
-// The file: one line of header (SnapshotHeader, JSON), then the status as `baton status --json` prints it.
-import { readFileSync, statSync } from 'node:fs';
-import { snapshotPath } from '../activities/artifact-paths.js';
-import { SNAPSHOT_FRESH_MS } from '../workflows/snapshot.js';
+// The snapshot file, <artifactsDir>/<runId>/.status.json (src/activities/artifact-paths.ts): one line of header
+// (SnapshotHeader, JSON), then the status as `baton status --json` prints it. ./writer.ts writes it whole,
+// ./reader.ts reads it. Pure.
 import type { Phase, RunStatus } from '../workflows/status.js';
 
 export interface SnapshotHeader {
@@ -31,21 +26,12 @@ export interface Snapshot {
   json(): string;
 }
 
-/** The run's snapshot if one was published in the last SNAPSHOT_FRESH_MS; otherwise null. */
-export function readFreshSnapshot(artifactsDir: string, runId: string, nowMs = Date.now()): Snapshot | null {
-  const file = snapshotPath(artifactsDir, runId);
-  let text: string;
-  try {
-    // A stale file is not worth reading: a finished run's snapshot can be megabytes.
-    if (!isFresh(statSync(file).mtimeMs, nowMs)) return null;
-    text = readFileSync(file, 'utf8');
-  } catch {
-    return null;
-  }
-  return parseSnapshot(text, runId, (h) => isFresh(h.publishedAt, nowMs));
-}
-
-function parseSnapshot(text: string, runId: string, usable: (header: SnapshotHeader) => boolean): Snapshot | null {
+/** The snapshot in `text` if it is `runId`'s, whole, and `usable` accepts its header; otherwise null. */
+export function parseSnapshot(
+  text: string,
+  runId: string,
+  usable: (header: SnapshotHeader) => boolean,
+): Snapshot | null {
   let header: Partial<SnapshotHeader>;
   try {
     header = JSON.parse(text.slice(0, text.indexOf('\n'))) as Partial<SnapshotHeader>;
@@ -70,27 +56,4 @@ function parseSnapshot(text: string, runId: string, usable: (header: SnapshotHea
     return parsed;
   };
   return { phase, status, json: () => (corrections.length === 0 ? body : JSON.stringify(status(), null, 2)) };
-}
-
-/**
- * The status a finished run published last, if it is `executionRunId`'s and ended as `phase` (what Temporal says
- * of the run): a run publishes at once when it ends, so that is its final status, however old.
- */
-export function readFinalSnapshot(
-  artifactsDir: string,
-  runId: string,
-  executionRunId: string,
-  phase: Phase,
-): RunStatus | null {
-  let text: string;
-  try {
-    text = readFileSync(snapshotPath(artifactsDir, runId), 'utf8');
-  } catch {
-    return null;
-  }
-  return parseSnapshot(text, runId, (h) => h.executionRunId === executionRunId && h.phase === phase)?.status() ?? null;
-}
-
-function isFresh(atMs: number, nowMs: number): boolean {
-  return Math.abs(nowMs - atMs) <= SNAPSHOT_FRESH_MS;
 }
