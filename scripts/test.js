@@ -51,14 +51,19 @@ function testFiles(dir) {
   });
 }
 
-// Folders in the order they run; a path given on the command line narrows the run.
-const suites = ['unit', 'activity', 'workflow', 'e2e', 'production', 'chaos'].map((s) =>
-  path.join(root, 'dist', 'test', s),
-);
+// Folders in the order they run, each timed; a path given on the command line narrows the run to one group.
+// `cluster` starts its own Temporal cluster (test/helpers/cluster.ts) besides the dev server below.
+const suites = ['unit', 'activity', 'workflow', 'e2e', 'production', 'chaos', 'cluster'];
 const only = process.argv.slice(2);
-const files = (only.length > 0 ? only.map((p) => path.resolve(p)) : suites).flatMap((p) =>
-  p.endsWith('.js') ? [p] : testFiles(p),
-);
+const groups =
+  only.length > 0
+    ? [
+        {
+          name: 'selected',
+          files: only.map((p) => path.resolve(p)).flatMap((p) => (p.endsWith('.js') ? [p] : testFiles(p))),
+        },
+      ]
+    : suites.map((name) => ({ name, files: testFiles(path.join(root, 'dist', 'test', name)) }));
 
 const temporal = await findTemporal();
 const { devServerArgs } = await import('../dist/src/client/dev-server-tuning.js');
@@ -95,11 +100,20 @@ const env = {
   TEMPORAL_CLI_PATH: temporal,
   PATH: `${path.join(root, 'node_modules', '.bin')}${path.delimiter}${process.env.PATH}`,
 };
-const runner = spawn(process.execPath, ['--test', '--test-concurrency=1', '--test-reporter=spec', ...files], {
-  stdio: 'inherit',
-  env,
-});
-const code = await new Promise((resolve) => runner.on('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0))));
+let code = 0;
+const times = [];
+for (const { name, files } of groups) {
+  if (files.length === 0) continue;
+  const started = Date.now();
+  const runner = spawn(process.execPath, ['--test', '--test-concurrency=1', '--test-reporter=spec', ...files], {
+    stdio: 'inherit',
+    env,
+  });
+  const exit = await new Promise((resolve) => runner.on('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0))));
+  times.push(`${name} ${((Date.now() - started) / 1000).toFixed(1)} s${exit === 0 ? '' : ' (failed)'}`);
+  if (exit !== 0) code = exit;
+}
+console.log(`== wall time per suite: ${times.join(', ')}`);
 // Wait for the server to end: left running, it would hold CI's output open and write into it afterwards.
 const stopped = new Promise((resolve) => server.once('exit', resolve));
 server.kill('SIGTERM');

@@ -11,16 +11,15 @@ sql() {
   temporal-sql-tool --plugin postgres12 --ep "$POSTGRES_SEEDS" -p "$DB_PORT" -u "$POSTGRES_USER" "$@"
 }
 
+# Each step leaves what exists as it is (as Temporal's own auto-setup does it): a database that exists is kept,
+# version tables that exist keep their version, and only the newer schema versions are applied.
 setup() {
   db="$1"
   schema="$2"
-  if sql create --db "$db" 2>/dev/null; then
-    echo "created database $db"
-    sql --db "$db" setup-schema -v 0.0
-  else
-    echo "database $db exists"
-  fi
+  sql --db "$db" create
+  sql --db "$db" setup-schema -v 0.0
   sql --db "$db" update-schema -d "$SCHEMA_ROOT/$schema/versioned"
+  echo "database $db is up to date"
 }
 
 setup "${DBNAME:-temporal}" temporal
