@@ -6,7 +6,7 @@ import path from 'node:path';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { durationMs } from '../plan/schema.js';
-import { FailureType, type AgentFailureDetails } from '../workflows/failure-types.js';
+import { FailureType, type AgentFailureDetails } from '../contract/failures.js';
 import type { ArtifactStore } from '../artifacts/store.js';
 import { attemptPaths, type AttemptPaths } from './artifact-paths.js';
 import { dependencyResults, keepAttemptFiles, readTaskPrompt, storeOf, unavailable } from './attempt-files.js';
@@ -18,7 +18,7 @@ import { buildPrompt, buildResumePrompt } from './prompt.js';
 import { claudeConfigDir, findSession } from './session-store.js';
 import { spawnClaude, type ExitInfo } from './spawn-claude.js';
 import { StreamParser } from './stream.js';
-import type { AgentHeartbeat, AttemptSession, RunAgentInput, RunAgentResult } from './types.js';
+import type { AgentHeartbeat, AttemptSession, RunAgentInput, RunAgentResult } from '../contract/agent.js';
 import { rebaseAgentInput } from './workspace/rebase-paths.js';
 
 export interface ActivityDeps {

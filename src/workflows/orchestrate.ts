@@ -24,10 +24,11 @@ import {
 } from '@temporalio/workflow';
 import type { Duration, SignalDefinition, UpdateDefinition } from '@temporalio/common';
 import type { z } from 'zod';
-import type { PlanGoalInput, PlanGoalResult } from '../activities/plan-goal.js';
-import type { RunAgentInput, RunAgentResult, WaitingEvent } from '../activities/types.js';
+import type { PlanGoalInput, PlanGoalResult } from '../contract/planner.js';
+import type { RunAgentInput, RunAgentResult } from '../contract/agent.js';
+import type { WaitingEvent } from '../contract/notify.js';
 import { durationMs, effectiveTask, type Duration as PlanDuration, type Plan } from '../plan/schema.js';
-import { NON_RETRYABLE_FAILURE_TYPES, type AgentFailureDetails } from './failure-types.js';
+import { NON_RETRYABLE_FAILURE_TYPES, type AgentFailureDetails } from '../contract/failures.js';
 import * as m from './messages.js';
 import { Refusal, Scheduler, type SchedulerState, type StatusPage, type TaskFailure } from './scheduler.js';
 import { DETAILS_ROWS, renderDetails } from './details.js';

@@ -2,7 +2,7 @@
 // their problems (a bounded number of times), then wait on a person; with `approvePlan`, hold the valid plan
 // until a person approves or rejects it (a rejection plans again with the reason). Pure state, no Temporal
 // calls: the orchestrate workflow drives it, and unit tests can too.
-import type { PlanGoalResult } from '../activities/plan-goal.js';
+import type { PlanGoalResult } from '../contract/planner.js';
 import type { Plan } from '../plan/schema.js';
 import { Refusal, Scheduler } from './scheduler.js';
 import type { RunStatus } from './status.js';

@@ -2,8 +2,8 @@
 // person's intervention does to the states. Pure (no Temporal calls), so it runs in the
 // workflow sandbox and in unit tests alike, and its state survives continue-as-new.
 import type { Plan, Task } from '../plan/schema.js';
-import type { RunAgentResult } from '../activities/types.js';
-import type { MergeTaskResult, WorkspaceBase } from '../activities/workspace/types.js';
+import type { RunAgentResult } from '../contract/agent.js';
+import type { MergeTaskResult, WorkspaceBase } from '../contract/workspace.js';
 import {
   ATTENTION_ORDER,
   DONE_STATES,

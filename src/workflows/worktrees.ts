@@ -4,7 +4,7 @@
 // there for a person — until it is approved, retried (an agent resolves it in its own worktree) or skipped.
 // Workflow code: activities by type only.
 import { condition, log, proxyActivities } from '@temporalio/workflow';
-import type { RunAgentInput, RunAgentResult } from '../activities/types.js';
+import type { RunAgentInput, RunAgentResult } from '../contract/agent.js';
 import type {
   CleanUpInput,
   CleanUpResult,
@@ -16,9 +16,9 @@ import type {
   PreparedWorktree,
   RecordBaseInput,
   WorkspaceBase,
-} from '../activities/workspace/types.js';
+} from '../contract/workspace.js';
 import type { EffectiveTask } from '../plan/schema.js';
-import { NON_RETRYABLE_WORKSPACE_FAILURES } from './failure-types.js';
+import { NON_RETRYABLE_WORKSPACE_FAILURES } from '../contract/failures.js';
 import type { MergeConflict, Scheduler } from './scheduler.js';
 
 interface WorkspaceActivities {

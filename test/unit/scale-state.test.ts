@@ -3,7 +3,7 @@
 // completion re-derives only what depends on it.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { RunAgentResult } from '../../src/activities/types.js';
+import type { RunAgentResult } from '../../src/contract/agent.js';
 import { PlanSchema, type Plan } from '../../src/plan/schema.js';
 import { pack, unpack } from '../../src/workflows/pack.js';
 import { Scheduler, SUMMARY_CHARS, type SchedulerState } from '../../src/workflows/scheduler.js';

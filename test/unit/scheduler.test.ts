@@ -1,7 +1,7 @@
 // The pure Scheduler: which task may start, what results and interventions do to the states.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { RunAgentResult } from '../../src/activities/types.js';
+import type { RunAgentResult } from '../../src/contract/agent.js';
 import { PlanSchema, TaskSchema, type PlanInput, type TaskInput } from '../../src/plan/schema.js';
 import { Refusal, Scheduler, type TaskFailure } from '../../src/workflows/scheduler.js';
 
