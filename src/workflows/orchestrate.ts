@@ -30,7 +30,8 @@ import type { WaitingEvent } from '../contract/notify.js';
 import { durationMs, effectiveTask, type Duration as PlanDuration, type Plan } from '../plan/schema.js';
 import { NON_RETRYABLE_FAILURE_TYPES, type AgentFailureDetails } from '../contract/failures.js';
 import * as m from './messages.js';
-import { Refusal, Scheduler, type SchedulerState, type StatusPage, type TaskFailure } from './scheduler.js';
+import { Scheduler, type SchedulerState, type StatusPage, type TaskFailure } from './scheduler/index.js';
+import { refuse } from './wording.js';
 import { DETAILS_ROWS, renderDetails } from './details.js';
 import { pack, unpack } from './pack.js';
 import { DEFAULT_PLANNING_ROUNDS, Planning } from './planning.js';
@@ -316,10 +317,8 @@ export async function orchestrate(input: OrchestrateInput): Promise<RunStatus> {
     if (planning) {
       const accepted = await plan(planning, goal!);
       if (!accepted) return await endPlanning(planning, runId, publish);
-      const fresh = Scheduler.fresh(accepted, planning.state.startedAt);
       // What planning cost is part of the run's cost (and of its budget).
-      fresh.state.costUsd = planning.state.costUsd;
-      current = fresh;
+      current = Scheduler.fresh(accepted, planning.state.startedAt, planning.state.costUsd);
       log.info('plan accepted', { rounds: planning.state.round, tasks: accepted.tasks.length });
     }
     const sched = current!;
@@ -331,8 +330,7 @@ export async function orchestrate(input: OrchestrateInput): Promise<RunStatus> {
         if (isCancellation(err)) throw err;
         // No base commit, no branches: nothing can run (the repository is gone, or has no commit yet).
         const failure = describeFailure(err, 1);
-        sched.state.reason = `worktree isolation: ${failure.message}`;
-        sched.cancelUnsettled(now(), `not started: ${failure.message}`);
+        sched.notStarted(`worktree isolation: ${failure.message}`, `not started: ${failure.message}`, now());
         return await finish(sched, 'failed', status, publish);
       }
     }
@@ -373,10 +371,7 @@ export async function orchestrate(input: OrchestrateInput): Promise<RunStatus> {
         publish();
         return;
       }
-      sched.state.aborted = true;
-      sched.state.reason ??= 'cancelled';
-      sched.cancelUnsettled(now(), 'the run was cancelled');
-      sched.state.endedAt = now();
+      sched.cancelled(now());
       publish();
       await worktrees?.cleanUp();
     });
@@ -398,8 +393,7 @@ async function finish(
   /** Removes the run's worktrees (worktree isolation): nothing uses them once the run has ended. */
   cleanUp?: () => Promise<void>,
 ): Promise<RunStatus> {
-  sched.cancelUnsettled(new Date().toISOString(), 'the run ended before this task could run');
-  sched.state.endedAt = new Date().toISOString();
+  sched.end(new Date().toISOString(), 'the run ended before this task could run');
   // The final status is the run's result payload: for thousands of tasks, summaries would not fit it.
   const final = status({ compact: sched.state.records.length > COMPACT_RESULT_ABOVE_TASKS });
   publish();
@@ -485,7 +479,7 @@ function registerInterventions(
   const tasks = (operation: string): Scheduler => {
     const sched = scheduler();
     if (sched) return sched;
-    throw planning ? planning.noTasks(operation) : new Refusal('the run has no plan');
+    throw planning ? planning.noTasks(operation) : refuse.noPlan();
   };
   /** Planning while there is no scheduler yet. */
   const planningNow = (): Planning | undefined => (scheduler() ? undefined : planning);
@@ -501,7 +495,7 @@ function registerInterventions(
     const parse = (raw: unknown): z.infer<S> => {
       const parsed = schema.safeParse(raw ?? {});
       if (!parsed.success) {
-        throw new Refusal(`bad ${update.name} payload: ${parsed.error.issues.map((i) => formatIssue(i)).join('; ')}`);
+        throw refuse.badPayload(update.name, parsed.error.issues.map((i) => formatIssue(i)).join('; '));
       }
       return parsed.data;
     };

@@ -19,7 +19,8 @@ import type {
 } from '../contract/workspace.js';
 import type { EffectiveTask } from '../plan/schema.js';
 import { NON_RETRYABLE_WORKSPACE_FAILURES } from '../contract/failures.js';
-import type { MergeConflict, Scheduler } from './scheduler.js';
+import type { MergeConflict, Scheduler } from './scheduler/index.js';
+import { CLEAN_UP_FAILED } from './wording.js';
 
 interface WorkspaceActivities {
   recordBase(input: RecordBaseInput): Promise<WorkspaceBase>;
@@ -85,8 +86,9 @@ export class Worktrees {
 
   /** Records the run's base commit once (a run continued-as-new already has it). */
   async recordBase(repo: string): Promise<WorkspaceBase> {
-    this.sched.state.base ??= await this.activities('workspace · base commit').recordBase({ repo });
-    return this.sched.state.base;
+    const known = this.sched.state.base;
+    if (known) return known;
+    return this.sched.recordBase(await this.activities('workspace · base commit').recordBase({ repo }));
   }
 
   /**
@@ -112,7 +114,7 @@ export class Worktrees {
       reset: flags.reset || undefined,
       conflictFrom: flags.resolve?.integrationBranch,
     });
-    this.sched.record(taskId).branch = prepared.branch;
+    this.sched.branchPrepared(taskId, prepared.branch);
     const repo = this.sched.plan.workspace?.repo ?? this.base.toplevel;
     const agentTask = flags.resolve ? resolverTask(input.task, prepared, flags.resolve) : input.task;
     const result = await runAgent({
@@ -163,7 +165,7 @@ export class Worktrees {
       if (result.saved.length > 0)
         log.info('unfinished work committed before its worktree was removed', { branches: result.saved });
     } catch (err) {
-      log.warn('could not remove the run worktrees (baton clean <run> removes them)', { error: String(err) });
+      log.warn(CLEAN_UP_FAILED, { error: String(err) });
     }
   }
 }
