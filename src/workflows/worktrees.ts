@@ -3,58 +3,19 @@
 // (mergeTask). Merges go one at a time; a conflicted one holds the integration branch — its merge waits
 // there for a person — until it is approved, retried (an agent resolves it in its own worktree) or skipped.
 // Workflow code: activities by type only.
-import { condition, log, proxyActivities } from '@temporalio/workflow';
+import { condition, log } from '@temporalio/workflow';
+import type { Duration } from '@temporalio/common';
 import type { RunAgentInput, RunAgentResult } from '../contract/agent.js';
-import type {
-  CleanUpInput,
-  CleanUpResult,
-  CommitTaskInput,
-  CommitTaskResult,
-  MergeTaskInput,
-  MergeTaskResult,
-  PrepareWorktreeInput,
-  PreparedWorktree,
-  RecordBaseInput,
-  WorkspaceBase,
-} from '../contract/workspace.js';
+import type { MergeTaskResult, PreparedWorktree, WorkspaceBase } from '../contract/workspace.js';
 import type { EffectiveTask } from '../plan/schema.js';
-import { NON_RETRYABLE_WORKSPACE_FAILURES } from '../contract/failures.js';
+import { workspaceActivities, type WorkspaceActivities } from './proxies.js';
 import type { MergeConflict, Scheduler } from './scheduler/index.js';
 import { CLEAN_UP_FAILED } from './wording.js';
-
-interface WorkspaceActivities {
-  recordBase(input: RecordBaseInput): Promise<WorkspaceBase>;
-  prepareWorktree(input: PrepareWorktreeInput): Promise<PreparedWorktree>;
-  commitTask(input: CommitTaskInput): Promise<CommitTaskResult>;
-  mergeTask(input: MergeTaskInput): Promise<MergeTaskResult>;
-  cleanUpWorktrees(input: CleanUpInput): Promise<CleanUpResult>;
-}
 
 /** What a task's run gives back: the agent's result, and a conflict when its merge had one. */
 export interface IsolatedOutcome {
   result: RunAgentResult;
   conflict?: MergeTaskResult;
-}
-
-function workspaceActivities(
-  summary: string,
-  retryInitialInterval: string | number = '1s',
-  taskQueue?: string,
-): WorkspaceActivities {
-  return proxyActivities<WorkspaceActivities>({
-    summary,
-    taskQueue,
-    startToCloseTimeout: '10m',
-    // The activities heartbeat every second while git works or waits for the repository's lock.
-    heartbeatTimeout: '30s',
-    retry: {
-      maximumAttempts: 5,
-      initialInterval: retryInitialInterval,
-      backoffCoefficient: 2,
-      maximumInterval: '30s',
-      nonRetryableErrorTypes: [...NON_RETRYABLE_WORKSPACE_FAILURES],
-    },
-  });
 }
 
 export class Worktrees {
@@ -64,7 +25,7 @@ export class Worktrees {
   constructor(
     private readonly runId: string,
     private readonly sched: Scheduler,
-    private readonly retryInitialInterval?: string | number,
+    private readonly retryInitialInterval?: Duration,
   ) {}
 
   /**
