@@ -23,15 +23,16 @@ export default tseslint.config(
     },
   },
   {
-    // The workflow sandbox is a folder boundary: no Node builtins, no side effects.
-    files: ['src/workflows/**/*.ts'],
+    // The workflow sandbox is a folder boundary: no Node builtins, no side effects. The contract types and
+    // constants are bundled into it too.
+    files: ['src/workflows/**/*.ts', 'src/contract/**/*.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',
         {
           paths: [...nodeBuiltins.flatMap((m) => [m, `node:${m}`]), 'execa'],
           // Activities run outside the sandbox: workflow code may import their types only.
-          patterns: [{ group: ['../activities/*'], allowTypeImports: true }],
+          patterns: [{ group: ['../activities/**', '../../activities/**'], allowTypeImports: true }],
         },
       ],
     },
