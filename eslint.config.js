@@ -24,15 +24,16 @@ export default tseslint.config(
   },
   {
     // The workflow sandbox is a folder boundary: no Node builtins, no side effects. Also bundled into workflow
-    // code from outside it: the snapshot's sink and the exit codes (through plan errors).
-    files: ['src/workflows/**/*.ts', 'src/snapshot/sink.ts', 'src/errors/**/*.ts'],
+    // code from outside it: the contract types and constants, the snapshot's sink and the exit codes (through plan
+    // errors).
+    files: ['src/workflows/**/*.ts', 'src/contract/**/*.ts', 'src/snapshot/sink.ts', 'src/errors/**/*.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',
         {
           paths: [...nodeBuiltins.flatMap((m) => [m, `node:${m}`]), 'execa'],
           // Activities run outside the sandbox: workflow code may import their types only.
-          patterns: [{ group: ['../activities/*'], allowTypeImports: true }],
+          patterns: [{ group: ['../activities/**', '../../activities/**'], allowTypeImports: true }],
         },
       ],
     },

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { finalStatus, startRun } from '../src/client/runs.js';
-import { DEFAULT_HEARTBEAT_TIMEOUT } from '../src/workflows/orchestrate.js';
+import { DEFAULT_HEARTBEAT_TIMEOUT } from '../src/workflows/proxies.js';
 import { durationMs, PlanSchema } from '../src/plan/schema.js';
 import { median } from './stats.js';
 import type { Stub } from './stub.js';

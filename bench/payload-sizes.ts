@@ -2,7 +2,7 @@
 // the plan as the run's input, the state continue-as-new carries, and the status query's answer — with
 // the stub's short results and with results the size a real agent's summary has.
 import type { Plan } from '../src/plan/schema.js';
-import { Scheduler } from '../src/workflows/scheduler.js';
+import { Scheduler } from '../src/workflows/scheduler/index.js';
 
 export interface PayloadSizes {
   planBytes: number;

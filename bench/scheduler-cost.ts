@@ -2,7 +2,7 @@
 // Temporal: what one task's completion costs (succeeded → refresh), what the status JSON costs (built for
 // every status query) and what the Web UI details cost (built on every pass of the workflow's loop).
 import { DETAILS_ROWS, renderDetails } from '../src/workflows/details.js';
-import { Scheduler } from '../src/workflows/scheduler.js';
+import { Scheduler } from '../src/workflows/scheduler/index.js';
 import type { Plan } from '../src/plan/schema.js';
 import { round } from './stats.js';
 

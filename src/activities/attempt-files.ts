@@ -6,9 +6,9 @@ import { ApplicationFailure } from '@temporalio/common';
 import { LocalArtifactStore } from '../artifacts/local-store.js';
 import { ArtifactStoreError, StoreProblem, type ArtifactStore } from '../artifacts/store.js';
 import { promptFileOf } from '../plan/prompt-ref.js';
-import { FailureType, type AgentFailureDetails } from '../workflows/failure-types.js';
+import { FailureType, type AgentFailureDetails } from '../contract/failures.js';
 import type { AttemptPaths } from './artifact-paths.js';
-import type { RunAgentInput } from './types.js';
+import type { RunAgentInput } from '../contract/agent.js';
 
 /** The store of a worker: the one configured, else its artifacts folder itself (what baton always did). */
 export function storeOf(deps: { artifactsDir: string; store?: ArtifactStore }): ArtifactStore {

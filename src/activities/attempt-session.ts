@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import type { SessionMode } from './claude-args.js';
 import { findSession } from './session-store.js';
-import type { AgentHeartbeat, AttemptSession, RunAgentInput } from './types.js';
+import type { AgentHeartbeat, AttemptSession, RunAgentInput } from '../contract/agent.js';
 
 export type AttemptStart = SessionMode & {
   record: AttemptSession;

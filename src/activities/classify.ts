@@ -1,6 +1,6 @@
 // Turns how a `claude -p` run ended into a verdict: success, or a failure type with a sentence a person understands.
 // The final result line decides (DESIGN §5): API errors end with exit code 1 *and* `subtype: "success"`.
-import { FailureType, NON_RETRYABLE_FAILURE_TYPES } from '../workflows/failure-types.js';
+import { FailureType, NON_RETRYABLE_FAILURE_TYPES } from '../contract/failures.js';
 import type { ResultLine } from './stream.js';
 
 export interface RunOutcome {

@@ -2,7 +2,7 @@
 // the process, its transcript read back as it grows, heartbeats, the wall-clock timeout, cancellation, and the
 // verdict. What the attempt is for (its prompt, its files, what a success must leave behind) is the activity's.
 import { writeFile } from 'node:fs/promises';
-import { FailureType } from '../workflows/failure-types.js';
+import { FailureType } from '../contract/failures.js';
 import type { ActivityDeps } from './activity-deps.js';
 import { agentEnv } from './agent-env.js';
 import { buildClaudeArgs, promptFitsArgv, type ClaudeArgsInput } from './claude-args.js';

@@ -4,7 +4,7 @@
 // call would wait its turn in libuv's small thread pool, for syscalls of microseconds.
 import { accessSync, constants, statSync } from 'node:fs';
 import path from 'node:path';
-import { FailureType } from '../workflows/failure-types.js';
+import { FailureType } from '../contract/failures.js';
 import { failure, notRunnable, type Classification } from './classify.js';
 
 /** Why claude cannot start in `cwd` (named `folder` in the message), or undefined when it can. */

@@ -2,7 +2,7 @@
 import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
 import path from 'node:path';
-import type { RunAgentInput } from './types.js';
+import type { RunAgentInput } from '../contract/agent.js';
 
 /** The expected outputs that do not exist, as absolute paths. */
 export async function missingOutputs(input: Pick<RunAgentInput, 'cwd' | 'task'>): Promise<string[]> {

@@ -2,7 +2,7 @@
 // stdin when a run starts waiting on a person. Without a command it does nothing.
 import { log } from '@temporalio/activity';
 import { execa } from 'execa';
-import type { WaitingEvent } from './types.js';
+import type { WaitingEvent } from '../contract/notify.js';
 
 const NOTIFY_TIMEOUT_MS = 30_000;
 

@@ -8,7 +8,8 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
 import { PlanSchema, type Plan } from '../plan/schema.js';
-import { FailureType } from '../workflows/failure-types.js';
+import type { PlanGoalFacts, PlanGoalInput, PlanGoalResult } from '../contract/planner.js';
+import { FailureType } from '../contract/failures.js';
 import type { ActivityDeps } from './activity-deps.js';
 import { defaultAgentsDir, readAgentsDir } from './agents-dir.js';
 import { attemptPaths } from './artifact-paths.js';
@@ -17,40 +18,6 @@ import { runClaudeAttempt } from './claude-attempt.js';
 import { cannotStart } from './claude-preflight.js';
 import type { Classification } from './classify.js';
 import { buildPlannerPrompt, readPlannerInstructions } from './planner-prompt.js';
-
-export interface PlanGoalInput {
-  /** Workflow id of the run: names the artifact folder. */
-  runId: string;
-  goal: string;
-  /** The folder the planner explores and relative plan paths are resolved against (absolute). */
-  cwd: string;
-  /** Where the agents a plan may assign are defined (`*.md` with front matter); default `<cwd>/.claude/agents`. */
-  agentsDir?: string;
-  /** What was wrong with the previous answers, and people's reasons for rejecting a plan. */
-  feedback: string[];
-  /** The previous answer (JSON) the feedback is about, shown to the planner (a new conversation each time). */
-  previous?: string | null;
-  /** 1 for the first plan of the run, +1 for each new request (an artifact sub-folder each). */
-  round: number;
-  /** The planner's model (claude's default when absent). */
-  model?: string;
-  /** Wall-clock limit of one attempt (default 20 minutes). */
-  timeoutMs?: number;
-}
-
-interface PlanGoalFacts {
-  round: number;
-  costUsd: number;
-  sessionId: string | null;
-  /** The attempt's stream-json transcript. */
-  transcriptPath: string;
-  /** The planner's answer as it gave it (JSON), when it gave one. */
-  rawPath: string | null;
-}
-
-/** A plan that passed every check (paths absolute), or the problems found, one sentence each. */
-export type PlanGoalResult = PlanGoalFacts &
-  ({ ok: true; plan: Plan } | { ok: false; issues: string[]; /** the answer, when there was one */ raw?: unknown });
 
 export interface PlannerHeartbeat {
   sessionId: string;

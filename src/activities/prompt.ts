@@ -1,7 +1,7 @@
 // The prompt one agent receives: its task plus the context block of DESIGN §2.
 // The first line is `# Task: <id>` exactly: the rehearsal's scripted model keys on it. Pure: a prompt that
 // travelled by reference, and dependencies' results in a remote store, are fetched before (attempt-files.ts).
-import type { RunAgentInput } from './types.js';
+import type { RunAgentInput } from '../contract/agent.js';
 
 export interface PromptFiles {
   /** Local copies of dependencies' full results, by task id, where the artifactPath is not a local file. */

@@ -7,7 +7,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { ArtifactStore } from '../artifacts/store.js';
 import { durationMs } from '../plan/schema.js';
-import { FailureType, type AgentFailureDetails } from '../workflows/failure-types.js';
+import { FailureType, type AgentFailureDetails } from '../contract/failures.js';
 import type { ActivityDeps } from './activity-deps.js';
 import { agentConfigDir } from './agent-env.js';
 import { attemptPaths, type AttemptPaths } from './artifact-paths.js';
@@ -19,7 +19,7 @@ import { failure, type Classification } from './classify.js';
 import { missingOutputs } from './expected-outputs.js';
 import { buildPrompt, buildResumePrompt } from './prompt.js';
 import type { ResultLine, StreamState } from './stream.js';
-import type { AgentHeartbeat, AttemptSession, RunAgentInput, RunAgentResult } from './types.js';
+import type { AgentHeartbeat, AttemptSession, RunAgentInput, RunAgentResult } from '../contract/agent.js';
 import { rebaseAgentInput } from './workspace/rebase-paths.js';
 
 /** Bound of `RunAgentResult.text`: results travel in workflow history, the full text stays in result.md. */

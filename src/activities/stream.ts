@@ -1,7 +1,7 @@
 // Incremental parser of `claude --output-format stream-json --verbose`, one JSON object per line: the one reader of
 // claude's output, for every activity that runs claude (claude-attempt.ts). Tolerant by design: partial lines wait
 // for their end, lines that are not JSON objects are counted and skipped.
-import type { Usage } from './types.js';
+import type { Usage } from '../contract/agent.js';
 
 /** The final `{"type":"result"}` line, the only reliable verdict on a run (DESIGN §5). */
 export interface ResultLine {

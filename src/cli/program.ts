@@ -6,7 +6,7 @@ import { BadInputError } from '../client/errors.js';
 import { loadConfig, type Config } from '../config/index.js';
 import { loadMetricsConfig } from '../config/metrics.js';
 import { ExitCode, exitCodeOf } from '../errors/exit-code.js';
-import type { Intervention } from '../workflows/messages.js';
+import type { Intervention, InterventionInput } from '../workflows/messages.js';
 
 /** A command's function, its module loaded on first use: `baton validate` needs no Temporal SDK. */
 function lazy<M, K extends keyof M>(load: () => Promise<M>, name: K): M[K] {
@@ -237,8 +237,12 @@ program
 const intervention = (name: string, description: string) =>
   program.command(name).description(description).option('--json', 'print the status JSON after the change');
 /** Send one intervention (DESIGN.md §4) and print its answer. */
-const send = async (operation: Intervention, runId: string, payload: Record<string, unknown>, json?: boolean) =>
-  done(await interveneCommand(config(), { runId, operation, payload, json }));
+const send = async <O extends Intervention>(
+  operation: O,
+  runId: string,
+  payload: InterventionInput<O>,
+  json?: boolean,
+) => done(await interveneCommand(config(), { runId, operation, payload, json }));
 
 intervention('approve', 'approve an open gate (a task, or with no task the plan)')
   .argument('<run>')

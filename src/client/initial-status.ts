@@ -5,7 +5,7 @@ import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-w
 import type { OrchestrateInput } from '../workflows/orchestrate.js';
 import { unpack } from '../workflows/pack.js';
 import { Planning } from '../workflows/planning.js';
-import { Scheduler, type SchedulerState } from '../workflows/scheduler.js';
+import { Scheduler, type SchedulerState } from '../workflows/scheduler/index.js';
 import type { RunStatus } from '../workflows/status.js';
 
 /** How long a run may wait for its first workflow task before status says no worker runs it. */

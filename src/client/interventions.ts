@@ -4,35 +4,20 @@ import * as m from '../workflows/messages.js';
 import type { RunStatus } from '../workflows/status.js';
 import { BadInputError, NotFoundError } from './errors.js';
 
-const UPDATES = {
-  approve: m.approveUpdate,
-  reject: m.rejectUpdate,
-  pause: m.pauseUpdate,
-  resume: m.resumeUpdate,
-  retryTask: m.retryTaskUpdate,
-  skipTask: m.skipTaskUpdate,
-  cancelTask: m.cancelTaskUpdate,
-  guide: m.guideUpdate,
-  addTasks: m.addTasksUpdate,
-  abort: m.abortUpdate,
-} as const satisfies Record<m.Intervention, unknown>;
-
 export class RefusedError extends BadInputError {
   override name = 'RefusedError';
 }
 
-export async function intervene(
+/** Sends one intervention; its payload's type follows the operation (see InterventionInputs). */
+export async function intervene<O extends m.Intervention>(
   client: Client,
   runId: string,
-  operation: m.Intervention,
-  payload: Record<string, unknown>,
+  operation: O,
+  payload: m.InterventionInput<O>,
 ): Promise<RunStatus> {
   const handle = client.workflow.getHandle(runId);
   try {
-    // By its name: the payload is checked by the workflow's validator, not by the definition's argument type.
-    return await handle.executeUpdate<RunStatus, [Record<string, unknown>]>(UPDATES[operation].name, {
-      args: [payload],
-    });
+    return await handle.executeUpdate(m.interventionUpdates[operation], { args: [payload] });
   } catch (err) {
     // The server answers an update to a closed workflow with NotFound too: tell the two apart.
     if (err instanceof WorkflowNotFoundError) throw await notRunning(handle, runId, operation);

@@ -1,5 +1,5 @@
 // One tool per intervention of DESIGN.md §4, its arguments the run id plus the very payload schema the
-// workflow validates (src/workflows/messages.ts). The answer is the run's status after the change.
+// workflow validates (src/workflows/messages.ts: interventionSchemas). The answer is the run's status after the change.
 import { z } from 'zod';
 import { intervene } from '../client/interventions.js';
 import * as m from '../workflows/messages.js';
@@ -12,7 +12,6 @@ interface InterventionSpec {
   name: string;
   title: string;
   description: string;
-  payload: z.ZodObject;
   destructive: boolean;
 }
 
@@ -22,7 +21,6 @@ const SPECS: Record<m.Intervention, InterventionSpec> = {
     title: 'Approve a gate',
     description:
       "Approve an open gate: a task's approval to start (`before`), the review of its result (`after`), a resolved merge conflict, or with no taskId the plan itself. Allowed while that gate is open.",
-    payload: m.ApproveInputSchema,
     destructive: false,
   },
   reject: {
@@ -30,21 +28,18 @@ const SPECS: Record<m.Intervention, InterventionSpec> = {
     title: 'Reject a gate',
     description:
       'Reject an open gate with a reason. A rejected `after` review re-runs the task with the reason as feedback; with no taskId, rejects the plan.',
-    payload: m.RejectInputSchema,
     destructive: false,
   },
   pause: {
     name: 'baton_pause',
     title: 'Pause a run',
     description: 'Pause a running run: tasks already running finish, no new task starts until baton_resume.',
-    payload: m.PauseInputSchema,
     destructive: false,
   },
   resume: {
     name: 'baton_resume',
     title: 'Resume a run',
     description: 'Resume a paused run; budgetUsd raises the budget when the run paused because it was spent.',
-    payload: m.ResumeInputSchema,
     destructive: false,
   },
   retryTask: {
@@ -52,7 +47,6 @@ const SPECS: Record<m.Intervention, InterventionSpec> = {
     title: 'Retry a task',
     description:
       'Run a failed or cancelled task again, optionally with a replacement prompt or a note added to its prompt; the tasks it blocked can then go on.',
-    payload: m.RetryTaskInputSchema,
     destructive: false,
   },
   skipTask: {
@@ -60,7 +54,6 @@ const SPECS: Record<m.Intervention, InterventionSpec> = {
     title: 'Skip a task',
     description:
       'Skip a task that is not running or succeeded (for instance a failed one): its dependents proceed as if it were done.',
-    payload: m.SkipTaskInputSchema,
     destructive: true,
   },
   cancelTask: {
@@ -68,14 +61,12 @@ const SPECS: Record<m.Intervention, InterventionSpec> = {
     title: 'Cancel a task',
     description:
       'Cancel a running task: its claude process and everything it started are killed and the task becomes cancelled (baton_retry_task runs it again).',
-    payload: m.CancelTaskInputSchema,
     destructive: true,
   },
   guide: {
     name: 'baton_guide',
     title: 'Guide a task',
     description: "Add a message to a task's next attempt (the task must not be finished).",
-    payload: m.GuideInputSchema,
     destructive: false,
   },
   addTasks: {
@@ -83,14 +74,12 @@ const SPECS: Record<m.Intervention, InterventionSpec> = {
     title: 'Add tasks to a run',
     description:
       "Add tasks to a run that has not ended. Tasks have the plan's task shape; ids must be new, dependencies must exist, and no cycle may form.",
-    payload: m.AddTasksInputSchema,
     destructive: false,
   },
   abort: {
     name: 'baton_abort',
     title: 'Abort a run',
     description: 'End a run now: running tasks are cancelled and the run ends. Allowed until the run has ended.',
-    payload: m.AbortInputSchema,
     destructive: true,
   },
 };
@@ -100,13 +89,13 @@ function interventionTool(operation: m.Intervention, spec: InterventionSpec): Ba
     name: spec.name,
     title: spec.title,
     description: `${spec.description} Answers the run's status after the change, or why it was refused.`,
-    input: z.strictObject({ runId: RunIdSchema, ...spec.payload.shape }),
+    input: z.strictObject({ runId: RunIdSchema, ...m.interventionSchemas[operation].shape }),
     annotations: { readOnlyHint: false, destructiveHint: spec.destructive, idempotentHint: false, openWorldHint: true },
     async run(args, context) {
-      const { runId, ...payload } = args as { runId: string } & Record<string, unknown>;
+      const { runId, ...payload } = args;
       const connected = await context.session.connected();
       const status = await withWorker(connected, runId, () => intervene(connected.client, runId, operation, payload));
-      const taskId = typeof payload.taskId === 'string' ? payload.taskId : undefined;
+      const taskId = m.taskIdOf(payload);
       const task = taskId ? status.tasks.find((t) => t.id === taskId) : undefined;
       const head = task ? `${spec.name}: task ${task.id} is now ${task.state}.` : `${spec.name}: done.`;
       return { text: `${head}\n${describeRun(status)}`, data: { ...status } };

@@ -106,6 +106,21 @@ function findCycles(tasks: readonly DagTask[], index: ReadonlyMap<string, number
   return cycles;
 }
 
+/**
+ * One dependency cycle among the tasks, in the direction of their dependencies (`a → b`: a depends on b), closed
+ * (`a → b → a`); a task that depends on itself is `a → a`. The cycle that starts earliest in the plan, or null.
+ */
+export function dependencyCycle(tasks: readonly DagTask[]): string[] | null {
+  const index = indexIds(tasks);
+  const self = tasks.findIndex((task, i) => index.get(task.id) === i && (task.dependsOn ?? []).includes(task.id));
+  const [first] = findCycles(tasks, index);
+  const cycle = first && (self === -1 || (first[0] ?? 0) < self) ? first : self === -1 ? null : [self];
+  if (!cycle) return null;
+  // findCycles names cycles in the order work flows: the same start, the rest reversed.
+  const ids = [cycle[0] ?? 0, ...cycle.slice(1).reverse()].map((i) => tasks[i]?.id ?? '');
+  return [...ids, ids[0] ?? ''];
+}
+
 /** Tarjan's algorithm with an explicit stack instead of recursion. */
 function stronglyConnectedComponents(next: readonly (readonly number[])[]): number[][] {
   const n = next.length;

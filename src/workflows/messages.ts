@@ -6,12 +6,11 @@ import { TaskSchema, type Plan } from '../plan/schema.js';
 import type { RunStatus } from './status.js';
 
 // What @temporalio/workflow's defineQuery, defineSignal and defineUpdate return: plain objects. Made here, clients
-// (every `baton` command that talks to a run) need not load the workflow SDK for them (~25 ms).
-/* eslint-disable @typescript-eslint/no-explicit-any */
-const defineQuery = <R, A extends any[] = []>(name: string) => ({ type: 'query', name }) as QueryDefinition<R, A>;
-const defineSignal = <A extends any[] = []>(name: string) => ({ type: 'signal', name }) as SignalDefinition<A>;
-const defineUpdate = <R, A extends any[] = []>(name: string) => ({ type: 'update', name }) as UpdateDefinition<R, A>;
-/* eslint-enable @typescript-eslint/no-explicit-any */
+// (every `baton` command that talks to a run) need not load the workflow SDK for them.
+const defineQuery = <R, A extends unknown[] = []>(name: string) => ({ type: 'query', name }) as QueryDefinition<R, A>;
+const defineSignal = <A extends unknown[] = []>(name: string) => ({ type: 'signal', name }) as SignalDefinition<A>;
+const defineUpdate = <R, A extends unknown[] = []>(name: string) =>
+  ({ type: 'update', name }) as UpdateDefinition<R, A>;
 
 const taskId = z.string({ error: 'taskId must be a task id (a string)' }).min(1, 'taskId must not be empty');
 
@@ -100,3 +99,53 @@ export const INTERVENTIONS = [
   'abort',
 ] as const;
 export type Intervention = (typeof INTERVENTIONS)[number];
+
+/** Each intervention's payload, as a caller gives it. */
+export interface InterventionInputs {
+  approve: ApproveInput;
+  reject: RejectInput;
+  pause: PauseInput;
+  resume: ResumeInput;
+  retryTask: RetryTaskInput;
+  skipTask: SkipTaskInput;
+  cancelTask: CancelTaskInput;
+  guide: GuideInput;
+  addTasks: AddTasksInput;
+  abort: AbortInput;
+}
+export type InterventionInput<O extends Intervention> = InterventionInputs[O];
+
+/** Each intervention's update, typed by its payload: callers that dispatch by name keep the payload's type. */
+export const interventionUpdates: {
+  [O in Intervention]: UpdateDefinition<InterventionResult, [InterventionInput<O>]>;
+} = {
+  approve: approveUpdate,
+  reject: rejectUpdate,
+  pause: pauseUpdate,
+  resume: resumeUpdate,
+  retryTask: retryTaskUpdate,
+  skipTask: skipTaskUpdate,
+  cancelTask: cancelTaskUpdate,
+  guide: guideUpdate,
+  addTasks: addTasksUpdate,
+  abort: abortUpdate,
+};
+
+/** Each intervention's payload schema (what the workflow checks a payload against). */
+export const interventionSchemas = {
+  approve: ApproveInputSchema,
+  reject: RejectInputSchema,
+  pause: PauseInputSchema,
+  resume: ResumeInputSchema,
+  retryTask: RetryTaskInputSchema,
+  skipTask: SkipTaskInputSchema,
+  cancelTask: CancelTaskInputSchema,
+  guide: GuideInputSchema,
+  addTasks: AddTasksInputSchema,
+  abort: AbortInputSchema,
+} as const satisfies Record<Intervention, z.ZodObject>;
+
+/** The task an intervention's payload names, if any. */
+export function taskIdOf(payload: InterventionInputs[Intervention]): string | undefined {
+  return 'taskId' in payload ? payload.taskId : undefined;
+}

@@ -1,6 +1,6 @@
 // Packing the scheduler state carried over continue-as-new: deflated JSON in base64. A plan of
-// thousands of tasks carries megabytes of JSON, over Temporal's 2 MB payload limit; packed, a
-// tenth of that. Pure JS (fflate), so it runs in the workflow sandbox.
+// thousands of tasks carries megabytes of JSON, over Temporal's 2 MB payload limit; its repetitive
+// JSON deflates well. Pure JS (fflate), so it runs in the workflow sandbox.
 import { deflateSync, inflateSync, strFromU8, strToU8 } from 'fflate';
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';

@@ -2,10 +2,12 @@
 // their problems (a bounded number of times), then wait on a person; with `approvePlan`, hold the valid plan
 // until a person approves or rejects it (a rejection plans again with the reason). Pure state, no Temporal
 // calls: the orchestrate workflow drives it, and unit tests can too.
-import type { PlanGoalResult } from '../activities/plan-goal.js';
+import type { PlanGoalResult } from '../contract/planner.js';
 import type { Plan } from '../plan/schema.js';
-import { Refusal, Scheduler } from './scheduler.js';
+import { Scheduler } from './scheduler/index.js';
+import { round } from './scheduler/views.js';
 import type { RunStatus } from './status.js';
+import { refuse, waiting, type Refusal } from './wording.js';
 
 export const DEFAULT_PLANNING_ROUNDS = 3;
 /** The problems a status lists one by one (the rest are counted). */
@@ -58,12 +60,11 @@ export function goalSlug(goal: string): string {
 }
 
 export class Planning {
-  readonly state: PlanningState;
-  /** Bumped on every change, so the workflow knows when to look again. */
-  version = 0;
+  private readonly s: PlanningState;
+  private changes = 0;
 
   constructor(goal: string, now: string, maxRounds = DEFAULT_PLANNING_ROUNDS) {
-    this.state = {
+    this.s = {
       goal,
       stage: 'planning',
       startedAt: now,
@@ -81,19 +82,29 @@ export class Planning {
     };
   }
 
+  /** The state, read-only: only the methods below change it. */
+  get state(): Readonly<PlanningState> {
+    return this.s;
+  }
+
+  /** Bumped on every change, so the workflow knows when to look again. */
+  get version(): number {
+    return this.changes;
+  }
+
   private changed(): void {
-    this.version++;
+    this.changes++;
   }
 
   /** The next planner request; the stage must be `planning`. */
   nextRequest(): { round: number; feedback: string[]; previous: string | null } {
-    this.state.round++;
+    this.s.round++;
     this.changed();
-    return { round: this.state.round, feedback: [...this.state.feedback], previous: this.state.previous };
+    return { round: this.s.round, feedback: [...this.s.feedback], previous: this.s.previous };
   }
 
   answered(result: PlanGoalResult, approvePlan: boolean): void {
-    const s = this.state;
+    const s = this.s;
     s.costUsd += result.costUsd;
     if (result.ok) {
       s.plan = result.plan;
@@ -111,47 +122,42 @@ export class Planning {
 
   /** The planner activity failed for good (claude missing, auth, retries used up). */
   plannerFailed(message: string): void {
-    this.state.issues = [`the planner failed: ${message}`];
-    this.state.stage = 'awaiting-fix';
+    this.s.issues = [`the planner failed: ${message}`];
+    this.s.stage = 'awaiting-fix';
     this.changed();
   }
 
   /** A method, not a getter: the workflow reads it again after every await, and TypeScript must not narrow it. */
   stage(): PlanningStage {
-    return this.state.stage;
+    return this.s.stage;
   }
 
   // ── Interventions on the plan (no taskId). check* throws a Refusal; the rest changes state. ──
 
   checkApprove(taskId: string | undefined): void {
-    if (taskId !== undefined) throw new Refusal(`the run has no tasks yet (it is ${this.phase()}); no task ${taskId}`);
-    if (this.state.stage === 'awaiting-fix') {
-      throw new Refusal(
-        'there is no valid plan to approve; reject with a reason to plan again (baton reject <run> --reason …), or abort',
-      );
-    }
-    if (this.state.stage !== 'awaiting-approval')
-      throw new Refusal(`the plan is not waiting for approval (it is ${this.phase()})`);
+    if (taskId !== undefined) throw refuse.noTaskYet(this.phase(), taskId);
+    if (this.s.stage === 'awaiting-fix') throw refuse.noValidPlan();
+    if (this.s.stage !== 'awaiting-approval') throw refuse.planNotAwaiting(this.phase());
   }
 
   approve(note: string | undefined): void {
     this.checkApprove(undefined);
-    this.state.stage = 'accepted';
-    if (note) this.state.note = note;
+    this.s.stage = 'accepted';
+    if (note) this.s.note = note;
     this.changed();
   }
 
   checkReject(taskId: string | undefined): void {
-    if (taskId !== undefined) throw new Refusal(`the run has no tasks yet (it is ${this.phase()}); no task ${taskId}`);
-    if (this.state.stage !== 'awaiting-approval' && this.state.stage !== 'awaiting-fix') {
-      throw new Refusal(`the plan is not waiting for approval (it is ${this.phase()})`);
+    if (taskId !== undefined) throw refuse.noTaskYet(this.phase(), taskId);
+    if (this.s.stage !== 'awaiting-approval' && this.s.stage !== 'awaiting-fix') {
+      throw refuse.planNotAwaiting(this.phase());
     }
   }
 
   /** Plan again, telling the planner why: a rejected plan, or a person's advice after invalid ones. */
   reject(reason: string): void {
     this.checkReject(undefined);
-    const s = this.state;
+    const s = this.s;
     const rejected = s.stage === 'awaiting-approval';
     s.feedback = rejected
       ? [`A person rejected your plan. Their reason: ${reason}`]
@@ -165,49 +171,41 @@ export class Planning {
   }
 
   checkAbort(): void {
-    if (this.state.stage === 'aborted') throw new Refusal('the run is already aborted');
+    if (this.s.stage === 'aborted') throw refuse.alreadyAborted();
   }
 
   abort(reason: string | undefined, now: string): void {
     this.checkAbort();
-    this.state.stage = 'aborted';
-    this.state.reason = reason ? `aborted: ${reason}` : 'aborted';
-    this.state.endedAt = now;
+    this.s.stage = 'aborted';
+    this.s.reason = reason ? `aborted: ${reason}` : 'aborted';
+    this.s.endedAt = now;
     this.changed();
   }
 
   /** Refusal for every intervention on tasks while there are none. */
   noTasks(operation: string): Refusal {
-    return new Refusal(`the run has no tasks yet (it is ${this.phase()}): ${operation} is possible once the plan runs`);
+    return refuse.noTasksYet(this.phase(), operation);
   }
 
   phase(): RunStatus['phase'] {
-    if (this.state.stage === 'aborted') return 'cancelled';
+    if (this.s.stage === 'aborted') return 'cancelled';
     // Accepted: the run is about to start its tasks (an approve's answer says so).
-    if (this.state.stage === 'accepted') return 'running';
-    return this.state.stage === 'awaiting-approval' ? 'awaiting-plan-approval' : 'planning';
+    if (this.s.stage === 'accepted') return 'running';
+    return this.s.stage === 'awaiting-approval' ? 'awaiting-plan-approval' : 'planning';
   }
 
   waitingOn(): string[] {
-    const s = this.state;
-    if (s.stage === 'awaiting-approval' && s.plan) {
-      const n = s.plan.tasks.length;
-      return [
-        `plan: approve the proposed plan (${n} task${n === 1 ? '' : 's'}) — baton plan show <run>, then baton approve <run>, or baton reject <run> --reason "…" to plan again`,
-      ];
-    }
+    const s = this.s;
+    if (s.stage === 'awaiting-approval' && s.plan) return [waiting.planApproval(s.plan.tasks.length)];
     if (s.stage !== 'awaiting-fix') return [];
-    const head =
-      s.invalidInARow >= s.maxRounds
-        ? `plan: the planner gave no valid plan in ${s.invalidInARow} rounds`
-        : 'plan: the planner could not run';
+    const head = waiting.planFix(s.invalidInARow >= s.maxRounds ? s.invalidInARow : null);
     const shown = s.issues.slice(0, SHOWN_ISSUES).map((issue) => `plan error: ${issue}`);
     if (s.issues.length > SHOWN_ISSUES) shown.push(`plan error: … and ${s.issues.length - SHOWN_ISSUES} more`);
-    return [`${head} — baton reject <run> --reason "<what to change>" to plan again, or baton abort <run>`, ...shown];
+    return [head, ...shown];
   }
 
   status(runId: string, now: string): RunStatus {
-    const s = this.state;
+    const s = this.s;
     const proposed = s.stage === 'awaiting-approval' || s.stage === 'accepted' ? s.plan : null;
     return {
       runId,
@@ -215,7 +213,7 @@ export class Planning {
       goal: s.goal,
       phase: this.phase(),
       waitingOn: this.waitingOn(),
-      costUsd: Math.round(s.costUsd * 1e6) / 1e6,
+      costUsd: round(s.costUsd),
       budgetUsd: proposed?.budgetUsd ?? null,
       startedAt: s.startedAt,
       updatedAt: now,

@@ -3,57 +3,19 @@
 // (mergeTask). Merges go one at a time; a conflicted one holds the integration branch — its merge waits
 // there for a person — until it is approved, retried (an agent resolves it in its own worktree) or skipped.
 // Workflow code: activities by type only.
-import { condition, log, proxyActivities } from '@temporalio/workflow';
-import type { RunAgentInput, RunAgentResult } from '../activities/types.js';
-import type {
-  CleanUpInput,
-  CleanUpResult,
-  CommitTaskInput,
-  CommitTaskResult,
-  MergeTaskInput,
-  MergeTaskResult,
-  PrepareWorktreeInput,
-  PreparedWorktree,
-  RecordBaseInput,
-  WorkspaceBase,
-} from '../activities/workspace/types.js';
+import { condition, log } from '@temporalio/workflow';
+import type { Duration } from '@temporalio/common';
+import type { RunAgentInput, RunAgentResult } from '../contract/agent.js';
+import type { MergeTaskResult, PreparedWorktree, WorkspaceBase } from '../contract/workspace.js';
 import type { EffectiveTask } from '../plan/schema.js';
-import { NON_RETRYABLE_WORKSPACE_FAILURES } from './failure-types.js';
-import type { MergeConflict, Scheduler } from './scheduler.js';
-
-interface WorkspaceActivities {
-  recordBase(input: RecordBaseInput): Promise<WorkspaceBase>;
-  prepareWorktree(input: PrepareWorktreeInput): Promise<PreparedWorktree>;
-  commitTask(input: CommitTaskInput): Promise<CommitTaskResult>;
-  mergeTask(input: MergeTaskInput): Promise<MergeTaskResult>;
-  cleanUpWorktrees(input: CleanUpInput): Promise<CleanUpResult>;
-}
+import { workspaceActivities, type WorkspaceActivities } from './proxies.js';
+import type { MergeConflict, Scheduler } from './scheduler/index.js';
+import { CLEAN_UP_FAILED } from './wording.js';
 
 /** What a task's run gives back: the agent's result, and a conflict when its merge had one. */
 export interface IsolatedOutcome {
   result: RunAgentResult;
   conflict?: MergeTaskResult;
-}
-
-function workspaceActivities(
-  summary: string,
-  retryInitialInterval: string | number = '1s',
-  taskQueue?: string,
-): WorkspaceActivities {
-  return proxyActivities<WorkspaceActivities>({
-    summary,
-    taskQueue,
-    startToCloseTimeout: '10m',
-    // The activities heartbeat every second while git works or waits for the repository's lock.
-    heartbeatTimeout: '30s',
-    retry: {
-      maximumAttempts: 5,
-      initialInterval: retryInitialInterval,
-      backoffCoefficient: 2,
-      maximumInterval: '30s',
-      nonRetryableErrorTypes: [...NON_RETRYABLE_WORKSPACE_FAILURES],
-    },
-  });
 }
 
 export class Worktrees {
@@ -63,7 +25,7 @@ export class Worktrees {
   constructor(
     private readonly runId: string,
     private readonly sched: Scheduler,
-    private readonly retryInitialInterval?: string | number,
+    private readonly retryInitialInterval?: Duration,
   ) {}
 
   /**
@@ -85,8 +47,9 @@ export class Worktrees {
 
   /** Records the run's base commit once (a run continued-as-new already has it). */
   async recordBase(repo: string): Promise<WorkspaceBase> {
-    this.sched.state.base ??= await this.activities('workspace · base commit').recordBase({ repo });
-    return this.sched.state.base;
+    const known = this.sched.state.base;
+    if (known) return known;
+    return this.sched.recordBase(await this.activities('workspace · base commit').recordBase({ repo }));
   }
 
   /**
@@ -112,7 +75,7 @@ export class Worktrees {
       reset: flags.reset || undefined,
       conflictFrom: flags.resolve?.integrationBranch,
     });
-    this.sched.record(taskId).branch = prepared.branch;
+    this.sched.branchPrepared(taskId, prepared.branch);
     const repo = this.sched.plan.workspace?.repo ?? this.base.toplevel;
     const agentTask = flags.resolve ? resolverTask(input.task, prepared, flags.resolve) : input.task;
     const result = await runAgent({
@@ -163,7 +126,7 @@ export class Worktrees {
       if (result.saved.length > 0)
         log.info('unfinished work committed before its worktree was removed', { branches: result.saved });
     } catch (err) {
-      log.warn('could not remove the run worktrees (baton clean <run> removes them)', { error: String(err) });
+      log.warn(CLEAN_UP_FAILED, { error: String(err) });
     }
   }
 }

@@ -9,7 +9,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { ApplicationFailure } from '@temporalio/common';
 import type { ActivityDeps } from '../../src/activities/index.js';
-import { runPlanner, type PlanGoalInput, type PlannerHeartbeat } from '../../src/activities/plan-goal.js';
+import { runPlanner, type PlannerHeartbeat } from '../../src/activities/plan-goal.js';
+import type { PlanGoalInput } from '../../src/contract/planner.js';
 
 // Compiled, this file is dist/test/activity/…: the fixtures stay in the source tree.
 const FIXTURES = fileURLToPath(new URL('../../../test/fixtures/bin/', import.meta.url));

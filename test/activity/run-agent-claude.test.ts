@@ -10,10 +10,10 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import { createActivities } from '../../src/activities/index.js';
 import { buildPrompt } from '../../src/activities/prompt.js';
-import type { AgentHeartbeat, RunAgentInput, RunAgentResult } from '../../src/activities/types.js';
+import type { AgentHeartbeat, RunAgentInput, RunAgentResult } from '../../src/contract/agent.js';
 import { effectiveTask, TaskSchema } from '../../src/plan/schema.js';
 import { expectedOutputsOf, FakeModel, taskKeyOf, type TaskScript } from '../../src/rehearsal/fake-model.js';
-import type { AgentFailureDetails } from '../../src/workflows/failure-types.js';
+import type { AgentFailureDetails } from '../../src/contract/failures.js';
 import { CLAUDE_BIN, claudeEnv } from '../helpers/claude-env.js';
 
 let root: string;

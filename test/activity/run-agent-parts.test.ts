@@ -6,9 +6,9 @@ import { apiMessage, classify, type RunOutcome } from '../../src/activities/clas
 import { descendants, type ProcessRef } from '../../src/activities/kill-tree.js';
 import { buildPrompt } from '../../src/activities/prompt.js';
 import { parseResult, StreamParser } from '../../src/activities/stream.js';
-import type { RunAgentInput } from '../../src/activities/types.js';
+import type { RunAgentInput } from '../../src/contract/agent.js';
 import { effectiveTask, TaskSchema } from '../../src/plan/schema.js';
-import { FailureType } from '../../src/workflows/failure-types.js';
+import { FailureType } from '../../src/contract/failures.js';
 
 function input(overrides: Partial<RunAgentInput> = {}, task: Record<string, unknown> = {}): RunAgentInput {
   return {

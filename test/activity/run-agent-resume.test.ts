@@ -12,7 +12,7 @@ import { CancelledFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import { createActivities } from '../../src/activities/index.js';
-import type { AgentHeartbeat, AttemptSession, RunAgentInput, RunAgentResult } from '../../src/activities/types.js';
+import type { AgentHeartbeat, AttemptSession, RunAgentInput, RunAgentResult } from '../../src/contract/agent.js';
 import { effectiveTask, TaskSchema } from '../../src/plan/schema.js';
 import { FakeModel, type TaskScript } from '../../src/rehearsal/fake-model.js';
 import { CLAUDE_BIN, claudeEnv } from '../helpers/claude-env.js';

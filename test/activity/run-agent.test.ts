@@ -11,9 +11,9 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../../src/activities/index.js';
 import { detectPidNamespace } from '../../src/activities/pid-namespace.js';
-import type { AgentHeartbeat, RunAgentInput } from '../../src/activities/types.js';
+import type { AgentHeartbeat, RunAgentInput } from '../../src/contract/agent.js';
 import { effectiveTask, TaskSchema } from '../../src/plan/schema.js';
-import type { AgentFailureDetails } from '../../src/workflows/failure-types.js';
+import type { AgentFailureDetails } from '../../src/contract/failures.js';
 
 // Compiled, this file is dist/test/activity/…: the fixtures stay in the source tree.
 const FIXTURES = fileURLToPath(new URL('../../../test/fixtures/bin/', import.meta.url));

@@ -10,7 +10,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import { createWorkspaceActivities, worktreesDirOf } from '../../src/activities/workspace/activities.js';
 import { WorkspaceFailureType } from '../../src/activities/workspace/failures.js';
-import type { PreparedWorktree, WorkspaceBase } from '../../src/activities/workspace/types.js';
+import type { PreparedWorktree, WorkspaceBase } from '../../src/contract/workspace.js';
 import { rebasePath, rebaseTask, worktreeRebase } from '../../src/activities/workspace/rebase-paths.js';
 import { withRepoLock } from '../../src/activities/workspace/repo-lock.js';
 import { effectiveTask, TaskSchema } from '../../src/plan/schema.js';

@@ -13,7 +13,7 @@ import { WorkspaceError, WorkspaceFailureType } from '../../src/activities/works
 import { mergeTask } from '../../src/activities/workspace/integrate.js';
 import { integrationBranch, runSegment, taskBranch } from '../../src/activities/workspace/names.js';
 import { prepareWorktree } from '../../src/activities/workspace/prepare.js';
-import type { DependencyBranch, WorkspaceBase } from '../../src/activities/workspace/types.js';
+import type { DependencyBranch, WorkspaceBase } from '../../src/contract/workspace.js';
 import { subjects, tempRepo, worktreePaths, type TempRepo } from '../helpers/git-repo.js';
 
 const RUN = 'baton-demo-1a2b';

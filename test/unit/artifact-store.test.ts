@@ -9,7 +9,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { attemptPaths, inputKey, taskKey } from '../../src/activities/artifact-paths.js';
 import { buildPrompt } from '../../src/activities/prompt.js';
-import type { RunAgentInput } from '../../src/activities/types.js';
+import type { RunAgentInput } from '../../src/contract/agent.js';
 import { loadArtifactsConfig, type S3Settings } from '../../src/config/artifacts.js';
 import { LocalArtifactStore } from '../../src/artifacts/local-store.js';
 import { describeS3Error } from '../../src/artifacts/s3-store.js';

@@ -6,7 +6,7 @@ import { statusReport, statusTable } from '../../src/cli/format.js';
 import { PlanError } from '../../src/plan/errors.js';
 import { parsePlanText } from '../../src/plan/load.js';
 import { effectiveTask, routedTasks, withoutRouting } from '../../src/plan/schema.js';
-import { Scheduler } from '../../src/workflows/scheduler.js';
+import { Scheduler } from '../../src/workflows/scheduler/index.js';
 
 const PLAN = `
 version: 1

@@ -3,10 +3,10 @@
 // completion re-derives only what depends on it.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { RunAgentResult } from '../../src/activities/types.js';
+import type { RunAgentResult } from '../../src/contract/agent.js';
 import { PlanSchema, type Plan } from '../../src/plan/schema.js';
 import { pack, unpack } from '../../src/workflows/pack.js';
-import { Scheduler, SUMMARY_CHARS, type SchedulerState } from '../../src/workflows/scheduler.js';
+import { Scheduler, SUMMARY_CHARS, type SchedulerState } from '../../src/workflows/scheduler/index.js';
 
 const PAYLOAD_LIMIT = 2 * 1024 * 1024;
 

@@ -1,9 +1,9 @@
 // The pure Scheduler: which task may start, what results and interventions do to the states.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { RunAgentResult } from '../../src/activities/types.js';
+import type { RunAgentResult } from '../../src/contract/agent.js';
 import { PlanSchema, TaskSchema, type PlanInput, type TaskInput } from '../../src/plan/schema.js';
-import { Refusal, Scheduler, type TaskFailure } from '../../src/workflows/scheduler.js';
+import { Refusal, Scheduler, type SchedulerState, type TaskFailure } from '../../src/workflows/scheduler/index.js';
 
 const NOW = '2025-01-01T00:00:00.000Z';
 
@@ -383,7 +383,7 @@ void test('the scheduler state survives a round trip through JSON (continue-as-n
   const s = scheduler([t('a'), t('b', ['a']), t('c', ['b'])]);
   succeed(s, 'a');
   fail(s, 'b');
-  const copy = new Scheduler(JSON.parse(JSON.stringify(s.state)) as typeof s.state);
+  const copy = new Scheduler(JSON.parse(JSON.stringify(s.state)) as SchedulerState);
   assert.deepEqual(states(copy), states(s));
   copy.retry('b', undefined, undefined);
   assert.deepEqual(states(copy), { a: 'succeeded', b: 'ready', c: 'pending' });

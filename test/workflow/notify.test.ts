@@ -5,7 +5,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import type { WaitingEvent } from '../../src/activities/types.js';
+import type { WaitingEvent } from '../../src/contract/notify.js';
 import { approveUpdate } from '../../src/workflows/messages.js';
 import type { TestTemporal } from '../helpers/temporal.js';
 import { describeStatus, plan, withHarness, workflowTemporal } from '../helpers/workflow-harness.js';

@@ -23,7 +23,7 @@ import type {
   PreparedWorktree,
   RecordBaseInput,
   WorkspaceBase,
-} from './types.js';
+} from '../../contract/workspace.js';
 
 export interface WorkspaceDeps {
   /** Root folder of the runs' worktrees (`<BATON_HOME>/worktrees`). */

@@ -3,7 +3,7 @@
 import path from 'node:path';
 import { git, GitError, isDirty, revParse } from './git.js';
 import { WorkspaceError, WorkspaceFailureType } from './failures.js';
-import type { RecordBaseInput, WorkspaceBase } from './types.js';
+import type { RecordBaseInput, WorkspaceBase } from '../../contract/workspace.js';
 
 export async function recordBase(input: RecordBaseInput): Promise<WorkspaceBase> {
   const repo = path.resolve(input.repo);

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { commonDir, git, identityEnv, isDirty, mergeHead } from './git.js';
 import { runWorktreesDir } from './names.js';
 import { withRepoLock, type LockOptions } from './repo-lock.js';
-import type { CleanUpInput, CleanUpResult } from './types.js';
+import type { CleanUpInput, CleanUpResult } from '../../contract/workspace.js';
 
 export async function cleanUpWorktrees(
   worktreesDir: string,

@@ -3,7 +3,7 @@
 import { git, identityEnv, mergeHead, revParse } from './git.js';
 import { WorkspaceError, WorkspaceFailureType } from './failures.js';
 import { taskBranch, taskCommitMessage } from './names.js';
-import type { CommitTaskInput, CommitTaskResult } from './types.js';
+import type { CommitTaskInput, CommitTaskResult } from '../../contract/workspace.js';
 
 export async function commitTask(input: CommitTaskInput): Promise<CommitTaskResult> {
   const folder = input.path;

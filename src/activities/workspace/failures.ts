@@ -1,8 +1,8 @@
 // Failures of the workspace activities. They cross to the workflow as ApplicationFailure with the types of
-// failure-types.ts (see activities.ts); GitError (a git command that failed for another reason) is retryable.
-import type { WorkspaceFailureType } from '../../workflows/failure-types.js';
+// src/contract/failures.ts (see activities.ts); GitError (a git command that failed for another reason) is retryable.
+import type { WorkspaceFailureType } from '../../contract/failures.js';
 
-export { NON_RETRYABLE_WORKSPACE_FAILURES, WorkspaceFailureType } from '../../workflows/failure-types.js';
+export { NON_RETRYABLE_WORKSPACE_FAILURES, WorkspaceFailureType } from '../../contract/failures.js';
 
 export class WorkspaceError extends Error {
   override name = 'WorkspaceError';

@@ -7,7 +7,7 @@ import { commonDir, conflictedFiles, git, GitError, identityEnv, isAncestor, mer
 import { WorkspaceError, WorkspaceFailureType } from './failures.js';
 import { integrationBranch, integrationWorktree, runWorktreesDir, taskBranch, taskCommitMessage } from './names.js';
 import { withRepoLock, type LockOptions } from './repo-lock.js';
-import type { MergeTaskInput, MergeTaskResult } from './types.js';
+import type { MergeTaskInput, MergeTaskResult } from '../../contract/workspace.js';
 import { findWorktree } from './worktree-list.js';
 
 export async function mergeTask(

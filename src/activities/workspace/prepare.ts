@@ -17,7 +17,7 @@ import {
 import { WorkspaceError, WorkspaceFailureType } from './failures.js';
 import { integrationBranch, runWorktreesDir, taskBranch, taskWorktree } from './names.js';
 import { withRepoLock, type LockOptions } from './repo-lock.js';
-import type { PrepareWorktreeInput, PreparedWorktree } from './types.js';
+import type { PrepareWorktreeInput, PreparedWorktree } from '../../contract/workspace.js';
 import { findWorktree } from './worktree-list.js';
 
 export async function prepareWorktree(

@@ -3,7 +3,7 @@
 // worktree, so the agent reads and writes its own copy and the outputs are checked where it wrote them.
 import path from 'node:path';
 import type { EffectiveTask } from '../../plan/schema.js';
-import type { PathRebase, RunAgentInput } from '../types.js';
+import type { PathRebase, RunAgentInput } from '../../contract/agent.js';
 
 export type { PathRebase };
 

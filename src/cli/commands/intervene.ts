@@ -4,30 +4,33 @@ import type { Config } from '../../config/index.js';
 import { intervene } from '../../client/interventions.js';
 import { withWorker } from '../../client/worker-check.js';
 import { PlanError } from '../../plan/errors.js';
-import type { Intervention } from '../../workflows/messages.js';
+import { taskIdOf, type Intervention, type InterventionInput } from '../../workflows/messages.js';
 import type { RunStatus } from '../../workflows/status.js';
 import { stateLabel, statusReport } from '../format.js';
 import { openClient } from '../temporal.js';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { TaskSchema } from '../../plan/schema.js';
+import { TaskSchema, type Task } from '../../plan/schema.js';
 import { z } from 'zod';
 
-export interface InterveneOptions {
+export interface InterveneOptions<O extends Intervention = Intervention> {
   runId: string;
-  operation: Intervention;
-  payload: Record<string, unknown>;
+  operation: O;
+  /** Fields left undefined (options not given) are not sent. */
+  payload: InterventionInput<O>;
   json?: boolean;
 }
 
-export async function interveneCommand(config: Config, options: InterveneOptions): Promise<number> {
+export async function interveneCommand<O extends Intervention>(
+  config: Config,
+  options: InterveneOptions<O>,
+): Promise<number> {
   const connected = await openClient(config);
   try {
-    const payload = Object.fromEntries(Object.entries(options.payload).filter(([, v]) => v !== undefined));
     // An update waits for a worker to take it, forever if none runs: say so at once instead.
     const status = await withWorker(connected, options.runId, () =>
-      intervene(connected.client, options.runId, options.operation, payload),
+      intervene(connected.client, options.runId, options.operation, withoutUndefined(options.payload)),
     );
     print(status, options);
     return 0;
@@ -36,12 +39,19 @@ export async function interveneCommand(config: Config, options: InterveneOptions
   }
 }
 
+/** The payload without its undefined fields: what reaches the workflow is what the person gave. */
+function withoutUndefined<T extends object>(payload: T): T {
+  const given = { ...payload };
+  for (const key of Object.keys(given) as (keyof T)[]) if (given[key] === undefined) delete given[key];
+  return given;
+}
+
 function print(status: RunStatus, options: InterveneOptions): void {
   if (options.json) {
     process.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
     return;
   }
-  const taskId = typeof options.payload.taskId === 'string' ? options.payload.taskId : undefined;
+  const taskId = taskIdOf(options.payload);
   const task = taskId ? status.tasks.find((t) => t.id === taskId) : undefined;
   if (task) process.stdout.write(`${options.operation}: task ${task.id} is now ${stateLabel(task.state)}\n`);
   else process.stdout.write(`${options.operation}: done\n`);
@@ -49,7 +59,7 @@ function print(status: RunStatus, options: InterveneOptions): void {
 }
 
 /** Tasks to add, from a YAML/JSON file holding either a list of tasks or `{ tasks: [...] }`. */
-export async function readTasksFile(file: string): Promise<unknown[]> {
+export async function readTasksFile(file: string): Promise<Task[]> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');

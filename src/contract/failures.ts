@@ -1,8 +1,8 @@
-// Failure types that cross the activity → workflow boundary as ApplicationFailure.type.
-// Pure constants: imported by workflow code (for nonRetryableErrorTypes) and by activities.
+// Failure types that cross the activity → workflow boundary as ApplicationFailure.type. Pure constants: the
+// activities throw them, the workflow's retry policies (src/workflows/proxies.ts) list the final ones.
 
-export const FailureType = {
-  // Retryable: another attempt may succeed.
+/** Agent and planner failures another attempt may get past. */
+const RetryableAgentFailure = {
   AgentRateLimited: 'AgentRateLimited', // 429
   AgentOverloaded: 'AgentOverloaded', // 529
   AgentServerError: 'AgentServerError', // 5xx
@@ -12,7 +12,10 @@ export const FailureType = {
   AgentTimedOut: 'AgentTimedOut', // the attempt's wall-clock limit fired
   ExpectedOutputsMissing: 'ExpectedOutputsMissing',
   ArtifactsUnavailable: 'ArtifactsUnavailable', // the artifact store (S3) could not be read or written
-  // Not retryable: the same attempt would fail the same way.
+} as const;
+
+/** Agent and planner failures the same attempt would repeat: they end the task's retries at once. */
+const FinalAgentFailure = {
   AgentBadRequest: 'AgentBadRequest', // 400
   AgentAuthFailed: 'AgentAuthFailed', // 401, 403
   AgentNotFound: 'AgentNotFound', // 404 (unknown model)
@@ -22,21 +25,14 @@ export const FailureType = {
   AgentBadArguments: 'AgentBadArguments', // bad flags, unknown agent, bad cwd
   ClaudeNotFound: 'ClaudeNotFound', // binary missing or not executable
 } as const;
+
+export const FailureType = { ...RetryableAgentFailure, ...FinalAgentFailure } as const;
 export type FailureType = (typeof FailureType)[keyof typeof FailureType];
 
-export const NON_RETRYABLE_FAILURE_TYPES: readonly FailureType[] = [
-  FailureType.AgentBadRequest,
-  FailureType.AgentAuthFailed,
-  FailureType.AgentNotFound,
-  FailureType.AgentMaxTurns,
-  FailureType.AgentMaxBudget,
-  FailureType.AgentStructuredOutputFailed,
-  FailureType.AgentBadArguments,
-  FailureType.ClaudeNotFound,
-];
+export const NON_RETRYABLE_FAILURE_TYPES: readonly FailureType[] = Object.values(FinalAgentFailure);
 
-/** Failures of the workspace activities (worktree isolation); a failed git command is retryable. */
-export const WorkspaceFailureType = {
+/** Workspace failures (worktree isolation) another attempt of the same activity cannot fix. */
+const FinalWorkspaceFailure = {
   /** workspace.repo is not inside a git repository. */
   NotARepository: 'WorkspaceNotARepository',
   /** The repository has no commit to base the run's branches on. */
@@ -47,19 +43,17 @@ export const WorkspaceFailureType = {
   ConflictMarkersLeft: 'WorkspaceConflictMarkersLeft',
   /** A branch the operation needs does not exist (deleted by a person). */
   BranchMissing: 'WorkspaceBranchMissing',
+} as const;
+
+/** Failures of the workspace activities (worktree isolation). */
+export const WorkspaceFailureType = {
+  ...FinalWorkspaceFailure,
   /** A git command failed (retryable: a lock held by a person's git, a full disk). */
   GitFailed: 'WorkspaceGitFailed',
 } as const;
 export type WorkspaceFailureType = (typeof WorkspaceFailureType)[keyof typeof WorkspaceFailureType];
 
-/** Workspace failures another attempt of the same activity cannot fix. */
-export const NON_RETRYABLE_WORKSPACE_FAILURES: readonly WorkspaceFailureType[] = [
-  WorkspaceFailureType.NotARepository,
-  WorkspaceFailureType.NoCommit,
-  WorkspaceFailureType.DependencyConflict,
-  WorkspaceFailureType.ConflictMarkersLeft,
-  WorkspaceFailureType.BranchMissing,
-];
+export const NON_RETRYABLE_WORKSPACE_FAILURES: readonly WorkspaceFailureType[] = Object.values(FinalWorkspaceFailure);
 
 /** Details attached (as the first detail) to every ApplicationFailure thrown by runAgent. */
 export interface AgentFailureDetails {

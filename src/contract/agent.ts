@@ -1,5 +1,5 @@
-// The contract between the orchestrate workflow and the agent activities.
-// Types only: the workflow imports this file with `import type`.
+// The contract between the orchestrate workflow and the agent activity (runAgent): its input, result and
+// heartbeat. Types only: the workflow imports this file with `import type`.
 import type { AgentDefinition, EffectiveTask } from '../plan/schema.js';
 
 export interface DependencyResult {
@@ -93,14 +93,4 @@ export interface AgentHeartbeat {
   transcriptPath: string;
   /** Whether the attempt resumed the previous one's conversation (absent in heartbeats of older workers). */
   session?: AttemptSession;
-}
-
-/** What BATON_NOTIFY_CMD receives on stdin (as JSON) when a run starts waiting on a person. */
-export interface WaitingEvent {
-  event: 'waiting';
-  runId: string;
-  name: string;
-  phase: string;
-  /** What is newly waited on, one line each, naming the command that answers. */
-  waitingOn: string[];
 }

@@ -1,0 +1,54 @@
+// How a run ends: its final status is its result, or the details of the failure that says why it did not
+// complete (RunFailed, RunAborted), so `baton result` reads the same status either way.
+import { ApplicationFailure, allHandlersFinished, condition } from '@temporalio/workflow';
+import type { Planning } from './planning.js';
+import type { Scheduler, StatusPage } from './scheduler/index.js';
+import type { RunStatus } from './status.js';
+
+/** Above this many tasks the final result leaves out summaries (each task's artifact has its result). */
+const COMPACT_RESULT_ABOVE_TASKS = 1_000;
+
+export async function finish(
+  sched: Scheduler,
+  outcome: 'completed' | 'failed' | 'cancelled',
+  status: (page?: StatusPage) => RunStatus,
+  publish: () => void,
+  /** Removes the run's worktrees (worktree isolation): nothing uses them once the run has ended. */
+  cleanUp?: () => Promise<void>,
+): Promise<RunStatus> {
+  sched.end(new Date().toISOString(), 'the run ended before this task could run');
+  // The final status is the run's result payload: for thousands of tasks, summaries would not fit it.
+  const final = status({ compact: sched.state.records.length > COMPACT_RESULT_ABOVE_TASKS });
+  publish();
+  await condition(allHandlersFinished);
+  await cleanUp?.();
+  if (outcome === 'completed') return final;
+  const notDone = final.tasks.filter((t) => t.state !== 'succeeded' && t.state !== 'skipped');
+  const names = notDone
+    .slice(0, 5)
+    .map((t) => `${t.id} (${t.state})`)
+    .join(', ');
+  const message =
+    outcome === 'cancelled'
+      ? `run ${final.reason ?? 'aborted'}`
+      : `${notDone.length} of ${final.tasks.length} tasks did not succeed: ${names}${notDone.length > 5 ? ', …' : ''}`;
+  throw ApplicationFailure.create({
+    type: outcome === 'cancelled' ? 'RunAborted' : 'RunFailed',
+    message,
+    nonRetryable: true,
+    details: [final],
+  });
+}
+
+/** A run aborted while planning ends as a cancelled one: no tasks, the reason, what planning cost. */
+export async function endPlanning(planning: Planning, runId: string, publish: () => void): Promise<never> {
+  const final = planning.status(runId, new Date().toISOString());
+  publish();
+  await condition(allHandlersFinished);
+  throw ApplicationFailure.create({
+    type: 'RunAborted',
+    message: `run ${final.reason ?? 'aborted'} while planning`,
+    nonRetryable: true,
+    details: [final],
+  });
+}

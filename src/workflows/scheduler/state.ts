@@ -1,0 +1,124 @@
+// The scheduler's state: plain, serialisable data, carried over continue-as-new (packed: ../pack.ts) and read
+// back by clients from a run's start input. Every run in flight holds this shape: add optional fields only.
+import type { WorkspaceBase } from '../../contract/workspace.js';
+import type { Plan } from '../../plan/schema.js';
+import type { TaskState } from '../status.js';
+
+/** How much of a result's text the run keeps (dependents get it; the full text is in the artifact). */
+export const KEPT_TEXT_CHARS = 2_000;
+/** What is kept of a result once every dependent has started: history and continue-as-new stay small. */
+export const SUMMARY_CHARS = 300;
+
+export interface TaskRecord {
+  id: string;
+  state: TaskState;
+  /** Activity attempts over all generations. */
+  attempts: number;
+  /** Times the workflow scheduled the task (a person's retry or a rejection adds one). */
+  generation: number;
+  startedAt: string | null;
+  endedAt: string | null;
+  costUsd: number;
+  text: string | null;
+  artifactPath: string | null;
+  error: string | null;
+  errorType: string | null;
+  sessionId: string | null;
+  /** Messages for the next attempt: a person's guidance, a reviewer's feedback. */
+  guidance: string[];
+  /** A replacement prompt given with a retry. */
+  prompt: string | null;
+  beforeApproved: boolean;
+  note: string | null;
+  // Worktree isolation (optional: state carried from runs before it existed has none of these).
+  /** The task's git branch, once its worktree was prepared. */
+  branch?: string | null;
+  /** Its merge into the integration branch conflicts (state merge-conflict). */
+  conflict?: MergeConflict | null;
+  /** The next run of the task resolves its conflict (a person's retryTask of a merge-conflict). */
+  resolve?: MergeConflict | null;
+  /** The next run of the task starts from a clean worktree (retryTask with reset). */
+  reset?: boolean;
+}
+
+export interface MergeConflict {
+  files: string[];
+  /** Where the conflicted merge waits for a person: the integration branch's worktree. */
+  worktree: string;
+  integrationBranch: string;
+}
+
+export interface SchedulerState {
+  plan: Plan;
+  records: TaskRecord[];
+  paused: boolean;
+  pausedForBudget: boolean;
+  aborted: boolean;
+  reason: string | null;
+  costUsd: number;
+  budgetUsd: number | null;
+  startedAt: string;
+  endedAt: string | null;
+  /** Worktree isolation: the commit every task branch starts from, recorded when the run starts. */
+  base?: WorkspaceBase | null;
+  /** Worktree isolation: the task whose conflicted merge holds the integration branch (others wait). */
+  integrationHold?: string | null;
+}
+
+/** How a task's attempt ended without a result (see ../activity-failures.ts). */
+export interface TaskFailure {
+  type: string;
+  message: string;
+  attempts: number;
+  costUsd: number;
+  sessionId?: string;
+  cancelled?: boolean;
+}
+
+/** Read-only all the way down: what the scheduler's readers get, so that only its own methods change it. */
+export type Frozen<T> = T extends (infer U)[]
+  ? readonly Frozen<U>[]
+  : T extends object
+    ? { readonly [K in keyof T]: Frozen<T[K]> }
+    : T;
+
+export type RecordView = Frozen<TaskRecord>;
+/** The state as readers see it; the plan keeps its own type (it is replaced whole, never changed in place). */
+export type SchedulerView = Frozen<Omit<SchedulerState, 'plan'>> & { readonly plan: Plan };
+
+/** The state of a run that starts now; `costUsd`: what it spent before (on planning). */
+export function freshState(plan: Plan, now: string, costUsd = 0): SchedulerState {
+  return {
+    plan,
+    records: plan.tasks.map((t) => newRecord(t.id)),
+    paused: false,
+    pausedForBudget: false,
+    aborted: false,
+    reason: null,
+    costUsd,
+    budgetUsd: plan.budgetUsd ?? null,
+    startedAt: now,
+    endedAt: null,
+  };
+}
+
+export function newRecord(id: string): TaskRecord {
+  return {
+    id,
+    state: 'pending',
+    attempts: 0,
+    generation: 0,
+    startedAt: null,
+    endedAt: null,
+    costUsd: 0,
+    text: null,
+    artifactPath: null,
+    error: null,
+    errorType: null,
+    sessionId: null,
+    guidance: [],
+    prompt: null,
+    beforeApproved: false,
+    note: null,
+  };
+}

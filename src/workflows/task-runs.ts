@@ -1,0 +1,100 @@
+// The tasks whose agents run now, each in a cancellation scope of its own: a person's cancelTask, an abort or
+// the run's failure cancels one or all, and their ends go back to the scheduler.
+import { CancellationScope, uuid4 } from '@temporalio/workflow';
+import type { RunAgentInput } from '../contract/agent.js';
+import { effectiveTask } from '../plan/schema.js';
+import { describeFailure } from './activity-failures.js';
+import type { OrchestrateOptions } from './input.js';
+import { agentActivities } from './proxies.js';
+import type { Scheduler } from './scheduler/index.js';
+import type { IsolatedOutcome, Worktrees } from './worktrees.js';
+
+interface Running {
+  scope: CancellationScope;
+  /** Settles once the task's end is recorded. */
+  done: Promise<void>;
+  /** Why a person cancelled it (`baton cancel --reason`): its error says so. */
+  reason?: string;
+}
+
+export class TaskRuns {
+  private readonly running = new Map<string, Running>();
+
+  constructor(
+    private readonly runId: string,
+    private readonly options: OrchestrateOptions,
+  ) {}
+
+  get size(): number {
+    return this.running.size;
+  }
+
+  /** Starts a run of the task: its agent (in its worktree, with isolation), the result recorded at the end. */
+  launch(sched: Scheduler, taskId: string, worktrees: Worktrees | undefined): void {
+    const now = () => new Date().toISOString();
+    const record = sched.markRunning(taskId, now());
+    const task = effectiveTask(sched.plan, sched.task(taskId));
+    const { guidance, prompt } = sched.takeGuidance(taskId);
+    const input: RunAgentInput = {
+      runId: this.runId,
+      goal: sched.plan.goal,
+      task: prompt ? { ...task, prompt } : task,
+      generation: record.generation,
+      cwd: sched.plan.workspace?.repo ?? this.options.cwd ?? '.',
+      agents: sched.plan.agents,
+      dependencies: task.dependsOn.map((id) => {
+        const dep = sched.record(id);
+        return {
+          id,
+          title: sched.task(id).title ?? id,
+          state: dep.state === 'skipped' ? 'skipped' : 'succeeded',
+          summary: dep.text ?? '',
+          artifactPath: dep.artifactPath ?? undefined,
+        };
+      }),
+      guidance,
+      sessionId: uuid4(),
+    };
+    const activities = agentActivities(task, record.generation, this.options);
+    const scope = new CancellationScope();
+    const work = (): Promise<IsolatedOutcome> =>
+      worktrees
+        ? worktrees.run(taskId, task, input, (agentInput) => activities.runAgent(agentInput))
+        : activities.runAgent(input).then((result) => ({ result }));
+    // The task leaves `running` in the same step that records its end (and bumps sched.version): the
+    // main loop may wake between two microtasks, and must never see a settled task still running.
+    const done = scope.run(work).then(
+      ({ result, conflict }) => {
+        this.running.delete(taskId);
+        if (conflict) sched.mergeConflict(taskId, conflict, now(), result);
+        else sched.succeeded(taskId, result, now());
+      },
+      (err: unknown) => {
+        const reason = this.running.get(taskId)?.reason;
+        this.running.delete(taskId);
+        const failure = describeFailure(err, task.retries + 1);
+        if (failure.cancelled && reason) failure.message = `cancelled: ${reason}`;
+        sched.failed(taskId, failure, now());
+      },
+    );
+    this.running.set(taskId, { scope, done });
+  }
+
+  /** Cancels the task's agent; settles when its end is recorded. A task not running is left alone. */
+  async cancel(taskId: string, reason?: string): Promise<void> {
+    const entry = this.running.get(taskId);
+    if (!entry) return;
+    entry.reason = reason;
+    entry.scope.cancel();
+    await entry.done;
+  }
+
+  cancelAll(): void {
+    for (const entry of this.running.values()) entry.scope.cancel();
+  }
+
+  /** Settles when every running task's end is recorded. */
+  async settled(): Promise<void> {
+    await Promise.allSettled([...this.running.values()].map((e) => e.done));
+  }
+}

@@ -1,0 +1,93 @@
+// What people read about a run that names what they can do: the lines of `waitingOn` and the refusals of
+// interventions. Kept in one place so the commands they name (as people type them: `baton retry`, never the
+// wire name `retryTask`) change together with the CLI. Pure: safe in workflow code.
+import type { MergeConflict } from './scheduler/state.js';
+import type { Phase, TaskState } from './status.js';
+
+/** Thrown by a check when an intervention is not allowed now; the message is the refusal. */
+export class Refusal extends Error {
+  override name = 'Refusal';
+}
+
+const usd = (amount: number): string => `$${amount.toFixed(2)}`;
+
+/** One line of `waitingOn` each: what the run waits on a person for, and the command that answers. */
+export const waiting = {
+  budget: (spent: number, budget: number) =>
+    `budget: spent ${usd(spent)} of ${usd(budget)} — baton resume <run> --budget <usd>`,
+  paused: () => 'paused — baton resume <run>',
+  approval: (id: string) => `task ${id}: approval to start — baton approve <run> ${id}`,
+  review: (id: string) => `task ${id}: review of its result — baton approve|reject <run> ${id}`,
+  mergeConflict: (id: string, conflict: Readonly<MergeConflict> | null | undefined) => {
+    const where = conflict
+      ? ` in ${conflict.files.join(', ') || '(resolved, not committed)'} — resolve and commit in ${conflict.worktree}, then`
+      : ' — resolve, then';
+    return `task ${id}: merge conflict${where} baton approve <run> ${id} (or baton retry|skip <run> ${id})`;
+  },
+  failed: (id: string, state: TaskState) => `task ${id}: ${state} — baton retry|skip <run> ${id}, or baton abort <run>`,
+  planApproval: (tasks: number) =>
+    `plan: approve the proposed plan (${tasks} task${tasks === 1 ? '' : 's'}) — baton plan show <run>, then baton approve <run>, or baton reject <run> --reason "…" to plan again`,
+  planFix: (invalidRounds: number | null) =>
+    `${invalidRounds === null ? 'plan: the planner could not run' : `plan: the planner gave no valid plan in ${invalidRounds} rounds`} — baton reject <run> --reason "<what to change>" to plan again, or baton abort <run>`,
+};
+
+/** The error a task in a merge conflict shows, saying how a person ends it. */
+export function mergeConflictError(
+  branch: string,
+  merge: { integrationBranch: string; worktree: string; files: readonly string[]; uncommitted?: boolean },
+): string {
+  return merge.uncommitted
+    ? `the merge of ${branch} into ${merge.integrationBranch} is resolved but not committed: commit it in ${merge.worktree}, then approve`
+    : `merging ${branch} into ${merge.integrationBranch} conflicts in ${merge.files.join(', ')}: resolve and commit in ${merge.worktree}, then approve (or retry: an agent resolves it; or skip)`;
+}
+
+/** Logged when the run's worktrees could not be removed at its end. */
+export const CLEAN_UP_FAILED = 'could not remove the run worktrees (baton clean <run> removes them)';
+
+/** Why an intervention is not allowed now. */
+export const refuse = {
+  badPayload: (operation: string, issues: string) => new Refusal(`bad ${operation} payload: ${issues}`),
+  noPlan: () => new Refusal('the run has no plan'),
+  noTask: (id: string, ids: readonly string[]) =>
+    new Refusal(
+      `no task "${id}" in this run (tasks: ${ids.length > 10 ? `${ids.slice(0, 10).join(', ')}, …` : ids.join(', ')})`,
+    ),
+  // The run as a whole.
+  aborted: () => new Refusal('the run is aborted'),
+  alreadyAborted: () => new Refusal('the run is already aborted'),
+  alreadyPaused: () => new Refusal('the run is already paused'),
+  notPaused: () => new Refusal('the run is not paused'),
+  badBudget: () => new Refusal('budgetUsd must be a positive number'),
+  budgetSpent: (spent: number) =>
+    new Refusal(`the run has spent ${usd(spent)}; resume with a budget above that (--budget <usd>)`),
+  // One task.
+  planNotWaiting: () => new Refusal('the plan is not waiting for approval'),
+  notAwaitingApproval: (id: string, state: TaskState) =>
+    new Refusal(`task ${id} is ${state}, not waiting for approval`),
+  notAwaitingReview: (id: string, state: TaskState) =>
+    new Refusal(`task ${id} is ${state}, not waiting for approval or review`),
+  resetLosesResolution: (id: string) =>
+    new Refusal(`task ${id} has a merge conflict; a reset would throw its work away (skip it instead)`),
+  notFailed: (id: string, state: TaskState) => new Refusal(`task ${id} is ${state}, not failed or cancelled`),
+  resetNeedsWorktrees: () => new Refusal('reset needs worktree isolation (workspace.isolation: worktree)'),
+  notSkippable: (id: string, state: TaskState) =>
+    new Refusal(`task ${id} is ${state}; only a task that is not running or done can be skipped`),
+  notRunning: (id: string, state: TaskState) => new Refusal(`task ${id} is ${state}, not running`),
+  emptyGuidance: () => new Refusal('the guidance message is empty'),
+  finished: (id: string, state: TaskState) => new Refusal(`task ${id} is ${state}, already finished`),
+  // Tasks added to a run.
+  noTasksToAdd: () => new Refusal('no tasks to add'),
+  addedTasks: (problems: readonly string[]) => new Refusal(problems.join('; ')),
+  duplicateTask: (id: string) => `task id "${id}" is already in the run`,
+  unknownDependency: (id: string, dependency: string) => `task "${id}" depends on unknown task "${dependency}"`,
+  cycle: (path: readonly string[]) => `the new tasks form a cycle: ${path.join(' → ')}`,
+  // A run started from a goal, before it has a plan.
+  noTasksYet: (phase: Phase, operation: string) =>
+    new Refusal(`the run has no tasks yet (it is ${phase}): ${operation} is possible once the plan runs`),
+  noTaskYet: (phase: Phase, id: string) => new Refusal(`the run has no tasks yet (it is ${phase}); no task ${id}`),
+  noValidPlan: () =>
+    new Refusal(
+      'there is no valid plan to approve; reject with a reason to plan again (baton reject <run> --reason …), or abort',
+    ),
+  planNotAwaiting: (phase: Phase) => new Refusal(`the plan is not waiting for approval (it is ${phase})`),
+};
