@@ -7,7 +7,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
-import { PlanSchema, type Plan } from '../plan/schema.js';
+import { PlanSchema } from '../plan/schema.js';
 import type { PlanGoalFacts, PlanGoalInput, PlanGoalResult } from '../contract/planner.js';
 import { FailureType } from '../contract/failures.js';
 import type { ActivityDeps } from './activity-deps.js';
