@@ -15,6 +15,8 @@ import { dependencyResults, keepAttemptFiles, readTaskPrompt, storeOf, unavailab
 import { sessionFor } from './attempt-session.js';
 import { runClaudeAttempt } from './claude-attempt.js';
 import { cannotStart } from './claude-preflight.js';
+import { checkAgentPolicy } from './policy-check.js';
+import { OWNER_ONLY_DIR, ownerOnlyFile } from '../files/owner-only.js';
 import { failure, type Classification } from './classify.js';
 import { missingOutputs } from './expected-outputs.js';
 import { buildPrompt, buildResumePrompt } from './prompt.js';
@@ -36,6 +38,8 @@ export function createActivities(deps: ActivityDeps) {
 async function runAgent(deps: ActivityDeps, input: RunAgentInput): Promise<RunAgentResult> {
   const ctx = Context.current();
   const attempt = ctx.info.attempt;
+  // Before anything of the attempt exists: a task asking for more than this worker allows never starts.
+  checkAgentPolicy(deps, input, { attempt, costUsd: 0 });
   const paths = attemptPaths(deps.artifactsDir, {
     runId: input.runId,
     taskId: input.task.id,
@@ -64,7 +68,7 @@ async function runAgent(deps: ActivityDeps, input: RunAgentInput): Promise<RunAg
   if (cannot) throw fail(cannot);
 
   // Synchronous, as the preflight is: a few small local files, for tens of attempts starting at once.
-  mkdirSync(paths.dir, { recursive: true });
+  mkdirSync(paths.dir, { recursive: true, mode: OWNER_ONLY_DIR });
   let stream: StreamState | undefined;
   const heartbeat = (): void => {
     const beat: AgentHeartbeat = {
@@ -95,8 +99,8 @@ async function runAgent(deps: ActivityDeps, input: RunAgentInput): Promise<RunAg
     { ...input, task: { ...input.task, prompt: taskPrompt } },
     { dependencyResults: resultFiles },
   );
-  writeFileSync(paths.prompt, fullPrompt);
-  writeFileSync(paths.session, JSON.stringify(session.record, null, 2) + '\n');
+  writeFileSync(paths.prompt, fullPrompt, ownerOnlyFile);
+  writeFileSync(paths.session, JSON.stringify(session.record, null, 2) + '\n', ownerOnlyFile);
 
   const logs = [paths.prompt, paths.session, paths.transcript, paths.stderr];
   try {
@@ -152,7 +156,7 @@ async function runAgent(deps: ActivityDeps, input: RunAgentInput): Promise<RunAg
         ),
       );
     }
-    await writeFile(paths.result, result.text);
+    await writeFile(paths.result, result.text, ownerOnlyFile);
     const kept = await beating(() => keepAttempt(store, paths, [paths.result, ...logs], { ...details }));
     return {
       text: result.text.slice(0, RESULT_TEXT_LIMIT),

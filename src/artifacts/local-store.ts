@@ -1,6 +1,7 @@
 // The default store: folders on this machine (BATON_HOME/artifacts and BATON_HOME/inputs). A worker's files are
 // already where they belong, so keeping one costs nothing, and its ref is its path: what baton always did.
 import { copyFile, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { OWNER_ONLY_DIR, ownerOnlyFile, restrictFile } from '../files/owner-only.js';
 import path from 'node:path';
 import {
   ArtifactStoreError,
@@ -38,15 +39,16 @@ export class LocalArtifactStore implements ArtifactStore {
   async keepFile(key: StoreKey, file: string): Promise<string> {
     const target = this.pathOf(key);
     if (path.resolve(file) === target) return target;
-    await mkdir(path.dirname(target), { recursive: true });
+    await mkdir(path.dirname(target), { recursive: true, mode: OWNER_ONLY_DIR });
     await copyFile(file, target);
+    await restrictFile(target);
     return target;
   }
 
   async putText(key: StoreKey, text: string): Promise<string> {
     const target = this.pathOf(key);
-    await mkdir(path.dirname(target), { recursive: true });
-    await writeFile(target, text);
+    await mkdir(path.dirname(target), { recursive: true, mode: OWNER_ONLY_DIR });
+    await writeFile(target, text, ownerOnlyFile);
     return target;
   }
 
@@ -97,7 +99,7 @@ export class LocalArtifactStore implements ArtifactStore {
 
   async check(): Promise<void> {
     try {
-      await mkdir(this.#folders.artifacts, { recursive: true });
+      await mkdir(this.#folders.artifacts, { recursive: true, mode: OWNER_ONLY_DIR });
     } catch (err) {
       throw new ArtifactStoreError(
         `cannot create the artifacts folder ${this.#folders.artifacts}: ${(err as Error).message}`,

@@ -49,6 +49,9 @@ function positiveInt(value: string): number {
   return n;
 }
 
+const ALLOW_BYPASS_HELP =
+  "let plans' agents run with permissionMode bypassPermissions (no permission checks; also BATON_ALLOW_BYPASS=1)";
+
 const program = new Command('baton')
   .description('Run a plan of Claude Code subagents as a durable Temporal workflow.')
   .version('0.1.0')
@@ -62,6 +65,8 @@ TEMPORAL_TLS_CERT/KEY/CA, TEMPORAL_PROFILE and TEMPORAL_CONFIG_FILE (a temporal.
 variables override it), BATON_TASK_QUEUE (baton), BATON_CLAUDE_BIN, BATON_HOME (.baton), TEMPORAL_CLI_PATH,
 BATON_ARTIFACTS (s3://bucket/prefix; unset: BATON_HOME/artifacts) with AWS_ENDPOINT_URL_S3, AWS_REGION,
 AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, BATON_S3_PATH_STYLE; BATON_OTEL_ENDPOINT (tracing).
+What a worker lets plans do: BATON_WORKSPACE_ROOTS (folders agents may work in, ":"-separated; default the
+worker's folder), BATON_ALLOW_BYPASS=1, BATON_AGENT_ENV (variables agents see besides claude's own).
 Exit codes: 0 completed, 1 failed/cancelled/aborted, 2 bad input, 3 Temporal unreachable.`,
   );
 
@@ -78,10 +83,19 @@ program
     '--rehearse',
     'use a scripted model that completes every task and writes its expectedOutputs (no API key, no cost)',
   )
+  .option('--allow-bypass-permissions', ALLOW_BYPASS_HELP)
   .action(
     async (
       plan: string | undefined,
-      o: { goal?: string; approvePlan?: boolean; agentsDir?: string; id?: string; json?: boolean; rehearse?: boolean },
+      o: {
+        goal?: string;
+        approvePlan?: boolean;
+        agentsDir?: string;
+        id?: string;
+        json?: boolean;
+        rehearse?: boolean;
+        allowBypassPermissions?: boolean;
+      },
     ) => done(await runCommand(config(), { planFile: plan, ...o })),
   );
 
@@ -185,15 +199,24 @@ program
     '--activities-only',
     "run agents only, no workflows: serves the tasks a plan routes to this queue (a task's taskQueue)",
   )
-  .action(async (o: { maxAgents?: number; grace?: string; taskQueue?: string; activitiesOnly?: boolean }) =>
-    done(
-      await workerCommand(config(), {
-        maxConcurrentAgents: o.maxAgents,
-        grace: o.grace,
-        taskQueue: o.taskQueue,
-        activitiesOnly: o.activitiesOnly,
-      }),
-    ),
+  .option('--allow-bypass-permissions', ALLOW_BYPASS_HELP)
+  .action(
+    async (o: {
+      maxAgents?: number;
+      grace?: string;
+      taskQueue?: string;
+      activitiesOnly?: boolean;
+      allowBypassPermissions?: boolean;
+    }) =>
+      done(
+        await workerCommand(config(), {
+          maxConcurrentAgents: o.maxAgents,
+          grace: o.grace,
+          taskQueue: o.taskQueue,
+          activitiesOnly: o.activitiesOnly,
+          allowBypassPermissions: o.allowBypassPermissions,
+        }),
+      ),
   );
 
 program

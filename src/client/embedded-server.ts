@@ -2,7 +2,8 @@
 // database in BATON_HOME, started in the background so runs, the Web UI and later commands
 // outlive the command that started it.
 import { spawn } from 'node:child_process';
-import { mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { OWNER_ONLY_FILE, ownerOnlyFile, ownerOnlyFileSync, ownerOnlyHome } from '../files/owner-only.js';
 import net from 'node:net';
 import path from 'node:path';
 import type { Config } from '../config/index.js';
@@ -77,7 +78,10 @@ export async function ensureEmbeddedServer(
     }
     cli = provisioned.bin;
   }
-  mkdirSync(config.home, { recursive: true });
+  ownerOnlyHome(config.home);
+  // SQLite gives its journal files the database file's mode: created 0600 here, the server fills it.
+  const database = path.join(config.home, 'temporal.db');
+  ownerOnlyFileSync(database);
   const args = [
     'server',
     'start-dev',
@@ -88,7 +92,7 @@ export async function ensureEmbeddedServer(
     '--ui-port',
     String(config.uiPort),
     '--db-filename',
-    path.join(config.home, 'temporal.db'),
+    database,
     '--namespace',
     config.temporal.namespace,
     '--log-level',
@@ -96,7 +100,7 @@ export async function ensureEmbeddedServer(
     ...devServerArgs(),
   ];
   onProgress(`starting the embedded Temporal dev server (${cli}) on ${address}, database in ${config.home}`);
-  const log = openSync(logFile, 'a');
+  const log = openSync(logFile, 'a', OWNER_ONLY_FILE);
   const child = spawn(cli, args, { detached: true, stdio: ['ignore', log, log] });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   child.once('error', () => {});
@@ -117,7 +121,7 @@ export async function ensureEmbeddedServer(
       );
     }
   }
-  writeFileSync(stateFile(config), JSON.stringify({ pid: child.pid, address, uiUrl }, null, 2));
+  writeFileSync(stateFile(config), JSON.stringify({ pid: child.pid, address, uiUrl }, null, 2), ownerOnlyFile);
   return { address, uiUrl, pid: child.pid ?? 0, started: true, logFile };
 }
 

@@ -24,6 +24,7 @@ const FinalAgentFailure = {
   AgentStructuredOutputFailed: 'AgentStructuredOutputFailed',
   AgentBadArguments: 'AgentBadArguments', // bad flags, unknown agent, bad cwd
   ClaudeNotFound: 'ClaudeNotFound', // binary missing or not executable
+  PolicyRefused: 'PolicyRefused', // the worker's policy does not allow what the task asks (src/policy)
 } as const;
 
 export const FailureType = { ...RetryableAgentFailure, ...FinalAgentFailure } as const;
@@ -43,6 +44,8 @@ const FinalWorkspaceFailure = {
   ConflictMarkersLeft: 'WorkspaceConflictMarkersLeft',
   /** A branch the operation needs does not exist (deleted by a person). */
   BranchMissing: 'WorkspaceBranchMissing',
+  /** The repository lies outside the worker's workspace roots (src/policy). */
+  PolicyRefused: 'PolicyRefused',
 } as const;
 
 /** Failures of the workspace activities (worktree isolation). */

@@ -11,6 +11,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { ActivityDeps } from '../../src/activities/index.js';
 import { runPlanner, type PlannerHeartbeat } from '../../src/activities/plan-goal.js';
 import type { PlanGoalInput } from '../../src/contract/planner.js';
+import { testPolicy } from '../helpers/policy.js';
 
 // Compiled, this file is dist/test/activity/…: the fixtures stay in the source tree.
 const FIXTURES = fileURLToPath(new URL('../../../test/fixtures/bin/', import.meta.url));
@@ -29,6 +30,7 @@ after(async () => {
 function deps(bin: string, env: Record<string, string> = {}): ActivityDeps {
   return {
     artifactsDir: path.join(root, 'artifacts'),
+    policy: testPolicy(),
     claudeBin: path.join(FIXTURES, bin),
     env,
     heartbeatMs: 100,

@@ -16,6 +16,7 @@ import type { AgentHeartbeat, AttemptSession, RunAgentInput, RunAgentResult } fr
 import { effectiveTask, TaskSchema } from '../../src/plan/schema.js';
 import { FakeModel, type TaskScript } from '../../src/rehearsal/fake-model.js';
 import { CLAUDE_BIN, claudeEnv } from '../helpers/claude-env.js';
+import { testPolicy } from '../helpers/policy.js';
 
 let root: string;
 let fake: FakeModel;
@@ -46,6 +47,7 @@ async function setup(id: string, script: TaskScript | null, prompt = 'Do the scr
   const artifactsDir = path.join(root, id, 'artifacts');
   const { runAgent } = createActivities({
     artifactsDir,
+    policy: testPolicy(),
     claudeBin: CLAUDE_BIN,
     env: claudeEnv(fake, configDir),
     killGraceMs: 500,
@@ -150,6 +152,7 @@ void describe('runAgent resumes the previous attempt’s Claude session', () => 
     await mkdir(otherCwd);
     const { runAgent } = createActivities({
       artifactsDir: path.join(root, 'folder-b', 'artifacts'),
+      policy: testPolicy(),
       claudeBin: CLAUDE_BIN,
       env: claudeEnv(fake, first.configDir),
     });

@@ -14,6 +14,7 @@ import { detectPidNamespace } from '../../src/activities/pid-namespace.js';
 import type { AgentHeartbeat, RunAgentInput } from '../../src/contract/agent.js';
 import { effectiveTask, TaskSchema } from '../../src/plan/schema.js';
 import type { AgentFailureDetails } from '../../src/contract/failures.js';
+import { testPolicy } from '../helpers/policy.js';
 
 // Compiled, this file is dist/test/activity/…: the fixtures stay in the source tree.
 const FIXTURES = fileURLToPath(new URL('../../../test/fixtures/bin/', import.meta.url));
@@ -57,7 +58,13 @@ function start(bin: string, input: RunAgentInput, deps: Partial<ActivityDeps> = 
   const env = new MockActivityEnvironment({ attempt }, { logger: new DefaultLogger('ERROR') });
   const heartbeats: AgentHeartbeat[] = [];
   env.on('heartbeat', (details: AgentHeartbeat) => heartbeats.push(details));
-  const { runAgent } = createActivities({ artifactsDir, claudeBin: fixture(bin), heartbeatMs: 100, ...deps });
+  const { runAgent } = createActivities({
+    artifactsDir,
+    claudeBin: fixture(bin),
+    heartbeatMs: 100,
+    policy: testPolicy({ allowBypassPermissions: true }),
+    ...deps,
+  });
   return { env, heartbeats, promise: env.run(runAgent, input) };
 }
 

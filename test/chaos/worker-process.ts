@@ -7,6 +7,7 @@ import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { durationMs } from '../../src/plan/schema.js';
 import { handleShutdownSignals } from '../../src/workers/shutdown.js';
 import { createBatonWorker, DEFAULT_SHUTDOWN_GRACE } from '../../src/workers/worker.js';
+import { testPolicy } from '../helpers/policy.js';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -31,7 +32,7 @@ async function main(): Promise<void> {
     connection,
     namespace: 'default',
     taskQueue,
-    activities: { artifactsDir: artifacts, claudeBin: claude, killGraceMs: 500 },
+    activities: { artifactsDir: artifacts, claudeBin: claude, killGraceMs: 500, policy: testPolicy() },
     shutdownGraceTime: grace,
   });
   const note = (line: string) => process.stderr.write(`${line}\n`);

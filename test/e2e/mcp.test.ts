@@ -18,6 +18,7 @@ import { createBatonWorker } from '../../src/workers/worker.js';
 import type { RunStatus } from '../../src/workflows/status.js';
 import { CLAUDE_BIN, claudeEnv } from '../helpers/claude-env.js';
 import { testTemporal, uniqueQueue, type TestTemporal } from '../helpers/temporal.js';
+import { testPolicy } from '../helpers/policy.js';
 
 // Compiled, this file is dist/test/e2e/mcp.test.js; the CLI is dist/src/cli/main.js.
 const BATON = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
@@ -70,7 +71,13 @@ before(async () => {
     connection: temporal.nativeConnection,
     namespace: 'default',
     taskQueue,
-    activities: { artifactsDir, claudeBin: CLAUDE_BIN, env: claudeEnv(fake, configDir), killGraceMs: 500 },
+    activities: {
+      artifactsDir,
+      claudeBin: CLAUDE_BIN,
+      env: claudeEnv(fake, configDir),
+      killGraceMs: 500,
+      policy: testPolicy(),
+    },
     shutdownGraceTime: '5s',
   });
   workerRunning = worker.run();

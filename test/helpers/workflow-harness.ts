@@ -18,6 +18,8 @@ import type { OrchestrateInput, OrchestrateOptions } from '../../src/workflows/o
 import type { RunStatus, TaskView } from '../../src/workflows/status.js';
 import { CLAUDE_BIN, claudeEnv } from './claude-env.js';
 import { testTemporal, type TestTemporal } from './temporal.js';
+import { testPolicy } from './policy.js';
+import type { WorkerPolicy } from '../../src/policy/worker-policy.js';
 
 /** Cost the fake makes claude report for each answered request. */
 export const COST_PER_REQUEST_USD = 0.01;
@@ -77,6 +79,8 @@ export interface HarnessOptions {
   notifyCommand?: string[];
   /** The worker's artifact store (default: its artifacts folder). */
   store?: ArtifactStore;
+  /** The worker's policy (default: testPolicy()). */
+  policy?: WorkerPolicy;
 }
 
 /** How long `result()` waits for a run to end by default. */
@@ -119,6 +123,7 @@ export async function withHarness<T>(
         env: claudeEnv(fake, configDir),
         killGraceMs: 500,
         store: options.store,
+        policy: options.policy ?? testPolicy(),
       },
       maxConcurrentAgents: options.maxConcurrentAgents,
       notifyCommand: options.notifyCommand,

@@ -31,6 +31,7 @@ import type { RunStatus } from '../../src/workflows/status.js';
 import { describeResult, jsonOf, sandbox } from '../helpers/cli.js';
 import { CLAUDE_BIN, claudeEnv } from '../helpers/claude-env.js';
 import { testTemporal, type TestTemporal } from '../helpers/temporal.js';
+import { testPolicy } from '../helpers/policy.js';
 
 const key = () => randomBytes(32).toString('base64');
 const utf8 = new TextEncoder();
@@ -262,7 +263,13 @@ describe('an encrypted run', () => {
         connection: temporal.nativeConnection,
         namespace: 'default',
         taskQueue,
-        activities: { artifactsDir, claudeBin: CLAUDE_BIN, env: claudeEnv(fake, configDir), killGraceMs: 500 },
+        activities: {
+          artifactsDir,
+          claudeBin: CLAUDE_BIN,
+          env: claudeEnv(fake, configDir),
+          killGraceMs: 500,
+          policy: testPolicy(),
+        },
         dataConverter,
         shutdownGraceTime: '5s',
       });

@@ -18,6 +18,7 @@ import { createBatonWorker } from '../../src/workers/worker.js';
 import type { RunStatus } from '../../src/workflows/status.js';
 import { CLAUDE_BIN, claudeEnv } from '../helpers/claude-env.js';
 import { testTemporal, type TestTemporal } from '../helpers/temporal.js';
+import { testPolicy } from '../helpers/policy.js';
 
 const COST_PER_REQUEST_USD = 0.01;
 
@@ -71,7 +72,13 @@ void test("mid-run, the endpoint serves baton's counters (attempts, tasks finish
       connection: temporal.nativeConnection,
       namespace: 'default',
       taskQueue,
-      activities: { artifactsDir, claudeBin: CLAUDE_BIN, env: claudeEnv(fake, configDir), killGraceMs: 500 },
+      activities: {
+        artifactsDir,
+        claudeBin: CLAUDE_BIN,
+        env: claudeEnv(fake, configDir),
+        killGraceMs: 500,
+        policy: testPolicy(),
+      },
       shutdownGraceTime: '5s',
     });
     const plan = resolvePlanPaths(

@@ -3,6 +3,7 @@
 // dependencies are integrated). One merge at a time per repository; merging what is merged is a no-op.
 // A conflict stays in the integration worktree, where a person resolves it and commits; nothing is lost.
 import { mkdir, rm } from 'node:fs/promises';
+import { OWNER_ONLY_DIR } from '../../files/owner-only.js';
 import { commonDir, conflictedFiles, git, GitError, identityEnv, isAncestor, mergeHead, revParse } from './git.js';
 import { WorkspaceError, WorkspaceFailureType } from './failures.js';
 import { integrationBranch, integrationWorktree, runWorktreesDir, taskBranch, taskCommitMessage } from './names.js';
@@ -78,7 +79,7 @@ async function ensureIntegrationWorktree(
   await git(repo, ['worktree', 'prune']);
   if (existing) await git(repo, ['worktree', 'remove', '--force', folder]);
   await rm(folder, { recursive: true, force: true });
-  await mkdir(runWorktreesDir(worktreesDir, input.runId), { recursive: true });
+  await mkdir(runWorktreesDir(worktreesDir, input.runId), { recursive: true, mode: OWNER_ONLY_DIR });
   if (await revParse(repo, `refs/heads/${target}`)) await git(repo, ['worktree', 'add', folder, target]);
   else await git(repo, ['worktree', 'add', '-b', target, folder, input.base.commit]);
 }

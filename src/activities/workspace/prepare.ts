@@ -2,6 +2,7 @@
 // dependencies merged in, so the agent sees what it depends on and nothing that runs beside it. A retry
 // finds the worktree as the last attempt left it (partial work included); `reset` starts clean.
 import { mkdir, rm, stat } from 'node:fs/promises';
+import { OWNER_ONLY_DIR } from '../../files/owner-only.js';
 import path from 'node:path';
 import {
   commonDir,
@@ -42,7 +43,7 @@ export async function prepareWorktree(
         if (existing) await git(repo, ['worktree', 'remove', '--force', folder]);
         // A folder git does not know as this task's worktree (a crash mid-way): only ever inside worktreesDir.
         await rm(folder, { recursive: true, force: true });
-        await mkdir(runWorktreesDir(worktreesDir, input.runId), { recursive: true });
+        await mkdir(runWorktreesDir(worktreesDir, input.runId), { recursive: true, mode: OWNER_ONLY_DIR });
         if (await revParse(repo, `refs/heads/${branch}`)) {
           // The branch outlived its worktree (removed by a clean-up): its commits are the task's work so far.
           await git(repo, ['worktree', 'add', folder, branch]);

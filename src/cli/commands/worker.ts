@@ -10,7 +10,8 @@ import { startTracing } from '../../tracing/tracing.js';
 import { handleShutdownSignals } from '../../workers/shutdown.js';
 import { createBatonWorker, DEFAULT_SHUTDOWN_GRACE } from '../../workers/worker.js';
 import { note, openClient } from '../temporal.js';
-import { activityDeps, checkedArtifactStore } from '../worker-setup.js';
+import { workerPolicy } from '../../config/policy.js';
+import { activityDeps, checkedArtifactStore, policySummary } from '../worker-setup.js';
 
 export interface WorkerCommandOptions {
   maxConcurrentAgents?: number;
@@ -20,6 +21,8 @@ export interface WorkerCommandOptions {
   taskQueue?: string;
   /** Serve the agent and workspace activities only, not the orchestrate workflow. */
   activitiesOnly?: boolean;
+  /** Let plans ask for permissionMode bypassPermissions (DESIGN.md §9). */
+  allowBypassPermissions?: boolean;
 }
 
 export async function workerCommand(config: Config, options: WorkerCommandOptions): Promise<number> {
@@ -33,7 +36,11 @@ export async function workerCommand(config: Config, options: WorkerCommandOption
     throw new BadInputError(`--task-queue "${taskQueue}" ${queueCheck.error.issues[0]?.message ?? 'is not valid'}`);
   }
   // Before Temporal: a worker whose results nobody could read must not start taking tasks.
-  const activities = activityDeps(config, undefined, await checkedArtifactStore(config));
+  const policy = workerPolicy(config.policy, {
+    defaultRoots: [config.cwd],
+    allowBypassPermissions: options.allowBypassPermissions,
+  });
+  const activities = activityDeps(config, undefined, await checkedArtifactStore(config), policy);
   const connected = await openClient(config);
   const { target } = connected;
   try {
@@ -65,6 +72,7 @@ export async function workerCommand(config: Config, options: WorkerCommandOption
   note(
     `baton worker on ${target.address}${from}, namespace ${target.namespace}, task queue "${taskQueue}", ${serves}pid ${process.pid}; artifacts in ${activities.store?.location ?? config.artifactsDir}.${config.tracing.url ? ` Traces to ${config.tracing.url}.` : ''} Ctrl-C to stop.`,
   );
+  note(policySummary(policy));
   const stopHandlingSignals = handleShutdownSignals({ worker, graceMs: durationMs(grace), note });
   try {
     await worker.run();
