@@ -61,6 +61,17 @@ export function taskElapsed(task: TaskView, now = Date.now()): number | null {
 
 const visibleLength = (text: string) => text.replace(/\u001b\[\d+m/g, '').length;
 
+/**
+ * Text from a run (ids, reasons, results: anyone who reaches Temporal may have written them) as it is safe to
+ * print: control characters escaped (`\x1b`, `\n`), so nothing reaches the terminal as a command.
+ */
+export function printable(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => {
+    const code = c.charCodeAt(0);
+    return code === 0x0a ? '\\n' : code === 0x09 ? '\\t' : `\\x${code.toString(16).padStart(2, '0')}`;
+  });
+}
+
 export function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(visibleLength(h), ...rows.map((r) => visibleLength(r[i] ?? ''))));
   const line = (cells: string[]) =>
@@ -73,7 +84,7 @@ export function table(header: string[], rows: string[][]): string {
 
 function oneLine(text: string | null, max: number): string {
   if (!text) return '';
-  const flat = text.replace(/\s+/g, ' ').trim();
+  const flat = printable(text.replace(/\s+/g, ' ').trim());
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 
@@ -83,7 +94,7 @@ export function statusTable(status: RunStatus): string {
   const rows = status.tasks.map((t) => {
     const elapsed = taskElapsed(t);
     return [
-      t.id,
+      printable(t.id),
       stateLabel(t.state),
       ...(routed ? [t.taskQueue ?? '-'] : []),
       String(t.attempts),
@@ -102,17 +113,17 @@ export function statusTable(status: RunStatus): string {
  */
 export function statusReport(status: RunStatus, uiUrl?: string, unserved: string[] = []): string {
   const lines = [
-    `${bold(status.runId)}  ${phaseLabel(status.phase)}  ${status.tasks.length} tasks  cost ${usd(status.costUsd)}${
+    `${bold(printable(status.runId))}  ${phaseLabel(status.phase)}  ${status.tasks.length} tasks  cost ${usd(status.costUsd)}${
       status.budgetUsd !== null ? ` of ${usd(status.budgetUsd)}` : ''
     }`,
   ];
-  if (status.reason) lines.push(`reason: ${status.reason}`);
+  if (status.reason) lines.push(`reason: ${printable(status.reason)}`);
   lines.push('', statusTable(status));
   if (status.waitingOn.length > 0) {
     lines.push(
       '',
       yellow('Waiting on you:'),
-      ...status.waitingOn.map((w) => `  ${w.replaceAll('<run>', status.runId)}`),
+      ...status.waitingOn.map((w) => `  ${printable(w.replaceAll('<run>', status.runId))}`),
     );
   }
   if (unserved.length > 0) {

@@ -1,7 +1,7 @@
 // `baton list [--waiting]`: the runs in this namespace.
 import type { Config } from '../../config/index.js';
 import { listRuns } from '../../client/runs.js';
-import { table } from '../format.js';
+import { printable, table } from '../format.js';
 import { openClient } from '../temporal.js';
 
 export async function listCommand(config: Config, options: { waiting?: boolean; json?: boolean }): Promise<number> {
@@ -14,7 +14,8 @@ export async function listCommand(config: Config, options: { waiting?: boolean; 
       process.stdout.write(options.waiting ? 'No run waits on a person.\n' : 'No runs yet.\n');
     } else {
       const rows = runs.map((r) => [
-        r.runId,
+        // Any workflow id may be a run's: one with control characters must not reach the terminal raw.
+        printable(r.runId),
         r.status.toLowerCase(),
         r.startTime.toISOString(),
         r.closeTime?.toISOString() ?? '',
