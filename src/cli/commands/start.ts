@@ -6,7 +6,7 @@ import { BadInputError } from '../../client/errors.js';
 import { startRun } from '../../client/runs.js';
 import { unservedQueueMessage, unservedQueues } from '../../client/worker-check.js';
 import { routedTasks } from '../../plan/schema.js';
-import { readRunInput, startRequest, type RunInputOptions } from '../plan-input.js';
+import { planWarnings, readRunInput, startRequest, type RunInputOptions } from '../plan-input.js';
 import { note, openClient } from '../temporal.js';
 
 export interface StartOptions extends RunInputOptions {
@@ -18,6 +18,7 @@ export async function startCommand(config: Config, options: StartOptions): Promi
     throw new BadInputError('--approve-plan and --agents-dir go with --goal');
   }
   const { plan, goal } = await readRunInput('start', options);
+  for (const warning of plan ? planWarnings(plan) : []) note(`warning: ${warning}`);
   const connected = await openClient(config);
   const { client, target, close } = connected;
   try {

@@ -3,7 +3,7 @@ import { criticalPath } from '../../plan/dag.js';
 import { PlanError, type PlanIssue } from '../../plan/errors.js';
 import { toMermaid } from '../../plan/mermaid.js';
 import { routedTasks, type Plan } from '../../plan/schema.js';
-import { readPlan } from '../plan-input.js';
+import { planWarnings, readPlan } from '../plan-input.js';
 
 export async function validateCommand(options: { planFile: string; json?: boolean }): Promise<number> {
   let plan: Plan;
@@ -17,6 +17,9 @@ export async function validateCommand(options: { planFile: string; json?: boolea
     return 2;
   }
   const path = criticalPath(plan.tasks);
+  // Valid, but a worker refuses it unless told otherwise: people see it on stderr, scripts in `warnings`.
+  const warnings = planWarnings(plan);
+  for (const warning of warnings) process.stderr.write(`baton: warning: ${warning}\n`);
   // Routing (`taskQueue`): which tasks need workers on which queues, besides the run's own.
   const taskQueues: Record<string, string[]> = {};
   for (const { id, taskQueue } of routedTasks(plan)) if (taskQueue) (taskQueues[taskQueue] ??= []).push(id);
@@ -28,6 +31,7 @@ export async function validateCommand(options: { planFile: string; json?: boolea
       criticalPath: path,
       taskQueues,
       problems: [],
+      warnings,
     };
     process.stdout.write(`${JSON.stringify(shape)}\n`);
   } else {
