@@ -17,6 +17,8 @@ export interface InterventionHooks {
   status(): RunStatus;
   /** A person's intervention was applied: the next snapshot goes out at once. */
   intervened(): void;
+  /** A signal was refused: kept in the run's status and the Web UI's details (./refusals.ts). */
+  refused(operation: string, payload: unknown, reason: string): void;
   /** Cancels a running task's agent; settles once its end is recorded. */
   cancelTask(taskId: string, reason: string | undefined): Promise<void>;
   /** The run was aborted: cancels every running agent and the planner. */
@@ -51,6 +53,9 @@ function intervention<S extends z.ZodType>(spec: InterventionSpec<S>): Registrat
     type Input = z.output<S>;
     const operation = spec.update.name;
     const parse = (raw: unknown): Input => {
+      // Measured before anything reads it: a payload over its limit is refused whole (DESIGN.md §4).
+      const tooLarge = m.payloadTooLarge(operation, raw);
+      if (tooLarge) throw refuse.tooLarge(tooLarge);
       const parsed = spec.schema.safeParse(raw ?? {});
       if (!parsed.success) throw refuse.badPayload(operation, parsed.error.issues.map(formatIssue).join('; '));
       return parsed.data;
@@ -97,7 +102,10 @@ function intervention<S extends z.ZodType>(spec: InterventionSpec<S>): Registrat
         handler().check(input);
         await applied(input);
       } catch (err) {
-        log.warn(`refused ${spec.signal.name} signal`, { error: err instanceof Error ? err.message : String(err) });
+        // Nobody waits for a signal's answer: the run keeps the refusal where people look (status, Web UI).
+        const reason = err instanceof Error ? err.message : String(err);
+        hooks.refused(spec.signal.name, raw, reason);
+        log.warn(`refused ${spec.signal.name} signal`, { error: reason.slice(0, 500) });
       }
     });
   };

@@ -89,6 +89,7 @@ async function homeWithSnapshot(
     reason: null,
     taskCount: 1,
     tasks: [task],
+    refusals: [],
   };
   const json = snapshotJson(status);
   const file = snapshotPath(path.join(home, 'artifacts'), runId);

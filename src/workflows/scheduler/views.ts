@@ -33,6 +33,8 @@ export function status(core: Core, runId: string, now: string, running: number, 
     reason: state.reason,
     taskCount: state.records.length,
     tasks: records.map((r) => (page.compact ? { ...view(core, r), summary: null } : view(core, r))),
+    // The run's (../refusals.ts): it adds them.
+    refusals: [],
   };
 }
 
