@@ -3,7 +3,13 @@
 // outlive the command that started it.
 import { spawn } from 'node:child_process';
 import { openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { OWNER_ONLY_FILE, ownerOnlyFile, ownerOnlyFileSync, ownerOnlyHome } from '../files/owner-only.js';
+import {
+  OWNER_ONLY_FILE,
+  ownerOnlyFile,
+  ownerOnlyHome,
+  restrictFileSync,
+  withOwnerOnlyUmask,
+} from '../files/owner-only.js';
 import net from 'node:net';
 import path from 'node:path';
 import type { Config } from '../config/index.js';
@@ -79,9 +85,9 @@ export async function ensureEmbeddedServer(
     cli = provisioned.bin;
   }
   ownerOnlyHome(config.home);
-  // SQLite gives its journal files the database file's mode: created 0600 here, the server fills it.
   const database = path.join(config.home, 'temporal.db');
-  ownerOnlyFileSync(database);
+  // A database an older baton left readable by others becomes its owner's only (a new one is: see the spawn).
+  restrictFileSync(database);
   const args = [
     'server',
     'start-dev',
@@ -101,7 +107,7 @@ export async function ensureEmbeddedServer(
   ];
   onProgress(`starting the embedded Temporal dev server (${cli}) on ${address}, database in ${config.home}`);
   const log = openSync(logFile, 'a', OWNER_ONLY_FILE);
-  const child = spawn(cli, args, { detached: true, stdio: ['ignore', log, log] });
+  const child = withOwnerOnlyUmask(() => spawn(cli, args, { detached: true, stdio: ['ignore', log, log] }));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   child.once('error', () => {});
   child.unref();

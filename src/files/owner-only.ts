@@ -1,7 +1,7 @@
 // Everything baton writes under BATON_HOME (artifacts, transcripts, snapshots, large prompts, the embedded
 // server's database) is for its owner only (DESIGN.md §9): transcripts hold what agents read and wrote, and
 // history may be decrypted with a key other users must not see. Folders 0700, files 0600, whatever the umask.
-import { chmodSync, closeSync, mkdirSync, openSync, statSync } from 'node:fs';
+import { chmodSync, mkdirSync, statSync } from 'node:fs';
 import { chmod, mkdir } from 'node:fs/promises';
 
 export const OWNER_ONLY_DIR = 0o700;
@@ -28,10 +28,23 @@ export function ownerOnlyHome(home: string): void {
   ownerOnlyDirSync(home);
 }
 
-/** An empty file created 0600 when missing (for a file another program fills: it keeps the mode). */
-export function ownerOnlyFileSync(file: string): void {
-  closeSync(openSync(file, 'a', OWNER_ONLY_FILE));
+/** Makes an existing file of this user's 0600 (one an older baton, or another program, created). */
+export function restrictFileSync(file: string): void {
   restrict(file, OWNER_ONLY_FILE);
+}
+
+/**
+ * Runs `start` (which starts a process) with umask 077, so that what that process creates is its owner's only
+ * whatever it does itself (the embedded Temporal server's database: SQLite gives its journal files the database
+ * file's mode). A child takes its parent's umask when it starts; this process's own is back at once.
+ */
+export function withOwnerOnlyUmask<T>(start: () => T): T {
+  const previous = process.umask(0o077);
+  try {
+    return start();
+  } finally {
+    process.umask(previous);
+  }
 }
 
 /** Makes a file 0600 (after another program created it). */

@@ -53,11 +53,11 @@ function intervention<S extends z.ZodType>(spec: InterventionSpec<S>): Registrat
     type Input = z.output<S>;
     const operation = spec.update.name;
     const parse = (raw: unknown): Input => {
-      // Measured before anything reads it: a payload over its limit is refused whole (DESIGN.md §4).
-      const tooLarge = m.payloadTooLarge(operation, raw);
-      if (tooLarge) throw refuse.tooLarge(tooLarge);
       const parsed = spec.schema.safeParse(raw ?? {});
       if (!parsed.success) throw refuse.badPayload(operation, parsed.error.issues.map(formatIssue).join('; '));
+      // Over its limit, a payload is refused whole: nothing of it reaches the run's state (DESIGN.md §4).
+      const tooLarge = m.payloadTooLarge(operation, raw);
+      if (tooLarge) throw refuse.tooLarge(tooLarge);
       return parsed.data;
     };
     /** The handler for the run's stage now: the planning's until the run has a plan, then the scheduler's. */
@@ -113,7 +113,8 @@ function intervention<S extends z.ZodType>(spec: InterventionSpec<S>): Registrat
 
 function formatIssue(issue: z.core.$ZodIssue): string {
   const path = issue.path.map(String).join('.');
-  return path ? `${path}: ${issue.message}` : issue.message;
+  // "message is 20 KB…" names its field already.
+  return path && !issue.message.startsWith(`${path} `) ? `${path}: ${issue.message}` : issue.message;
 }
 
 /** Every intervention; before the run has a plan, approve, reject and abort act on the planning. */
