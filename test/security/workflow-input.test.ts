@@ -8,7 +8,7 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { ApplicationFailure, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
-import { safeSegment } from '../../src/activities/path-segment.js';
+import { attemptPaths } from '../../src/activities/artifact-paths.js';
 import { taskBranch, taskWorktree } from '../../src/activities/workspace/names.js';
 import { WORKFLOW_TYPE } from '../../src/client/runs.js';
 import type { RunStatus } from '../../src/workflows/status.js';
@@ -115,5 +115,6 @@ void test('a task id such as ../../x never reaches git worktree add: the plan is
     assert.equal(path.dirname(folder), '/srv/wt/run-1', `${JSON.stringify(id)} → ${folder}`);
     assert.doesNotMatch(taskBranch('run-1', id).slice('baton/run-1/'.length), /\/|\.\./);
   }
-  assert.notEqual(safeSegment('team:x'), safeSegment('team/x'));
+  const folderOf = (runId: string) => attemptPaths('/srv/a', { runId, taskId: 't', generation: 1, attempt: 1 }).dir;
+  assert.notEqual(folderOf('team:x'), folderOf('team/x'));
 });
