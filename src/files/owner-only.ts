@@ -2,7 +2,7 @@
 // server's database) is for its owner only (DESIGN.md §9): transcripts hold what agents read and wrote, and
 // history may be decrypted with a key other users must not see. Folders 0700, files 0600, whatever the umask.
 import { chmodSync, mkdirSync, statSync } from 'node:fs';
-import { chmod, mkdir } from 'node:fs/promises';
+import { chmod } from 'node:fs/promises';
 
 export const OWNER_ONLY_DIR = 0o700;
 export const OWNER_ONLY_FILE = 0o600;
@@ -14,10 +14,6 @@ export const ownerOnlyFile = { mode: OWNER_ONLY_FILE } as const;
 export function ownerOnlyDirSync(dir: string): void {
   mkdirSync(dir, { recursive: true, mode: OWNER_ONLY_DIR });
   restrict(dir);
-}
-
-export async function ownerOnlyDir(dir: string): Promise<void> {
-  await mkdir(dir, { recursive: true, mode: OWNER_ONLY_DIR });
 }
 
 /**
