@@ -5,22 +5,17 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { finalStatus } from '../../src/client/runs.js';
 import type { TaskScript } from '../../src/rehearsal/fake-model.js';
 import { statusQuery } from '../../src/workflows/messages.js';
+import { forAllTests } from '../helpers/for-all-tests.js';
 import { processesOf } from '../helpers/workflow-harness.js';
-import { testTemporal, type TestTemporal } from '../helpers/temporal.js';
+import { testTemporal } from '../helpers/temporal.js';
 import { report, resumedRequests, scene, startRun, startWorker, until } from './chaos.js';
 
-let temporal: TestTemporal;
-before(async () => {
-  temporal = await testTemporal();
-});
-after(async () => {
-  await temporal.close();
-});
+const temporal = forAllTests(testTemporal);
 
 const SLOW = ['slow-a', 'slow-b', 'slow-c'];
 /** Two turns: a Bash command, then the final text. */

@@ -2,22 +2,17 @@
 // finish within the grace time; past it, the agents are cancelled (their process trees killed) and the task
 // resumes on another worker. A second signal kills the agents and exits at once. No process is left either way.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { finalStatus } from '../../src/client/runs.js';
 import type { TaskScript } from '../../src/rehearsal/fake-model.js';
 import { FORCED_EXIT_CODE } from '../../src/workers/shutdown.js';
+import { forAllTests } from '../helpers/for-all-tests.js';
 import { processesOf } from '../helpers/workflow-harness.js';
-import { testTemporal, type TestTemporal } from '../helpers/temporal.js';
+import { testTemporal } from '../helpers/temporal.js';
 import { report, resumedRequests, scene, startRun, startWorker, until, type Scene } from './chaos.js';
 
-let temporal: TestTemporal;
-before(async () => {
-  temporal = await testTemporal();
-});
-after(async () => {
-  await temporal.close();
-});
+const temporal = forAllTests(testTemporal);
 
 const twoTurns = (id: string, delayMs?: number): TaskScript => ({
   turns: [{ bash: `echo ${id} > ${id}.txt` }, { text: `${id} finished` }, { text: `${id} finished` }],

@@ -7,17 +7,15 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { WaitingEvent } from '../../src/contract/notify.js';
 import { approveUpdate } from '../../src/workflows/messages.js';
-import type { TestTemporal } from '../helpers/temporal.js';
+import { forAllTests } from '../helpers/for-all-tests.js';
 import { describeStatus, plan, withHarness, workflowTemporal } from '../helpers/workflow-harness.js';
 
-let temporal: TestTemporal;
+const temporal = forAllTests(workflowTemporal);
 let dir: string;
 before(async () => {
-  temporal = await workflowTemporal();
   dir = await mkdtemp(path.join(tmpdir(), 'baton-notify-'));
 });
 after(async () => {
-  await temporal.close();
   await rm(dir, { recursive: true, force: true });
 });
 

@@ -4,23 +4,17 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { readFile, realpath, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { finalStatus } from '../../src/client/runs.js';
 import { integrationBranch, taskBranch } from '../../src/activities/workspace/names.js';
 import { approveUpdate, retryTaskUpdate, statusQuery } from '../../src/workflows/messages.js';
 import { resumedRequests, scene, startRun, startWorker, until } from '../chaos/chaos.js';
+import { forAllTests } from '../helpers/for-all-tests.js';
 import { initRepo } from '../helpers/git-repo.js';
-import type { TestTemporal } from '../helpers/temporal.js';
 import { describeStatus, plan, statesOf, taskOf, withHarness, workflowTemporal } from '../helpers/workflow-harness.js';
 
-let temporal: TestTemporal;
-before(async () => {
-  temporal = await workflowTemporal();
-});
-after(async () => {
-  await temporal.close();
-});
+const temporal = forAllTests(workflowTemporal);
 
 const worktree = { isolation: 'worktree' as const };
 
