@@ -3,7 +3,7 @@
 // task, resumed conversations, processes left behind.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +18,7 @@ import { statusQuery } from '../../src/workflows/messages.js';
 import type { OrchestrateInput, OrchestrateOptions } from '../../src/workflows/orchestrate.js';
 import { isListening } from '../helpers/cli.js';
 import { CLAUDE_BIN, claudeEnv } from '../helpers/claude-env.js';
+import { agentFolders } from '../helpers/workflow-harness.js';
 
 const WORKER_SCRIPT = fileURLToPath(new URL('./worker-process.js', import.meta.url));
 
@@ -37,10 +38,7 @@ export interface Scene {
 
 export async function scene(script: Record<string, TaskScript>): Promise<Scene> {
   const root = await mkdtemp(path.join(tmpdir(), 'baton-chaos-'));
-  const cwd = path.join(root, 'cwd');
-  const configDir = path.join(root, 'claude-config');
-  const artifactsDir = path.join(root, 'artifacts');
-  await Promise.all([mkdir(cwd), mkdir(configDir), mkdir(artifactsDir)]);
+  const { cwd, configDir, artifactsDir } = await agentFolders(root);
   const fake = await FakeModel.start({ script, rehearse: false, costPerRequestUsd: 0.01 });
   const workers: ChildProcess[] = [];
   return {
