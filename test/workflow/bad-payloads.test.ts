@@ -14,16 +14,14 @@ import {
   retryTaskSignal,
   retryTaskUpdate,
 } from '../../src/workflows/messages.js';
+import { rejectionOf } from '../helpers/failures.js';
 import { forAllTests } from '../helpers/for-all-tests.js';
 import { describeStatus, plan, statesOf, withHarness, workflowTemporal } from '../helpers/workflow-harness.js';
 
 const temporal = forAllTests(workflowTemporal);
 
 async function refusal(promise: Promise<unknown>): Promise<string> {
-  const err = await promise.then(
-    () => assert.fail('the update should have been refused'),
-    (e: unknown) => e,
-  );
+  const err = await rejectionOf(promise, 'the update should have been refused');
   assert.ok(err instanceof WorkflowUpdateFailedError, String(err));
   assert.ok(err.cause instanceof ApplicationFailure, String(err.cause));
   assert.equal(err.cause.type, 'Refused');
