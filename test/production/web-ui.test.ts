@@ -5,7 +5,7 @@
 // history shows every agent activity's summary ("<task> · attempt <n> · <agent>"), and the run's current details
 // render the markdown table of task states. Screenshots go to test-artifacts/web-ui/ at the repository root.
 import assert from 'node:assert/strict';
-import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -18,10 +18,10 @@ import { claudeEnv } from '../helpers/claude-env.js';
 import {
   describeResult,
   freePort,
-  isListening,
   jsonOf,
   REPO_ROOT,
   sandbox,
+  stopEmbeddedServer,
   stopProcess,
   waitFor,
   type Sandbox,
@@ -185,7 +185,7 @@ void test(
       await browser?.close();
       if (worker) await stopProcess(worker);
       await fake.stop();
-      await stopServer(box, serverPort);
+      await stopEmbeddedServer(box, serverPort);
       await box.cleanup();
     }
   },
@@ -261,14 +261,4 @@ async function currentDetails(
 
 async function shoot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(ARTIFACTS_DIR, name), fullPage: true });
-}
-
-/** `baton server stop`, and if the server still answers, kill it by the pid it recorded. */
-async function stopServer(box: Sandbox, port: number): Promise<void> {
-  if (!(await isListening(port))) return;
-  // Read before `server stop`, which removes the file.
-  const state = await readFile(path.join(box.home, 'temporal-server.json'), 'utf8').catch(() => null);
-  const pid = state ? (JSON.parse(state) as { pid?: number }).pid : undefined;
-  await box.baton(['server', 'stop'], { timeoutMs: 30_000 });
-  if (pid && (await isListening(port))) process.kill(pid, 'SIGKILL');
 }
