@@ -1,31 +1,24 @@
 // runPlanner against real fixture processes (test/fixtures/bin): the planner runs claude through the same attempt
 // runner as runAgent, with a command line of its own (plan mode, --json-schema) and its answer in the result line.
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import type { ActivityDeps } from '../../src/activities/index.js';
 import { runPlanner, type PlannerHeartbeat } from '../../src/activities/plan-goal.js';
 import type { PlanGoalInput } from '../../src/contract/planner.js';
 import { failureOf } from '../helpers/failures.js';
+import { tempFolderForAllTests } from '../helpers/for-all-tests.js';
 import { pidsWith } from '../helpers/processes.js';
 
 // Compiled, this file is dist/test/activity/…: the fixtures stay in the source tree.
 const FIXTURES = fileURLToPath(new URL('../../../test/fixtures/bin/', import.meta.url));
 
-let root: string;
-let cwd: string;
-before(async () => {
-  root = await mkdtemp(path.join(tmpdir(), 'baton-plan-goal-'));
-  cwd = path.join(root, 'project');
-  await mkdir(cwd);
-});
-after(async () => {
-  await rm(root, { recursive: true, force: true });
-});
+const root = tempFolderForAllTests('baton-plan-goal-');
+const cwd = path.join(root, 'project');
+before(() => mkdir(cwd));
 
 function deps(bin: string, env: Record<string, string> = {}): ActivityDeps {
   return {

@@ -1,9 +1,8 @@
 // runAgent with the real claude binary, talking to the scripted FakeModel: offline, no API key.
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CancelledFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
@@ -16,18 +15,14 @@ import { expectedOutputsOf, FakeModel, taskKeyOf, type TaskScript } from '../../
 import type { AgentFailureDetails } from '../../src/contract/failures.js';
 import { CLAUDE_BIN, claudeEnv } from '../helpers/claude-env.js';
 import { failureOf } from '../helpers/failures.js';
+import { forAllTests, tempFolderForAllTests } from '../helpers/for-all-tests.js';
 import { processesWith } from '../helpers/processes.js';
 
-let root: string;
-let fake: FakeModel;
-before(async () => {
-  root = await mkdtemp(path.join(tmpdir(), 'baton-run-agent-claude-'));
-  fake = await FakeModel.start({ costPerRequestUsd: 0.01 });
-});
-after(async () => {
-  await fake.stop();
-  await rm(root, { recursive: true, force: true });
-});
+const root = tempFolderForAllTests('baton-run-agent-claude-');
+const fake = forAllTests(
+  () => FakeModel.start({ costPerRequestUsd: 0.01 }),
+  (model) => model.stop(),
+);
 
 const cwdOf = (id: string): string => path.join(root, id, 'cwd');
 

@@ -1,9 +1,8 @@
 // runAgent against real fixture processes (test/fixtures/bin), in Temporal's MockActivityEnvironment.
 import assert from 'node:assert/strict';
-import { chmod, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { CancelledFailure } from '@temporalio/common';
@@ -15,6 +14,7 @@ import type { AgentHeartbeat, RunAgentInput } from '../../src/contract/agent.js'
 import { effectiveTask, TaskSchema } from '../../src/plan/schema.js';
 import type { AgentFailureDetails } from '../../src/contract/failures.js';
 import { failureOf } from '../helpers/failures.js';
+import { tempFolderForAllTests } from '../helpers/for-all-tests.js';
 import { pidsWith } from '../helpers/processes.js';
 
 // Compiled, this file is dist/test/activity/…: the fixtures stay in the source tree.
@@ -22,18 +22,10 @@ const FIXTURES = fileURLToPath(new URL('../../../test/fixtures/bin/', import.met
 const fixture = (name: string): string => path.join(FIXTURES, name);
 const SESSION_ID = '11111111-2222-4333-8444-555555555555';
 
-let root: string;
-let cwd: string;
-let artifactsDir: string;
-before(async () => {
-  root = await mkdtemp(path.join(tmpdir(), 'baton-run-agent-'));
-  cwd = path.join(root, 'work');
-  artifactsDir = path.join(root, 'artifacts');
-  await import('node:fs/promises').then((fs) => fs.mkdir(cwd));
-});
-after(async () => {
-  await rm(root, { recursive: true, force: true });
-});
+const root = tempFolderForAllTests('baton-run-agent-');
+const cwd = path.join(root, 'work');
+const artifactsDir = path.join(root, 'artifacts');
+before(() => mkdir(cwd));
 
 function makeInput(task: Record<string, unknown> = {}, overrides: Partial<RunAgentInput> = {}): RunAgentInput {
   return {

@@ -1,5 +1,9 @@
-// One resource shared by the tests of a file (or of a describe): opened before the first, closed after the last.
+// Resources shared by the tests of a file (or of a describe): opened before the first, closed after the last.
 // The `let x; before(…); after(…)` triple that nearly every test file began with, said once.
+import { mkdtempSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { after, before } from 'node:test';
 
 // At a file's top level, node:test starts each before() hook as it is registered, without waiting for the ones
@@ -39,6 +43,13 @@ export function forAllTests<T extends object>(
     },
     has: (_, key) => Reflect.has(current(), key),
   });
+}
+
+/** A temp folder (`<tmp>/<prefix>…`) for the tests of a file or describe: made at once, removed after them. */
+export function tempFolderForAllTests(prefix: string): string {
+  const folder = mkdtempSync(path.join(tmpdir(), prefix));
+  after(() => rm(folder, { recursive: true, force: true }));
+  return folder;
 }
 
 async function closeOf(resource: object): Promise<void> {

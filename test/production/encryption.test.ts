@@ -5,9 +5,7 @@
 // run whose task fails, whose failure messages are encrypted too.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Client, WorkflowFailedError } from '@temporalio/client';
@@ -27,7 +25,7 @@ import { FakeModel, type FakeModelOptions } from '../../src/rehearsal/fake-model
 import { workflowCode } from '../../src/workers/workflow-code.js';
 import type { RunStatus } from '../../src/workflows/status.js';
 import { describeResult, jsonOf, sandbox } from '../helpers/cli.js';
-import { forAllTests } from '../helpers/for-all-tests.js';
+import { forAllTests, tempFolderForAllTests } from '../helpers/for-all-tests.js';
 import { agentFolders, testWorker, workflowTemporal } from '../helpers/workflow-harness.js';
 
 const key = () => randomBytes(32).toString('base64');
@@ -223,13 +221,7 @@ describe('codec server', () => {
 
 describe('an encrypted run', () => {
   const temporal = forAllTests(workflowTemporal);
-  let root: string;
-  before(async () => {
-    root = await mkdtemp(path.join(tmpdir(), 'baton-enc-'));
-  });
-  after(async () => {
-    await rm(root, { recursive: true, force: true });
-  });
+  const root = tempFolderForAllTests('baton-enc-');
 
   /** The run's history, raw, as `temporal workflow show --output json` prints it with `extra` flags. */
   async function historyJson(workflowId: string, ...extra: string[]): Promise<string> {

@@ -2,9 +2,6 @@
 // counters while a run is going on: scraped mid-run (one agent still running), then after the end.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { startRun } from '../../src/client/runs.js';
@@ -15,13 +12,14 @@ import { loadMetricsConfig } from '../../src/config/metrics.js';
 import { BUCKETS, runtimeTelemetry } from '../../src/workers/metrics.js';
 import type { RunStatus } from '../../src/workflows/status.js';
 import { freePort } from '../helpers/cli.js';
+import { tempFolderForAllTests } from '../helpers/for-all-tests.js';
 import { testTemporal, type TestTemporal } from '../helpers/temporal.js';
 import { agentFolders, testWorker } from '../helpers/workflow-harness.js';
 
 const COST_PER_REQUEST_USD = 0.01;
 
 let temporal: TestTemporal;
-let root: string;
+const root = tempFolderForAllTests('baton-metrics-');
 let metricsUrl: string;
 
 before(async () => {
@@ -31,11 +29,9 @@ before(async () => {
   Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions });
   metricsUrl = `http://127.0.0.1:${port}/metrics`;
   temporal = await testTemporal();
-  root = await mkdtemp(path.join(tmpdir(), 'baton-metrics-'));
 });
 after(async () => {
   await temporal.close();
-  await rm(root, { recursive: true, force: true });
 });
 
 void test('metrics are off unless BATON_METRICS_PORT is set, and a bad port is refused', () => {
