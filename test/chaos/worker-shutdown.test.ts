@@ -47,6 +47,13 @@ async function finishOnSuccessor(s: Scene, handle: WorkflowHandle) {
   return { successor, final };
 }
 
+/** `work` answers at once from now on: a successor worker resumes its conversation and ends the run. */
+async function resumeOnSuccessor(s: Scene, handle: WorkflowHandle) {
+  s.fake.setScript('work', twoTurns('work'));
+  const { successor, final } = await finishOnSuccessor(s, handle);
+  return { successor, final, resumed: resumedRequests(s.fake, 'work') };
+}
+
 /** Only the worker process itself (its argv names the scene) may remain: no claude, no tool. */
 async function agentProcesses(s: Scene, workerPid: number | undefined): Promise<string[]> {
   return (await processesOf(s.root)).filter((line) => !line.startsWith(`${workerPid}:`));
@@ -88,10 +95,8 @@ void describe('chaos: worker shutdown on SIGTERM', () => {
       assert.equal(exit.code, 0, worker.stderr());
       assert.deepEqual(await processesOf(s.root), [], 'no claude or tool process left');
 
-      s.fake.setScript('work', twoTurns('work'));
-      const { successor, final } = await finishOnSuccessor(s, handle);
+      const { successor, final, resumed } = await resumeOnSuccessor(s, handle);
       assert.equal(final?.phase, 'completed');
-      const resumed = resumedRequests(s.fake, 'work');
       assert.ok(resumed.length >= 1, 'the next attempt resumed the conversation');
       report('SIGTERM past grace', {
         grace: '2s',
@@ -114,10 +119,8 @@ void describe('chaos: worker shutdown on SIGTERM', () => {
       assert.match(worker.stderr(), /SIGINT again: killing 1 agent\(s\) and exiting now/);
       assert.deepEqual(await processesOf(s.root), [], 'no claude or tool process left');
 
-      s.fake.setScript('work', twoTurns('work'));
-      const { successor, final } = await finishOnSuccessor(s, handle);
+      const { successor, final, resumed } = await resumeOnSuccessor(s, handle);
       assert.equal(final?.phase, 'completed');
-      const resumed = resumedRequests(s.fake, 'work');
       assert.ok(resumed.length >= 1, 'the next attempt resumed the conversation');
       report('second signal', {
         secondSignalToExitMs: exit.at - signalledAt,

@@ -6,9 +6,11 @@ import { readFile, realpath, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { WorkflowHandle } from '@temporalio/client';
 import { finalStatus } from '../../src/client/runs.js';
 import { integrationBranch, taskBranch } from '../../src/activities/workspace/names.js';
 import { approveUpdate, retryTaskUpdate, statusQuery } from '../../src/workflows/messages.js';
+import type { RunStatus } from '../../src/workflows/status.js';
 import { resumedRequests, startRun, startWorker, until, withScene } from '../chaos/chaos.js';
 import { forAllTests } from '../helpers/for-all-tests.js';
 import { initRepo, worktreePaths } from '../helpers/git-repo.js';
@@ -48,14 +50,13 @@ async function conflictingRun(h: Harness, name: string) {
       { workspace: worktree },
     ),
   );
-  const waiting = await h.waitFor(
-    handle,
-    (s) => s.tasks.some((t) => t.state === 'merge-conflict'),
-    'a conflict',
-    60_000,
-  );
-  const loser = waiting.tasks.find((t) => t.state === 'merge-conflict')!.id;
+  const loser = (await untilConflict(h, handle, 'a conflict')).tasks.find((t) => t.state === 'merge-conflict')!.id;
   return { git, handle, loser };
+}
+
+/** The run's status once a task is in merge-conflict (`what` names the wait). */
+async function untilConflict(h: Harness, handle: WorkflowHandle, what: string): Promise<RunStatus> {
+  return await h.waitFor(handle, (s) => s.tasks.some((t) => t.state === 'merge-conflict'), what, 60_000);
 }
 
 void test('two parallel tasks, then a dependent: its worktree holds both files; the integration branch has all three in dependency order; no worktree is left', async () => {
@@ -144,12 +145,7 @@ void test('two parallel tasks edit the same line: the second merge conflicts, th
         { workspace: worktree },
       ),
     );
-    const waiting = await h.waitFor(
-      handle,
-      (s) => s.tasks.some((t) => t.state === 'merge-conflict'),
-      'a merge conflict',
-      60_000,
-    );
+    const waiting = await untilConflict(h, handle, 'a merge conflict');
     const loser = waiting.tasks.find((t) => t.state === 'merge-conflict')!;
     const winner = loser.id === 'a' ? 'b' : 'a';
     assert.equal(taskOf(waiting, winner).state, 'succeeded');
