@@ -12,9 +12,9 @@ import proto from '@temporalio/proto';
 import { FakeModel, type TaskScript } from '../../src/rehearsal/fake-model.js';
 import type { RunStatus } from '../../src/workflows/status.js';
 import { describeResult, jsonOf, sandbox, stopProcess, waitFor, type Sandbox } from '../helpers/cli.js';
-import { claudeEnv } from '../helpers/claude-env.js';
 import { forAllTests } from '../helpers/for-all-tests.js';
 import { testTemporal } from '../helpers/temporal.js';
+import { modelSandbox } from '../helpers/worker-scene.js';
 
 const { TaskQueueKind, TaskQueueType } = proto.temporal.api.enums.v1;
 
@@ -111,8 +111,7 @@ void test('two `baton worker` processes on one task queue share a 20-task run: b
     ids.map((id): [string, TaskScript] => [id, { turns: [{ text: `${id} done` }], delayMs: 1000 }]),
   );
   const fake = await FakeModel.start({ script, rehearse: false });
-  const box = await sandbox('scale-out', { TEMPORAL_ADDRESS: temporal.address });
-  Object.assign(box.env, claudeEnv(fake, box.claudeConfigDir));
+  const box = await modelSandbox('scale-out', fake, { TEMPORAL_ADDRESS: temporal.address });
   const plan = ['version: 1', 'name: scale-out', 'maxParallel: 10', 'defaults: { retries: 0 }', 'tasks:'];
   for (const id of ids) plan.push(`  - { id: ${id}, prompt: "Work on ${id}." }`);
   await writeFile(path.join(box.cwd, 'plan.yaml'), `${plan.join('\n')}\n`);
@@ -158,8 +157,7 @@ void test('two `baton worker` processes on one task queue share a 20-task run: b
 
 void test('taskQueue routing with worktree isolation: the routed task waits (and status says why) until `baton worker --task-queue q --activities-only` runs its agent, worktree and commit; the rest and every merge stay on the run queue', async () => {
   const fake = await FakeModel.start({ rehearse: true });
-  const box = await sandbox('routing', { TEMPORAL_ADDRESS: temporal.address });
-  Object.assign(box.env, claudeEnv(fake, box.claudeConfigDir));
+  const box = await modelSandbox('routing', fake, { TEMPORAL_ADDRESS: temporal.address });
   const git = (args: string[]) => execa('git', args, { cwd: box.cwd, stdin: 'ignore' });
   await git(['init', '--quiet', '--initial-branch=main']);
   await git(['config', 'user.name', 'Test Person']);

@@ -14,18 +14,17 @@ import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { FakeModel } from '../../src/rehearsal/fake-model.js';
 import type { RunStatus } from '../../src/workflows/status.js';
 import { findChromium, launchChromium } from '../helpers/chromium.js';
-import { claudeEnv } from '../helpers/claude-env.js';
 import {
   describeResult,
   freePort,
   jsonOf,
   REPO_ROOT,
-  sandbox,
   stopEmbeddedServer,
   stopProcess,
   waitFor,
   type Sandbox,
 } from '../helpers/cli.js';
+import { modelSandbox } from '../helpers/worker-scene.js';
 
 /** Where the screenshots are kept (gitignored), so a person can look at what the test saw. */
 const ARTIFACTS_DIR = path.join(REPO_ROOT, 'test-artifacts', 'web-ui');
@@ -121,14 +120,13 @@ void test(
     const serverPort = await freePort();
     const uiPort = await freePort();
     const fake = await FakeModel.start({ script: SCRIPT, costPerRequestUsd: COST_PER_REQUEST_USD });
-    const box = await sandbox('web-ui', {
+    const box = await modelSandbox('web-ui', fake, {
       TEMPORAL_ADDRESS: undefined,
       // The suite's runner sets TEMPORAL_CLI_PATH; run alone, `temporal` comes from PATH.
       TEMPORAL_CLI_PATH: process.env.TEMPORAL_CLI_PATH,
       BATON_SERVER_PORT: String(serverPort),
       BATON_UI_PORT: String(uiPort),
     });
-    Object.assign(box.env, claudeEnv(fake, box.claudeConfigDir));
     await writeFile(path.join(box.cwd, 'plan.yaml'), PLAN);
     const runId = `baton-web-ui-${Date.now().toString(36)}`;
     let worker: ResultPromise | undefined;
