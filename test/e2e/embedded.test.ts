@@ -14,6 +14,7 @@ import {
   jsonOf,
   REPO_ROOT,
   sandbox,
+  stopEmbeddedServer,
   waitFor,
   type Sandbox,
 } from '../helpers/cli.js';
@@ -37,12 +38,7 @@ before(async () => {
 
 after(async () => {
   // Always stop the server this test started, even when an assertion failed half-way.
-  if (await isListening(serverPort)) {
-    await box.baton(['server', 'stop'], { timeoutMs: 30_000 });
-    const state = await readFile(path.join(box.home, 'temporal-server.json'), 'utf8').catch(() => null);
-    const pid = state ? (JSON.parse(state) as { pid?: number }).pid : undefined;
-    if (pid && (await isListening(serverPort))) process.kill(pid, 'SIGKILL');
-  }
+  await stopEmbeddedServer(box, serverPort);
   await box.cleanup();
 });
 

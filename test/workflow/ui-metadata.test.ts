@@ -1,20 +1,14 @@
 // What the Temporal Web UI shows: a summary on every agent activity, and the run's current details
 // as a markdown table of task states.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { WorkflowHandle } from '@temporalio/client';
 import { approveUpdate } from '../../src/workflows/messages.js';
-import type { TestTemporal } from '../helpers/temporal.js';
+import { forAllTests } from '../helpers/for-all-tests.js';
 import { describeStatus, plan, withHarness, workflowTemporal } from '../helpers/workflow-harness.js';
 
-let temporal: TestTemporal;
-before(async () => {
-  temporal = await workflowTemporal();
-});
-after(async () => {
-  await temporal.close();
-});
+const temporal = forAllTests(workflowTemporal);
 
 async function currentDetails(handle: WorkflowHandle): Promise<string> {
   const metadata = await handle.query<{ currentDetails?: string }>('__temporal_workflow_metadata');
