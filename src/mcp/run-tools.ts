@@ -4,10 +4,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { openArtifactStore } from '../artifacts/open-store.js';
 import { runUrl } from '../client/connection.js';
-import { getStatus, listRuns, startRun } from '../client/runs.js';
+import { listRuns } from '../client/list-runs.js';
+import { getStatus, startRun } from '../client/runs.js';
 import { PlanSchema, routedTasks } from '../plan/schema.js';
 import { isFinalPhase } from '../workflows/status.js';
-import { describeRun } from './format.js';
+import { describeRun, toolHint } from './format.js';
 import { planFromArgument } from './plan-argument.js';
 import { defineTool, type ToolContext } from './tool.js';
 import { unservedQueueMessage, unservedQueues, withWorker, workerPolls } from '../client/worker-check.js';
@@ -180,27 +181,24 @@ const listRunsTool = defineTool({
   name: 'baton_list_runs',
   title: 'List runs',
   description:
-    "Runs in baton's Temporal namespace with their Temporal status; optionally only those waiting on a person.",
+    "Runs in baton's Temporal namespace, newest first: each with its phase (as baton_status says it), what it waits on a person for, and when it started and ended; optionally only those waiting on a person.",
   input: ListRunsInputSchema,
   annotations: { readOnlyHint: true, openWorldHint: true },
   async run(args, context) {
     const { client } = await context.session.connected();
     const runs = await listRuns(client, { waiting: args.waiting, limit: args.limit ?? 50 });
-    const rows = runs.map((r) => ({
-      runId: r.runId,
-      status: r.status.toLowerCase(),
-      startedAt: r.startTime.toISOString(),
-      endedAt: r.closeTime?.toISOString() ?? null,
-    }));
     const text =
-      rows.length === 0
+      runs.length === 0
         ? args.waiting
           ? 'No run waits on a person.'
           : 'No runs yet.'
-        : rows
-            .map((r) => `- ${r.runId}: ${r.status}, started ${r.startedAt}${r.endedAt ? `, ended ${r.endedAt}` : ''}`)
+        : runs
+            .map((r) => {
+              const waits = r.waitingOn.map((w) => `\n  - waits on you: ${toolHint(w, r.runId)}`).join('');
+              return `- ${r.runId}: ${r.phase}, started ${r.startedAt}${r.endedAt ? `, ended ${r.endedAt}` : ''}${waits}`;
+            })
             .join('\n');
-    return { text, data: { runs: rows } };
+    return { text, data: { runs } };
   },
 });
 
