@@ -347,7 +347,8 @@ async function main(): Promise<void> {
 main()
   .catch((err: unknown) => {
     const message = err instanceof Error ? err.message : String(err);
-    process.stderr.write(`baton: ${message}\n`);
+    // A message that names its command already (`baton retry refused: …`) needs no "baton: " before it.
+    process.stderr.write(message.startsWith('baton ') ? `${message}\n` : `baton: ${message}\n`);
     if (process.env.BATON_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
     exitCode = exitCodeOf(err);
   })
