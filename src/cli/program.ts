@@ -94,10 +94,14 @@ program
   .option('--agents-dir <dir>', 'with --goal: the agents a plan may assign (default .claude/agents)')
   .option('--id <id>', 'workflow id of the run')
   .option('--json', 'print {"runId","uiUrl"}')
+  .option(
+    '--rehearse',
+    'a rehearsal: `baton worker --rehearse` runs it with a scripted model that completes every task (no API key, no cost)',
+  )
   .action(
     async (
       plan: string | undefined,
-      o: { goal?: string; approvePlan?: boolean; agentsDir?: string; id?: string; json?: boolean },
+      o: { goal?: string; approvePlan?: boolean; agentsDir?: string; id?: string; json?: boolean; rehearse?: boolean },
     ) => done(await startCommand(config(), { planFile: plan, ...o })),
   );
 
@@ -185,15 +189,27 @@ program
     '--activities-only',
     "run agents only, no workflows: serves the tasks a plan routes to this queue (a task's taskQueue)",
   )
-  .action(async (o: { maxAgents?: number; grace?: string; taskQueue?: string; activitiesOnly?: boolean }) =>
-    done(
-      await workerCommand(config(), {
-        maxConcurrentAgents: o.maxAgents,
-        grace: o.grace,
-        taskQueue: o.taskQueue,
-        activitiesOnly: o.activitiesOnly,
-      }),
-    ),
+  .option(
+    '--rehearse',
+    'run the rehearsals of `baton start --rehearse` (queue <task queue>-rehearsal) with a scripted model: no API key, no cost',
+  )
+  .action(
+    async (o: {
+      maxAgents?: number;
+      grace?: string;
+      taskQueue?: string;
+      activitiesOnly?: boolean;
+      rehearse?: boolean;
+    }) =>
+      done(
+        await workerCommand(config(), {
+          maxConcurrentAgents: o.maxAgents,
+          grace: o.grace,
+          taskQueue: o.taskQueue,
+          activitiesOnly: o.activitiesOnly,
+          rehearse: o.rehearse,
+        }),
+      ),
   );
 
 program
