@@ -77,6 +77,21 @@ function oneLine(text: string | null, max: number): string {
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 
+/** Paths longer than this in an error keep their end: the file is what tells, not /tmp/… before it. */
+const PATH_KEPT = 32;
+
+/** An error in a line of at most `max`: long paths shortened to their end first, then the text cut. */
+export function errorLine(error: string, max: number): string {
+  // A path: a word with a slash in it.
+  const shortened = error.replace(/[^\s,;:'"()]*\/[^\s,;:'"()]+/g, (p) => {
+    if (p.length <= PATH_KEPT) return p;
+    const tail = p.slice(p.length - PATH_KEPT);
+    const fromSeparator = tail.indexOf('/');
+    return `…${fromSeparator >= 0 ? tail.slice(fromSeparator) : tail}`;
+  });
+  return oneLine(shortened, max);
+}
+
 export function statusTable(status: RunStatus): string {
   // The QUEUE column only for a routed plan (a task's `taskQueue`); "-" is the run's own queue.
   const routed = status.tasks.some((t) => t.taskQueue);
@@ -89,7 +104,7 @@ export function statusTable(status: RunStatus): string {
       String(t.attempts),
       elapsed === null ? '' : duration(elapsed),
       usd(t.costUsd),
-      oneLine(t.error ?? t.summary, 70),
+      t.error ? errorLine(t.error, 70) : oneLine(t.summary, 70),
     ];
   });
   const header = ['TASK', 'STATE', ...(routed ? ['QUEUE'] : []), 'ATTEMPTS', 'TIME', 'COST', 'RESULT / ERROR'];

@@ -120,12 +120,12 @@ export async function getStatus(client: Client, runId: string, options: GetStatu
         `"${description.taskQueue}"? Start one with \`baton worker\``,
     );
   }
-  // The workflow knows finished attempts; the server knows the attempt of each running activity.
+  // The workflow counts a running task in its run's first attempt; the server knows which attempt it is in.
   const pending = (description.raw.pendingActivities ?? []) as PendingActivity[];
   for (const activity of pending) {
     const taskId = activity.activityId && taskIdOfActivity(activity.activityId);
     const task = status.tasks.find((t) => t.id === taskId && t.state === 'running');
-    if (task && activity.attempt) task.attempts += activity.attempt;
+    if (task && activity.attempt && activity.attempt > 1) task.attempts += activity.attempt - 1;
   }
   return status;
 }
