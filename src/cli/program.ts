@@ -335,12 +335,13 @@ async function main(): Promise<void> {
   // Only processes that run a worker serve metrics (BATON_METRICS_PORT): another would find the port taken.
   const runsWorker = ['worker', 'run'].includes(process.argv[2] ?? '');
   if (runsWorker) {
-    const [{ DefaultLogger, Runtime }, { runtimeTelemetry }] = await Promise.all([
+    const [{ Runtime }, { runtimeTelemetry }, { workerLogger }] = await Promise.all([
       import('@temporalio/worker'),
       import('../workers/metrics.js'),
+      import('../workers/log.js'),
     ]);
     Runtime.install({
-      logger: new DefaultLogger((process.env.BATON_LOG_LEVEL as 'WARN' | undefined) ?? 'WARN'),
+      logger: workerLogger((process.env.BATON_LOG_LEVEL as 'WARN' | undefined) ?? 'WARN'),
       telemetryOptions: runtimeTelemetry(loadMetricsConfig(process.env)),
     });
   }

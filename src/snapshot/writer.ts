@@ -33,10 +33,18 @@ export class StatusSnapshots {
     this.#warn = warn;
   }
 
-  sinks(): InjectedSinks<StatusSnapshotSinks> {
+  /** `onPhase`: also told each run's phase as it is published (the worker's progress lines). */
+  sinks(onPhase?: (runId: string, phase: Phase) => void): InjectedSinks<StatusSnapshotSinks> {
     // callDuringReplay stays false: a replayed status is an old one.
     return {
-      statusSnapshot: { publish: { fn: (info, json, phase) => this.offer(info.workflowId, info.runId, json, phase) } },
+      statusSnapshot: {
+        publish: {
+          fn: (info, json, phase) => {
+            this.offer(info.workflowId, info.runId, json, phase);
+            onPhase?.(info.workflowId, phase);
+          },
+        },
+      },
     };
   }
 

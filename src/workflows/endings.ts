@@ -6,6 +6,9 @@ import type { Planning } from './planning.js';
 import type { Scheduler, StatusPage } from './scheduler/index.js';
 import type { RunStatus } from './status.js';
 
+/** The message of a run's RunFailed failure: how a worker's log knows it (an error's type does not reach the log). */
+export const RUN_FAILED_MESSAGE = /^\d+ of \d+ tasks did not succeed: /;
+
 /** Above this many tasks the final result leaves out summaries (each task's artifact has its result). */
 const COMPACT_RESULT_ABOVE_TASKS = 1_000;
 

@@ -84,6 +84,7 @@ async function serve(
     notifyCommand: config.notifyCommand,
     maxConcurrentAgents: options.maxConcurrentAgents,
     shutdownGraceTime: grace,
+    progress: note,
     dataConverter: batonDataConverter(config.encryption.keys),
     tracing,
   });
