@@ -111,9 +111,22 @@ export function statusTable(status: RunStatus): string {
   return table(header, rows);
 }
 
+const listed = (ids: string[]) =>
+  ids.length > 5 ? `${ids.slice(0, 5).join(', ')}, … (${ids.length} tasks)` : ids.join(', ');
+
+/** Ready tasks of a running run (not paused) wait for a place under the plan's maxParallel, not for a worker. */
+export function readyLine(status: RunStatus): string | undefined {
+  if (status.phase !== 'running') return undefined;
+  const ready = status.tasks.filter((t) => t.state === 'ready').map((t) => t.id);
+  if (ready.length === 0) return undefined;
+  const running = status.tasks.filter((t) => t.state === 'running').length;
+  const one = ready.length === 1;
+  return `${one ? 'task' : 'tasks'} ${listed(ready)} ${one ? 'is' : 'are'} ready and ${one ? 'waits' : 'wait'} for the plan's maxParallel (${running} running)`;
+}
+
 /**
- * A run's status for people. `unserved`: lines about routed tasks that wait for a worker (see
- * unservedQueues), which the workflow itself cannot know.
+ * A run's status for people. `unserved`: lines about tasks that wait for a worker (routed to a queue nobody serves,
+ * or held for a free agent slot: see unservedQueues, heldForWorkers), which the workflow itself cannot know.
  */
 export function statusReport(status: RunStatus, uiUrl?: string, unserved: string[] = []): string {
   const lines = [
@@ -130,6 +143,8 @@ export function statusReport(status: RunStatus, uiUrl?: string, unserved: string
       ...status.waitingOn.map((w) => `  ${w.replaceAll('<run>', status.runId)}`),
     );
   }
+  const ready = readyLine(status);
+  if (ready) lines.push('', ready);
   if (unserved.length > 0) {
     lines.push('', yellow('Waiting for a worker:'), ...unserved.map((line) => `  ${line}`));
   }

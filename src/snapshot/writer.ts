@@ -90,13 +90,16 @@ export class StatusSnapshots {
   async #write(runId: string, { executionRunId, json, phase, publishedAt }: Waiting): Promise<void> {
     const file = snapshotPath(this.#artifactsDir, runId);
     const laterAttempts: Record<string, number> = {};
+    const runningHere: string[] = [];
     for (const [taskId, attempt] of this.#attempts.get(runId) ?? []) {
+      runningHere.push(taskId);
       if (attempt > 1) laterAttempts[taskId] = attempt - 1;
     }
     const temporary = `${file}.${process.pid}.tmp`;
     try {
       await mkdir(path.dirname(file), { recursive: true });
-      await writeFile(temporary, snapshotFileText({ publishedAt, runId, executionRunId, phase, laterAttempts }, json));
+      const header = { publishedAt, runId, executionRunId, phase, laterAttempts, runningHere };
+      await writeFile(temporary, snapshotFileText(header, json));
       await rename(temporary, file);
     } catch (err) {
       if (!this.#warned) this.#warn(`cannot write the status snapshot ${file} (${String(err)}); status will query`);

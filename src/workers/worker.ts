@@ -41,6 +41,17 @@ export interface BatonWorkerOptions {
 
 export const DEFAULT_MAX_CONCURRENT_AGENTS = 16;
 
+/** Activity slots beyond a plan's agents: its git work (worktree isolation) and notifications. */
+const SPARE_SLOTS = 4;
+
+/**
+ * Agent slots for a worker that runs one plan alone (`baton run`): its maxParallel agents at once, and room for
+ * its other activities; never fewer than a worker's default (a run from a goal has no plan yet).
+ */
+export function agentSlotsFor(plan: { maxParallel: number } | undefined): number {
+  return Math.max(DEFAULT_MAX_CONCURRENT_AGENTS, (plan?.maxParallel ?? 0) + SPARE_SLOTS);
+}
+
 /** How long running agents may finish after a shutdown signal before they are cancelled (see shutdown.ts). */
 export const DEFAULT_SHUTDOWN_GRACE = '30s';
 
