@@ -3,10 +3,9 @@
 // afresh and says why. Also: prompts too big for argv, or holding NUL bytes, reach claude through stdin.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CancelledFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
@@ -17,17 +16,13 @@ import { effectiveTask, TaskSchema } from '../../src/plan/schema.js';
 import { FakeModel, type TaskScript } from '../../src/rehearsal/fake-model.js';
 import { CLAUDE_BIN, claudeEnv } from '../helpers/claude-env.js';
 import { testPolicy } from '../helpers/policy.js';
+import { forAllTests, tempFolderForAllTests } from '../helpers/for-all-tests.js';
 
-let root: string;
-let fake: FakeModel;
-before(async () => {
-  root = await mkdtemp(path.join(tmpdir(), 'baton-resume-'));
-  fake = await FakeModel.start();
-});
-after(async () => {
-  await fake.stop();
-  await rm(root, { recursive: true, force: true });
-});
+const root = tempFolderForAllTests('baton-resume-');
+const fake = forAllTests(
+  () => FakeModel.start(),
+  (model) => model.stop(),
+);
 
 async function setup(id: string, script: TaskScript | null, prompt = 'Do the scripted thing.') {
   if (script) fake.setScript(id, script);

@@ -9,8 +9,7 @@
 // - a worker with a bad store exits 2 with a message saying what to fix, before it takes any task.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
@@ -22,23 +21,13 @@ import { FakeModel } from '../../src/rehearsal/fake-model.js';
 import type { RunStatus } from '../../src/workflows/status.js';
 import { describeResult, freePort, jsonOf, sandbox, stopProcess, waitFor, type Sandbox } from '../helpers/cli.js';
 import { claudeEnv } from '../helpers/claude-env.js';
-import { NO_AWS, startTestS3, type TestS3 } from '../helpers/s3-server.js';
-import type { TestTemporal } from '../helpers/temporal.js';
+import { forAllTests, tempFolderForAllTests } from '../helpers/for-all-tests.js';
+import { NO_AWS, startTestS3 } from '../helpers/s3-server.js';
 import { plan, taskOf, withHarness, workflowTemporal } from '../helpers/workflow-harness.js';
 
-let temporal: TestTemporal;
-let s3: TestS3;
-let scratch: string;
-before(async () => {
-  temporal = await workflowTemporal();
-  s3 = await startTestS3();
-  scratch = await mkdtemp(path.join(tmpdir(), 'baton-s3-'));
-});
-after(async () => {
-  await s3.close();
-  await temporal.close();
-  await rm(scratch, { recursive: true, force: true });
-});
+const temporal = forAllTests(workflowTemporal);
+const s3 = forAllTests(startTestS3);
+const scratch = tempFolderForAllTests('baton-s3-');
 
 async function objectText(ref: string): Promise<string> {
   const [, bucket, key] = /^s3:\/\/([^/]+)\/(.+)$/.exec(ref) ?? [];
