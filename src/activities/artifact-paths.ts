@@ -5,6 +5,11 @@
 //   <artifactsDir>/<runId>/<taskId>/g<generation>/attempt-<n>.resume.md   a resumed attempt's prompt, when too long for argv
 //   <artifactsDir>/<runId>/<taskId>/g<generation>/prompt.md               the prompt (the same for every attempt)
 //   <artifactsDir>/<runId>/<taskId>/g<generation>/result.md               the full result text of the successful attempt
+//   <artifactsDir>/<runId>/<taskId>/g<generation>/completed.json          the successful attempt's answer to Temporal,
+//                                                                          returned again if Temporal did not take it
+//   <artifactsDir>/<runId>/<taskId>/g<generation>/conversations.json      the Claude conversations its attempts had
+//   <artifactsDir>/<runId>/<taskId>/g<generation>/conversations/<id>.jsonl  a copy of claude's conversation file,
+//                                                                          kept as it grows (another host resumes it)
 //   <artifactsDir>/<runId>/<taskId>/g<generation>/dependencies/<dep>.result.md  a dependency's result fetched
 //                                                                          from a remote store (S3) for the agent
 //   <artifactsDir>/<runId>/.status.json    the run's status snapshot, kept by the worker running the run
@@ -22,6 +27,11 @@ export interface AttemptPaths {
   prompt: string;
   resumePrompt: string;
   result: string;
+  completed: string;
+  conversations: string;
+  conversationCopy(sessionId: string): string;
+  /** The store key of the generation's folder. */
+  dirKey: StoreKey;
   /** The local copy of a dependency's full result (when it is not a local file already). */
   dependencyResult(taskId: string): string;
   /** The store key of one of the files above (one of this attempt's folder). */
@@ -33,7 +43,7 @@ export function attemptPaths(
   ids: { runId: string; taskId: string; generation: number; attempt: number },
 ): AttemptPaths {
   const dir = path.join(path.resolve(artifactsDir), segment(ids.runId), segment(ids.taskId), `g${ids.generation}`);
-  const dirKey = `${taskKey(ids.runId, ids.taskId)}/g${ids.generation}`;
+  const dirKey: StoreKey = `${taskKey(ids.runId, ids.taskId)}/g${ids.generation}`;
   return {
     dir,
     transcript: path.join(dir, `attempt-${ids.attempt}.jsonl`),
@@ -42,6 +52,10 @@ export function attemptPaths(
     prompt: path.join(dir, 'prompt.md'),
     resumePrompt: path.join(dir, `attempt-${ids.attempt}.resume.md`),
     result: path.join(dir, 'result.md'),
+    completed: path.join(dir, 'completed.json'),
+    conversations: path.join(dir, 'conversations.json'),
+    conversationCopy: (sessionId) => path.join(dir, 'conversations', `${segment(sessionId)}.jsonl`),
+    dirKey,
     dependencyResult: (taskId) => path.join(dir, 'dependencies', `${segment(taskId)}.result.md`),
     key: (file) => `${dirKey}/${path.relative(dir, file).split(path.sep).join('/')}` as StoreKey,
   };
