@@ -70,7 +70,8 @@ async function runAgent(deps: ActivityDeps, input: RunAgentInput): Promise<RunAg
   if (completed) {
     // Its attempt finished the agent, but Temporal never took the answer (an outage past the heartbeat timeout).
     ctx.log.info(`attempt ${attempt} returns the result attempt ${completed.attempt} completed and kept`);
-    return completed;
+    // Attempts count Temporal's (the status's `attempts`); the transcript stays the one of the attempt that worked.
+    return { ...completed, attempt };
   }
   const cannot = cannotStart(deps.claudeBin, input.cwd, "the task's working directory");
   if (cannot) throw fail(cannot);

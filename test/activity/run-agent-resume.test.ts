@@ -222,7 +222,7 @@ void describe('runAgent continues the task’s Claude conversation, decided from
     const done = await run(1).promise;
     const asked = fake.requestsFor(id).length;
     const again = await run(2).promise;
-    assert.deepEqual(again, done);
+    assert.deepEqual(again, { ...done, attempt: 2 });
     assert.equal(fake.requestsFor(id).length, asked, 'the model was not asked again');
   });
 });
