@@ -208,7 +208,7 @@ export class DevServer {
   /** SIGKILL, no goodbye: the server loses whatever it had not written to its database. */
   async kill(): Promise<void> {
     const child = this.#child;
-    if (!child?.pid || child.exitCode !== null) return;
+    if (!child?.pid || child.exitCode !== null || child.signalCode !== null) return;
     const gone = new Promise((resolve) => child.once('exit', resolve));
     process.kill(-child.pid, 'SIGKILL');
     await gone;
