@@ -38,18 +38,20 @@ export async function follow(
       current?.abort();
       const controller = new AbortController();
       current = controller;
-      client.withAbortSignal(controller.signal, () => waitForResult(client, runId)).then(
-        (final) => {
-          answered();
-          resolve(final);
-        },
-        (err: unknown) => {
-          if (controller.signal.aborted) return; // replaced by a newer call
-          if (!isTemporalUnreachable(err)) return reject(err as Error);
-          unreachable(err);
-          setTimeout(() => current === controller && ask?.(), retryMs);
-        },
-      );
+      client
+        .withAbortSignal(controller.signal, () => waitForResult(client, runId))
+        .then(
+          (final) => {
+            answered();
+            resolve(final);
+          },
+          (err: unknown) => {
+            if (controller.signal.aborted) return; // replaced by a newer call
+            if (!isTemporalUnreachable(err)) return reject(err as Error);
+            unreachable(err);
+            setTimeout(() => current === controller && ask?.(), retryMs);
+          },
+        );
     };
     ask();
   });
