@@ -15,6 +15,8 @@
 //   <artifactsDir>/<runId>/.status.json    the run's status snapshot, kept by the worker running the run
 //                                            (src/workflows/snapshot.ts; a task id cannot start with a dot)
 // A generation is one run of the task (a person's retry starts the next one); attempts are Temporal's retries.
+// An attempt numbered like an earlier one (`temporal activity reset` starts again at 1) is `attempt-<n>.<k>`, its
+// k-th of that number, so it never overwrites the earlier one's files.
 // In the artifact store the same files have the keys `artifacts/<runId>/<taskId>/g<generation>/<file>`.
 import path from 'node:path';
 import type { StoreKey } from '../artifacts/store.js';
@@ -40,17 +42,17 @@ export interface AttemptPaths {
 
 export function attemptPaths(
   artifactsDir: string,
-  ids: { runId: string; taskId: string; generation: number; attempt: number },
+  ids: { runId: string; taskId: string; generation: number; attempt: number | string },
 ): AttemptPaths {
   const dir = path.join(path.resolve(artifactsDir), segment(ids.runId), segment(ids.taskId), `g${ids.generation}`);
   const dirKey: StoreKey = `${taskKey(ids.runId, ids.taskId)}/g${ids.generation}`;
   return {
     dir,
-    transcript: path.join(dir, `attempt-${ids.attempt}.jsonl`),
-    stderr: path.join(dir, `attempt-${ids.attempt}.stderr.log`),
-    session: path.join(dir, `attempt-${ids.attempt}.session.json`),
+    transcript: path.join(dir, `attempt-${String(ids.attempt)}.jsonl`),
+    stderr: path.join(dir, `attempt-${String(ids.attempt)}.stderr.log`),
+    session: path.join(dir, `attempt-${String(ids.attempt)}.session.json`),
     prompt: path.join(dir, 'prompt.md'),
-    resumePrompt: path.join(dir, `attempt-${ids.attempt}.resume.md`),
+    resumePrompt: path.join(dir, `attempt-${String(ids.attempt)}.resume.md`),
     result: path.join(dir, 'result.md'),
     completed: path.join(dir, 'completed.json'),
     conversations: path.join(dir, 'conversations.json'),

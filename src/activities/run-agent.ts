@@ -46,12 +46,8 @@ export function createActivities(deps: ActivityDeps) {
 async function runAgent(deps: ActivityDeps, input: RunAgentInput): Promise<RunAgentResult> {
   const ctx = Context.current();
   const attempt = ctx.info.attempt;
-  const paths = attemptPaths(deps.artifactsDir, {
-    runId: input.runId,
-    taskId: input.task.id,
-    generation: input.generation,
-    attempt,
-  });
+  const ids = { runId: input.runId, taskId: input.task.id, generation: input.generation };
+  let paths = attemptPaths(deps.artifactsDir, { ...ids, attempt });
   const details: AgentFailureDetails & { session?: AttemptSession } = {
     attempt,
     sessionId: input.sessionId,
@@ -67,6 +63,12 @@ async function runAgent(deps: ActivityDeps, input: RunAgentInput): Promise<RunAg
     });
   const store = storeOf(deps);
   const { files, completed } = await earlierAttempts(store, paths, details);
+  // A reset attempt (numbered again from 1) has files of its own beside those of the earlier attempt of its number.
+  const sameNumber = files.conversations.filter((entry) => entry.attempt === attempt).length;
+  if (sameNumber > 0) {
+    paths = attemptPaths(deps.artifactsDir, { ...ids, attempt: `${attempt}.${sameNumber + 1}` });
+    details.transcriptPath = paths.transcript;
+  }
   if (completed) {
     // Its attempt finished the agent, but Temporal never took the answer (an outage past the heartbeat timeout).
     ctx.log.info(`attempt ${attempt} returns the result attempt ${completed.attempt} completed and kept`);

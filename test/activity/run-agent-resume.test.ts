@@ -149,13 +149,17 @@ void describe('runAgent continues the task’s Claude conversation, decided from
 
   void it('a reset attempt (attempt 1 again) continues the conversation that exists: never "already in use"', async () => {
     const id = 'reset';
-    const { input, run } = await interruptedFirstAttempt(id);
+    const { input, run, generationDir } = await interruptedFirstAttempt(id);
     const seen = fake.requestsFor(id).length;
     // `temporal activity reset`: the attempt number starts again at 1, without heartbeat details.
     const again = await run(1).promise;
     assertResumed(id, seen);
     assert.equal(again.session?.mode, 'resumed');
     assert.equal(again.sessionId, input.sessionId);
+    // Its files are its own: the first attempt numbered 1 keeps its transcript.
+    assert.match(again.transcriptPath, /g1\/attempt-1\.2\.jsonl$/);
+    const firstTranscript = await readFile(path.join(generationDir, 'attempt-1.jsonl'), 'utf8');
+    assert.match(firstTranscript, /echo one > step1\.txt/, 'the first attempt numbered 1 kept its transcript');
   });
 
   void it('a reset attempt whose conversation holds no answer starts one under a fresh id, saying why', async () => {
