@@ -46,6 +46,8 @@ const FinalWorkspaceFailure = {
   BranchMissing: 'WorkspaceBranchMissing',
   /** The repository lies outside the worker's workspace roots (src/policy). */
   PolicyRefused: 'PolicyRefused',
+  /** workspace.remote is not something git may be given (an option, a command-running transport). */
+  RemoteRefused: 'WorkspaceRemoteRefused',
 } as const;
 
 /** Failures of the workspace activities (worktree isolation). */
