@@ -18,4 +18,6 @@ export interface ActivityDeps {
   killGraceMs?: number;
   /** Heartbeat period (default 1 s). */
   heartbeatMs?: number;
+  /** Give agents baton's tools: notes and questions to a person (DESIGN §13; default true). */
+  agentTools?: boolean;
 }

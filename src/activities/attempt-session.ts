@@ -23,6 +23,7 @@ export async function sessionFor(
   heartbeatDetails: unknown,
   configDir: string,
 ): Promise<AttemptStart> {
+  if (attempt === 1 && input.answer) return await continueAsked(input, configDir);
   if (attempt === 1) {
     return {
       kind: 'new',
@@ -50,6 +51,28 @@ export async function sessionFor(
     record: { mode: 'resumed', sessionId: previous.sessionId, previousSessionId: previous.sessionId },
     earlierTurns: previous.turns,
   };
+}
+
+/**
+ * A run of the task that brings the answer to a question its agent asked before its attempt ended (DESIGN §13):
+ * that agent's conversation (`input.sessionId`) is continued where claude can find it; otherwise a fresh one
+ * starts, and its prompt carries the question and the answer.
+ */
+async function continueAsked(input: RunAgentInput, configDir: string): Promise<AttemptStart> {
+  const found = await findSession(configDir, input.sessionId, input.cwd);
+  if (found.available) {
+    const record: AttemptSession = { mode: 'resumed', sessionId: input.sessionId, previousSessionId: input.sessionId };
+    // At least the question's turn: an attempt after this one continues the conversation too.
+    return { kind: 'resume', sessionId: input.sessionId, record, earlierTurns: 1 };
+  }
+  const sessionId = randomUUID();
+  const record: AttemptSession = {
+    mode: 'new',
+    sessionId,
+    previousSessionId: input.sessionId,
+    notResumedBecause: `the conversation that asked is not available to this worker: ${found.reason}`,
+  };
+  return { kind: 'new', sessionId, record, earlierTurns: 0 };
 }
 
 /** The previous attempt's last heartbeat, if it has the shape runAgent sends. */

@@ -21,9 +21,13 @@ import { buildPrompt, buildResumePrompt } from './prompt.js';
 import type { ResultLine, StreamState } from './stream.js';
 import type { AgentHeartbeat, AttemptSession, RunAgentInput, RunAgentResult } from '../contract/agent.js';
 import { rebaseAgentInput } from './workspace/rebase-paths.js';
+import { openAttemptTalk, questionOfEarlierAttempt } from './agent-talk/attempt-talk.js';
 
 /** Bound of `RunAgentResult.text`: results travel in workflow history, the full text stays in result.md. */
 export const RESULT_TEXT_LIMIT = 4000;
+
+const AWAITING_ANSWER =
+  "the agent's question waits for a person's answer (baton answer); the task continues its conversation once answered";
 
 export function createActivities(deps: ActivityDeps) {
   return {
@@ -91,15 +95,32 @@ async function runAgent(deps: ActivityDeps, input: RunAgentInput): Promise<RunAg
   const store = storeOf(deps);
   const taskPrompt = await beating(() => readTaskPrompt(store, input.task.prompt, { ...details }));
   const resultFiles = await beating(() => dependencyResults(store, input, paths, { ...details }));
-  const fullPrompt = buildPrompt(
-    { ...input, task: { ...input.task, prompt: taskPrompt } },
-    { dependencyResults: resultFiles },
-  );
-  writeFileSync(paths.prompt, fullPrompt);
-  writeFileSync(paths.session, JSON.stringify(session.record, null, 2) + '\n');
-
   const logs = [paths.prompt, paths.session, paths.transcript, paths.stderr];
+  // The agent's baton tools (DESIGN §13): notes, and questions to a person. Closed however the attempt ends.
+  const talk =
+    deps.agentTools === false
+      ? null
+      : await openAttemptTalk(ctx, {
+          taskId: input.task.id,
+          generation: input.generation,
+          sessionId: () => stream?.sessionId ?? session.sessionId,
+          signal: ctx.cancellationSignal,
+        });
   try {
+    // A question an earlier attempt's agent asked (that attempt ended first): still open, this attempt could only
+    // wait too, so the run holds the task until the answer; answered, the answer goes into the conversation now,
+    // and the question is closed once the model has read it.
+    const earlier = await questionOfEarlierAttempt(talk, input, attempt);
+    if (earlier === 'waiting') throw fail(failure(FailureType.AwaitingAnswer, AWAITING_ANSWER));
+    let answerTaken = earlier ? () => talk!.answerTaken(earlier.questionId) : null;
+    const answer = earlier?.answer ?? input.answer;
+    const fullPrompt = buildPrompt(
+      { ...input, answer, task: { ...input.task, prompt: taskPrompt } },
+      { dependencyResults: resultFiles, tools: talk !== null },
+    );
+    writeFileSync(paths.prompt, fullPrompt);
+    writeFileSync(paths.session, JSON.stringify(session.record, null, 2) + '\n');
+
     const claude = await runClaudeAttempt(deps, {
       command: {
         task: input.task,
@@ -107,10 +128,11 @@ async function runAgent(deps: ActivityDeps, input: RunAgentInput): Promise<RunAg
         session: { kind: session.kind, sessionId: session.sessionId },
         // Outside its cwd, claude asks before reading a file, and nobody answers in -p: name the results' folders.
         addDirs: foldersOutside(input.cwd, Object.values(resultFiles)),
+        mcpConfig: talk?.mcpConfig,
       },
       prompt:
         session.kind === 'resume'
-          ? { text: buildResumePrompt(input), file: paths.resumePrompt, written: false }
+          ? { text: buildResumePrompt(input, answer), file: paths.resumePrompt, written: false }
           : { text: fullPrompt, file: paths.prompt, written: true },
       cwd: input.cwd,
       transcriptFile: paths.transcript,
@@ -123,12 +145,20 @@ async function runAgent(deps: ActivityDeps, input: RunAgentInput): Promise<RunAg
       heartbeat: (state) => {
         stream = state;
         heartbeat();
+        if (answerTaken && state.turns > 0) {
+          void answerTaken();
+          answerTaken = null;
+        }
       },
     });
     stream = claude.stream;
     const sessionId = claude.stream.sessionId ?? session.sessionId;
     details.sessionId = sessionId;
     details.costUsd = claude.result?.costUsd ?? 0;
+    // However the attempt ended, an agent that waits on a person leaves its question open: the run holds the task.
+    if (talk?.waitingForAnswer && !ctx.cancellationSignal.aborted) {
+      throw fail(failure(FailureType.AwaitingAnswer, AWAITING_ANSWER));
+    }
     if (claude.verdict) throw fail(claude.verdict);
     return await succeed(claude.result, sessionId);
   } catch (err) {
@@ -139,6 +169,8 @@ async function runAgent(deps: ActivityDeps, input: RunAgentInput): Promise<RunAg
       );
     }
     throw err;
+  } finally {
+    await talk?.close();
   }
 
   /** claude succeeded: the task has, if its expected outputs exist and its result is kept. */
