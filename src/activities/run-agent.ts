@@ -177,10 +177,14 @@ async function runAgent(deps: ActivityDeps, input: RunAgentInput): Promise<RunAg
   async function succeed(result: ResultLine, sessionId: string): Promise<RunAgentResult> {
     const missing = await missingOutputs(input);
     if (missing.length > 0) {
+      // What is missing comes first, named as the plan names it (relative to the task's folder): a table that
+      // shows the start of the message shows that.
+      const named = missing.map((file) => inside(input.cwd, file) ?? file);
+      const one = missing.length === 1;
       throw fail(
         failure(
           FailureType.ExpectedOutputsMissing,
-          `the agent finished but ${missing.length === 1 ? 'this expected output is' : 'these expected outputs are'} missing: ${missing.join(', ')}; another attempt may create ${missing.length === 1 ? 'it' : 'them'}`,
+          `expected output${one ? '' : 's'} missing: ${named.join(', ')} (the agent finished without ${one ? 'it' : 'them'}; another attempt may create ${one ? 'it' : 'them'})`,
         ),
       );
     }
@@ -221,4 +225,10 @@ function foldersOutside(cwd: string, files: string[]): string[] {
   const root = path.resolve(cwd);
   const folders = files.map((file) => path.dirname(path.resolve(file)));
   return [...new Set(folders)].filter((dir) => dir !== root && !dir.startsWith(`${root}${path.sep}`));
+}
+
+/** `file` relative to `cwd` when it lies inside it; undefined otherwise. */
+function inside(cwd: string, file: string): string | undefined {
+  const relative = path.relative(path.resolve(cwd), file);
+  return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : undefined;
 }

@@ -65,7 +65,9 @@ export function agentActivities(task: EffectiveTask, generation: number, timing:
     // Routing: the workers serving the task's queue (a host, a repository, a tool); else the run's own queue.
     // A queue nobody serves leaves the task `running`, waiting for a worker (schedule-to-start is unbounded).
     taskQueue: task.taskQueue,
-    summary: `${task.id} · attempt ${generation} · ${task.agent ?? 'claude'}`,
+    // A run of the task (a person's retry starts the next); Temporal's Attempt counts the attempts within it, and the
+    // task's `attempts` in status counts them over every run (docs/STATUS.md).
+    summary: `${task.id} · run ${generation} · ${task.agent ?? 'claude'}`,
     startToCloseTimeout: durationMs(task.timeout) + TIMEOUT_SLACK_MS,
     heartbeatTimeout: timing.heartbeatTimeout ?? DEFAULT_HEARTBEAT_TIMEOUT,
     cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,

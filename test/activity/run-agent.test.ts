@@ -215,7 +215,8 @@ void describe('runAgent with fixture processes', () => {
     const input = makeInput({ id: 'outputs', expectedOutputs: [present, ...missing] });
     const error = await failureOf(start('fake-claude-ok', input).promise, 'ExpectedOutputsMissing');
     assert.equal(error.nonRetryable, false);
-    assert.match(error.message, new RegExp(`${missing[0]}, ${missing[1]}`));
+    // Named first, relative to the task's folder, as the plan names them (the status table shows the start).
+    assert.match(error.message, /^expected outputs missing: missing-a\.txt, missing-b\.txt \(/);
     assert.doesNotMatch(error.message, /present\.txt/);
 
     const ok = await start('fake-claude-ok', makeInput({ id: 'outputs', expectedOutputs: [present] })).promise;

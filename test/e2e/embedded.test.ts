@@ -74,10 +74,10 @@ void test('baton run --rehearse with no TEMPORAL_ADDRESS starts the embedded ser
   const list = await box.baton(['list', '--json']);
   assert.equal(list.exitCode, 0, describeResult(list));
   assert.doesNotMatch(list.stderr, /starting the embedded/, describeResult(list));
-  const runs = jsonOf<Array<{ runId: string; status: string }>>(list);
+  const runs = jsonOf<Array<{ runId: string; phase: string }>>(list);
   assert.deepEqual(
-    runs.filter((r) => r.runId === runId).map((r) => r.status),
-    ['COMPLETED'],
+    runs.filter((r) => r.runId === runId).map((r) => r.phase),
+    ['completed'],
     describeResult(list),
   );
   const status = await box.baton(['status', runId, '--json']);

@@ -243,7 +243,9 @@ const viaCli: Channel = {
     const result = await box.baton([command, runId, ...args]);
     if (row.refused) {
       assert.equal(result.exitCode, 2, `refused → exit 2: ${describeResult(result)}`);
-      assert.match(result.stderr, new RegExp(`^baton: ${row.op} refused: `), describeResult(result));
+      // Named as people type the command (`baton retry`), never by the wire name (`retryTask`).
+      assert.match(result.stderr, new RegExp(`^baton ${command} refused: `), describeResult(result));
+      if (row.op !== command) assert.doesNotMatch(result.stderr, new RegExp(row.op), describeResult(result));
       assert.match(result.stderr, row.refused, describeResult(result));
     } else {
       assert.equal(result.exitCode, 0, describeResult(result));

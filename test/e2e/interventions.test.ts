@@ -94,14 +94,14 @@ void test('approval: before holds a task until `baton approve` (or a temporal CL
     assert.notEqual(retry.exitCode, 0, describeResult(retry));
     assert.match(
       retry.stderr,
-      /retryTask refused: task prep is succeeded, not failed or cancelled/,
+      /^baton retry refused: task prep is succeeded, not failed or cancelled/,
       describeResult(retry),
     );
     assert.equal((await status(cliRun)).tasks.find((t) => t.id === 'prep')?.attempts, 1);
 
     const approve = await box.baton(['approve', cliRun, 'deploy', '--note', 'ship it']);
     assert.equal(approve.exitCode, 0, describeResult(approve));
-    assert.match(approve.stdout, /approve: task deploy is now/, describeResult(approve));
+    assert.match(approve.stdout, /^baton approve: task deploy is now/, describeResult(approve));
 
     const result = await box.baton(['result', cliRun, '--json']);
     assert.equal(result.exitCode, 0, `${describeResult(result)}\n--- worker\n${String(worker.all ?? '')}`);
@@ -125,7 +125,7 @@ void test('approval: before holds a task until `baton approve` (or a temporal CL
     assert.notEqual(late.exitCode, 0, describeResult(late));
     assert.match(
       late.stderr,
-      new RegExp(`retryTask refused: run ${cliRun} has already ended \\(completed\\)`),
+      new RegExp(`^baton retry refused: run ${cliRun} has already ended \\(completed\\)`),
       describeResult(late),
     );
 

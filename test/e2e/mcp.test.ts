@@ -218,7 +218,7 @@ void test('a plan submitted in one call runs; a task that fails for good waits, 
 
   // A refusal says why, in the workflow's words.
   const refusal = await refused('baton_retry_task', { runId, taskId: 'prepare' });
-  assert.match(refusal, /task prepare is succeeded, not failed or cancelled/);
+  assert.match(refusal, /^baton_retry_task refused: task prepare is succeeded, not failed or cancelled/);
 
   const retried = await ok<RunStatus>('baton_retry_task', { runId, taskId: 'flaky', note: 'try again' });
   assert.notEqual(stateOf(retried, 'flaky'), 'failed', 'the retry answers the status after the change');

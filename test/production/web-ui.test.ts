@@ -2,7 +2,7 @@
 // Debian's headless Chromium driven by playwright-core opens the link `baton start` printed, on the embedded dev
 // server started by `baton server` (with its Web UI), after `baton worker` — the real `claude` against the
 // scripted model — ran a 3-task chain in which one task failed and was retried by `baton retry`. The event
-// history shows every agent activity's summary ("<task> · attempt <n> · <agent>"), and the run's current details
+// history shows every agent activity's summary ("<task> · run <n> · <agent>"), and the run's current details
 // render the markdown table of task states. Screenshots go to test-artifacts/web-ui/ at the repository root.
 import assert from 'node:assert/strict';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -66,11 +66,11 @@ const SCRIPT = {
 
 /** The activities' summaries, in history order: one per agent attempt, plus the notification of the wait. */
 const EXPECTED_SUMMARIES = [
-  { type: 'runAgent', summary: 'collect · attempt 1 · claude' },
-  { type: 'runAgent', summary: 'classify · attempt 1 · writer' },
+  { type: 'runAgent', summary: 'collect · run 1 · claude' },
+  { type: 'runAgent', summary: 'classify · run 1 · writer' },
   { type: 'notify', summary: 'notify · the run waits on a person' },
-  { type: 'runAgent', summary: 'classify · attempt 2 · writer' },
-  { type: 'runAgent', summary: 'publish · attempt 1 · claude' },
+  { type: 'runAgent', summary: 'classify · run 2 · writer' },
+  { type: 'runAgent', summary: 'publish · run 1 · claude' },
 ];
 
 void test('the browser: BATON_CHROMIUM, else chromium or chromium-browser on PATH; a wrong BATON_CHROMIUM is an error', async () => {

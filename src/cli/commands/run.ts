@@ -8,7 +8,7 @@ import { startRun } from '../../client/runs.js';
 import { unservedQueueMessage, unservedQueues } from '../../client/worker-check.js';
 import { startTracing, type Tracing } from '../../tracing/tracing.js';
 import { ensureSearchAttributes } from '../../workers/search-attributes.js';
-import { createBatonWorker } from '../../workers/worker.js';
+import { agentSlotsFor, createBatonWorker } from '../../workers/worker.js';
 import { bold, statusReport } from '../format.js';
 import { follow } from '../follow.js';
 import { readRunInput, startRequest, type RunInputOptions } from '../plan-input.js';
@@ -52,6 +52,8 @@ export async function runCommand(config: Config, options: RunOptions): Promise<n
       taskQueue,
       activities,
       notifyCommand: config.notifyCommand,
+      // This worker runs this plan alone: as many agents at once as the plan may run.
+      maxConcurrentAgents: agentSlotsFor(plan),
       dataConverter: batonDataConverter(config.encryption.keys),
       tracing,
     });
