@@ -23,7 +23,7 @@ export async function sessionFor(
   heartbeatDetails: unknown,
   configDir: string,
 ): Promise<AttemptStart> {
-  if (attempt === 1 && input.answer) return await continueAsked(input, configDir);
+  if (attempt === 1 && input.answer) return await continueAsked(input.sessionId, input.cwd, configDir);
   if (attempt === 1) {
     return {
       kind: 'new',
@@ -54,22 +54,22 @@ export async function sessionFor(
 }
 
 /**
- * A run of the task that brings the answer to a question its agent asked before its attempt ended (DESIGN §13):
- * that agent's conversation (`input.sessionId`) is continued where claude can find it; otherwise a fresh one
- * starts, and its prompt carries the question and the answer.
+ * An attempt that brings the answer to a question its agent asked before its attempt ended (DESIGN §13): that
+ * agent's conversation (`asked`, as the question recorded it) is continued where claude can find it; otherwise a
+ * fresh one starts, and its prompt carries the question and the answer.
  */
-async function continueAsked(input: RunAgentInput, configDir: string): Promise<AttemptStart> {
-  const found = await findSession(configDir, input.sessionId, input.cwd);
+export async function continueAsked(asked: string, cwd: string, configDir: string): Promise<AttemptStart> {
+  const found = await findSession(configDir, asked, cwd);
   if (found.available) {
-    const record: AttemptSession = { mode: 'resumed', sessionId: input.sessionId, previousSessionId: input.sessionId };
+    const record: AttemptSession = { mode: 'resumed', sessionId: asked, previousSessionId: asked };
     // At least the question's turn: an attempt after this one continues the conversation too.
-    return { kind: 'resume', sessionId: input.sessionId, record, earlierTurns: 1 };
+    return { kind: 'resume', sessionId: asked, record, earlierTurns: 1 };
   }
   const sessionId = randomUUID();
   const record: AttemptSession = {
     mode: 'new',
     sessionId,
-    previousSessionId: input.sessionId,
+    previousSessionId: asked,
     notResumedBecause: `the conversation that asked is not available to this worker: ${found.reason}`,
   };
   return { kind: 'new', sessionId, record, earlierTurns: 0 };

@@ -12,7 +12,7 @@ import type { ActivityDeps } from './activity-deps.js';
 import { agentConfigDir } from './agent-env.js';
 import { attemptPaths, type AttemptPaths } from './artifact-paths.js';
 import { dependencyResults, keepAttemptFiles, readTaskPrompt, storeOf, unavailable } from './attempt-files.js';
-import { sessionFor } from './attempt-session.js';
+import { continueAsked, sessionFor } from './attempt-session.js';
 import { runClaudeAttempt } from './claude-attempt.js';
 import { cannotStart } from './claude-preflight.js';
 import { failure, type Classification } from './classify.js';
@@ -46,7 +46,7 @@ async function runAgent(deps: ActivityDeps, input: RunAgentInput): Promise<RunAg
     generation: input.generation,
     attempt,
   });
-  const session = await sessionFor(input, attempt, ctx.info.heartbeatDetails, agentConfigDir(deps.env));
+  let session = await sessionFor(input, attempt, ctx.info.heartbeatDetails, agentConfigDir(deps.env));
   const details: AgentFailureDetails & { session: AttemptSession } = {
     attempt,
     sessionId: session.sessionId,
@@ -112,6 +112,13 @@ async function runAgent(deps: ActivityDeps, input: RunAgentInput): Promise<RunAg
     // and the question is closed once the model has read it.
     const earlier = await questionOfEarlierAttempt(talk, input, attempt);
     if (earlier === 'waiting') throw fail(failure(FailureType.AwaitingAnswer, AWAITING_ANSWER));
+    if (earlier && earlier.sessionId !== session.sessionId) {
+      // The answer continues the conversation that asked, whatever the last heartbeat that reached Temporal said
+      // (heartbeats are throttled: the one sent after the question's turn may never have left).
+      session = await continueAsked(earlier.sessionId, input.cwd, agentConfigDir(deps.env));
+      details.sessionId = session.sessionId;
+      details.session = session.record;
+    }
     let answerTaken = earlier ? () => talk!.answerTaken(earlier.questionId) : null;
     const answer = earlier?.answer ?? input.answer;
     const fullPrompt = buildPrompt(

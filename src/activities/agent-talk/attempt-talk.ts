@@ -74,6 +74,14 @@ function clientOf(ctx: Context): Context['client'] | undefined {
   }
 }
 
+/** An answered question of an earlier attempt, for the attempt that brings its answer to the conversation. */
+export interface EarlierQuestion {
+  questionId: number;
+  /** The conversation that asked. */
+  sessionId: string;
+  answer: NonNullable<RunAgentInput['answer']>;
+}
+
 /**
  * The question an earlier attempt of this run of the task asked (its attempt ended first): 'waiting' while it has
  * no answer; answered, the answer this attempt brings to the conversation; null when there is none.
@@ -82,11 +90,15 @@ export async function questionOfEarlierAttempt(
   talk: AttemptTalk | null,
   input: RunAgentInput,
   attempt: number,
-): Promise<'waiting' | { questionId: number; answer: NonNullable<RunAgentInput['answer']> } | null> {
+): Promise<'waiting' | EarlierQuestion | null> {
   // A first attempt has no earlier one; a run that brings an answer (input.answer) took its question along.
   if (!talk || attempt === 1 || input.answer) return null;
   const question = await talk.questionBefore();
   if (!question || question.generation !== input.generation) return null;
   if (question.answer === null) return 'waiting';
-  return { questionId: question.id, answer: { question: question.question, text: question.answer } };
+  return {
+    questionId: question.id,
+    sessionId: question.sessionId,
+    answer: { question: question.question, text: question.answer },
+  };
 }
