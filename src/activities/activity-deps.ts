@@ -20,4 +20,6 @@ export interface ActivityDeps {
   heartbeatMs?: number;
   /** Give agents baton's tools: notes and questions to a person (DESIGN §13; default true). */
   agentTools?: boolean;
+  /** Least time between two uploads of a growing conversation to the store (default 2 s). */
+  conversationSyncMs?: number;
 }

@@ -89,8 +89,6 @@ export interface QuestionView {
   answeredAt: string | null;
   /** Generation of the task that asked. */
   generation: number;
-  /** The Claude conversation that asked: the one the answer continues. */
-  sessionId: string;
 }
 
 export interface AnswerTakenInput extends AgentScope {

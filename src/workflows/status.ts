@@ -82,6 +82,11 @@ export interface TaskView {
   taskQueue: string | null;
   /** The question its agent asked a person, while it waits for the answer (`baton answer`). */
   question: { text: string; askedAt: string } | null;
+  /**
+   * True while an operator has paused the task's agent activity (`temporal activity pause`, the Web UI); absent
+   * otherwise. Only the server knows: `baton status` adds it from the run's pending activities.
+   */
+  paused?: true;
 }
 
 /** The status JSON (DESIGN.md §7). */

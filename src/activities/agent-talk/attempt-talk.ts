@@ -77,8 +77,6 @@ function clientOf(ctx: Context): Context['client'] | undefined {
 /** An answered question of an earlier attempt, for the attempt that brings its answer to the conversation. */
 export interface EarlierQuestion {
   questionId: number;
-  /** The conversation that asked. */
-  sessionId: string;
   answer: NonNullable<RunAgentInput['answer']>;
 }
 
@@ -98,7 +96,6 @@ export async function questionOfEarlierAttempt(
   if (question.answer === null) return 'waiting';
   return {
     questionId: question.id,
-    sessionId: question.sessionId,
     answer: { question: question.question, text: question.answer },
   };
 }

@@ -114,8 +114,8 @@ export function ask(core: Core, input: AskInput, now: string): Question {
 export function question(core: Core, taskId: string): QuestionView | null {
   const q = core.record(taskId).question;
   if (!q) return null;
-  const { id, text, askedAt, answer, answeredAt, generation, sessionId } = q;
-  return { id, question: text, askedAt, answer, answeredAt, generation, sessionId };
+  const { id, text, askedAt, answer, answeredAt, generation } = q;
+  return { id, question: text, askedAt, answer, answeredAt, generation };
 }
 
 export function checkAnswer(core: Core, taskId: string, text: string): void {
