@@ -102,6 +102,17 @@ void test('a note reaches a parallel agent and a dependent prompt; a question wa
     JSON.stringify(row),
   );
 
+  // The Web UI's current details show the question and the latest notes.
+  const details = await waitFor('the Web UI details to show the note and the question', async () => {
+    const metadata = await temporal.client.workflow
+      .getHandle(runId)
+      .query<{ currentDetails?: string }>('__temporal_workflow_metadata');
+    const text = metadata.currentDetails ?? '';
+    return text.includes('Latest notes of the agents:') && text.includes(QUESTION) ? text : undefined;
+  });
+  assert.match(details, /- \*\*db-port\*\* \(scout\): the test database listens on 5433/);
+  assert.ok(details.includes(`baton answer ${runId} builder`), details);
+
   // BATON_NOTIFY_CMD heard of the question.
   const events = await waitFor('BATON_NOTIFY_CMD to be told of the question', async () => {
     const text = await readFile(path.join(box.cwd, 'notified.jsonl'), 'utf8').catch(() => '');
