@@ -7,6 +7,7 @@ import { loadConfig, type Config } from '../config/index.js';
 import { loadMetricsConfig } from '../config/metrics.js';
 import { ExitCode, exitCodeOf } from '../errors/exit-code.js';
 import type { Intervention, InterventionInput } from '../workflows/messages.js';
+import type { RunOptions } from './commands/run.js';
 
 /** A command's function, its module loaded on first use: `baton validate` needs no Temporal SDK. */
 function lazy<M, K extends keyof M>(load: () => Promise<M>, name: K): M[K] {
@@ -19,6 +20,7 @@ const readTasksFile = lazy(() => import('./commands/intervene.js'), 'readTasksFi
 const codecServerCommand = lazy(() => import('./commands/codec-server.js'), 'codecServerCommand');
 const listCommand = lazy(() => import('./commands/list.js'), 'listCommand');
 const mcpCommand = lazy(() => import('./commands/mcp.js'), 'mcpCommand');
+const notesCommand = lazy(() => import('./commands/notes.js'), 'notesCommand');
 const planCommand = lazy(() => import('./commands/plan.js'), 'planCommand');
 const planShowCommand = lazy(() => import('./commands/plan.js'), 'planShowCommand');
 const runCommand = lazy(() => import('./commands/run.js'), 'runCommand');
@@ -51,7 +53,6 @@ function positiveInt(value: string): number {
 
 const ALLOW_BYPASS_HELP =
   "let plans' agents run with permissionMode bypassPermissions (no permission checks; also BATON_ALLOW_BYPASS=1)";
-
 const program = new Command('baton')
   .description('Run a plan of Claude Code subagents as a durable Temporal workflow.')
   .version('0.1.0')
@@ -84,19 +85,8 @@ program
     'use a scripted model that completes every task and writes its expectedOutputs (no API key, no cost)',
   )
   .option('--allow-bypass-permissions', ALLOW_BYPASS_HELP)
-  .action(
-    async (
-      plan: string | undefined,
-      o: {
-        goal?: string;
-        approvePlan?: boolean;
-        agentsDir?: string;
-        id?: string;
-        json?: boolean;
-        rehearse?: boolean;
-        allowBypassPermissions?: boolean;
-      },
-    ) => done(await runCommand(config(), { planFile: plan, ...o })),
+  .action(async (plan: string | undefined, o: Omit<RunOptions, 'planFile'>) =>
+    done(await runCommand(config(), { planFile: plan, ...o })),
   );
 
 program
@@ -171,6 +161,16 @@ program
   .argument('<run>', 'run id')
   .option('--json', 'print the status JSON')
   .action(async (runId: string, o: { json?: boolean }) => done(await resultCommand(config(), { runId, ...o })));
+
+program
+  .command('notes')
+  .description("the notes a run's agents recorded for each other, newest first")
+  .argument('<run>', 'run id')
+  .option('--query <text>', 'only notes whose key or text contains this')
+  .option('--json', 'print {"runId","notes":[{key,text,taskId,at}],"complete"}')
+  .action(async (runId: string, o: { query?: string; json?: boolean }) =>
+    done(await notesCommand(config(), { runId, ...o })),
+  );
 
 program
   .command('list')
@@ -336,6 +336,13 @@ intervention('add', 'add tasks (a YAML/JSON list, or {tasks: [...]}) to a runnin
   .argument('<file>')
   .action(async (runId: string, file: string, o: { json?: boolean }) =>
     send('addTasks', runId, { tasks: await readTasksFile(file) }, o.json),
+  );
+intervention('answer', "answer the question a task's agent asked (it continues its conversation with the answer)")
+  .argument('<run>')
+  .argument('<task>')
+  .argument('<text>', 'the answer')
+  .action(async (runId: string, taskId: string, text: string, o: { json?: boolean }) =>
+    send('answer', runId, { taskId, text }, o.json),
   );
 intervention('abort', 'end a run now: running tasks are cancelled')
   .argument('<run>')

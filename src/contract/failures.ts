@@ -25,6 +25,9 @@ const FinalAgentFailure = {
   AgentBadArguments: 'AgentBadArguments', // bad flags, unknown agent, bad cwd
   ClaudeNotFound: 'ClaudeNotFound', // binary missing or not executable
   PolicyRefused: 'PolicyRefused', // the worker's policy does not allow what the task asks (src/policy)
+  // The attempt ended while its agent's question waits on a person: the run holds the task until the answer,
+  // then continues the conversation with it (DESIGN §13). Another attempt now would only wait too.
+  AwaitingAnswer: 'AwaitingAnswer',
 } as const;
 
 export const FailureType = { ...RetryableAgentFailure, ...FinalAgentFailure } as const;

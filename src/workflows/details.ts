@@ -34,6 +34,11 @@ export function renderDetails(overview: Overview, runId: string): string {
     lines.push('', 'Refused signals (latest last):');
     for (const r of refusals) lines.push(`- ${r.at} ${plain(r.operation)}: ${plain(r.reason).slice(0, 200)}`);
   }
+  if (overview.notes.length > 0) {
+    // Agents' words, shown as data: flattened, escaped, cut short (`baton notes <run>` has them whole).
+    lines.push('', 'Latest notes of the agents:');
+    for (const n of overview.notes) lines.push(`- **${cell(n.key, 60)}** (${n.taskId}): ${cell(n.text, 120)}`);
+  }
   return lines.join('\n');
 }
 
@@ -43,4 +48,10 @@ const REFUSAL_ROWS = 5;
 /** Text from a payload as one markdown line: no control characters, no markup that changes the page. */
 function plain(text: string): string {
   return text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').replace(/[`*[\]<>|\\]/g, (c) => `\\${c}`);
+}
+
+function cell(text: string, max: number): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  const cut = flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+  return cut.replace(/[|*_`<>[\]\\]/g, (c) => `\\${c}`);
 }

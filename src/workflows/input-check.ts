@@ -139,6 +139,8 @@ function invalid(runId: string, now: string, plan: unknown, problems: PlanIssue[
     taskCount: 0,
     tasks: [],
     refusals: [],
+    notes: [],
+    noteCount: 0,
   };
   return ApplicationFailure.create({
     type: INVALID_PLAN,

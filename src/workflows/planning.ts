@@ -224,6 +224,9 @@ export class Planning {
       tasks: proposed ? Scheduler.fresh(proposed, s.startedAt).status(runId, now, 0).tasks : [],
       // The run's (./refusals.ts): it adds them.
       refusals: [],
+      // Agents write notes once tasks run.
+      notes: [],
+      noteCount: 0,
     };
   }
 }

@@ -9,6 +9,9 @@ import { agentActivities } from './proxies.js';
 import type { Scheduler } from './scheduler/index.js';
 import type { IsolatedOutcome, Worktrees } from './worktrees.js';
 
+/** Text of a dependency's notes its dependents' prompts carry at most (the notes tool reads them all). */
+const DEPENDENCY_NOTES_BYTES = 8 * 1024;
+
 interface Running {
   scope: CancellationScope;
   /** Settles once the task's end is recorded. */
@@ -35,6 +38,8 @@ export class TaskRuns {
     const record = sched.markRunning(taskId, now());
     const task = effectiveTask(sched.plan, sched.task(taskId));
     const { guidance, prompt } = sched.takeGuidance(taskId);
+    // A question whose agent ended before the answer came: this run continues that conversation with the answer.
+    const answered = sched.talk.takeAnswer(taskId);
     const input: RunAgentInput = {
       runId: this.runId,
       goal: sched.plan.goal,
@@ -50,10 +55,12 @@ export class TaskRuns {
           state: dep.state === 'skipped' ? 'skipped' : 'succeeded',
           summary: dep.text ?? '',
           artifactPath: dep.artifactPath ?? undefined,
+          notes: sched.talk.notesOf([id], DEPENDENCY_NOTES_BYTES).map(({ key, text }) => ({ key, text })),
         };
       }),
       guidance,
-      sessionId: uuid4(),
+      sessionId: answered?.sessionId ?? uuid4(),
+      ...(answered ? { answer: { question: answered.text, text: answered.answer! } } : {}),
     };
     const activities = agentActivities(task, record.generation, this.options);
     const scope = new CancellationScope();

@@ -74,6 +74,7 @@ async function homeWithSnapshot(
     sessionId: null,
     dependsOn: [],
     taskQueue: null,
+    question: null,
   };
   const status: RunStatus = {
     runId,
@@ -90,6 +91,8 @@ async function homeWithSnapshot(
     taskCount: 1,
     tasks: [task],
     refusals: [],
+    notes: [],
+    noteCount: 0,
   };
   const json = snapshotJson(status);
   const file = snapshotPath(path.join(home, 'artifacts'), runId);

@@ -1,5 +1,6 @@
 // The scheduler's state: plain, serialisable data, carried over continue-as-new (packed: ../pack.ts) and read
 // back by clients from a run's start input. Every run in flight holds this shape: add optional fields only.
+import type { Note } from '../../contract/talk.js';
 import type { WorkspaceBase } from '../../contract/workspace.js';
 import type { Plan } from '../../plan/schema.js';
 import type { TaskState } from '../status.js';
@@ -39,6 +40,27 @@ export interface TaskRecord {
   resolve?: MergeConflict | null;
   /** The next run of the task starts from a clean worktree (retryTask with reset). */
   reset?: boolean;
+  /** The question its agent asked a person (mcp__baton__ask), until the agent has the answer. */
+  question?: Question | null;
+  /** Questions the task's agents asked so far: each question's id. */
+  questions?: number;
+}
+
+/** A task's question to a person (DESIGN §13). */
+export interface Question {
+  id: number;
+  text: string;
+  askedAt: string;
+  /** The run (generation) of the task that asked, and its Claude conversation. */
+  generation: number;
+  sessionId: string;
+  answer: string | null;
+  answeredAt: string | null;
+  /**
+   * The attempt that asked has ended (timed out, its worker died…): no agent waits any more. Answered, the task
+   * runs again, continuing that conversation with the answer.
+   */
+  held: boolean;
 }
 
 export interface MergeConflict {
@@ -63,6 +85,8 @@ export interface SchedulerState {
   base?: WorkspaceBase | null;
   /** Worktree isolation: the task whose conflicted merge holds the integration branch (others wait). */
   integrationHold?: string | null;
+  /** Notes the run's agents recorded (mcp__baton__note), oldest first. */
+  notes?: Note[];
 }
 
 /** How a task's attempt ended without a result (see ../activity-failures.ts). */
