@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { PlanError } from '../../src/plan/errors.js';
+import { NEEDS_ONE_KIND } from '../../src/plan/hierarchy.js';
 import { loadPlanFile, parsePlanText, validatePlanObject } from '../../src/plan/load.js';
 
 // Compiled to dist/test/unit/, so the repository root is three folders up.
@@ -157,12 +158,12 @@ void test('wrong types say what was expected and what was found', async () => {
 });
 
 void test('a missing key points at the mapping that lacks it', () => {
-  const text = 'version: 1\nname: p\ntasks:\n  - id: a\n    title: no prompt\n';
+  const text = 'version: 1\nname: p\ntasks:\n  - title: no id\n    prompt: do it\n';
   assert.throws(
     () => parsePlanText(text, 'p.yaml', 'yaml'),
     (error: unknown) =>
       error instanceof PlanError &&
-      error.message === 'Invalid plan p.yaml (1 problem):\n  p.yaml:4:5 tasks[0].prompt: is required but missing',
+      error.message === 'Invalid plan p.yaml (1 problem):\n  p.yaml:4:5 tasks[0].id: is required but missing',
   );
 });
 
@@ -234,7 +235,6 @@ void test('validatePlanObject returns the plan or every issue, labelled with the
   assert.deepEqual(bad, {
     ok: false,
     issues: [
-      { file: 'planner output', path: 'tasks[1].prompt', message: 'is required but missing' },
       {
         file: 'planner output',
         path: 'tasks[1].id',
@@ -245,6 +245,7 @@ void test('validatePlanObject returns the plan or every issue, labelled with the
         path: 'tasks[0].dependsOn[0]',
         message: 'task "a" depends on "b", but no task has that id',
       },
+      { file: 'planner output', path: 'tasks[1].prompt', message: NEEDS_ONE_KIND },
     ],
   });
   assert.deepEqual(validatePlanObject([1, 2]), {
