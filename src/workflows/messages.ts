@@ -131,6 +131,22 @@ export const interventionUpdates: {
   abort: abortUpdate,
 };
 
+/** Each intervention's signal (a run passes those addressed to a sub-plan's tasks on to its child run). */
+export const interventionSignals: {
+  [O in Intervention]: SignalDefinition<[InterventionInput<O>]>;
+} = {
+  approve: approveSignal,
+  reject: rejectSignal,
+  pause: pauseSignal,
+  resume: resumeSignal,
+  retryTask: retryTaskSignal,
+  skipTask: skipTaskSignal,
+  cancelTask: cancelTaskSignal,
+  guide: guideSignal,
+  addTasks: addTasksSignal,
+  abort: abortSignal,
+};
+
 /** Each intervention's payload schema (what the workflow checks a payload against). */
 export const interventionSchemas = {
   approve: ApproveInputSchema,
