@@ -198,7 +198,8 @@ export async function listRuns(
   client: Client,
   options: { waiting?: boolean; limit?: number } = {},
 ): Promise<RunSummary[]> {
-  const query = `WorkflowType = '${WORKFLOW_TYPE}'${options.waiting ? ' AND BatonWaiting = true' : ''}`;
+  // A run's sub-plans (child runs, DESIGN.md §10) are part of it: its status lists their tasks, not `baton list`.
+  const query = `WorkflowType = '${WORKFLOW_TYPE}' AND ParentWorkflowId IS NULL${options.waiting ? ' AND BatonWaiting = true' : ''}`;
   const runs: RunSummary[] = [];
   for await (const w of client.workflow.list({ query })) {
     runs.push({ runId: w.workflowId, status: w.status.name, startTime: w.startTime, closeTime: w.closeTime });

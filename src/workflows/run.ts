@@ -156,7 +156,10 @@ export class Run implements PlanRoundsContext {
       this.tasks.cancelAll(reason ? `aborted: ${reason}` : 'the run above it was aborted');
       this.planner?.cancel();
     },
-    route: (operation, input) => (this.sched ? route(this.sched, this.tasks.children, operation, input) : undefined),
+    route: (operation, input) =>
+      this.sched
+        ? route(this.sched, this.tasks.children, operation, input, this.options.parent?.path ?? '')
+        : undefined,
     inScope: (work) => this.guard.run(work),
     mergeOnApprove: (taskId, note) => {
       const sched = this.sched;

@@ -3,7 +3,7 @@
 // details, its search attributes and its notifications show the whole tree — and at last how it ended. One report
 // is in flight at a time: what changes meanwhile goes in the next one, so a busy child sends few. A report that
 // cannot be delivered means the parent run is gone: the child is an orphan.
-import { condition, getExternalWorkflowHandle, log } from '@temporalio/workflow';
+import { CancellationScope, condition, getExternalWorkflowHandle, isCancellation, log } from '@temporalio/workflow';
 import { SUMMARY_CHARS } from '../scheduler/index.js';
 import type { Phase, TaskView } from '../status.js';
 import type { SubPlanWording } from '../wording.js';
@@ -45,13 +45,18 @@ export class Reporter {
     this.dirty = true;
   }
 
-  /** Sends reports while the run goes on (start it inside the run's own scope). */
-  async run(): Promise<never> {
-    for (;;) {
-      await condition(() => this.dirty && !this.lost && !this.ending);
-      this.dirty = false;
-      this.sending = this.send();
-      await this.sending;
+  /** Sends reports while the run goes on (start it inside the run's own scope); its cancellation ends it quietly. */
+  async run(): Promise<void> {
+    try {
+      for (;;) {
+        await condition(() => this.dirty && !this.lost && !this.ending);
+        this.dirty = false;
+        // A report once begun is delivered: a cancelled signal would look like a parent that is gone.
+        this.sending = CancellationScope.nonCancellable(() => this.send());
+        await this.sending;
+      }
+    } catch (err) {
+      if (!isCancellation(err)) throw err;
     }
   }
 

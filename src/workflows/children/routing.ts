@@ -4,7 +4,7 @@
 // arrives), then passed on to the child run as the same intervention's signal, with the rest of the path.
 // `baton` itself sends such an update to the child run directly (src/client/interventions.ts), whose answer is exact.
 import { isSubPlanTask } from '../../plan/schema.js';
-import { PATH_SEPARATOR } from '../../plan/tree.js';
+import { joinPath, PATH_SEPARATOR } from '../../plan/tree.js';
 import { interventionSignals, type Intervention, type InterventionInput } from '../messages.js';
 import type { Scheduler } from '../scheduler/index.js';
 import { GATE_STATES, type TaskState, type TaskView } from '../status.js';
@@ -23,6 +23,8 @@ export function route<O extends Intervention>(
   children: ChildRuns,
   operation: O,
   input: InterventionInput<O>,
+  /** This run's path id from the root run ('' for the root): what its children's reports name their tasks by. */
+  ownPath: string,
 ): Forward | undefined {
   const taskId = 'taskId' in input ? input.taskId : undefined;
   if (taskId === undefined) return undefined;
@@ -46,8 +48,9 @@ export function route<O extends Intervention>(
       if (!isSubPlanTask(sched.task(head))) throw refuse.notASubPlan(head);
       const r = sched.record(head);
       if (r.state !== 'running' || !r.child || r.child.ended) throw refuse.subPlanNotRunning(head, r.state);
-      const view = r.child.tasks.find((t) => t.id === taskId);
-      if (!view) throw refuse.noTaskInSubPlan(taskId);
+      const full = joinPath(ownPath, taskId);
+      const view = r.child.tasks.find((t) => t.id === full);
+      if (!view) throw refuse.noTaskInSubPlan(full);
       checkReported(operation, view);
     },
     apply: () => children.forward(head, signal, { ...input, taskId: rest.join(PATH_SEPARATOR) }),
