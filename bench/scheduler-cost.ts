@@ -55,7 +55,7 @@ export function schedulerCost(plan: Plan): SchedulerCost {
       completionTime += performance.now() - t0;
       if (++completions === half) {
         statusMs = timeIt(() => sched.status('bench', now, 0));
-        detailsMs = timeIt(() => renderDetails(sched.overview(0, DETAILS_ROWS)));
+        detailsMs = timeIt(() => renderDetails(sched.overview(0, DETAILS_ROWS), 'bench'));
       }
     }
   }

@@ -18,4 +18,6 @@ export interface ActivityDeps {
   killGraceMs?: number;
   /** Heartbeat period (default 1 s). */
   heartbeatMs?: number;
+  /** Least time between two uploads of a growing conversation to the store (default 2 s). */
+  conversationSyncMs?: number;
 }

@@ -77,6 +77,21 @@ function oneLine(text: string | null, max: number): string {
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 
+/** Paths longer than this in an error keep their end: the file is what tells, not /tmp/… before it. */
+const PATH_KEPT = 32;
+
+/** An error in a line of at most `max`: long paths shortened to their end first, then the text cut. */
+export function errorLine(error: string, max: number): string {
+  // A path: a word with a slash in it.
+  const shortened = error.replace(/[^\s,;:'"()]*\/[^\s,;:'"()]+/g, (p) => {
+    if (p.length <= PATH_KEPT) return p;
+    const tail = p.slice(p.length - PATH_KEPT);
+    const fromSeparator = tail.indexOf('/');
+    return `…${fromSeparator >= 0 ? tail.slice(fromSeparator) : tail}`;
+  });
+  return oneLine(shortened, max);
+}
+
 export function statusTable(status: RunStatus): string {
   // The QUEUE column only for a routed plan (a task's `taskQueue`); "-" is the run's own queue.
   const routed = status.tasks.some((t) => t.taskQueue);
@@ -85,21 +100,34 @@ export function statusTable(status: RunStatus): string {
     return [
       // A sub-plan's tasks under their task, indented by level (DESIGN.md §10): the path id is what commands take.
       `${'  '.repeat(t.id.split('/').length - 1)}${t.id}`,
-      stateLabel(t.state),
+      t.paused ? `${stateLabel(t.state)} ${yellow('(paused)')}` : stateLabel(t.state),
       ...(routed ? [t.taskQueue ?? '-'] : []),
       String(t.attempts),
       elapsed === null ? '' : duration(elapsed),
       usd(t.costUsd),
-      oneLine(t.error ?? t.summary, 70),
+      t.error ? errorLine(t.error, 70) : oneLine(t.summary, 70),
     ];
   });
   const header = ['TASK', 'STATE', ...(routed ? ['QUEUE'] : []), 'ATTEMPTS', 'TIME', 'COST', 'RESULT / ERROR'];
   return table(header, rows);
 }
 
+const listed = (ids: string[]) =>
+  ids.length > 5 ? `${ids.slice(0, 5).join(', ')}, … (${ids.length} tasks)` : ids.join(', ');
+
+/** Ready tasks of a running run (not paused) wait for a place under the plan's maxParallel, not for a worker. */
+export function readyLine(status: RunStatus): string | undefined {
+  if (status.phase !== 'running') return undefined;
+  const ready = status.tasks.filter((t) => t.state === 'ready').map((t) => t.id);
+  if (ready.length === 0) return undefined;
+  const running = status.tasks.filter((t) => t.state === 'running').length;
+  const one = ready.length === 1;
+  return `${one ? 'task' : 'tasks'} ${listed(ready)} ${one ? 'is' : 'are'} ready and ${one ? 'waits' : 'wait'} for the plan's maxParallel (${running} running)`;
+}
+
 /**
- * A run's status for people. `unserved`: lines about routed tasks that wait for a worker (see
- * unservedQueues), which the workflow itself cannot know.
+ * A run's status for people. `unserved`: lines about tasks that wait for a worker (routed to a queue nobody serves,
+ * or held for a free agent slot: see unservedQueues, heldForWorkers), which the workflow itself cannot know.
  */
 export function statusReport(status: RunStatus, uiUrl?: string, unserved: string[] = []): string {
   const lines = [
@@ -116,6 +144,8 @@ export function statusReport(status: RunStatus, uiUrl?: string, unserved: string
       ...status.waitingOn.map((w) => `  ${w.replaceAll('<run>', status.runId)}`),
     );
   }
+  const ready = readyLine(status);
+  if (ready) lines.push('', ready);
   if (unserved.length > 0) {
     lines.push('', yellow('Waiting for a worker:'), ...unserved.map((line) => `  ${line}`));
   }

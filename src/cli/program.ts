@@ -94,10 +94,14 @@ program
   .option('--agents-dir <dir>', 'with --goal: the agents a plan may assign (default .claude/agents)')
   .option('--id <id>', 'workflow id of the run')
   .option('--json', 'print {"runId","uiUrl"}')
+  .option(
+    '--rehearse',
+    'a rehearsal: `baton worker --rehearse` runs it with a scripted model that completes every task (no API key, no cost)',
+  )
   .action(
     async (
       plan: string | undefined,
-      o: { goal?: string; approvePlan?: boolean; agentsDir?: string; id?: string; json?: boolean },
+      o: { goal?: string; approvePlan?: boolean; agentsDir?: string; id?: string; json?: boolean; rehearse?: boolean },
     ) => done(await startCommand(config(), { planFile: plan, ...o })),
   );
 
@@ -185,15 +189,27 @@ program
     '--activities-only',
     "run agents only, no workflows: serves the tasks a plan routes to this queue (a task's taskQueue)",
   )
-  .action(async (o: { maxAgents?: number; grace?: string; taskQueue?: string; activitiesOnly?: boolean }) =>
-    done(
-      await workerCommand(config(), {
-        maxConcurrentAgents: o.maxAgents,
-        grace: o.grace,
-        taskQueue: o.taskQueue,
-        activitiesOnly: o.activitiesOnly,
-      }),
-    ),
+  .option(
+    '--rehearse',
+    'run the rehearsals of `baton start --rehearse` (queue <task queue>-rehearsal) with a scripted model: no API key, no cost',
+  )
+  .action(
+    async (o: {
+      maxAgents?: number;
+      grace?: string;
+      taskQueue?: string;
+      activitiesOnly?: boolean;
+      rehearse?: boolean;
+    }) =>
+      done(
+        await workerCommand(config(), {
+          maxConcurrentAgents: o.maxAgents,
+          grace: o.grace,
+          taskQueue: o.taskQueue,
+          activitiesOnly: o.activitiesOnly,
+          rehearse: o.rehearse,
+        }),
+      ),
   );
 
 program
@@ -322,12 +338,13 @@ async function main(): Promise<void> {
   // Only processes that run a worker serve metrics (BATON_METRICS_PORT): another would find the port taken.
   const runsWorker = ['worker', 'run'].includes(process.argv[2] ?? '');
   if (runsWorker) {
-    const [{ DefaultLogger, Runtime }, { runtimeTelemetry }] = await Promise.all([
+    const [{ Runtime }, { runtimeTelemetry }, { workerLogger }] = await Promise.all([
       import('@temporalio/worker'),
       import('../workers/metrics.js'),
+      import('../workers/log.js'),
     ]);
     Runtime.install({
-      logger: new DefaultLogger((process.env.BATON_LOG_LEVEL as 'WARN' | undefined) ?? 'WARN'),
+      logger: workerLogger((process.env.BATON_LOG_LEVEL as 'WARN' | undefined) ?? 'WARN'),
       telemetryOptions: runtimeTelemetry(loadMetricsConfig(process.env)),
     });
   }
@@ -350,7 +367,8 @@ async function main(): Promise<void> {
 main()
   .catch((err: unknown) => {
     const message = err instanceof Error ? err.message : String(err);
-    process.stderr.write(`baton: ${message}\n`);
+    // A message that names its command already (`baton retry refused: …`) needs no "baton: " before it.
+    process.stderr.write(message.startsWith('baton ') ? `${message}\n` : `baton: ${message}\n`);
     if (process.env.BATON_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
     exitCode = exitCodeOf(err);
   })

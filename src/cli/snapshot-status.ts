@@ -18,7 +18,8 @@ export interface StatusOptions {
 
 /**
  * The exit code once the status is printed; undefined when the snapshot cannot answer: there is none at most two
- * seconds old, or (not for --json) a running task waits on another task queue, whose workers only Temporal knows.
+ * seconds old, or (not for --json) a running task's agent does not run in the worker that wrote it — it may wait
+ * for a worker (another task queue's, or a free agent slot), which only Temporal knows.
  */
 export async function answerFromSnapshot(config: Config, options: StatusOptions): Promise<number | undefined> {
   const snapshot = readFreshSnapshot(config.artifactsDir, options.runId);
@@ -28,7 +29,8 @@ export async function answerFromSnapshot(config: Config, options: StatusOptions)
     return exitCodeOf(snapshot);
   }
   const status = snapshot.status();
-  if (status.tasks.some((t) => t.state === 'running' && t.taskQueue)) return undefined;
+  const here = new Set(snapshot.runningHere ?? []);
+  if (status.tasks.some((t) => t.state === 'running' && (t.taskQueue || !here.has(t.id)))) return undefined;
   return printStatus(options, status, await resolveTarget(config, note), []);
 }
 

@@ -5,6 +5,7 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import * as m from '../workflows/messages.js';
 import type { RunStatus, TaskView } from '../workflows/status.js';
+import { commandOf } from '../workflows/wording.js';
 import { BadInputError, NotFoundError } from './errors.js';
 import { queryStatus } from './runs.js';
 
@@ -12,16 +13,20 @@ export class RefusedError extends BadInputError {
   override name = 'RefusedError';
 }
 
-/** Sends one intervention; its payload's type follows the operation (see InterventionInputs). */
+/**
+ * Sends one intervention; its payload's type follows the operation (see InterventionInputs). A refusal names the
+ * operation as `caller` (default: the command people type, `baton retry`; the MCP server names its tools).
+ */
 export async function intervene<O extends m.Intervention>(
   client: Client,
   runId: string,
   operation: O,
   payload: m.InterventionInput<O>,
+  caller: string = commandOf(operation),
 ): Promise<RunStatus> {
   const target = await targetOf(client, runId, operation, payload);
-  if (!target) return await send(client, runId, operation, payload);
-  const answer = await send(client, target.runId, operation, target.payload, target.path);
+  if (!target) return await send(client, runId, operation, payload, caller);
+  const answer = await send(client, target.runId, operation, target.payload, caller, target.path);
   // The run learns of the change from its child's next report: show the child's answer in it now.
   return withChild(await queryStatus(client.workflow.getHandle(runId)), answer, target.path);
 }
@@ -70,6 +75,7 @@ async function send<O extends m.Intervention>(
   runId: string,
   operation: O,
   payload: m.InterventionInput<O>,
+  caller: string,
   /** For a child run: the task whose sub-plan it runs (its refusals say so). */
   path?: string,
 ): Promise<RunStatus> {
@@ -79,13 +85,13 @@ async function send<O extends m.Intervention>(
     return await handle.executeUpdate(m.interventionUpdates[operation], { args: [payload] });
   } catch (err) {
     // The server answers an update to a closed workflow with NotFound too: tell the two apart.
-    if (err instanceof WorkflowNotFoundError) throw await notRunning(handle, runId, operation);
+    if (err instanceof WorkflowNotFoundError) throw await notRunning(handle, runId, caller);
     if (err instanceof WorkflowUpdateFailedError) {
-      throw new RefusedError(`${operation} refused${where}: ${err.cause?.message ?? err.message}`);
+      throw new RefusedError(`${caller} refused${where}: ${err.cause?.message ?? err.message}`);
     }
     const text = err instanceof Error ? err.message : String(err);
     if (/workflow execution already completed/i.test(text)) {
-      throw new RefusedError(`${operation} refused: run ${runId} has already ended`);
+      throw new RefusedError(`${caller} refused: run ${runId} has already ended`);
     }
     throw err;
   }
@@ -108,10 +114,10 @@ function withChild(status: RunStatus, child: RunStatus, path: string): RunStatus
 }
 
 /** Why an update found no running workflow: the run has ended (a refusal), or there is no such run. */
-async function notRunning(handle: WorkflowHandle, runId: string, operation: m.Intervention): Promise<Error> {
+async function notRunning(handle: WorkflowHandle, runId: string, caller: string): Promise<Error> {
   try {
     const { status } = await handle.describe();
-    return new RefusedError(`${operation} refused: run ${runId} has already ended (${status.name.toLowerCase()})`);
+    return new RefusedError(`${caller} refused: run ${runId} has already ended (${status.name.toLowerCase()})`);
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) return new NotFoundError(`no run with id ${runId}`);
     throw err;

@@ -15,6 +15,7 @@ import type { Plan } from '../plan/schema.js';
 import type { OrchestrateInput, OrchestrateOptions } from '../workflows/orchestrate.js';
 import { planQuery, statusQuery } from '../workflows/messages.js';
 import { taskIdOfActivity, type RunStatus } from '../workflows/status.js';
+import { waiting } from '../workflows/wording.js';
 import { BadInputError, NotFoundError } from './errors.js';
 import { externalizeLargePrompts } from './large-prompts.js';
 
@@ -71,6 +72,8 @@ export async function startRun(client: Client, start: StartRunOptions): Promise<
 interface PendingActivity {
   activityId?: string | null;
   attempt?: number | null;
+  /** Paused by an operator (`temporal activity pause`, the Web UI's "Pause"): no attempt starts until unpaused. */
+  paused?: boolean | null;
 }
 
 /** The status JSON of a run (DESIGN.md §7), wherever the run is in its life. */
@@ -120,28 +123,45 @@ export async function getStatus(client: Client, runId: string, options: GetStatu
         `"${description.taskQueue}"? Start one with \`baton worker\``,
     );
   }
-  // The workflow knows finished attempts; the server knows the attempt of each running activity.
-  const pending = (description.raw.pendingActivities ?? []) as PendingActivity[];
-  for (const activity of pending) {
-    const taskId = activity.activityId && taskIdOfActivity(activity.activityId);
-    const task = status.tasks.find((t) => t.id === taskId && t.state === 'running');
-    if (task && activity.attempt) task.attempts += activity.attempt;
-  }
+  mergePendingActivities(status, (description.raw.pendingActivities ?? []) as PendingActivity[]);
   return status;
+}
+
+/**
+ * What only the server knows of a running task's agent: which attempt it is in (the workflow counts a running task
+ * in its first), and whether an operator paused it — Temporal tells the workflow nothing of a pause (DESIGN.md §4).
+ */
+export function mergePendingActivities(status: RunStatus, pending: readonly PendingActivity[]): void {
+  for (const activity of pending) {
+    if (!activity.activityId) continue;
+    const taskId = taskIdOfActivity(activity.activityId);
+    const task = status.tasks.find((t) => t.id === taskId && t.state === 'running');
+    if (!task) continue;
+    if (activity.attempt && activity.attempt > 1) task.attempts += activity.attempt - 1;
+    if (activity.paused) {
+      task.paused = true;
+      status.waitingOn.push(waiting.agentPaused(task.id, activity.activityId));
+    }
+  }
 }
 
 /** Events of a run up to its first completed workflow task: started, task scheduled, started, completed. */
 const FIRST_WORKFLOW_TASK_COMPLETED = 4;
-/** The status a finished run ended with, from its result or failure; null for a cancelled run. */
+/**
+ * The status a finished run ended with: its result, or the details of its failure (RunFailed) or of its
+ * cancellation (an aborted or cancelled run; runs of an earlier baton ended as the failure RunAborted). Null for a
+ * run cancelled without one (by an earlier baton).
+ */
 export async function finalStatus(handle: WorkflowHandle): Promise<RunStatus | null> {
   try {
     return (await handle.result()) as RunStatus;
   } catch (err) {
-    if (err instanceof WorkflowFailedError && err.cause instanceof ApplicationFailure) {
+    if (!(err instanceof WorkflowFailedError)) throw err;
+    if (err.cause instanceof ApplicationFailure || err.cause instanceof CancelledFailure) {
       const details = err.cause.details?.[0] as RunStatus | undefined;
       if (details && typeof details === 'object' && 'tasks' in details) return details;
     }
-    if (err instanceof WorkflowFailedError && err.cause instanceof CancelledFailure) return null;
+    if (err.cause instanceof CancelledFailure) return null;
     throw err;
   }
 }
@@ -185,27 +205,6 @@ export async function queryStatusPages(handle: WorkflowHandle): Promise<RunStatu
     tasks.push(...page.tasks);
   }
   return { ...first, taskCount: total, tasks };
-}
-
-export interface RunSummary {
-  runId: string;
-  status: string;
-  startTime: Date;
-  closeTime: Date | undefined;
-}
-
-export async function listRuns(
-  client: Client,
-  options: { waiting?: boolean; limit?: number } = {},
-): Promise<RunSummary[]> {
-  // A run's sub-plans (child runs, DESIGN.md §10) are part of it: its status lists their tasks, not `baton list`.
-  const query = `WorkflowType = '${WORKFLOW_TYPE}' AND ParentWorkflowId IS NULL${options.waiting ? ' AND BatonWaiting = true' : ''}`;
-  const runs: RunSummary[] = [];
-  for await (const w of client.workflow.list({ query })) {
-    runs.push({ runId: w.workflowId, status: w.status.name, startTime: w.startTime, closeTime: w.closeTime });
-    if (runs.length >= (options.limit ?? 100)) break;
-  }
-  return runs;
 }
 
 /** The plan of a run: the accepted one, or while it waits for approval, the proposed one; null while planning. */

@@ -32,3 +32,9 @@ export function runUrl(target: Target, workflowId: string): string | undefined {
   if (!target.uiUrl) return undefined;
   return `${target.uiUrl}/namespaces/${encodeURIComponent(target.namespace)}/workflows/${encodeURIComponent(workflowId)}`;
 }
+
+/** A link to the Web UI's list of workflows, filtered by a visibility query (`baton list --waiting`'s). */
+export function listUrl(target: Target, query: string): string | undefined {
+  if (!target.uiUrl) return undefined;
+  return `${target.uiUrl}/namespaces/${encodeURIComponent(target.namespace)}/workflows?query=${encodeURIComponent(query)}`;
+}

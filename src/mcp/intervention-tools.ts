@@ -7,6 +7,23 @@ import { describeRun } from './format.js';
 import { RunIdSchema } from './run-tools.js';
 import { defineTool, type BatonTool } from './tool.js';
 import { withWorker } from '../client/worker-check.js';
+import { waitForResult } from '../client/runs.js';
+import type { Client } from '@temporalio/client';
+import type { RunStatus } from '../workflows/status.js';
+
+/** How long baton_abort waits for the run to end (its agents to stop) before it answers with what it has. */
+const ABORT_WAIT_MS = 30_000;
+
+/** The run's final status if it ends within `ms`; undefined otherwise. */
+async function endedWithin(client: Client, runId: string, ms: number): Promise<RunStatus | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
+  try {
+    return await Promise.race([waitForResult(client, runId), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 interface InterventionSpec {
   name: string;
@@ -94,10 +111,16 @@ function interventionTool(operation: m.Intervention, spec: InterventionSpec): Ba
     async run(args, context) {
       const { runId, ...payload } = args;
       const connected = await context.session.connected();
-      const status = await withWorker(connected, runId, () => intervene(connected.client, runId, operation, payload));
+      let status = await withWorker(connected, runId, () =>
+        intervene(connected.client, runId, operation, payload, spec.name),
+      );
+      // An abort ends the run once its agents have stopped: answer with the final status when it comes soon.
+      if (operation === 'abort') status = (await endedWithin(connected.client, runId, ABORT_WAIT_MS)) ?? status;
       const taskId = m.taskIdOf(payload);
       const task = taskId ? status.tasks.find((t) => t.id === taskId) : undefined;
-      const head = task ? `${spec.name}: task ${task.id} is now ${task.state}.` : `${spec.name}: done.`;
+      const head = task
+        ? `${spec.name}: task ${task.id} is now ${task.state}.`
+        : `${spec.name}: the run is now ${status.phase}.`;
       return { text: `${head}\n${describeRun(status)}`, data: { ...status } };
     },
   });

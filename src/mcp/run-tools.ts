@@ -4,10 +4,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { openArtifactStore } from '../artifacts/open-store.js';
 import { runUrl } from '../client/connection.js';
-import { getStatus, listRuns, startRun } from '../client/runs.js';
-import { PlanSchema, routedTasks } from '../plan/schema.js';
+import { listRuns } from '../client/list-runs.js';
+import { getStatus, startRun } from '../client/runs.js';
+import { PlanSchema, routedTasks, withoutRouting } from '../plan/schema.js';
+import { rehearsalTaskQueue } from '../rehearsal/env.js';
 import { isFinalPhase } from '../workflows/status.js';
-import { describeRun } from './format.js';
+import { describeRun, toolHint } from './format.js';
 import { planFromArgument } from './plan-argument.js';
 import { defineTool, type ToolContext } from './tool.js';
 import { unservedQueueMessage, unservedQueues, withWorker, workerPolls } from '../client/worker-check.js';
@@ -31,12 +33,32 @@ const IdSchema = z
   .optional()
   .describe('Run id to use instead of baton-<plan name>-<random>.');
 
+const RehearseSchema = z
+  .boolean({ error: 'rehearse must be true or false' })
+  .optional()
+  .describe(
+    'A rehearsal: the run goes to the rehearsal task queue, where `baton worker --rehearse` runs it with a scripted model that completes every task (no API key, no cost). Default false.',
+  );
+
+/** Where a run goes: the configured task queue, or for a rehearsal its rehearsal queue (src/rehearsal/env.ts). */
+function queueOf(context: ToolContext, rehearse: boolean | undefined): { taskQueue: string; worker: string } {
+  const queue = context.config.taskQueue;
+  return rehearse
+    ? { taskQueue: rehearsalTaskQueue(queue), worker: '`baton worker --rehearse`' }
+    : { taskQueue: queue, worker: '`baton worker`' };
+}
+
 const PlanArgumentSchema = z.union(
   [z.string().min(1, 'plan text must not be empty'), z.record(z.string(), z.unknown())],
   { error: 'plan must be a plan object or its YAML/JSON text' },
 );
 
-const SubmitPlanInputSchema = z.strictObject({ plan: PlanArgumentSchema, cwd: CwdSchema, id: IdSchema });
+const SubmitPlanInputSchema = z.strictObject({
+  plan: PlanArgumentSchema,
+  cwd: CwdSchema,
+  id: IdSchema,
+  rehearse: RehearseSchema,
+});
 
 /** What clients are shown: the plan's own schema, so a model writes plans of the right shape. */
 const SubmitPlanAdvertisedSchema = z.strictObject({
@@ -45,7 +67,12 @@ const SubmitPlanAdvertisedSchema = z.strictObject({
     .describe('The plan (format v1): an object, or its YAML/JSON text.'),
   cwd: CwdSchema,
   id: IdSchema,
+  rehearse: RehearseSchema,
 });
+
+function noWorkerYet(taskQueue: string, worker: string): string {
+  return `No worker polls task queue "${taskQueue}" yet: the run waits until one does. Start one with ${worker} (same TEMPORAL_ADDRESS and BATON_TASK_QUEUE).`;
+}
 
 function callerFolder(context: ToolContext, cwd: string | undefined): string {
   return path.resolve(context.cwd, cwd ?? '.');
@@ -55,15 +82,17 @@ const submitPlan = defineTool({
   name: 'baton_submit_plan',
   title: 'Submit a plan',
   description:
-    'Start a durable run of a plan: tasks with dependencies, each done by a Claude Code subagent. The plan is checked by the same rules as a plan file (all problems are listed at once; nothing starts if there is any), its relative paths are resolved against cwd, and the run is handed to Temporal: from then on it runs to an end even if this session ends. Returns the runId and the Web UI link. A `baton worker` on the same task queue executes the run; this server does not run agents.',
+    'Start a durable run of a plan: tasks with dependencies, each done by a Claude Code subagent. The plan is checked by the same rules as a plan file (all problems are listed at once; nothing starts if there is any), its relative paths are resolved against cwd, and the run is handed to Temporal: from then on it runs to an end even if this session ends. Returns the runId and the Web UI link. A `baton worker` on the same task queue executes the run (with rehearse: true, a `baton worker --rehearse`); this server does not run agents.',
   input: SubmitPlanInputSchema,
   advertised: SubmitPlanAdvertisedSchema,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   async run(args, context) {
     const cwd = callerFolder(context, args.cwd);
-    const plan = await planFromArgument(args.plan, cwd);
+    const given = await planFromArgument(args.plan, cwd);
+    // A rehearsal's tasks all run on the rehearsal worker: none is routed to a real one.
+    const plan = args.rehearse ? withoutRouting(given) : given;
     const connected = await context.session.connected();
-    const taskQueue = context.config.taskQueue;
+    const { taskQueue, worker } = queueOf(context, args.rehearse);
     const handle = await startRun(connected.client, {
       plan,
       taskQueue,
@@ -76,18 +105,23 @@ const submitPlan = defineTool({
     const workerSeen = await workerPolls(connected, taskQueue);
     const lines = [`Started run ${runId}: ${plan.tasks.length} tasks on task queue "${taskQueue}".`];
     if (uiUrl) lines.push(`Web UI: ${uiUrl}`);
-    if (workerSeen === false) {
-      lines.push(
-        `No worker polls task queue "${taskQueue}" yet: the run waits until one does. Start one with \`baton worker\` (same TEMPORAL_ADDRESS and BATON_TASK_QUEUE).`,
-      );
-    }
+    if (args.rehearse) lines.push('A rehearsal: its agents talk to a scripted model (no API key, no cost).');
+    if (workerSeen === false) lines.push(noWorkerYet(taskQueue, worker));
     // Tasks the plan routes to other queues (taskQueue) wait for workers there.
     const unserved = await unservedQueues(connected, routedTasks(plan));
     for (const queue of unserved) lines.push(`Note: ${unservedQueueMessage(queue)}.`);
     lines.push(`Check on it with baton_status (runId "${runId}"), or baton_result to wait for its end.`);
     return {
       text: lines.join('\n'),
-      data: { runId, uiUrl, taskQueue, tasks: plan.tasks.length, workerSeen, unservedQueues: unserved },
+      data: {
+        runId,
+        uiUrl,
+        taskQueue,
+        tasks: plan.tasks.length,
+        workerSeen,
+        unservedQueues: unserved,
+        rehearse: args.rehearse ?? false,
+      },
     };
   },
 });
@@ -103,6 +137,7 @@ const StartGoalInputSchema = z.strictObject({
     .describe('Wait for baton_approve (or baton_reject with a reason) of the plan before running it.'),
   cwd: CwdSchema,
   id: IdSchema,
+  rehearse: RehearseSchema,
 });
 
 const startGoal = defineTool({
@@ -115,7 +150,7 @@ const startGoal = defineTool({
   async run(args, context) {
     const cwd = callerFolder(context, args.cwd);
     const connected = await context.session.connected();
-    const taskQueue = context.config.taskQueue;
+    const { taskQueue, worker } = queueOf(context, args.rehearse);
     const handle = await startRun(connected.client, {
       goal: args.goal,
       approvePlan: args.approvePlan,
@@ -133,15 +168,20 @@ const startGoal = defineTool({
       );
     }
     if (uiUrl) lines.push(`Web UI: ${uiUrl}`);
-    if (workerSeen === false) {
-      lines.push(
-        `No worker polls task queue "${taskQueue}" yet: the run waits until one does. Start one with \`baton worker\` (same TEMPORAL_ADDRESS and BATON_TASK_QUEUE).`,
-      );
-    }
+    if (args.rehearse)
+      lines.push('A rehearsal: its planner and agents talk to a scripted model (no API key, no cost).');
+    if (workerSeen === false) lines.push(noWorkerYet(taskQueue, worker));
     lines.push(`Check on it with baton_status (runId "${runId}"), or baton_result to wait for its end.`);
     return {
       text: lines.join('\n'),
-      data: { runId, uiUrl, taskQueue, workerSeen, approvePlan: args.approvePlan ?? false },
+      data: {
+        runId,
+        uiUrl,
+        taskQueue,
+        workerSeen,
+        approvePlan: args.approvePlan ?? false,
+        rehearse: args.rehearse ?? false,
+      },
     };
   },
 });
@@ -180,27 +220,24 @@ const listRunsTool = defineTool({
   name: 'baton_list_runs',
   title: 'List runs',
   description:
-    "Runs in baton's Temporal namespace with their Temporal status; optionally only those waiting on a person.",
+    "Runs in baton's Temporal namespace, newest first: each with its phase (as baton_status says it), what it waits on a person for, and when it started and ended; optionally only those waiting on a person.",
   input: ListRunsInputSchema,
   annotations: { readOnlyHint: true, openWorldHint: true },
   async run(args, context) {
     const { client } = await context.session.connected();
     const runs = await listRuns(client, { waiting: args.waiting, limit: args.limit ?? 50 });
-    const rows = runs.map((r) => ({
-      runId: r.runId,
-      status: r.status.toLowerCase(),
-      startedAt: r.startTime.toISOString(),
-      endedAt: r.closeTime?.toISOString() ?? null,
-    }));
     const text =
-      rows.length === 0
+      runs.length === 0
         ? args.waiting
           ? 'No run waits on a person.'
           : 'No runs yet.'
-        : rows
-            .map((r) => `- ${r.runId}: ${r.status}, started ${r.startedAt}${r.endedAt ? `, ended ${r.endedAt}` : ''}`)
+        : runs
+            .map((r) => {
+              const waits = r.waitingOn.map((w) => `\n  - waits on you: ${toolHint(w, r.runId)}`).join('');
+              return `- ${r.runId}: ${r.phase}, started ${r.startedAt}${r.endedAt ? `, ended ${r.endedAt}` : ''}${waits}`;
+            })
             .join('\n');
-    return { text, data: { runs: rows } };
+    return { text, data: { runs } };
   },
 });
 

@@ -13,6 +13,8 @@ export interface SnapshotHeader {
   phase: Phase;
   /** Running tasks past their first attempt, by the worker that runs them: how many attempts past it. */
   laterAttempts: Record<string, number>;
+  /** The tasks whose agent runs in the worker that wrote it (absent: written by an older worker). */
+  runningHere?: string[];
 }
 
 export function snapshotFileText(header: SnapshotHeader, statusJson: string): string {
@@ -21,6 +23,8 @@ export function snapshotFileText(header: SnapshotHeader, statusJson: string): st
 
 export interface Snapshot {
   phase: Phase;
+  /** The tasks whose agent runs in the worker that wrote it; undefined when it does not say. */
+  runningHere: string[] | undefined;
   status(): RunStatus;
   /** The status JSON, pretty-printed: as written when no attempt needs correcting (the common case). */
   json(): string;
@@ -38,7 +42,7 @@ export function parseSnapshot(
   } catch {
     return null;
   }
-  const { publishedAt, phase, laterAttempts = {} } = header;
+  const { publishedAt, phase, laterAttempts = {}, runningHere } = header;
   if (typeof publishedAt !== 'number' || header.runId !== runId || !phase) return null;
   if (!usable(header as SnapshotHeader)) return null;
   const body = text.slice(text.indexOf('\n') + 1).trimEnd();
@@ -55,5 +59,10 @@ export function parseSnapshot(
     }
     return parsed;
   };
-  return { phase, status, json: () => (corrections.length === 0 ? body : JSON.stringify(status(), null, 2)) };
+  return {
+    phase,
+    runningHere,
+    status,
+    json: () => (corrections.length === 0 ? body : JSON.stringify(status(), null, 2)),
+  };
 }

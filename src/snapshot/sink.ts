@@ -18,11 +18,9 @@ export interface StatusSnapshotSinks extends Sinks {
 export const SNAPSHOT_EVERY_MS = 1_000;
 
 /**
- * The status as `baton status --json` prints it, so that the command can print it as it is. The workflow counts
- * the attempts of finished activities; a status query adds the one each running task is in (the server knows
- * it), and here a running task is taken to be in its first — its worker corrects that for later attempts.
+ * The status as `baton status --json` prints it, so that the command can print it as it is. A running task is
+ * counted in the first attempt of its run; its worker corrects that for later attempts (SnapshotHeader.laterAttempts).
  */
 export function snapshotJson(status: RunStatus): string {
-  const tasks = status.tasks.map((t) => (t.state === 'running' ? { ...t, attempts: t.attempts + 1 } : t));
-  return JSON.stringify({ ...status, tasks }, null, 2);
+  return JSON.stringify(status, null, 2);
 }

@@ -33,10 +33,18 @@ export class StatusSnapshots {
     this.#warn = warn;
   }
 
-  sinks(): InjectedSinks<StatusSnapshotSinks> {
+  /** `onPhase`: also told each run's phase as it is published (the worker's progress lines). */
+  sinks(onPhase?: (runId: string, phase: Phase) => void): InjectedSinks<StatusSnapshotSinks> {
     // callDuringReplay stays false: a replayed status is an old one.
     return {
-      statusSnapshot: { publish: { fn: (info, json, phase) => this.offer(info.workflowId, info.runId, json, phase) } },
+      statusSnapshot: {
+        publish: {
+          fn: (info, json, phase) => {
+            this.offer(info.workflowId, info.runId, json, phase);
+            onPhase?.(info.workflowId, phase);
+          },
+        },
+      },
     };
   }
 
@@ -82,13 +90,16 @@ export class StatusSnapshots {
   async #write(runId: string, { executionRunId, json, phase, publishedAt }: Waiting): Promise<void> {
     const file = snapshotPath(this.#artifactsDir, runId);
     const laterAttempts: Record<string, number> = {};
+    const runningHere: string[] = [];
     for (const [taskId, attempt] of this.#attempts.get(runId) ?? []) {
+      runningHere.push(taskId);
       if (attempt > 1) laterAttempts[taskId] = attempt - 1;
     }
     const temporary = `${file}.${process.pid}.tmp`;
     try {
       await mkdir(path.dirname(file), { recursive: true });
-      await writeFile(temporary, snapshotFileText({ publishedAt, runId, executionRunId, phase, laterAttempts }, json));
+      const header = { publishedAt, runId, executionRunId, phase, laterAttempts, runningHere };
+      await writeFile(temporary, snapshotFileText(header, json));
       await rename(temporary, file);
     } catch (err) {
       if (!this.#warned) this.#warn(`cannot write the status snapshot ${file} (${String(err)}); status will query`);

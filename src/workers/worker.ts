@@ -12,6 +12,7 @@ import { createWorkspaceActivities } from '../activities/workspace/activities.js
 import { DISCARD_WORKFLOW_SPANS, type Tracing } from '../tracing/tracing.js';
 import { metricsInterceptors } from './metrics.js';
 import { StatusSnapshots } from '../snapshot/writer.js';
+import { WorkerProgress } from './progress.js';
 import { workflowCode } from './workflow-code.js';
 
 export interface BatonWorkerOptions {
@@ -34,9 +35,22 @@ export interface BatonWorkerOptions {
    * routes to this queue. Runs are started on a queue whose workers run the workflow.
    */
   activitiesOnly?: boolean;
+  /** Where the worker's progress lines go (an agent started or ended, a run ended); undefined: nowhere. */
+  progress?: (line: string) => void;
 }
 
 export const DEFAULT_MAX_CONCURRENT_AGENTS = 16;
+
+/** Activity slots beyond a plan's agents: its git work (worktree isolation) and notifications. */
+const SPARE_SLOTS = 4;
+
+/**
+ * Agent slots for a worker that runs one plan alone (`baton run`): its maxParallel agents at once, and room for
+ * its other activities; never fewer than a worker's default (a run from a goal has no plan yet).
+ */
+export function agentSlotsFor(plan: { maxParallel: number } | undefined): number {
+  return Math.max(DEFAULT_MAX_CONCURRENT_AGENTS, (plan?.maxParallel ?? 0) + SPARE_SLOTS);
+}
 
 /** How long running agents may finish after a shutdown signal before they are cancelled (see shutdown.ts). */
 export const DEFAULT_SHUTDOWN_GRACE = '30s';
@@ -76,6 +90,7 @@ export async function createBatonWorker(options: BatonWorkerOptions): Promise<Wo
   const snapshots = new StatusSnapshots(options.activities.artifactsDir, (message) =>
     Runtime.instance().logger.warn(message),
   );
+  const progress = options.progress && new WorkerProgress(options.progress);
   return await Worker.create({
     connection: options.connection,
     namespace: options.namespace,
@@ -95,13 +110,19 @@ export async function createBatonWorker(options: BatonWorkerOptions): Promise<Wo
         ...(options.tracing?.activityInterceptors() ?? []),
         ...metrics.activity,
         ...(options.activitiesOnly ? [] : [snapshots.activityInterceptor()]),
+        ...(progress ? [progress.activityInterceptor()] : []),
       ],
       // Only when bundling from the sources: the prebuilt bundles have them compiled in.
       ...(options.activitiesOnly ? {} : { workflowModules: code.workflowModules }),
     },
     ...(options.activitiesOnly
       ? {}
-      : { sinks: { ...(options.tracing?.workflowSinks() ?? DISCARD_WORKFLOW_SPANS), ...snapshots.sinks() } }),
+      : {
+          sinks: {
+            ...(options.tracing?.workflowSinks() ?? DISCARD_WORKFLOW_SPANS),
+            ...snapshots.sinks(progress && ((runId, phase) => progress.phase(runId, phase))),
+          },
+        }),
     maxConcurrentActivityTaskExecutions: options.maxConcurrentAgents ?? DEFAULT_MAX_CONCURRENT_AGENTS,
     // Heartbeats carry cancellation to the agent: send them often so a cancel kills it at once.
     maxHeartbeatThrottleInterval: '1s',

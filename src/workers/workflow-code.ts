@@ -1,8 +1,9 @@
 // Where a worker's workflow code comes from. `npm run build` bundles it once (scripts/bundle-workflows.js),
 // twice in fact: the failure converter is compiled into a bundle, and an encrypting deployment needs the one
 // that hands failure messages to the codec (ENCODED_FAILURES_CONVERTER_PATH) while the others must keep
-// them readable. Both bundles carry the tracing interceptors (src/workflows/tracing.ts): whether tracing is
-// on is the worker's business, decided by the sink it injects.
+// them readable. Both bundles carry the workflow interceptors: how a run ends as cancelled
+// (src/workflows/cancellation.ts), and tracing (src/workflows/tracing.ts), whether tracing is on being the worker's
+// business, decided by the sink it injects.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ENCODED_FAILURES_CONVERTER_PATH } from '../codec/data-converter.js';
@@ -10,7 +11,10 @@ import { ENCODED_FAILURES_CONVERTER_PATH } from '../codec/data-converter.js';
 const fromHere = (relative: string) => fileURLToPath(new URL(relative, import.meta.url));
 
 export const WORKFLOWS_PATH = fromHere('../workflows/index.js');
-export const WORKFLOW_INTERCEPTOR_MODULES = [fromHere('../workflows/tracing.js')];
+export const WORKFLOW_INTERCEPTOR_MODULES = [
+  fromHere('../workflows/cancellation.js'),
+  fromHere('../workflows/tracing.js'),
+];
 
 export interface PrebuiltBundle {
   codePath: string;

@@ -4,7 +4,8 @@ import { ATTENTION_ORDER, type Overview } from './status.js';
 /** Rows of the table: the tasks most worth a look (see Overview.highlights). */
 export const DETAILS_ROWS = 60;
 
-export function renderDetails(overview: Overview): string {
+/** `runId` takes the place of `<run>` in the commands it names: they can be copied as they are. */
+export function renderDetails(overview: Overview, runId: string): string {
   const { counts } = overview;
   const summary = ATTENTION_ORDER.filter((s) => counts[s] !== undefined)
     .map((s) => `${s} ${counts[s]}`)
@@ -14,14 +15,17 @@ export function renderDetails(overview: Overview): string {
     '',
   ];
   if (overview.waitingOn.length > 0) {
-    lines.push('Waiting on a person:', ...overview.waitingOn.map((w) => `- ${w}`), '');
+    lines.push('Waiting on a person:', ...overview.waitingOn.map((w) => `- ${w.replaceAll('<run>', runId)}`), '');
   }
   // The most interesting tasks first: running, waiting, failed; then the rest in plan order.
   const rows = overview.highlights.slice(0, DETAILS_ROWS);
   lines.push('| task | state | attempts | cost | note |', '|---|---|---|---|---|');
   for (const t of rows) {
     const note = (t.error ?? t.summary ?? '').replace(/\s+/g, ' ').replace(/\|/g, '\\|').slice(0, 80);
-    lines.push(`| ${t.id} | ${t.state} | ${t.attempts} | $${t.costUsd.toFixed(2)} | ${note} |`);
+    // A running task's attempt in progress may be a retry the run does not know of yet (its activity's Attempt, in
+    // Pending Activities, says which): at least the count the run knows.
+    const attempts = t.state === 'running' ? `≥${t.attempts}` : String(t.attempts);
+    lines.push(`| ${t.id} | ${t.state} | ${attempts} | $${t.costUsd.toFixed(2)} | ${note} |`);
   }
   if (overview.taskCount > rows.length) lines.push('', `… and ${overview.taskCount - rows.length} more tasks`);
   return lines.join('\n');

@@ -15,7 +15,7 @@ import {
 import { describeFailure } from './activity-failures.js';
 import { planOf } from './children/child-plan.js';
 import { childReportSignal, parentContinuedSignal } from './children/messages.js';
-import { endPlanning, finish } from './endings.js';
+import { endPlanning, finish, isRunCancelled } from './endings.js';
 import type { OrchestrateInput, OrchestrateOptions } from './input.js';
 import { registerInterventions } from './interventions.js';
 import * as m from './messages.js';
@@ -88,23 +88,31 @@ async function runWorkflow(run: Run, goal: string | undefined, options: Orchestr
     }
     return await runTasks(run, sched, options);
   } catch (err) {
-    if (!isCancellation(err)) throw err;
-    // The run was cancelled (Temporal cancel): wait for agents to die and sub-plans to end, account for every task.
-    await CancellationScope.nonCancellable(async () => {
-      run.tasks.children.cancelAll('the run above it was cancelled');
-      await run.tasks.settled();
-      const sched = run.scheduler;
-      if (!sched) {
-        if (run.planning && run.planning.stage() !== 'aborted') run.planning.abort('the run was cancelled', now());
-        publish();
-        return;
-      }
-      sched.cancelled(now());
-      publish();
-      await run.worktrees?.cleanUp();
-    });
-    throw err;
+    if (!isCancellation(err) || isRunCancelled(err)) throw err;
+    // Temporal's own cancellation (the Web UI, `temporal workflow cancel`) ends the run as an abort does.
+    return await CancellationScope.nonCancellable(() => endCancelled(run, runId));
   }
+}
+
+/** After Temporal's cancellation: wait for the agents to die and sub-plans to end, give every task its final state. */
+async function endCancelled(run: Run, runId: string): Promise<RunStatus> {
+  run.tasks.children.cancelAll('the run above it was cancelled');
+  await run.tasks.settled();
+  const sched = run.scheduler;
+  if (!sched) {
+    const planning = run.planning!;
+    if (planning.stage() !== 'aborted') planning.abort('the run was cancelled', new Date().toISOString());
+    return await endPlanning(planning, runId, () => run.publish());
+  }
+  sched.cancelled(new Date().toISOString());
+  const worktrees = run.worktrees;
+  return await finish(
+    sched,
+    'cancelled',
+    (page) => run.status(page),
+    () => run.publish(),
+    worktrees && (() => worktrees.cleanUp()),
+  );
 }
 
 /** The main loop: start what may start, wait for a change, until the run ends or continues as new. */
@@ -130,10 +138,10 @@ async function runTasks(run: Run, sched: Scheduler, options: OrchestrateOptions)
       return await finish(sched, 'failed', status, publish, cleanUp);
     }
     if (!draining) for (const r of sched.startable(run.tasks.size)) run.tasks.launch(sched, r.id, worktrees);
-    publish();
-
+    // An ending run is shown once it has ended (finish records the end, then publishes): never half-way.
     const outcome = sched.outcome(run.tasks.size);
     if (outcome !== 'running') return await finish(sched, outcome, status, publish, cleanUp);
+    publish();
     // Agents end before the run continues as new; running sub-plans are handed on to its next run (./children).
     if (draining && run.tasks.agents === 0) {
       await run.tasks.children.handOver();

@@ -41,7 +41,7 @@ export class Publisher {
 
   publish(): void {
     const current = this.run.overview();
-    setCurrentDetails(renderDetails(current));
+    setCurrentDetails(renderDetails(current, this.runId));
     this.notifyNewWaits(current);
     const waiting = current.waitingOn.length > 0;
     const key = `${current.phase}/${waiting}`;

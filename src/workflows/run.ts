@@ -1,7 +1,7 @@
 // One run's live parts while its workflow runs: the planning (a run started from a goal) until the run has a
 // plan, then its scheduler; the agents and sub-plans running now; worktree isolation; what people see of it; and,
 // for a sub-plan's run, its reports to the run above it (DESIGN.md §10).
-import { ApplicationFailure, CancellationScope, isCancellation } from '@temporalio/workflow';
+import { CancellationScope, isCancellation } from '@temporalio/workflow';
 import type { Duration } from '@temporalio/common';
 import type { Plan } from '../plan/schema.js';
 import { synthesis } from './children/child-plan.js';
@@ -108,7 +108,8 @@ export class Run implements PlanRoundsContext {
     try {
       result = await ending;
     } catch (err) {
-      const aborted = isCancellation(err) || (err instanceof ApplicationFailure && err.type === 'RunAborted');
+      // An abort or Temporal's cancellation (./endings.ts): either way a CancelledFailure.
+      const aborted = isCancellation(err);
       const message = err instanceof Error ? err.message : String(err);
       await report({ outcome: aborted ? 'cancelled' : 'failed', synthesis: '', message: `its sub-plan: ${message}` });
       throw err;

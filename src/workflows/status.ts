@@ -69,6 +69,11 @@ export interface TaskView {
   dependsOn: string[];
   /** The task queue the plan routes the task to (`taskQueue`, its own or from `defaults`); null: the run's own. */
   taskQueue: string | null;
+  /**
+   * True while an operator has paused the task's agent activity (`temporal activity pause`, the Web UI); absent
+   * otherwise. Only the server knows: `baton status` adds it from the run's pending activities.
+   */
+  paused?: true;
   /** A task of a sub-plan (DESIGN.md §10): the path id of the task whose sub-plan it is (`backend`). */
   parent?: string;
   /** A task with a `plan` or a `goal`, once its sub-plan runs: the child run (workflow id) and its phase. */

@@ -4,6 +4,25 @@
 import type { MergeConflict } from './scheduler/state.js';
 import type { Phase, TaskState } from './status.js';
 
+/** Each intervention (its wire name, DESIGN.md §4) as people type it. */
+export const COMMAND_OF: Readonly<Record<string, string>> = {
+  approve: 'baton approve',
+  reject: 'baton reject',
+  pause: 'baton pause',
+  resume: 'baton resume',
+  retryTask: 'baton retry',
+  skipTask: 'baton skip',
+  cancelTask: 'baton cancel',
+  guide: 'baton guide',
+  addTasks: 'baton add',
+  abort: 'baton abort',
+};
+
+/** The command people type for an intervention (its wire name if there is none). */
+export function commandOf(operation: string): string {
+  return COMMAND_OF[operation] ?? operation;
+}
+
 /** Thrown by a check when an intervention is not allowed now; the message is the refusal. */
 export class Refusal extends Error {
   override name = 'Refusal';
@@ -16,6 +35,8 @@ export const waiting = {
   budget: (spent: number, budget: number) =>
     `budget: spent ${usd(spent)} of ${usd(budget)} — baton resume <run> --budget <usd>`,
   paused: () => 'paused — baton resume <run>',
+  agentPaused: (id: string, activityId: string) =>
+    `task ${id}: its agent is paused in Temporal — temporal activity unpause --workflow-id <run> --activity-id ${activityId}`,
   approval: (id: string) => `task ${id}: approval to start — baton approve <run> ${id}`,
   review: (id: string) => `task ${id}: review of its result — baton approve|reject <run> ${id}`,
   mergeConflict: (id: string, conflict: Readonly<MergeConflict> | null | undefined) => {
@@ -105,7 +126,7 @@ export const refuse = {
   cycle: (path: readonly string[]) => `the new tasks form a cycle: ${path.join(' → ')}`,
   // A run started from a goal, before it has a plan.
   noTasksYet: (phase: Phase, operation: string) =>
-    new Refusal(`the run has no tasks yet (it is ${phase}): ${operation} is possible once the plan runs`),
+    new Refusal(`the run has no tasks yet (it is ${phase}): ${commandOf(operation)} is possible once the plan runs`),
   noTaskYet: (phase: Phase, id: string) => new Refusal(`the run has no tasks yet (it is ${phase}); no task ${id}`),
   noValidPlan: () =>
     new Refusal(

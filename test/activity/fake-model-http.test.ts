@@ -1,13 +1,13 @@
 // The fake model's wire behaviour and helpers, checked over HTTP without claude (fast).
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { FakeModel, TASK_HEADER, expectedOutputsOf, taskKeyOf } from '../../src/rehearsal/fake-model.js';
 import { ScriptFileError, loadScriptFile } from '../../src/rehearsal/script-file.js';
+import { tempFolderForAllTests } from '../helpers/for-all-tests.js';
 
 const REMINDER = '<system-reminder>\nToday is a day.\n</system-reminder>\n\n';
 const SYSTEM = [{ type: 'text', text: 'You are…\n - Primary working directory: /work/agent\n - Platform: linux' }];
@@ -200,15 +200,7 @@ void describe('FakeModel over HTTP', () => {
 });
 
 void describe('script files and the standalone entry', () => {
-  let dir: string;
-
-  before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'baton-fake-script-'));
-  });
-
-  after(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
+  const dir = tempFolderForAllTests('baton-fake-script-');
 
   void it('loadScriptFile accepts TaskScripts and names the bad field of a wrong one', async () => {
     const good = join(dir, 'good.json');

@@ -1,13 +1,13 @@
 // The fake model drives the real `claude` binary offline: answers, tool calls, API errors, rehearsal, hangs.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { execa } from 'execa';
 import { FakeModel, TASK_HEADER, type TaskScript } from '../../src/rehearsal/fake-model.js';
 import { CLAUDE_BIN, claudeEnv } from '../helpers/claude-env.js';
+import { forAllTests, tempFolderForAllTests } from '../helpers/for-all-tests.js';
 
 interface ResultLine {
   type: 'result';
@@ -27,18 +27,11 @@ interface ClaudeRun {
   cwd: string;
 }
 
-let root: string;
-let fake: FakeModel;
-
-before(async () => {
-  root = await mkdtemp(join(tmpdir(), 'baton-fake-model-'));
-  fake = await FakeModel.start({ costPerRequestUsd: 0.01 });
-});
-
-after(async () => {
-  await fake.stop();
-  await rm(root, { recursive: true, force: true });
-});
+const root = tempFolderForAllTests('baton-fake-model-');
+const fake = forAllTests(
+  () => FakeModel.start({ costPerRequestUsd: 0.01 }),
+  (model) => model.stop(),
+);
 
 /** A fresh cwd and CLAUDE_CONFIG_DIR, then `claude -p` the way baton's runAgent runs it. */
 async function newDirs(name: string): Promise<{ cwd: string; configDir: string }> {

@@ -1,30 +1,24 @@
 // runPlanner against real fixture processes (test/fixtures/bin): the planner runs claude through the same attempt
 // runner as runAgent, with a command line of its own (plan mode, --json-schema) and its answer in the result line.
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { ApplicationFailure } from '@temporalio/common';
 import type { ActivityDeps } from '../../src/activities/index.js';
 import { runPlanner, type PlannerHeartbeat } from '../../src/activities/plan-goal.js';
 import type { PlanGoalInput } from '../../src/contract/planner.js';
+import { failureOf } from '../helpers/failures.js';
+import { tempFolderForAllTests } from '../helpers/for-all-tests.js';
+import { pidsWith } from '../helpers/processes.js';
 
 // Compiled, this file is dist/test/activity/…: the fixtures stay in the source tree.
 const FIXTURES = fileURLToPath(new URL('../../../test/fixtures/bin/', import.meta.url));
 
-let root: string;
-let cwd: string;
-before(async () => {
-  root = await mkdtemp(path.join(tmpdir(), 'baton-plan-goal-'));
-  cwd = path.join(root, 'project');
-  await mkdir(cwd);
-});
-after(async () => {
-  await rm(root, { recursive: true, force: true });
-});
+const root = tempFolderForAllTests('baton-plan-goal-');
+const cwd = path.join(root, 'project');
+before(() => mkdir(cwd));
 
 function deps(bin: string, env: Record<string, string> = {}): ActivityDeps {
   return {
@@ -41,29 +35,6 @@ function input(overrides: Partial<PlanGoalInput> = {}): PlanGoalInput {
 }
 
 const PLAN = { version: 1, name: 'greeting', tasks: [{ id: 'write', title: 'Write it', prompt: 'Write hello.' }] };
-
-/** Pids of live processes whose command line contains the token. */
-async function processesWith(token: string): Promise<number[]> {
-  const found: number[] = [];
-  for (const name of await readdir('/proc')) {
-    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
-    const cmdline = await readFile(`/proc/${name}/cmdline`, 'utf8').catch(() => '');
-    const state = await readFile(`/proc/${name}/stat`, 'utf8').catch(() => '');
-    const zombie = / Z /.test(state.slice(state.lastIndexOf(')')));
-    if (cmdline.split('\0').includes(token) && !zombie) found.push(Number(name));
-  }
-  return found;
-}
-
-async function failureOf(promise: Promise<unknown>, type: string): Promise<ApplicationFailure> {
-  const error = await promise.then(
-    () => assert.fail(`expected ${type}, but the planner succeeded`),
-    (err: unknown) => err,
-  );
-  assert.ok(error instanceof ApplicationFailure, `expected an ApplicationFailure, got ${String(error)}`);
-  assert.equal(error.type, type, error.message);
-  return error;
-}
 
 void describe('runPlanner with fixture processes', () => {
   void it('asks in plan mode with --json-schema and no turn limit, and checks the structured_output it gets', async () => {
@@ -110,6 +81,7 @@ void describe('runPlanner with fixture processes', () => {
         attempt: 1,
       }),
       'AgentBadArguments',
+      'the planner',
     );
     assert.match(error.message, /^planner: the project folder .*nowhere does not exist/);
     await assert.rejects(readFile(record), { code: 'ENOENT' });
@@ -122,10 +94,11 @@ void describe('runPlanner with fixture processes', () => {
         attempt: 1,
       }),
       'AgentTimedOut',
+      'the planner',
     );
     assert.equal(error.nonRetryable, false);
     assert.match(error.message, /^planner: the planner ran past its time limit/);
-    assert.deepEqual(await processesWith(token), []);
+    assert.deepEqual(await pidsWith(token), []);
   });
 
   void it('on its signal (baton plan interrupted) kills the tree and rethrows the reason', async () => {
@@ -144,6 +117,6 @@ void describe('runPlanner with fixture processes', () => {
     const reason = new Error('interrupted');
     controller.abort(reason);
     await assert.rejects(planning, (error: unknown) => error === reason);
-    assert.deepEqual(await processesWith(token), []);
+    assert.deepEqual(await pidsWith(token), []);
   });
 });

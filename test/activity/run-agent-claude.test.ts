@@ -1,11 +1,10 @@
 // runAgent with the real claude binary, talking to the scripted FakeModel: offline, no API key.
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { CancelledFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import { createActivities } from '../../src/activities/index.js';
@@ -15,17 +14,15 @@ import { effectiveTask, TaskSchema } from '../../src/plan/schema.js';
 import { expectedOutputsOf, FakeModel, taskKeyOf, type TaskScript } from '../../src/rehearsal/fake-model.js';
 import type { AgentFailureDetails } from '../../src/contract/failures.js';
 import { CLAUDE_BIN, claudeEnv } from '../helpers/claude-env.js';
+import { failureOf } from '../helpers/failures.js';
+import { forAllTests, tempFolderForAllTests } from '../helpers/for-all-tests.js';
+import { processesWith } from '../helpers/processes.js';
 
-let root: string;
-let fake: FakeModel;
-before(async () => {
-  root = await mkdtemp(path.join(tmpdir(), 'baton-run-agent-claude-'));
-  fake = await FakeModel.start({ costPerRequestUsd: 0.01 });
-});
-after(async () => {
-  await fake.stop();
-  await rm(root, { recursive: true, force: true });
-});
+const root = tempFolderForAllTests('baton-run-agent-claude-');
+const fake = forAllTests(
+  () => FakeModel.start({ costPerRequestUsd: 0.01 }),
+  (model) => model.stop(),
+);
 
 const cwdOf = (id: string): string => path.join(root, id, 'cwd');
 
@@ -66,30 +63,6 @@ async function setup(id: string, script: TaskScript | null, task: Record<string,
     return { env, heartbeats, promise: env.run(runAgent, input) };
   };
   return { input, cwd, run };
-}
-
-async function failureOf(promise: Promise<unknown>, type: string): Promise<ApplicationFailure> {
-  const error = await promise.then(
-    () => assert.fail(`expected ${type}, but the activity succeeded`),
-    (err: unknown) => err,
-  );
-  assert.ok(error instanceof ApplicationFailure, `expected an ApplicationFailure, got ${String(error)}`);
-  assert.equal(error.type, type, error.message);
-  return error;
-}
-
-/** Live (non-zombie) processes whose command line contains the text. */
-async function processesWith(text: string): Promise<string[]> {
-  const found: string[] = [];
-  for (const name of await readdir('/proc')) {
-    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
-    const cmdline = await readFile(`/proc/${name}/cmdline`, 'utf8').catch(() => '');
-    const stat = await readFile(`/proc/${name}/stat`, 'utf8').catch(() => '');
-    if (cmdline.includes(text) && !/^ Z /.test(stat.slice(stat.lastIndexOf(')') + 1))) {
-      found.push(`${name}: ${cmdline.replaceAll('\0', ' ').slice(0, 80)}`);
-    }
-  }
-  return found;
 }
 
 void describe('runAgent with the real claude binary', () => {

@@ -1,12 +1,11 @@
 // runAgent against real fixture processes (test/fixtures/bin), in Temporal's MockActivityEnvironment.
 import assert from 'node:assert/strict';
-import { chmod, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { CancelledFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../../src/activities/index.js';
@@ -14,28 +13,25 @@ import { detectPidNamespace } from '../../src/activities/pid-namespace.js';
 import type { AgentHeartbeat, RunAgentInput } from '../../src/contract/agent.js';
 import { effectiveTask, TaskSchema } from '../../src/plan/schema.js';
 import type { AgentFailureDetails } from '../../src/contract/failures.js';
+import { failureOf } from '../helpers/failures.js';
+import { tempFolderForAllTests } from '../helpers/for-all-tests.js';
+import { pidsWith } from '../helpers/processes.js';
 
 // Compiled, this file is dist/test/activity/…: the fixtures stay in the source tree.
 const FIXTURES = fileURLToPath(new URL('../../../test/fixtures/bin/', import.meta.url));
 const fixture = (name: string): string => path.join(FIXTURES, name);
 const SESSION_ID = '11111111-2222-4333-8444-555555555555';
 
-let root: string;
-let cwd: string;
-let artifactsDir: string;
-before(async () => {
-  root = await mkdtemp(path.join(tmpdir(), 'baton-run-agent-'));
-  cwd = path.join(root, 'work');
-  artifactsDir = path.join(root, 'artifacts');
-  await import('node:fs/promises').then((fs) => fs.mkdir(cwd));
-});
-after(async () => {
-  await rm(root, { recursive: true, force: true });
-});
+const root = tempFolderForAllTests('baton-run-agent-');
+const cwd = path.join(root, 'work');
+const artifactsDir = path.join(root, 'artifacts');
+before(() => mkdir(cwd));
 
+let runs = 0;
+/** A task of a run of its own: an attempt that completed leaves its answer for the attempts of its generation. */
 function makeInput(task: Record<string, unknown> = {}, overrides: Partial<RunAgentInput> = {}): RunAgentInput {
   return {
-    runId: 'baton-demo-1a2b',
+    runId: `baton-demo-${++runs}`,
     goal: 'Prove runAgent works',
     task: effectiveTask({}, TaskSchema.parse({ id: 'login', prompt: 'Do the thing', ...task })),
     generation: 1,
@@ -61,32 +57,8 @@ function start(bin: string, input: RunAgentInput, deps: Partial<ActivityDeps> = 
   return { env, heartbeats, promise: env.run(runAgent, input) };
 }
 
-/** Asserts the promise rejects with an ApplicationFailure of this type, and returns it. */
-async function failureOf(promise: Promise<unknown>, type: string): Promise<ApplicationFailure> {
-  const error = await promise.then(
-    () => assert.fail(`expected ${type}, but the activity succeeded`),
-    (err: unknown) => err,
-  );
-  assert.ok(error instanceof ApplicationFailure, `expected an ApplicationFailure, got ${String(error)}`);
-  assert.equal(error.type, type, error.message);
-  return error;
-}
-
 async function recorded(file: string): Promise<{ argv: string[]; cwd: string; env: Record<string, string> }> {
   return JSON.parse(await readFile(file, 'utf8')) as { argv: string[]; cwd: string; env: Record<string, string> };
-}
-
-/** Pids of live processes whose command line contains the token. */
-async function processesWith(token: string): Promise<number[]> {
-  const found: number[] = [];
-  for (const name of await readdir('/proc')) {
-    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
-    const cmdline = await readFile(`/proc/${name}/cmdline`, 'utf8').catch(() => '');
-    const state = await readFile(`/proc/${name}/stat`, 'utf8').catch(() => '');
-    const zombie = / Z /.test(state.slice(state.lastIndexOf(')')));
-    if (cmdline.split('\0').includes(token) && !zombie) found.push(Number(name));
-  }
-  return found;
 }
 
 async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
@@ -101,7 +73,7 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, tim
 
 void describe('runAgent with fixture processes', () => {
   void it('returns the result line fields, writes the transcript and result.md, and heartbeats', async () => {
-    const run = start('fake-claude-ok', makeInput());
+    const run = start('fake-claude-ok', makeInput({}, { runId: 'baton-demo-1a2b' }));
     const result = await run.promise;
     const dir = path.join(artifactsDir, 'baton-demo-1a2b', 'login', 'g1');
     assert.deepEqual(result, {
@@ -155,16 +127,33 @@ void describe('runAgent with fixture processes', () => {
     if (process.getuid?.() === 0) assert.equal(seen.env.IS_SANDBOX, '1');
   });
 
-  void it('starts a fresh claude session on later attempts (claude refuses to reuse a session id)', async () => {
+  void it('a later attempt with no conversation to continue starts the workflow’s id while no file carries it, else a fresh one', async () => {
+    const configDir = path.join(root, 'claude-config-later');
     const record = path.join(root, 'record-attempt.json');
-    const result = await start('fake-claude-ok', makeInput(), { env: { FAKE_CLAUDE_RECORD: record } }, 3).promise;
-    const seen = await recorded(record);
-    const sessionId = seen.argv[seen.argv.indexOf('--session-id') + 1];
-    assert.match(sessionId ?? '', /^[0-9a-f-]{36}$/);
-    assert.notEqual(sessionId, SESSION_ID);
-    assert.equal(result.sessionId, sessionId);
-    assert.equal(result.attempt, 3);
-    assert.match(result.transcriptPath, /g1\/attempt-3\.jsonl$/);
+    const env = { FAKE_CLAUDE_RECORD: record, CLAUDE_CONFIG_DIR: configDir };
+    const sessionOf = async () => {
+      const seen = await recorded(record);
+      return seen.argv[seen.argv.indexOf('--session-id') + 1];
+    };
+    const first = await start('fake-claude-ok', makeInput(), { env }, 3).promise;
+    assert.equal(await sessionOf(), SESSION_ID);
+    assert.equal(first.attempt, 3);
+    assert.match(first.transcriptPath, /g1\/attempt-3\.jsonl$/);
+    assert.equal(first.session?.notResumedBecause, 'no earlier attempt recorded a Claude conversation');
+
+    // claude refuses `--session-id` of a conversation it has ("already in use"), even one without an answer.
+    const folder = path.join(configDir, 'projects', 'elsewhere');
+    await mkdir(folder, { recursive: true });
+    await writeFile(
+      path.join(folder, `${SESSION_ID}.jsonl`),
+      '{"type":"user","message":{"role":"user","content":"hi"}}\n',
+    );
+    const second = await start('fake-claude-ok', makeInput(), { env }, 2).promise;
+    const fresh = await sessionOf();
+    assert.match(fresh ?? '', /^[0-9a-f-]{36}$/);
+    assert.notEqual(fresh, SESSION_ID);
+    assert.equal(second.sessionId, fresh);
+    assert.match(second.session?.notResumedBecause ?? '', /holds no model answer/);
   });
 
   void it('bounds the returned text to 4,000 characters and keeps the full text in result.md', async () => {
@@ -245,7 +234,8 @@ void describe('runAgent with fixture processes', () => {
     const input = makeInput({ id: 'outputs', expectedOutputs: [present, ...missing] });
     const error = await failureOf(start('fake-claude-ok', input).promise, 'ExpectedOutputsMissing');
     assert.equal(error.nonRetryable, false);
-    assert.match(error.message, new RegExp(`${missing[0]}, ${missing[1]}`));
+    // Named first, relative to the task's folder, as the plan names them (the status table shows the start).
+    assert.match(error.message, /^expected outputs missing: missing-a\.txt, missing-b\.txt \(/);
     assert.doesNotMatch(error.message, /present\.txt/);
 
     const ok = await start('fake-claude-ok', makeInput({ id: 'outputs', expectedOutputs: [present] })).promise;
@@ -263,7 +253,7 @@ void describe('runAgent with fixture processes', () => {
         killGraceMs: 300,
       });
       const [grandchild] = await waitFor('the grandchild', async () => {
-        const pids = await processesWith(token);
+        const pids = await pidsWith(token);
         return pids.length > 0 ? pids : undefined;
       });
       await waitFor('a heartbeat showing the Bash tool', async () =>
@@ -271,7 +261,7 @@ void describe('runAgent with fixture processes', () => {
       );
       run.env.cancel();
       await assert.rejects(run.promise, (error: unknown) => error instanceof CancelledFailure);
-      assert.deepEqual(await processesWith(token), [], `grandchild ${grandchild} survived`);
+      assert.deepEqual(await pidsWith(token), [], `grandchild ${grandchild} survived`);
     });
   }
 
@@ -282,7 +272,7 @@ void describe('runAgent with fixture processes', () => {
     const error = await failureOf(run.promise, 'AgentTimedOut');
     assert.equal(error.nonRetryable, false);
     assert.match(error.message, /1500ms/);
-    assert.deepEqual(await processesWith(token), []);
+    assert.deepEqual(await pidsWith(token), []);
   });
 
   void it('reports AgentTimedOut, not the error claude writes when interrupted by the timeout', async () => {
@@ -323,7 +313,7 @@ void describe('agents start from the launcher process', () => {
       killGraceMs: 200,
     });
     const [grandchild] = await waitFor('the grandchild', async () => {
-      const pids = await processesWith(token);
+      const pids = await pidsWith(token);
       return pids.length > 0 ? pids : undefined;
     });
     const launcher = await launcherOf(grandchild!);
@@ -341,7 +331,7 @@ void describe('agents start from the launcher process', () => {
     );
     run.env.cancel();
     await assert.rejects(run.promise, (error: unknown) => error instanceof CancelledFailure);
-    assert.deepEqual(await processesWith(token), []);
+    assert.deepEqual(await pidsWith(token), []);
   });
 
   void it('an attempt whose launcher dies fails as a retryable crash; the next attempt runs from a live launcher, the dead one replaced', async (t) => {
@@ -349,7 +339,7 @@ void describe('agents start from the launcher process', () => {
     const token = `baton-launcher-dies-${process.pid}-${Date.now()}`;
     const run = start('fake-claude-hang', makeInput({ id: 'orphaned' }), { env: { FAKE_HANG_TOKEN: token } });
     const [grandchild] = await waitFor('the grandchild', async () => {
-      const pids = await processesWith(token);
+      const pids = await pidsWith(token);
       return pids.length > 0 ? pids : undefined;
     });
     const launcher = await launcherOf(grandchild!);
@@ -360,11 +350,11 @@ void describe('agents start from the launcher process', () => {
     assert.match(error.message, /launcher process exited/);
     // Its agents die with it: the PID namespace's parent-death signal is tied to the launcher.
     await waitFor('the dead launcher’s agent tree to be gone', async () =>
-      (await processesWith(token)).length === 0 ? true : undefined,
+      (await pidsWith(token)).length === 0 ? true : undefined,
     );
     const next = start('fake-claude-hang', makeInput({ id: 'after' }), { env: { FAKE_HANG_TOKEN: `${token}-after` } });
     const [after] = await waitFor('the next agent', async () => {
-      const pids = await processesWith(`${token}-after`);
+      const pids = await pidsWith(`${token}-after`);
       return pids.length > 0 ? pids : undefined;
     });
     const replacement = await launcherOf(after!);

@@ -30,14 +30,16 @@ afterEach(async () => {
 
 const dep = (id: string): DependencyBranch => ({ id, branch: taskBranch(RUN, id) });
 
+/** Prepares the worktree of the task in RUN from `base`, its dependencies merged in. */
+const prepare = (
+  taskId: string,
+  dependencies: DependencyBranch[] = [],
+  more: { reset?: boolean; conflictFrom?: string } = {},
+) => prepareWorktree(repo.worktreesDir, { runId: RUN, taskId, base, dependencies, ...more });
+
 /** Prepares the task's worktree, writes files into it as an agent would, commits them. */
 async function runTask(id: string, files: Record<string, string>, dependencies: string[] = []) {
-  const prepared = await prepareWorktree(repo.worktreesDir, {
-    runId: RUN,
-    taskId: id,
-    base,
-    dependencies: dependencies.map(dep),
-  });
+  const prepared = await prepare(id, dependencies.map(dep));
   for (const [file, content] of Object.entries(files)) await writeFile(path.join(prepared.path, file), content);
   const committed = await commitTask({ runId: RUN, taskId: id, title: `Task ${id}`, path: prepared.path });
   return { prepared, committed };
@@ -89,7 +91,7 @@ void describe('recordBase', () => {
 void describe('prepareWorktree', () => {
   void it("a task without dependencies gets its own branch and worktree at the run's base; the repository is untouched", async () => {
     const later = await repo.commitFile('later.txt', 'committed after the run started\n');
-    const prepared = await prepareWorktree(repo.worktreesDir, { runId: RUN, taskId: 'a', base, dependencies: [] });
+    const prepared = await prepare('a');
     assert.equal(prepared.branch, `baton/${RUN}/a`);
     assert.equal(prepared.path, path.join(repo.worktreesDir, RUN, 'a'));
     assert.equal(prepared.cwd, prepared.path);
@@ -105,12 +107,7 @@ void describe('prepareWorktree', () => {
     await runTask('a', { 'a.txt': 'from a\n' });
     await runTask('b', { 'b.txt': 'from b\n' });
     await runTask('sibling', { 'sibling.txt': 'runs beside c\n' });
-    const c = await prepareWorktree(repo.worktreesDir, {
-      runId: RUN,
-      taskId: 'c',
-      base,
-      dependencies: [dep('a'), dep('b')],
-    });
+    const c = await prepare('c', [dep('a'), dep('b')]);
     assert.equal(await readFile(path.join(c.path, 'a.txt'), 'utf8'), 'from a\n');
     assert.equal(await readFile(path.join(c.path, 'b.txt'), 'utf8'), 'from b\n');
     assert.ok(!existsSync(path.join(c.path, 'sibling.txt')));
@@ -119,23 +116,17 @@ void describe('prepareWorktree', () => {
 
   void it('a single dependency is the start point: no merge commit', async () => {
     const a = await runTask('a', { 'a.txt': 'from a\n' });
-    const d = await prepareWorktree(repo.worktreesDir, { runId: RUN, taskId: 'd', base, dependencies: [dep('a')] });
+    const d = await prepare('d', [dep('a')]);
     assert.equal(d.head, a.committed.commit);
   });
 
   void it('a retry finds the worktree with its partial work; reset starts clean', async () => {
-    const first = await prepareWorktree(repo.worktreesDir, { runId: RUN, taskId: 'a', base, dependencies: [] });
+    const first = await prepare('a');
     await writeFile(path.join(first.path, 'partial.txt'), 'half done\n');
-    const again = await prepareWorktree(repo.worktreesDir, { runId: RUN, taskId: 'a', base, dependencies: [] });
+    const again = await prepare('a');
     assert.equal(again.reused, true);
     assert.equal(await readFile(path.join(again.path, 'partial.txt'), 'utf8'), 'half done\n');
-    const clean = await prepareWorktree(repo.worktreesDir, {
-      runId: RUN,
-      taskId: 'a',
-      base,
-      dependencies: [],
-      reset: true,
-    });
+    const clean = await prepare('a', [], { reset: true });
     assert.equal(clean.reused, false);
     assert.ok(!existsSync(path.join(clean.path, 'partial.txt')));
   });
@@ -143,7 +134,7 @@ void describe('prepareWorktree', () => {
   void it('a worktree whose folder was deleted is re-created from its branch (committed work kept)', async () => {
     const a = await runTask('a', { 'a.txt': 'from a\n' });
     await cleanUpWorktrees(repo.worktreesDir, { runId: RUN });
-    const again = await prepareWorktree(repo.worktreesDir, { runId: RUN, taskId: 'a', base, dependencies: [] });
+    const again = await prepare('a');
     assert.equal(again.head, a.committed.commit);
     assert.ok(existsSync(path.join(again.path, 'a.txt')));
   });
@@ -151,10 +142,7 @@ void describe('prepareWorktree', () => {
   void it('dependencies that conflict with each other fail the preparation, naming the files; nothing is left half-merged', async () => {
     await runTask('a', { 'README.md': 'a says hello\n' });
     await runTask('b', { 'README.md': 'b says hello\n' });
-    const err = await rejects(
-      prepareWorktree(repo.worktreesDir, { runId: RUN, taskId: 'c', base, dependencies: [dep('a'), dep('b')] }),
-      WorkspaceFailureType.DependencyConflict,
-    );
+    const err = await rejects(prepare('c', [dep('a'), dep('b')]), WorkspaceFailureType.DependencyConflict);
     assert.deepEqual(err.files, ['README.md']);
     const folder = path.join(repo.worktreesDir, RUN, 'c');
     assert.equal(await repo.git(['status', '--porcelain'], folder), '');
@@ -168,21 +156,14 @@ void describe('prepareWorktree', () => {
     assert.equal(conflict.outcome, 'conflict');
     await writeFile(path.join(conflict.worktree, 'README.md'), 'a and b say hello\n');
     await repo.git(['commit', '--quiet', '--all', '--no-edit'], conflict.worktree);
-    const c = await prepareWorktree(repo.worktreesDir, {
-      runId: RUN,
-      taskId: 'c',
-      base,
-      dependencies: [dep('a'), dep('b')],
-    });
+    const c = await prepare('c', [dep('a'), dep('b')]);
     assert.equal(await readFile(path.join(c.path, 'README.md'), 'utf8'), 'a and b say hello\n');
     assert.deepEqual(c.merged, [integrationBranch(RUN)]);
   });
 
   void it('five tasks prepared at once in one repository all get their worktree (one git writer at a time)', async () => {
     const ids = ['t1', 't2', 't3', 't4', 't5'];
-    const prepared = await Promise.all(
-      ids.map((taskId) => prepareWorktree(repo.worktreesDir, { runId: RUN, taskId, base, dependencies: [] })),
-    );
+    const prepared = await Promise.all(ids.map((taskId) => prepare(taskId)));
     assert.deepEqual(
       prepared.map((p) => p.branch),
       ids.map((id) => taskBranch(RUN, id)),
@@ -193,7 +174,7 @@ void describe('prepareWorktree', () => {
 
 void describe('commitTask', () => {
   void it("commits the agent's changes on its branch with the run and task in the message; the repository is untouched", async () => {
-    const prepared = await prepareWorktree(repo.worktreesDir, { runId: RUN, taskId: 'login', base, dependencies: [] });
+    const prepared = await prepare('login');
     await mkdir(path.join(prepared.path, 'src'));
     await writeFile(path.join(prepared.path, 'src', 'login.js'), 'export {}\n');
     await writeFile(path.join(prepared.path, 'README.md'), 'changed\n');
@@ -211,7 +192,7 @@ void describe('commitTask', () => {
   });
 
   void it('makes no empty commit: nothing changed, or committed already (a retry)', async () => {
-    const prepared = await prepareWorktree(repo.worktreesDir, { runId: RUN, taskId: 'a', base, dependencies: [] });
+    const prepared = await prepare('a');
     const nothing = await commitTask({ runId: RUN, taskId: 'a', title: 'a', path: prepared.path });
     assert.equal(nothing.commit, null);
     assert.equal(nothing.head, base.commit);
@@ -224,7 +205,7 @@ void describe('commitTask', () => {
   });
 
   void it('commits as "baton" where git has no identity configured; a configured one is used as is', async () => {
-    const prepared = await prepareWorktree(repo.worktreesDir, { runId: RUN, taskId: 'a', base, dependencies: [] });
+    const prepared = await prepare('a');
     await writeFile(path.join(prepared.path, 'a.txt'), 'a\n');
     const first = await commitTask({ runId: RUN, taskId: 'a', title: 'a', path: prepared.path });
     assert.equal(
@@ -322,13 +303,7 @@ void describe('mergeTask', () => {
     await runTask('b', { 'README.md': 'b says hello\n' });
     await merge('a');
     assert.equal((await merge('b')).outcome, 'conflict');
-    const resolver = await prepareWorktree(repo.worktreesDir, {
-      runId: RUN,
-      taskId: 'b',
-      base,
-      dependencies: [],
-      conflictFrom: integrationBranch(RUN),
-    });
+    const resolver = await prepare('b', [], { conflictFrom: integrationBranch(RUN) });
     assert.equal(resolver.reused, true);
     assert.deepEqual(resolver.conflicts, ['README.md']);
     const markers = await rejects(
@@ -360,7 +335,7 @@ void describe('cleanUpWorktrees', () => {
   });
 
   void it("commits a worktree's unfinished work on its branch before removing it", async () => {
-    const prepared = await prepareWorktree(repo.worktreesDir, { runId: RUN, taskId: 'a', base, dependencies: [] });
+    const prepared = await prepare('a');
     await writeFile(path.join(prepared.path, 'partial.txt'), 'half done\n');
     const result = await cleanUpWorktrees(repo.worktreesDir, { runId: RUN });
     assert.deepEqual(result.saved, [taskBranch(RUN, 'a')]);

@@ -4,7 +4,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,8 +14,11 @@ import { resolvePlanPaths } from '../../src/plan/resolve.js';
 import { PlanSchema, type PlanInput } from '../../src/plan/schema.js';
 import { devServerArgs } from '../../src/client/dev-server-tuning.js';
 import { FakeModel, type RequestLogEntry, type TaskScript } from '../../src/rehearsal/fake-model.js';
+import { statusQuery } from '../../src/workflows/messages.js';
 import type { OrchestrateInput, OrchestrateOptions } from '../../src/workflows/orchestrate.js';
+import { isListening } from '../helpers/cli.js';
 import { CLAUDE_BIN, claudeEnv } from '../helpers/claude-env.js';
+import { agentFolders } from '../helpers/workflow-harness.js';
 
 const WORKER_SCRIPT = fileURLToPath(new URL('./worker-process.js', import.meta.url));
 
@@ -36,10 +38,11 @@ export interface Scene {
 
 export async function scene(script: Record<string, TaskScript>): Promise<Scene> {
   const root = await mkdtemp(path.join(tmpdir(), 'baton-chaos-'));
-  const cwd = path.join(root, 'cwd');
-  const configDir = path.join(root, 'claude-config');
-  const artifactsDir = path.join(root, 'artifacts');
-  await Promise.all([mkdir(cwd), mkdir(configDir), mkdir(artifactsDir)]);
+  const { cwd, configDir, artifactsDir } = await agentFolders(root);
+  // claude's Bash tool starts with a login shell of HOME's profile: the runner's (pyenv's rehash takes a lock that
+  // a SIGKILL leaves behind, and every later shell waits a minute on it) has no place in a test that kills agents.
+  const home = path.join(root, 'home');
+  await mkdir(home);
   const fake = await FakeModel.start({ script, rehearse: false, costPerRequestUsd: 0.01 });
   const workers: ChildProcess[] = [];
   return {
@@ -49,7 +52,7 @@ export async function scene(script: Record<string, TaskScript>): Promise<Scene> 
     artifactsDir,
     taskQueue: `baton-chaos-${randomBytes(4).toString('hex')}`,
     fake,
-    env: claudeEnv(fake, configDir),
+    env: { ...claudeEnv(fake, configDir), HOME: home },
     workers,
     async cleanup() {
       // A test that failed half way leaves its workers polling: the test file would never end.
@@ -65,6 +68,16 @@ export async function scene(script: Record<string, TaskScript>): Promise<Scene> 
   };
 }
 
+/** Run `body` in a fresh scene, cleaned up afterwards whatever happens. */
+export async function withScene<T>(script: Record<string, TaskScript>, body: (s: Scene) => Promise<T>): Promise<T> {
+  const s = await scene(script);
+  try {
+    return await body(s);
+  } finally {
+    await s.cleanup();
+  }
+}
+
 export interface WorkerProcess {
   child: ChildProcess;
   /** When the process was spawned, and when it said it polls (Date.now()). */
@@ -75,11 +88,24 @@ export interface WorkerProcess {
   stderr(): string;
 }
 
-export function startWorker(s: Scene, address: string, extraArgs: string[] = []): WorkerProcess {
-  const args = [WORKER_SCRIPT, '--address', address, '--task-queue', s.taskQueue, '--artifacts', s.artifactsDir];
+/** What a worker standing for another host has of its own: its artifacts folder, its environment (CLAUDE_CONFIG_DIR…). */
+export interface HostSettings {
+  artifactsDir?: string;
+  env?: Record<string, string | undefined>;
+}
+
+export function startWorker(
+  s: Scene,
+  address: string,
+  extraArgs: string[] = [],
+  host: HostSettings = {},
+): WorkerProcess {
+  const artifacts = host.artifactsDir ?? s.artifactsDir;
+  const args = [WORKER_SCRIPT, '--address', address, '--task-queue', s.taskQueue, '--artifacts', artifacts];
   args.push('--claude', CLAUDE_BIN, ...extraArgs);
   const spawnedAt = Date.now();
-  const child = spawn(process.execPath, args, { env: { ...process.env, ...s.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const env: Record<string, string | undefined> = { ...process.env, ...s.env, ...host.env };
+  const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   s.workers.push(child);
   let err = '';
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
@@ -131,6 +157,48 @@ export async function until<T>(
   }
 }
 
+/** An agent's script of two turns (a Bash command, then the final text), every answer after `delayMs`. */
+export function twoTurns(id: string, delayMs?: number): TaskScript {
+  return {
+    turns: [{ bash: `echo ${id} > ${id}.txt` }, { text: `${id} finished` }, { text: `${id} finished` }],
+    ...(delayMs ? { delayMs } : {}),
+  };
+}
+
+/** The three tasks of the fan-in that run side by side, slowly, when the kill tests strike. */
+export const SLOW = ['slow-a', 'slow-b', 'slow-c'];
+
+/** The fan-in's script: early answers at once, the slow tasks take two turns of `slowDelayMs` each. */
+export function fanInScript(slowDelayMs: number): Record<string, TaskScript> {
+  const script: Record<string, TaskScript> = { early: { turns: [{ text: 'early done' }] }, final: {} };
+  for (const id of SLOW) script[id] = twoTurns(id, slowDelayMs);
+  return script;
+}
+
+/** early, the three slow tasks, and final after all of them, all at once. */
+export function fanInPlan(name: string, retries: number): PlanInput {
+  return {
+    version: 1,
+    name,
+    maxParallel: 4,
+    defaults: { timeout: '5m', retries },
+    tasks: [
+      { id: 'early', prompt: 'Be quick.' },
+      ...SLOW.map((id) => ({ id, prompt: `Work slowly on ${id}.` })),
+      { id: 'final', prompt: 'Sum up.', dependsOn: ['early', ...SLOW] },
+    ],
+  };
+}
+
+/** Until early has succeeded and the slow agents are in their second turn (`what` names that wait). */
+export async function untilSlowAgentsMidConversation(s: Scene, handle: WorkflowHandle, what: string): Promise<void> {
+  await until('early to succeed', async () => {
+    const status = await handle.query(statusQuery);
+    return status.tasks.find((t) => t.id === 'early')?.state === 'succeeded';
+  });
+  await until(what, () => SLOW.every((id) => s.fake.requestsFor(id).some((r) => r.assistantTurns >= 1)));
+}
+
 /** The requests of a task that continued an earlier conversation with baton's resume prompt. */
 export function resumedRequests(fake: FakeModel, key: string): RequestLogEntry[] {
   return fake.requestsFor(key).filter((r) => r.assistantTurns >= 1 && /You were interrupted/.test(r.lastUserText));
@@ -140,25 +208,6 @@ export function resumedRequests(fake: FakeModel, key: string): RequestLogEntry[]
 export function report(name: string, figures: Record<string, unknown>): void {
   const parts = Object.entries(figures).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`);
   console.log(`[chaos] ${name}: ${parts.join(' ')}`);
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
-
-function listening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => (socket.destroy(), resolve(true)));
-    socket.once('error', () => (socket.destroy(), resolve(false)));
-  });
 }
 
 /** A Temporal dev server of one test's own, with its database in a file: to kill and restart. */
@@ -184,7 +233,7 @@ export class DevServer {
     this.#child = child;
     await until(
       'the Temporal dev server to listen',
-      async () => child.exitCode === null && (await listening(this.port)),
+      async () => child.exitCode === null && (await isListening(this.port)),
       60_000,
     );
   }
@@ -192,10 +241,10 @@ export class DevServer {
   /** SIGKILL, no goodbye: the server loses whatever it had not written to its database. */
   async kill(): Promise<void> {
     const child = this.#child;
-    if (!child?.pid || child.exitCode !== null) return;
+    if (!child?.pid || child.exitCode !== null || child.signalCode !== null) return;
     const gone = new Promise((resolve) => child.once('exit', resolve));
     process.kill(-child.pid, 'SIGKILL');
     await gone;
-    await until('the port to be free', async () => !(await listening(this.port)), 30_000);
+    await until('the port to be free', async () => !(await isListening(this.port)), 30_000);
   }
 }

@@ -2,18 +2,12 @@
 // (the failure says which limit fired), retried, and the run goes on; no claude is left waiting. The limit (8 s)
 // leaves a loaded 2-core machine time to start the answered attempt's claude and let it finish (3 s did not).
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { TestTemporal } from '../helpers/temporal.js';
+import { describe, it } from 'node:test';
+import { forAllTests } from '../helpers/for-all-tests.js';
 import { plan, processesOf, statesOf, withHarness, workflowTemporal } from '../helpers/workflow-harness.js';
 import { report, until } from './chaos.js';
 
-let temporal: TestTemporal;
-before(async () => {
-  temporal = await workflowTemporal();
-});
-after(async () => {
-  await temporal.close();
-});
+const temporal = forAllTests(workflowTemporal);
 
 void describe('chaos: a model that never answers', () => {
   void it('kills the attempt at its 8 s limit, retries it, and the run goes on, leaving no process', async () => {

@@ -3,23 +3,17 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { RESULT_TEXT_LIMIT } from '../../src/activities/index.js';
 import { LocalArtifactStore } from '../../src/artifacts/local-store.js';
 import { startRun } from '../../src/client/runs.js';
 import { resolvePlanPaths } from '../../src/plan/resolve.js';
 import { PlanSchema } from '../../src/plan/schema.js';
-import type { TestTemporal } from '../helpers/temporal.js';
+import { forAllTests } from '../helpers/for-all-tests.js';
 import { plan, withHarness, workflowTemporal } from '../helpers/workflow-harness.js';
 import { report } from './chaos.js';
 
-let temporal: TestTemporal;
-before(async () => {
-  temporal = await workflowTemporal();
-});
-after(async () => {
-  await temporal.close();
-});
+const temporal = forAllTests(workflowTemporal);
 
 /** Bytes of the run's history as JSON: what Temporal stores for it. */
 async function historyBytes(handle: { fetchHistory(): Promise<unknown> }): Promise<number> {

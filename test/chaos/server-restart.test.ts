@@ -8,33 +8,27 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
 import { finalStatus } from '../../src/client/runs.js';
 import { batonDataConverter } from '../../src/codec/data-converter.js';
-import type { TaskScript } from '../../src/rehearsal/fake-model.js';
-import { statusQuery } from '../../src/workflows/messages.js';
+import { freePort } from '../helpers/cli.js';
 import { processesOf } from '../helpers/workflow-harness.js';
 import {
   DevServer,
-  freePort,
+  fanInPlan,
+  fanInScript,
   report,
   resumedRequests,
   scene,
+  SLOW,
   startRun,
   startWorker,
   until,
+  untilSlowAgentsMidConversation,
   type Scene,
 } from './chaos.js';
-
-const SLOW = ['slow-a', 'slow-b', 'slow-c'];
-const twoTurns = (id: string, delayMs?: number): TaskScript => ({
-  turns: [{ bash: `echo ${id} > ${id}.txt` }, { text: `${id} finished` }, { text: `${id} finished` }],
-  ...(delayMs ? { delayMs } : {}),
-});
 
 let s: Scene;
 let server: DevServer;
 before(async () => {
-  const script: Record<string, TaskScript> = { early: { turns: [{ text: 'early done' }] }, final: {} };
-  for (const id of SLOW) script[id] = twoTurns(id, 5000);
-  s = await scene(script);
+  s = await scene(fanInScript(5000));
   server = new DevServer(await freePort(), path.join(s.root, 'temporal.db'));
   await server.start();
 });
@@ -50,25 +44,8 @@ void describe('chaos: the Temporal server killed and restarted mid-run', () => {
     const worker = startWorker(s, server.address);
     try {
       await worker.ready;
-      const plan = {
-        version: 1 as const,
-        name: 'chaos-server',
-        maxParallel: 4,
-        defaults: { timeout: '5m', retries: 5 },
-        tasks: [
-          { id: 'early', prompt: 'Be quick.' },
-          ...SLOW.map((id) => ({ id, prompt: `Work slowly on ${id}.` })),
-          { id: 'final', prompt: 'Sum up.', dependsOn: ['early', ...SLOW] },
-        ],
-      };
-      const handle = await startRun(client, s, plan, { heartbeatTimeout: '5s' });
-      await until('early to succeed', async () => {
-        const status = await handle.query(statusQuery);
-        return status.tasks.find((t) => t.id === 'early')?.state === 'succeeded';
-      });
-      await until('the slow agents’ second turns', () =>
-        SLOW.every((id) => s.fake.requestsFor(id).some((r) => r.assistantTurns >= 1)),
-      );
+      const handle = await startRun(client, s, fanInPlan('chaos-server', 5), { heartbeatTimeout: '5s' });
+      await untilSlowAgentsMidConversation(s, handle, 'the slow agents’ second turns');
       await sleep(1500);
 
       const killedAt = Date.now();

@@ -5,57 +5,37 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { finalStatus } from '../../src/client/runs.js';
-import type { TaskScript } from '../../src/rehearsal/fake-model.js';
 import { statusQuery } from '../../src/workflows/messages.js';
+import { forAllTests } from '../helpers/for-all-tests.js';
 import { processesOf } from '../helpers/workflow-harness.js';
-import { testTemporal, type TestTemporal } from '../helpers/temporal.js';
-import { report, resumedRequests, scene, startRun, startWorker, until } from './chaos.js';
+import { testTemporal } from '../helpers/temporal.js';
+import {
+  fanInPlan,
+  fanInScript,
+  report,
+  resumedRequests,
+  SLOW,
+  startRun,
+  startWorker,
+  twoTurns,
+  until,
+  untilSlowAgentsMidConversation,
+  withScene,
+} from './chaos.js';
 
-let temporal: TestTemporal;
-before(async () => {
-  temporal = await testTemporal();
-});
-after(async () => {
-  await temporal.close();
-});
-
-const SLOW = ['slow-a', 'slow-b', 'slow-c'];
-/** Two turns: a Bash command, then the final text. */
-const twoTurns = (id: string): TaskScript => ({
-  turns: [{ bash: `echo ${id} > ${id}.txt` }, { text: `${id} finished` }, { text: `${id} finished` }],
-});
+const temporal = forAllTests(testTemporal);
 
 void describe('chaos: a worker killed with SIGKILL mid-run', () => {
   void it('completes on a new worker: succeeded tasks never rerun, interrupted agents resume their sessions', async () => {
-    const script: Record<string, TaskScript> = { early: { turns: [{ text: 'early done' }] }, final: {} };
     // Slow answers keep the three agents mid-conversation: the kill lands while their second request waits.
-    for (const id of SLOW) script[id] = { ...twoTurns(id), delayMs: 6000 };
-    const s = await scene(script);
-    try {
+    await withScene(fanInScript(6000), async (s) => {
       const first = startWorker(s, temporal.address);
       await first.ready;
-      const plan = {
-        version: 1 as const,
-        name: 'chaos-kill',
-        maxParallel: 4,
-        defaults: { timeout: '5m', retries: 3 },
-        tasks: [
-          { id: 'early', prompt: 'Be quick.' },
-          ...SLOW.map((id) => ({ id, prompt: `Work slowly on ${id}.` })),
-          { id: 'final', prompt: 'Sum up.', dependsOn: ['early', ...SLOW] },
-        ],
-      };
-      const handle = await startRun(temporal.client, s, plan, { heartbeatTimeout: '3s' });
-      await until('early to succeed', async () => {
-        const status = await handle.query(statusQuery);
-        return status.tasks.find((t) => t.id === 'early')?.state === 'succeeded';
-      });
-      await until('the three slow agents to be in their second turn', () =>
-        SLOW.every((id) => s.fake.requestsFor(id).some((r) => r.assistantTurns >= 1)),
-      );
+      const handle = await startRun(temporal.client, s, fanInPlan('chaos-kill', 3), { heartbeatTimeout: '3s' });
+      await untilSlowAgentsMidConversation(s, handle, 'the three slow agents to be in their second turn');
       // Let a heartbeat carrying the first turn reach Temporal (heartbeats go out every second).
       await sleep(2500);
       const mid = await handle.query(statusQuery);
@@ -109,8 +89,6 @@ void describe('chaos: a worker killed with SIGKILL mid-run', () => {
         requests: Object.fromEntries(['early', ...SLOW, 'final'].map((id) => [id, s.fake.requestsFor(id).length])),
         attempts: Object.fromEntries(final.tasks.map((t) => [t.id, t.attempts])),
       });
-    } finally {
-      await s.cleanup();
-    }
+    });
   });
 });

@@ -2,27 +2,18 @@
 // finish within the grace time; past it, the agents are cancelled (their process trees killed) and the task
 // resumes on another worker. A second signal kills the agents and exits at once. No process is left either way.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { WorkflowHandle } from '@temporalio/client';
 import { finalStatus } from '../../src/client/runs.js';
-import type { TaskScript } from '../../src/rehearsal/fake-model.js';
 import { FORCED_EXIT_CODE } from '../../src/workers/shutdown.js';
+import type { OrchestrateOptions } from '../../src/workflows/orchestrate.js';
+import { forAllTests } from '../helpers/for-all-tests.js';
 import { processesOf } from '../helpers/workflow-harness.js';
-import { testTemporal, type TestTemporal } from '../helpers/temporal.js';
-import { report, resumedRequests, scene, startRun, startWorker, until, type Scene } from './chaos.js';
+import { testTemporal } from '../helpers/temporal.js';
+import { report, resumedRequests, startRun, startWorker, twoTurns, until, withScene, type Scene } from './chaos.js';
 
-let temporal: TestTemporal;
-before(async () => {
-  temporal = await testTemporal();
-});
-after(async () => {
-  await temporal.close();
-});
-
-const twoTurns = (id: string, delayMs?: number): TaskScript => ({
-  turns: [{ bash: `echo ${id} > ${id}.txt` }, { text: `${id} finished` }, { text: `${id} finished` }],
-  ...(delayMs ? { delayMs } : {}),
-});
+const temporal = forAllTests(testTemporal);
 
 const plan = (name: string) => ({
   version: 1 as const,
@@ -34,10 +25,33 @@ const plan = (name: string) => ({
   ],
 });
 
-/** Wait until the `work` agent is in its second turn and a heartbeat has told Temporal so. */
-async function midConversation(s: Scene): Promise<void> {
+/**
+ * A worker with `--grace <grace>` runs the plan until the `work` agent is in its second turn and a heartbeat has
+ * told Temporal so.
+ */
+async function midConversation(s: Scene, grace: string, runName: string, options?: OrchestrateOptions) {
+  const worker = startWorker(s, temporal.address, ['--grace', grace]);
+  await worker.ready;
+  const handle = await startRun(temporal.client, s, plan(runName), options);
   await until('the agent’s second turn', () => s.fake.requestsFor('work').some((r) => r.assistantTurns >= 1));
   await sleep(2000);
+  return { worker, handle };
+}
+
+/** A successor worker takes the run to its end; it is stopped once the run has its final status. */
+async function finishOnSuccessor(s: Scene, handle: WorkflowHandle) {
+  const successor = startWorker(s, temporal.address);
+  const final = await finalStatus(handle);
+  successor.child.kill('SIGTERM');
+  await successor.exited;
+  return { successor, final };
+}
+
+/** `work` answers at once from now on: a successor worker resumes its conversation and ends the run. */
+async function resumeOnSuccessor(s: Scene, handle: WorkflowHandle) {
+  s.fake.setScript('work', twoTurns('work'));
+  const { successor, final } = await finishOnSuccessor(s, handle);
+  return { successor, final, resumed: resumedRequests(s.fake, 'work') };
 }
 
 /** Only the worker process itself (its argv names the scene) may remain: no claude, no tool. */
@@ -47,12 +61,8 @@ async function agentProcesses(s: Scene, workerPid: number | undefined): Promise<
 
 void describe('chaos: worker shutdown on SIGTERM', () => {
   void it('lets a running agent finish within the grace time, takes no new work, exits 0', async () => {
-    const s = await scene({ work: twoTurns('work', 2500), next: {} });
-    try {
-      const worker = startWorker(s, temporal.address, ['--grace', '30s']);
-      await worker.ready;
-      const handle = await startRun(temporal.client, s, plan('chaos-grace'));
-      await midConversation(s);
+    await withScene({ work: twoTurns('work', 2500), next: {} }, async (s) => {
+      const { worker, handle } = await midConversation(s, '30s', 'chaos-grace');
       worker.child.kill('SIGTERM');
       const signalledAt = Date.now();
       const exit = await worker.exited;
@@ -67,59 +77,39 @@ void describe('chaos: worker shutdown on SIGTERM', () => {
       );
       assert.equal(s.fake.requestsFor('next').length, 0, 'the stopping worker took no new work');
 
-      const successor = startWorker(s, temporal.address);
-      const final = await finalStatus(handle);
+      const { successor, final } = await finishOnSuccessor(s, handle);
       assert.equal(final?.phase, 'completed');
       assert.equal(s.fake.requestsFor('work').length, 2, 'work was not run again');
       assert.equal(final?.tasks.find((t) => t.id === 'work')?.attempts, 1);
       assert.ok(s.fake.requestsFor('next')[0]!.receivedAt >= successor.spawnedAt);
-      successor.child.kill('SIGTERM');
-      await successor.exited;
       report('SIGTERM within grace', { signalToExitMs: exit.at - signalledAt, workRequests: 2, attempts: 1 });
-    } finally {
-      await s.cleanup();
-    }
+    });
   });
 
   void it('past the grace time cancels the agent, kills its tree, and the task resumes on the next worker', async () => {
-    const s = await scene({ work: twoTurns('work', 20_000), next: {} });
-    try {
-      const worker = startWorker(s, temporal.address, ['--grace', '2s']);
-      await worker.ready;
-      const handle = await startRun(temporal.client, s, plan('chaos-grace-over'));
-      await midConversation(s);
+    await withScene({ work: twoTurns('work', 20_000), next: {} }, async (s) => {
+      const { worker, handle } = await midConversation(s, '2s', 'chaos-grace-over');
       worker.child.kill('SIGTERM');
       const signalledAt = Date.now();
       const exit = await worker.exited;
       assert.equal(exit.code, 0, worker.stderr());
       assert.deepEqual(await processesOf(s.root), [], 'no claude or tool process left');
 
-      s.fake.setScript('work', twoTurns('work'));
-      const successor = startWorker(s, temporal.address);
-      const final = await finalStatus(handle);
+      const { successor, final, resumed } = await resumeOnSuccessor(s, handle);
       assert.equal(final?.phase, 'completed');
-      const resumed = resumedRequests(s.fake, 'work');
       assert.ok(resumed.length >= 1, 'the next attempt resumed the conversation');
-      successor.child.kill('SIGTERM');
-      await successor.exited;
       report('SIGTERM past grace', {
         grace: '2s',
         signalToExitMs: exit.at - signalledAt,
         successorStartToResumedRequestMs: resumed[0]!.receivedAt - successor.spawnedAt,
         attempts: final?.tasks.find((t) => t.id === 'work')?.attempts,
       });
-    } finally {
-      await s.cleanup();
-    }
+    });
   });
 
   void it('a second signal kills the agents and exits at once; the task resumes on the next worker', async () => {
-    const s = await scene({ work: twoTurns('work', 20_000), next: {} });
-    try {
-      const worker = startWorker(s, temporal.address, ['--grace', '60s']);
-      await worker.ready;
-      const handle = await startRun(temporal.client, s, plan('chaos-double'), { heartbeatTimeout: '3s' });
-      await midConversation(s);
+    await withScene({ work: twoTurns('work', 20_000), next: {} }, async (s) => {
+      const { worker, handle } = await midConversation(s, '60s', 'chaos-double', { heartbeatTimeout: '3s' });
       worker.child.kill('SIGTERM');
       await sleep(500);
       worker.child.kill('SIGINT');
@@ -129,20 +119,13 @@ void describe('chaos: worker shutdown on SIGTERM', () => {
       assert.match(worker.stderr(), /SIGINT again: killing 1 agent\(s\) and exiting now/);
       assert.deepEqual(await processesOf(s.root), [], 'no claude or tool process left');
 
-      s.fake.setScript('work', twoTurns('work'));
-      const successor = startWorker(s, temporal.address);
-      const final = await finalStatus(handle);
+      const { successor, final, resumed } = await resumeOnSuccessor(s, handle);
       assert.equal(final?.phase, 'completed');
-      const resumed = resumedRequests(s.fake, 'work');
       assert.ok(resumed.length >= 1, 'the next attempt resumed the conversation');
-      successor.child.kill('SIGTERM');
-      await successor.exited;
       report('second signal', {
         secondSignalToExitMs: exit.at - signalledAt,
         successorStartToResumedRequestMs: resumed[0]!.receivedAt - successor.spawnedAt,
       });
-    } finally {
-      await s.cleanup();
-    }
+    });
   });
 });

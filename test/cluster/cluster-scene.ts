@@ -2,6 +2,7 @@
 // commands reach it, examples/diamond.yaml in the sandbox's cwd run by `baton start` + `baton worker` against a
 // scripted model, and what the run's history says: how many times each task's agent started, and every workflow
 // task that failed.
+import assert from 'node:assert/strict';
 import { copyFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -10,8 +11,9 @@ import type { ResultPromise } from 'execa';
 import { FakeModel, type TaskScript } from '../../src/rehearsal/fake-model.js';
 import type { RunStatus } from '../../src/workflows/status.js';
 import { describeResult, jsonOf, REPO_ROOT, sandbox, stopProcess, waitFor, type Sandbox } from '../helpers/cli.js';
-import { claudeEnv } from '../helpers/claude-env.js';
 import { startTestCluster, type TestCluster } from '../helpers/cluster.js';
+import { forAllTests } from '../helpers/for-all-tests.js';
+import { modelSandbox } from '../helpers/worker-scene.js';
 
 /** The four tasks of examples/diamond.yaml, in plan order. */
 export const DIAMOND_TASKS = ['map-endpoints', 'security-review', 'performance-review', 'report'] as const;
@@ -43,9 +45,17 @@ export async function clusterScene(): Promise<ClusterScene> {
   return { cluster, elapsedMs: () => Date.now() - started, close: () => cluster.close() };
 }
 
-/** A sandbox whose commands reach the cluster, with examples/diamond.yaml in its cwd. */
-export async function diamondSandbox(name: string, cluster: TestCluster): Promise<Sandbox> {
-  const box = await sandbox(name, cluster.env);
+/** The cluster scene shared by the tests of `file`: closed after them, with a line of the file's wall time. */
+export function clusterSceneForAllTests(file: string): ClusterScene {
+  return forAllTests(clusterScene, async (scene) => {
+    await scene.close();
+    console.log(`[cluster] ${file}: ${scene.elapsedMs()} ms in all`);
+  });
+}
+
+/** A sandbox whose commands reach the cluster (and `fake`, if given), with examples/diamond.yaml in its cwd. */
+export async function diamondSandbox(name: string, cluster: TestCluster, fake?: FakeModel): Promise<Sandbox> {
+  const box = fake ? await modelSandbox(name, fake, cluster.env) : await sandbox(name, cluster.env);
   await copyFile(path.join(REPO_ROOT, 'examples', 'diamond.yaml'), path.join(box.cwd, 'diamond.yaml'));
   return box;
 }
@@ -126,8 +136,7 @@ export async function startDiamond(
   script: Record<string, TaskScript>,
 ): Promise<DiamondRun> {
   const fake = await FakeModel.start({ script, rehearse: false });
-  const box = await diamondSandbox(name, cluster);
-  Object.assign(box.env, claudeEnv(fake, box.claudeConfigDir));
+  const box = await diamondSandbox(name, cluster, fake);
   const runId = `${name}-${Date.now().toString(36)}`;
   const start = await box.baton(['start', 'diamond.yaml', '--id', runId, '--json']);
   if (start.exitCode !== 0) throw new Error(describeResult(start));
@@ -200,4 +209,24 @@ export async function diamondThrough(
   } finally {
     await run.close();
   }
+}
+
+/**
+ * The disrupted diamond recovered: every task succeeded, map-endpoints (finished `before` the disruption) started its
+ * agent once and was not asked again, and every agent reached its end once.
+ */
+export function assertRecovered(outcome: Disrupted, before: string): void {
+  const { final, history } = outcome;
+  assert.equal(final.phase, 'completed', JSON.stringify(final.tasks.map((t) => [t.id, t.state, t.error])));
+  assert.deepEqual(
+    final.tasks.map((t) => [t.id, t.state]),
+    DIAMOND_TASKS.map((id) => [id, 'succeeded']),
+  );
+  assert.equal(history.agentStarts['map-endpoints'], 1, `map-endpoints, finished before ${before}, started once`);
+  assert.equal(outcome.firstTaskRequests, 2);
+  assert.deepEqual(
+    outcome.pastFirst,
+    Object.fromEntries(DIAMOND_TASKS.map((id) => [id, 1])),
+    'agents past their first answer',
+  );
 }

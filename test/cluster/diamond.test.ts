@@ -7,31 +7,23 @@
 import assert from 'node:assert/strict';
 import { access } from 'node:fs/promises';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time.js';
 import { ensureSearchAttributes } from '../../src/workers/search-attributes.js';
 import type { RunStatus } from '../../src/workflows/status.js';
 import { describeResult, jsonOf, type Sandbox } from '../helpers/cli.js';
 import {
-  clusterScene,
+  clusterSceneForAllTests,
   DIAMOND_OUTPUTS,
   DIAMOND_TASKS,
   diamondSandbox,
   diamondScript,
   runHistory,
   startDiamond,
-  type ClusterScene,
 } from './cluster-scene.js';
 
-let scene: ClusterScene;
-before(async () => {
-  scene = await clusterScene();
-});
-after(async () => {
-  await scene?.close();
-  console.log(`[cluster] diamond.test: ${scene?.elapsedMs()} ms in all`);
-});
+const scene = clusterSceneForAllTests('diamond.test');
 
 /** Every task succeeded on its one attempt, wrote its file, and started its agent once; no workflow task failed. */
 async function checkRun(final: RunStatus, box: Sandbox): Promise<void> {

@@ -3,19 +3,11 @@
 // both reviews are between turns, every service of the server dies at once (a crashed host) and comes back 2 s
 // later on the same addresses and databases. The run completes: every task succeeds, the task finished before
 // the crash ran once, and every agent reached its end once.
-import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { clusterScene, DIAMOND_TASKS, diamondThrough, type ClusterScene } from './cluster-scene.js';
+import { assertRecovered, clusterSceneForAllTests, diamondThrough } from './cluster-scene.js';
 
-let scene: ClusterScene;
-before(async () => {
-  scene = await clusterScene();
-});
-after(async () => {
-  await scene?.close();
-  console.log(`[cluster] server-restart.test: ${scene?.elapsedMs()} ms in all`);
-});
+const scene = clusterSceneForAllTests('server-restart.test');
 
 void test('the Temporal server killed and restarted mid-run: the diamond completes, the finished task ran once, every agent reached its end once', async () => {
   const { cluster } = scene;
@@ -24,19 +16,8 @@ void test('the Temporal server killed and restarted mid-run: the diamond complet
     await sleep(2_000);
     await cluster.startServer();
   });
-  const { final, history } = outcome;
-  assert.equal(final.phase, 'completed', JSON.stringify(final.tasks.map((t) => [t.id, t.state, t.error])));
-  assert.deepEqual(
-    final.tasks.map((t) => [t.id, t.state]),
-    DIAMOND_TASKS.map((id) => [id, 'succeeded']),
-  );
-  assert.equal(history.agentStarts['map-endpoints'], 1, 'map-endpoints, finished before the crash, started once');
-  assert.equal(outcome.firstTaskRequests, 2);
-  assert.deepEqual(
-    outcome.pastFirst,
-    Object.fromEntries(DIAMOND_TASKS.map((id) => [id, 1])),
-    'agents past their first answer',
-  );
+  assertRecovered(outcome, 'the crash');
+  const { history } = outcome;
   console.log(
     `[cluster] server SIGKILL + restart: down ${outcome.downMs} ms, run ended ${outcome.afterMs} ms later; ` +
       `agent starts ${JSON.stringify(history.agentStarts)}, failed workflow tasks ${history.workflowTaskFailures.length}`,

@@ -6,21 +6,17 @@
 import assert from 'node:assert/strict';
 import { readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { describeResult, REPO_ROOT, sandbox, waitFor, type CliResult, type Sandbox } from '../helpers/cli.js';
-import { testTemporal, type TestTemporal } from '../helpers/temporal.js';
+import { describeResult, REPO_ROOT, sandbox, waitFor, type CliResult } from '../helpers/cli.js';
+import { forAllTests } from '../helpers/for-all-tests.js';
+import { testTemporal } from '../helpers/temporal.js';
 
-let temporal: TestTemporal;
-let box: Sandbox;
-before(async () => {
-  temporal = await testTemporal();
-  box = await sandbox('bad-input', { TEMPORAL_ADDRESS: temporal.address });
-});
-after(async () => {
-  await box.cleanup();
-  await temporal.close();
-});
+const temporal = forAllTests(testTemporal);
+const box = forAllTests(
+  () => sandbox('bad-input', { TEMPORAL_ADDRESS: temporal.address }),
+  (b) => b.cleanup(),
+);
 
 interface BadPlan {
   name: string;

@@ -6,23 +6,18 @@
 import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { FakeModel, type RequestLogEntry, type TaskScript } from '../../src/rehearsal/fake-model.js';
 import type { RunStatus } from '../../src/workflows/status.js';
-import { describeResult, jsonOf, sandbox, statusShapeProblems, stopProcess, type Sandbox } from '../helpers/cli.js';
-import { claudeEnv } from '../helpers/claude-env.js';
-import { testTemporal, type TestTemporal } from '../helpers/temporal.js';
+import { describeResult, jsonOf, statusShapeProblems, stopProcess, type Sandbox } from '../helpers/cli.js';
+import { forAllTests } from '../helpers/for-all-tests.js';
+import { testTemporal } from '../helpers/temporal.js';
+import { modelSandbox } from '../helpers/worker-scene.js';
 
 const COST_PER_REQUEST_USD = 0.01;
 const PARALLEL_DELAY_MS = 1_500;
 
-let temporal: TestTemporal;
-before(async () => {
-  temporal = await testTemporal();
-});
-after(async () => {
-  await temporal.close();
-});
+const temporal = forAllTests(testTemporal);
 
 /** Task ids with a prefix, so that each test's model script is its own. */
 function ids(prefix: string) {
@@ -142,8 +137,7 @@ function checkFinal(status: RunStatus, runId: string, prefix: string): void {
 
 async function setup(prefix: string): Promise<{ box: Sandbox; fake: FakeModel; runId: string }> {
   const fake = await FakeModel.start({ script: diamondScript(prefix), costPerRequestUsd: COST_PER_REQUEST_USD });
-  const box = await sandbox(prefix, { TEMPORAL_ADDRESS: temporal.address });
-  Object.assign(box.env, claudeEnv(fake, box.claudeConfigDir));
+  const box = await modelSandbox(prefix, fake, { TEMPORAL_ADDRESS: temporal.address });
   await writeFile(path.join(box.cwd, 'plan.yaml'), diamondPlan(prefix));
   return { box, fake, runId: `baton-e2e-${prefix}-${Date.now().toString(36)}` };
 }

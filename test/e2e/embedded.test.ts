@@ -14,6 +14,7 @@ import {
   jsonOf,
   REPO_ROOT,
   sandbox,
+  stopEmbeddedServer,
   waitFor,
   type Sandbox,
 } from '../helpers/cli.js';
@@ -37,12 +38,7 @@ before(async () => {
 
 after(async () => {
   // Always stop the server this test started, even when an assertion failed half-way.
-  if (await isListening(serverPort)) {
-    await box.baton(['server', 'stop'], { timeoutMs: 30_000 });
-    const state = await readFile(path.join(box.home, 'temporal-server.json'), 'utf8').catch(() => null);
-    const pid = state ? (JSON.parse(state) as { pid?: number }).pid : undefined;
-    if (pid && (await isListening(serverPort))) process.kill(pid, 'SIGKILL');
-  }
+  await stopEmbeddedServer(box, serverPort);
   await box.cleanup();
 });
 
@@ -78,10 +74,10 @@ void test('baton run --rehearse with no TEMPORAL_ADDRESS starts the embedded ser
   const list = await box.baton(['list', '--json']);
   assert.equal(list.exitCode, 0, describeResult(list));
   assert.doesNotMatch(list.stderr, /starting the embedded/, describeResult(list));
-  const runs = jsonOf<Array<{ runId: string; status: string }>>(list);
+  const runs = jsonOf<Array<{ runId: string; phase: string }>>(list);
   assert.deepEqual(
-    runs.filter((r) => r.runId === runId).map((r) => r.status),
-    ['COMPLETED'],
+    runs.filter((r) => r.runId === runId).map((r) => r.phase),
+    ['completed'],
     describeResult(list),
   );
   const status = await box.baton(['status', runId, '--json']);

@@ -3,20 +3,16 @@
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
-import { describeResult, sandbox, type Sandbox } from '../helpers/cli.js';
-import { testTemporal, type TestTemporal } from '../helpers/temporal.js';
+import { test } from 'node:test';
+import { describeResult, sandbox } from '../helpers/cli.js';
+import { forAllTests } from '../helpers/for-all-tests.js';
+import { testTemporal } from '../helpers/temporal.js';
 
-let temporal: TestTemporal;
-let box: Sandbox;
-before(async () => {
-  temporal = await testTemporal();
-  box = await sandbox('huge-plan', { TEMPORAL_ADDRESS: temporal.address });
-});
-after(async () => {
-  await box.cleanup();
-  await temporal.close();
-});
+const temporal = forAllTests(testTemporal);
+const box = forAllTests(
+  () => sandbox('huge-plan', { TEMPORAL_ADDRESS: temporal.address }),
+  (b) => b.cleanup(),
+);
 
 /** 10 layers × 500 tasks, each depending on two of the layer before, as JSON. */
 function hugePlan(cycle: boolean): string {

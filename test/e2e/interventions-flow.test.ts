@@ -108,7 +108,7 @@ void test('retry with a replacement prompt after the cause is fixed un-blocks th
     const orphan = await baton(['add', runId, 'unknown-dep.yaml'], 2);
     assert.match(
       orphan.stderr,
-      /addTasks refused: task "orphan" depends on unknown task "nowhere"/,
+      /^baton add refused: task "orphan" depends on unknown task "nowhere"/,
       describeResult(orphan),
     );
     assert.deepEqual(
@@ -133,13 +133,13 @@ void test('retry with a replacement prompt after the cause is fixed un-blocks th
       `the re-run's prompt carries the reason:\n${secondNotes!.firstUserText}`,
     );
     const approved = await baton(['approve', runId, 'notes']);
-    assert.match(approved.stdout, /approve: task notes is now \W*succeeded/, describeResult(approved));
+    assert.match(approved.stdout, /^baton approve: task notes is now \W*succeeded/, describeResult(approved));
 
     // retry: the cause is fixed, the task runs again with the replacement prompt, and child then runs.
     assert.equal(fake.requestsFor('child').length, 0, 'a blocked task never starts');
     fake.setScript('broken', { turns: [{ text: 'broken works now' }] });
     const retried = await baton(['retry', runId, 'broken', '--prompt', REPLACEMENT_PROMPT]);
-    assert.match(retried.stdout, /retryTask: task broken is now \W*(ready|running)/, describeResult(retried));
+    assert.match(retried.stdout, /^baton retry: task broken is now \W*(ready|running)/, describeResult(retried));
 
     const result = await box.baton(['result', runId, '--json']);
     assert.equal(result.exitCode, 0, describeResult(result));

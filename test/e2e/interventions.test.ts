@@ -3,23 +3,16 @@
 // `baton retry` of a succeeded task is refused with a reason; and the same gate also opens with a plain
 // signal sent by the `temporal` CLI, as someone without baton (or in the Web UI) would send it.
 import assert from 'node:assert/strict';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { execa } from 'execa';
 import { FakeModel } from '../../src/rehearsal/fake-model.js';
 import type { RunStatus } from '../../src/workflows/status.js';
-import {
-  describeResult,
-  jsonOf,
-  sandbox,
-  statusShapeProblems,
-  stopProcess,
-  waitFor,
-  type Sandbox,
-} from '../helpers/cli.js';
-import { claudeEnv } from '../helpers/claude-env.js';
-import { testTemporal, type TestTemporal } from '../helpers/temporal.js';
+import { describeResult, jsonOf, statusShapeProblems, stopProcess, waitFor } from '../helpers/cli.js';
+import { forAllTests } from '../helpers/for-all-tests.js';
+import { testTemporal } from '../helpers/temporal.js';
+import { modelSandbox } from '../helpers/worker-scene.js';
 
 const gatedPlan = (output: string) =>
   [
@@ -38,23 +31,25 @@ const gatedPlan = (output: string) =>
     '',
   ].join('\n');
 
-let temporal: TestTemporal;
-let fake: FakeModel;
-let box: Sandbox;
-before(async () => {
-  temporal = await testTemporal();
-  // Rehearsal: every task writes its expectedOutputs and ends.
-  fake = await FakeModel.start({ rehearse: true });
-  box = await sandbox('interventions', { TEMPORAL_ADDRESS: temporal.address });
-  Object.assign(box.env, claudeEnv(fake, box.claudeConfigDir));
-  await writeFile(path.join(box.cwd, 'gated-cli.yaml'), gatedPlan('out/deployed-by-cli.txt'));
-  await writeFile(path.join(box.cwd, 'gated-signal.yaml'), gatedPlan('out/deployed-by-signal.txt'));
-});
-after(async () => {
-  await fake.stop();
-  await box.cleanup();
-  await temporal.close();
-});
+const temporal = forAllTests(testTemporal);
+// Rehearsal: every task writes its expectedOutputs and ends.
+const fake = forAllTests(
+  () => FakeModel.start({ rehearse: true }),
+  (model) => model.stop(),
+);
+const box = forAllTests(
+  () =>
+    modelSandbox(
+      'interventions',
+      fake,
+      { TEMPORAL_ADDRESS: temporal.address },
+      {
+        'gated-cli.yaml': gatedPlan('out/deployed-by-cli.txt'),
+        'gated-signal.yaml': gatedPlan('out/deployed-by-signal.txt'),
+      },
+    ),
+  (sandbox) => sandbox.cleanup(),
+);
 
 async function status(runId: string): Promise<RunStatus> {
   const result = await box.baton(['status', runId, '--json']);
@@ -99,14 +94,14 @@ void test('approval: before holds a task until `baton approve` (or a temporal CL
     assert.notEqual(retry.exitCode, 0, describeResult(retry));
     assert.match(
       retry.stderr,
-      /retryTask refused: task prep is succeeded, not failed or cancelled/,
+      /^baton retry refused: task prep is succeeded, not failed or cancelled/,
       describeResult(retry),
     );
     assert.equal((await status(cliRun)).tasks.find((t) => t.id === 'prep')?.attempts, 1);
 
     const approve = await box.baton(['approve', cliRun, 'deploy', '--note', 'ship it']);
     assert.equal(approve.exitCode, 0, describeResult(approve));
-    assert.match(approve.stdout, /approve: task deploy is now/, describeResult(approve));
+    assert.match(approve.stdout, /^baton approve: task deploy is now/, describeResult(approve));
 
     const result = await box.baton(['result', cliRun, '--json']);
     assert.equal(result.exitCode, 0, `${describeResult(result)}\n--- worker\n${String(worker.all ?? '')}`);
@@ -130,7 +125,7 @@ void test('approval: before holds a task until `baton approve` (or a temporal CL
     assert.notEqual(late.exitCode, 0, describeResult(late));
     assert.match(
       late.stderr,
-      new RegExp(`retryTask refused: run ${cliRun} has already ended \\(completed\\)`),
+      new RegExp(`^baton retry refused: run ${cliRun} has already ended \\(completed\\)`),
       describeResult(late),
     );
 

@@ -4,7 +4,7 @@
 // in one call, read its status until it waits, retry the failed task, read the result — and get told what
 // was wrong when it calls a tool badly.
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -12,12 +12,11 @@ import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
+import type { Worker } from '@temporalio/worker';
 import { FakeModel } from '../../src/rehearsal/fake-model.js';
-import { createBatonWorker } from '../../src/workers/worker.js';
 import type { RunStatus } from '../../src/workflows/status.js';
-import { CLAUDE_BIN, claudeEnv } from '../helpers/claude-env.js';
-import { testTemporal, uniqueQueue, type TestTemporal } from '../helpers/temporal.js';
+import { uniqueQueue, type TestTemporal } from '../helpers/temporal.js';
+import { agentFolders, testWorker, workflowTemporal } from '../helpers/workflow-harness.js';
 
 // Compiled, this file is dist/test/e2e/mcp.test.js; the CLI is dist/src/cli/main.js.
 const BATON = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
@@ -53,26 +52,17 @@ let mcp: Client;
 let mcpStderr = '';
 
 before(async () => {
-  Runtime.install({ logger: new DefaultLogger('ERROR') });
-  temporal = await testTemporal();
+  temporal = await workflowTemporal();
   root = await mkdtemp(path.join(tmpdir(), 'baton-mcp-'));
-  cwd = path.join(root, 'project');
-  const configDir = path.join(root, 'claude-config');
-  const artifactsDir = path.join(root, 'artifacts');
-  await Promise.all([mkdir(cwd), mkdir(configDir), mkdir(artifactsDir)]);
+  const folders = await agentFolders(root);
+  cwd = folders.cwd;
   // The model answers the first request of task "flaky" with HTTP 400: not retryable, so it fails for good.
   fake = await FakeModel.start({
     script: { flaky: { failFirst: [{ status: 400, message: 'scripted bad request' }] } },
     rehearse: false,
   });
   const taskQueue = uniqueQueue('baton-mcp');
-  worker = await createBatonWorker({
-    connection: temporal.nativeConnection,
-    namespace: 'default',
-    taskQueue,
-    activities: { artifactsDir, claudeBin: CLAUDE_BIN, env: claudeEnv(fake, configDir), killGraceMs: 500 },
-    shutdownGraceTime: '5s',
-  });
+  worker = await testWorker(temporal, { taskQueue, fake, ...folders });
   workerRunning = worker.run();
 
   mcp = await startMcp(taskQueue, (text) => {
@@ -228,7 +218,7 @@ void test('a plan submitted in one call runs; a task that fails for good waits, 
 
   // A refusal says why, in the workflow's words.
   const refusal = await refused('baton_retry_task', { runId, taskId: 'prepare' });
-  assert.match(refusal, /task prepare is succeeded, not failed or cancelled/);
+  assert.match(refusal, /^baton_retry_task refused: task prepare is succeeded, not failed or cancelled/);
 
   const retried = await ok<RunStatus>('baton_retry_task', { runId, taskId: 'flaky', note: 'try again' });
   assert.notEqual(stateOf(retried, 'flaky'), 'failed', 'the retry answers the status after the change');

@@ -5,21 +5,16 @@
 import assert from 'node:assert/strict';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { parse } from 'yaml';
 import { FakeModel, type TaskScript } from '../../src/rehearsal/fake-model.js';
 import type { RunStatus } from '../../src/workflows/status.js';
 import { describeResult, jsonOf, sandbox, statusShapeProblems, stopProcess, waitFor } from '../helpers/cli.js';
-import { claudeEnv } from '../helpers/claude-env.js';
-import { testTemporal, type TestTemporal } from '../helpers/temporal.js';
+import { forAllTests } from '../helpers/for-all-tests.js';
+import { testTemporal } from '../helpers/temporal.js';
+import { modelSandbox } from '../helpers/worker-scene.js';
 
-let temporal: TestTemporal;
-before(async () => {
-  temporal = await testTemporal();
-});
-after(async () => {
-  await temporal.close();
-});
+const temporal = forAllTests(testTemporal);
 
 const PLAN = {
   version: 1,
@@ -50,8 +45,7 @@ You write documentation.
 
 void test('baton plan --goal -o plan.yaml writes a plan baton validate accepts; the planner was told the agents', async () => {
   const fake = await FakeModel.start({ rehearse: false, script: { planner: planner(PLAN) } });
-  const box = await sandbox('plan-goal', { TEMPORAL_ADDRESS: temporal.address });
-  Object.assign(box.env, claudeEnv(fake, box.claudeConfigDir));
+  const box = await modelSandbox('plan-goal', fake, { TEMPORAL_ADDRESS: temporal.address });
   try {
     await mkdir(path.join(box.cwd, '.claude', 'agents'), { recursive: true });
     await writeFile(path.join(box.cwd, '.claude', 'agents', 'writer.md'), WRITER);
@@ -88,8 +82,7 @@ void test('baton plan --goal -o plan.yaml writes a plan baton validate accepts; 
 void test('baton start --goal --approve-plan: plan show prints the proposed plan, approve runs it to completion', async () => {
   const small = { version: 1, name: 'small', tasks: [{ id: 'only', prompt: 'Say hello.' }] };
   const fake = await FakeModel.start({ rehearse: false, script: { planner: planner(small) } });
-  const box = await sandbox('start-goal', { TEMPORAL_ADDRESS: temporal.address });
-  Object.assign(box.env, claudeEnv(fake, box.claudeConfigDir));
+  const box = await modelSandbox('start-goal', fake, { TEMPORAL_ADDRESS: temporal.address });
   const worker = box.spawn(['worker']);
   try {
     const start = await box.baton(['start', '--goal', 'Say hello to everyone', '--approve-plan', '--json']);

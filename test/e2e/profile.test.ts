@@ -8,9 +8,9 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { FakeModel } from '../../src/rehearsal/fake-model.js';
 import type { RunStatus } from '../../src/workflows/status.js';
-import { describeResult, freePort, jsonOf, sandbox, stopProcess, type Sandbox } from '../helpers/cli.js';
-import { claudeEnv } from '../helpers/claude-env.js';
+import { describeResult, freePort, jsonOf, stopProcess, type Sandbox } from '../helpers/cli.js';
 import { testTemporal, type TestTemporal } from '../helpers/temporal.js';
+import { modelSandbox } from '../helpers/worker-scene.js';
 
 let temporal: TestTemporal;
 let fake: FakeModel;
@@ -21,8 +21,8 @@ before(async () => {
   temporal = await testTemporal();
   fake = await FakeModel.start({ rehearse: true });
   // No TEMPORAL_ADDRESS, and no temporal binary: were the profile ignored, baton could not start an embedded server.
-  box = await sandbox('profile', { TEMPORAL_CLI_PATH: '/nonexistent/temporal', PATH: path.dirname(process.execPath) });
-  Object.assign(box.env, claudeEnv(fake, box.claudeConfigDir));
+  const env = { TEMPORAL_CLI_PATH: '/nonexistent/temporal', PATH: path.dirname(process.execPath) };
+  box = await modelSandbox('profile', fake, env);
   deadAddress = `127.0.0.1:${await freePort()}`;
   configFile = path.join(box.root, 'temporal.toml');
   await writeFile(

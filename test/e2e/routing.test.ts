@@ -6,24 +6,19 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { execa, type ResultPromise } from 'execa';
 import proto from '@temporalio/proto';
 import { FakeModel, type TaskScript } from '../../src/rehearsal/fake-model.js';
 import type { RunStatus } from '../../src/workflows/status.js';
 import { describeResult, jsonOf, sandbox, stopProcess, waitFor, type Sandbox } from '../helpers/cli.js';
-import { claudeEnv } from '../helpers/claude-env.js';
-import { testTemporal, type TestTemporal } from '../helpers/temporal.js';
+import { forAllTests } from '../helpers/for-all-tests.js';
+import { testTemporal } from '../helpers/temporal.js';
+import { modelSandbox } from '../helpers/worker-scene.js';
 
 const { TaskQueueKind, TaskQueueType } = proto.temporal.api.enums.v1;
 
-let temporal: TestTemporal;
-before(async () => {
-  temporal = await testTemporal();
-});
-after(async () => {
-  await temporal.close();
-});
+const temporal = forAllTests(testTemporal);
 
 /** The identity a `baton worker` child gives Temporal: the SDK's default, `<pid>@<hostname>`. */
 function identityOf(child: ResultPromise): string {
@@ -116,8 +111,7 @@ void test('two `baton worker` processes on one task queue share a 20-task run: b
     ids.map((id): [string, TaskScript] => [id, { turns: [{ text: `${id} done` }], delayMs: 1000 }]),
   );
   const fake = await FakeModel.start({ script, rehearse: false });
-  const box = await sandbox('scale-out', { TEMPORAL_ADDRESS: temporal.address });
-  Object.assign(box.env, claudeEnv(fake, box.claudeConfigDir));
+  const box = await modelSandbox('scale-out', fake, { TEMPORAL_ADDRESS: temporal.address });
   const plan = ['version: 1', 'name: scale-out', 'maxParallel: 10', 'defaults: { retries: 0 }', 'tasks:'];
   for (const id of ids) plan.push(`  - { id: ${id}, prompt: "Work on ${id}." }`);
   await writeFile(path.join(box.cwd, 'plan.yaml'), `${plan.join('\n')}\n`);
@@ -163,8 +157,7 @@ void test('two `baton worker` processes on one task queue share a 20-task run: b
 
 void test('taskQueue routing with worktree isolation: the routed task waits (and status says why) until `baton worker --task-queue q --activities-only` runs its agent, worktree and commit; the rest and every merge stay on the run queue', async () => {
   const fake = await FakeModel.start({ rehearse: true });
-  const box = await sandbox('routing', { TEMPORAL_ADDRESS: temporal.address });
-  Object.assign(box.env, claudeEnv(fake, box.claudeConfigDir));
+  const box = await modelSandbox('routing', fake, { TEMPORAL_ADDRESS: temporal.address });
   const git = (args: string[]) => execa('git', args, { cwd: box.cwd, stdin: 'ignore' });
   await git(['init', '--quiet', '--initial-branch=main']);
   await git(['config', 'user.name', 'Test Person']);

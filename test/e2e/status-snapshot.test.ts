@@ -1,10 +1,10 @@
 // `baton status` answers from the status snapshot that the run's worker keeps (src/snapshot/) while it
 // is fresh, without Temporal; once the run has been quiet for longer than SNAPSHOT_FRESH_MS, it asks the run; and
 // once the run has ended, its last snapshot is its final status. A real worker and the real claude binary against
-// the scripted model: one task done, one that hangs.
+// the scripted model: one task done, one that hangs; and a run that completes, whose last snapshot has its endedAt.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -30,7 +30,8 @@ let box: Sandbox;
 let close: () => Promise<void>;
 before(async () => {
   const model = { rehearse: false, script: { hang: { hang: true } } };
-  ({ box, close } = await workerScene('snapshot', model, { 'plan.yaml': PLAN }));
+  const quick = 'version: 1\nname: snapshot-done\ntasks:\n  - id: quick\n    prompt: Succeed.\n';
+  ({ box, close } = await workerScene('snapshot', model, { 'plan.yaml': PLAN, 'quick.yaml': quick }));
 });
 after(() => close());
 
@@ -102,5 +103,27 @@ void test('a fresh snapshot answers without Temporal; a quiet run is asked', asy
     const s = jsonOf<RunStatus>(r);
     assert.equal(view(s), view(jsonOf<RunStatus>(fromTemporal)), 'the final snapshot and Temporal agree');
     assert.equal(s.phase, 'cancelled');
+  }
+});
+
+void test('a completed run has endedAt on the snapshot path too: the last snapshot is the final status', async () => {
+  const runId = `snapshot-done-${Math.random().toString(16).slice(2, 8)}`;
+  const started = await box.baton(['start', 'quick.yaml', '--id', runId]);
+  assert.equal(started.exitCode, 0, describeResult(started));
+  const result = await box.baton(['result', runId, '--json']);
+  assert.equal(result.exitCode, 0, describeResult(result));
+  const final = jsonOf<RunStatus>(result);
+  assert.ok(final.endedAt, 'the result has endedAt');
+  // The worker's last snapshot of the run is its final status, endedAt included...
+  const snapshotFile = path.join(box.home, 'artifacts', runId, '.status.json');
+  const kept = JSON.parse((await readFile(snapshotFile, 'utf8')).split('\n').slice(1).join('\n')) as RunStatus;
+  assert.equal(kept.phase, 'completed');
+  assert.equal(kept.endedAt, final.endedAt);
+  // ...and `baton status` answers from it, fresh or kept.
+  for (const wait of [0, SNAPSHOT_FRESH_MS + 500]) {
+    await sleep(wait);
+    const status = await box.baton(['status', runId, '--json']);
+    assert.equal(status.exitCode, 0, describeResult(status));
+    assert.equal(jsonOf<RunStatus>(status).endedAt, final.endedAt, `after ${wait} ms: ${status.stdout}`);
   }
 });

@@ -1,7 +1,7 @@
 // The built `baton` CLI as a subprocess, for end-to-end tests: run with execa (never through a shell), in a
 // temp folder of its own, with its own BATON_HOME and task queue and a clean environment, so nothing of the
 // test runner's (TEMPORAL_ADDRESS, BATON_*, an API key) leaks into the command under test.
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -156,6 +156,16 @@ export async function stopProcess(
   const result = await child;
   clearTimeout(timer);
   return { exitCode: result.exitCode, signal: result.signal, killed, output: String(result.all ?? '') };
+}
+
+/** `baton server stop` of the sandbox's embedded server on `port`; if it still answers, kill it by its recorded pid. */
+export async function stopEmbeddedServer(box: Sandbox, port: number): Promise<void> {
+  if (!(await isListening(port))) return;
+  // Read before `server stop`, which removes the file.
+  const state = await readFile(path.join(box.home, 'temporal-server.json'), 'utf8').catch(() => null);
+  const pid = state ? (JSON.parse(state) as { pid?: number }).pid : undefined;
+  await box.baton(['server', 'stop'], { timeoutMs: 30_000 });
+  if (pid && (await isListening(port))) process.kill(pid, 'SIGKILL');
 }
 
 /** A TCP port nothing listens on right now (free for a server, or closed for an unreachable address). */

@@ -22,12 +22,7 @@ export async function tempRepo(prefix = 'baton-git-'): Promise<TempRepo> {
   const repo = path.join(root, 'repo');
   const worktreesDir = path.join(root, 'worktrees');
   await mkdir(repo);
-  const git = async (args: string[], cwd = repo): Promise<string> =>
-    (await execa('git', args, { cwd, stdin: 'ignore' })).stdout.trim();
-  await git(['init', '--quiet', '--initial-branch=main']);
-  await git(['config', 'user.name', 'Test Person']);
-  await git(['config', 'user.email', 'person@example.com']);
-  await git(['config', 'commit.gpgsign', 'false']);
+  const git = await initRepo(repo);
   const commitFile = async (file: string, content: string, message = `add ${file}`): Promise<string> => {
     const full = path.resolve(repo, file);
     await mkdir(path.dirname(full), { recursive: true });
@@ -36,12 +31,11 @@ export async function tempRepo(prefix = 'baton-git-'): Promise<TempRepo> {
     await git(['commit', '--quiet', '-m', message]);
     return await git(['rev-parse', 'HEAD']);
   };
-  await commitFile('README.md', 'hello\n', 'initial');
   return { root, repo, worktreesDir, git, commitFile, remove: () => rm(root, { recursive: true, force: true }) };
 }
 
 /** Paths of `git worktree list` (the main one first). */
-export async function worktreePaths(repo: TempRepo): Promise<string[]> {
+export async function worktreePaths(repo: Pick<TempRepo, 'git'>): Promise<string[]> {
   const out = await repo.git(['worktree', 'list', '--porcelain']);
   return out
     .split('\n')

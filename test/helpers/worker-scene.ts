@@ -3,8 +3,9 @@
 // on its task queue. close() takes it all down.
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { ResultPromise } from 'execa';
 import { FakeModel, type FakeModelOptions } from '../../src/rehearsal/fake-model.js';
-import { sandbox, stopProcess, type Sandbox } from './cli.js';
+import { sandbox, stopProcess, type Env, type Sandbox } from './cli.js';
 import { claudeEnv } from './claude-env.js';
 import { testTemporal, type TestTemporal } from './temporal.js';
 
@@ -12,7 +13,22 @@ export interface WorkerScene {
   temporal: TestTemporal;
   fake: FakeModel;
   box: Sandbox;
+  /** The `baton worker` serving the sandbox's task queue. */
+  worker: ResultPromise;
   close(): Promise<void>;
+}
+
+/** A sandbox (see cli.ts) whose claude talks to `fake`, with `files` written in its cwd. */
+export async function modelSandbox(
+  name: string,
+  fake: FakeModel,
+  env: Env,
+  files: Record<string, string> = {},
+): Promise<Sandbox> {
+  const box = await sandbox(name, env);
+  Object.assign(box.env, claudeEnv(fake, box.claudeConfigDir));
+  for (const [file, text] of Object.entries(files)) await writeFile(path.join(box.cwd, file), text);
+  return box;
 }
 
 export async function workerScene(
@@ -22,14 +38,13 @@ export async function workerScene(
 ): Promise<WorkerScene> {
   const temporal = await testTemporal();
   const fake = await FakeModel.start(model);
-  const box = await sandbox(name, { TEMPORAL_ADDRESS: temporal.address });
-  Object.assign(box.env, claudeEnv(fake, box.claudeConfigDir));
-  for (const [file, text] of Object.entries(files)) await writeFile(path.join(box.cwd, file), text);
+  const box = await modelSandbox(name, fake, { TEMPORAL_ADDRESS: temporal.address }, files);
   const worker = box.spawn(['worker']);
   return {
     temporal,
     fake,
     box,
+    worker,
     async close() {
       await stopProcess(worker, 10_000);
       await fake.stop();

@@ -2,10 +2,11 @@
 // binary talks to, a temp working folder and CLAUDE_CONFIG_DIR, and a baton worker with the real
 // runAgent on a task queue of its own, against the suite's real Temporal dev server.
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, readFile, readlink, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Client, WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
 import type { ArtifactStore } from '../../src/artifacts/store.js';
 import { finalStatus, WORKFLOW_TYPE } from '../../src/client/runs.js';
@@ -18,6 +19,9 @@ import type { OrchestrateInput, OrchestrateOptions } from '../../src/workflows/o
 import type { RunStatus, TaskView } from '../../src/workflows/status.js';
 import { CLAUDE_BIN, claudeEnv } from './claude-env.js';
 import { testTemporal, type TestTemporal } from './temporal.js';
+
+// Where the workflow tests have always found it.
+export { processesOf } from './processes.js';
 
 /** Cost the fake makes claude report for each answered request. */
 export const COST_PER_REQUEST_USD = 0.01;
@@ -79,6 +83,52 @@ export interface HarnessOptions {
   store?: ArtifactStore;
 }
 
+/** The folders of agents under `root` (made, with `root` if need be): working folder, CLAUDE_CONFIG_DIR, artifacts. */
+export async function agentFolders(root: string): Promise<{ cwd: string; configDir: string; artifactsDir: string }> {
+  const folders = {
+    cwd: path.join(root, 'cwd'),
+    configDir: path.join(root, 'claude-config'),
+    artifactsDir: path.join(root, 'artifacts'),
+  };
+  await Promise.all(Object.values(folders).map((dir) => mkdir(dir, { recursive: true })));
+  return folders;
+}
+
+export interface TestWorkerOptions extends Pick<HarnessOptions, 'maxConcurrentAgents' | 'notifyCommand' | 'store'> {
+  taskQueue: string;
+  /** The model every claude of the worker talks to. */
+  fake: FakeModel;
+  /** CLAUDE_CONFIG_DIR of those claudes. */
+  configDir: string;
+  artifactsDir: string;
+  worktreesDir?: string;
+  dataConverter?: DataConverter;
+}
+
+/**
+ * A baton worker as the tests run it, in this process: the real claude against `fake`, an agent killed 500 ms after
+ * its SIGTERM, and 5 s for running agents when the worker shuts down.
+ */
+export async function testWorker(temporal: TestTemporal, options: TestWorkerOptions): Promise<Worker> {
+  return await createBatonWorker({
+    connection: temporal.nativeConnection,
+    namespace: 'default',
+    taskQueue: options.taskQueue,
+    activities: {
+      artifactsDir: options.artifactsDir,
+      worktreesDir: options.worktreesDir,
+      claudeBin: CLAUDE_BIN,
+      env: claudeEnv(options.fake, options.configDir),
+      killGraceMs: 500,
+      store: options.store,
+    },
+    maxConcurrentAgents: options.maxConcurrentAgents,
+    notifyCommand: options.notifyCommand,
+    dataConverter: options.dataConverter,
+    shutdownGraceTime: '5s',
+  });
+}
+
 /** How long `result()` waits for a run to end by default. */
 export const RUN_TIMEOUT_MS = 60_000;
 
@@ -95,11 +145,8 @@ export async function withHarness<T>(
   body: (h: Harness) => Promise<T>,
 ): Promise<T> {
   const root = await mkdtemp(path.join(tmpdir(), 'baton-wf-'));
-  const cwd = path.join(root, 'cwd');
-  const configDir = path.join(root, 'claude-config');
-  const artifactsDir = path.join(root, 'artifacts');
+  const { cwd, configDir, artifactsDir } = await agentFolders(root);
   const worktreesDir = path.join(root, 'worktrees');
-  await Promise.all([mkdir(cwd), mkdir(configDir), mkdir(artifactsDir)]);
   const fake = await FakeModel.start({
     script: options.script,
     rehearse: options.rehearse ?? false,
@@ -108,21 +155,15 @@ export async function withHarness<T>(
   const taskQueue = `baton-test-${randomBytes(4).toString('hex')}`;
   const started: WorkflowHandle[] = [];
   try {
-    const worker = await createBatonWorker({
-      connection: temporal.nativeConnection,
-      namespace: 'default',
+    const worker = await testWorker(temporal, {
       taskQueue,
-      activities: {
-        artifactsDir,
-        worktreesDir,
-        claudeBin: CLAUDE_BIN,
-        env: claudeEnv(fake, configDir),
-        killGraceMs: 500,
-        store: options.store,
-      },
+      fake,
+      configDir,
+      artifactsDir,
+      worktreesDir,
+      store: options.store,
       maxConcurrentAgents: options.maxConcurrentAgents,
       notifyCommand: options.notifyCommand,
-      shutdownGraceTime: '5s',
     });
     const client = temporal.client;
     const h: Harness = {
@@ -247,26 +288,4 @@ export function maxOverlap(intervals: readonly Interval[]): number {
     max = Math.max(max, current);
   }
   return max;
-}
-
-/**
- * Live (non-zombie) processes that belong to a harness: `marker` (its temp folder) in the command
- * line or environment, or a working folder inside it. Claude and every process it starts inherit its
- * environment (CLAUDE_CONFIG_DIR) and run in the task's folder.
- */
-export async function processesOf(marker: string): Promise<string[]> {
-  const found: string[] = [];
-  for (const name of await readdir('/proc')) {
-    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
-    const dir = `/proc/${name}`;
-    const stat = await readFile(`${dir}/stat`, 'utf8').catch(() => '');
-    if (stat === '' || /^ Z /.test(stat.slice(stat.lastIndexOf(')') + 1))) continue;
-    const cmdline = await readFile(`${dir}/cmdline`, 'utf8').catch(() => '');
-    const environ = await readFile(`${dir}/environ`, 'utf8').catch(() => '');
-    const cwd = await readlink(`${dir}/cwd`).catch(() => '');
-    if (cmdline.includes(marker) || environ.includes(marker) || cwd.startsWith(marker)) {
-      found.push(`${name}: ${cmdline.replaceAll('\0', ' ').slice(0, 1000)}`);
-    }
-  }
-  return found;
 }

@@ -9,36 +9,31 @@
 // - a worker with a bad store exits 2 with a message saying what to fix, before it takes any task.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { RESULT_TEXT_LIMIT } from '../../src/activities/index.js';
 import { loadArtifactsConfig } from '../../src/config/artifacts.js';
 import { S3ArtifactStore } from '../../src/artifacts/s3-store.js';
-import { ArtifactStoreError, StoreProblem } from '../../src/artifacts/store.js';
+import {
+  ArtifactStoreError,
+  StoreProblem,
+  type ArtifactStore,
+  type StoredFile,
+  type StoreKey,
+} from '../../src/artifacts/store.js';
 import { FakeModel } from '../../src/rehearsal/fake-model.js';
 import type { RunStatus } from '../../src/workflows/status.js';
 import { describeResult, freePort, jsonOf, sandbox, stopProcess, waitFor, type Sandbox } from '../helpers/cli.js';
 import { claudeEnv } from '../helpers/claude-env.js';
-import { NO_AWS, startTestS3, type TestS3 } from '../helpers/s3-server.js';
-import type { TestTemporal } from '../helpers/temporal.js';
+import { forAllTests, tempFolderForAllTests } from '../helpers/for-all-tests.js';
+import { NO_AWS, startTestS3 } from '../helpers/s3-server.js';
 import { plan, taskOf, withHarness, workflowTemporal } from '../helpers/workflow-harness.js';
 
-let temporal: TestTemporal;
-let s3: TestS3;
-let scratch: string;
-before(async () => {
-  temporal = await workflowTemporal();
-  s3 = await startTestS3();
-  scratch = await mkdtemp(path.join(tmpdir(), 'baton-s3-'));
-});
-after(async () => {
-  await s3.close();
-  await temporal.close();
-  await rm(scratch, { recursive: true, force: true });
-});
+const temporal = forAllTests(workflowTemporal);
+const s3 = forAllTests(startTestS3);
+const scratch = tempFolderForAllTests('baton-s3-');
 
 async function objectText(ref: string): Promise<string> {
   const [, bucket, key] = /^s3:\/\/([^/]+)\/(.+)$/.exec(ref) ?? [];
@@ -268,14 +263,40 @@ void describe('a run across two workers that share no folder', () => {
   });
 });
 
+/** The bucket, but every file upload refused as if its server had gone away (texts and reads still work). */
+class UploadsRefused implements ArtifactStore {
+  constructor(private readonly store: S3ArtifactStore) {}
+  get location(): string {
+    return this.store.location;
+  }
+  keepFile(key: StoreKey): Promise<string> {
+    return Promise.reject(
+      new ArtifactStoreError(`cannot write ${key}: cannot reach the bucket (ECONNREFUSED)`, StoreProblem.Unreachable),
+    );
+  }
+  putText(key: StoreKey, text: string): Promise<string> {
+    return this.store.putText(key, text);
+  }
+  read(ref: string): Promise<Buffer> {
+    return this.store.read(ref);
+  }
+  localCopy(ref: string, file: string): Promise<string> {
+    return this.store.localCopy(ref, file);
+  }
+  list(prefix: StoreKey): Promise<StoredFile[]> {
+    return this.store.list(prefix);
+  }
+  check(): Promise<void> {
+    return this.store.check();
+  }
+}
+
 void describe('a result that cannot be kept', () => {
   void it('fails the attempt as ArtifactsUnavailable, retryable: the agent runs again, and the error says why', async () => {
-    // The bucket's server went away after the worker started: every upload is refused.
-    const gone = new S3ArtifactStore(
-      loadArtifactsConfig({ ...s3.env('gone'), AWS_ENDPOINT_URL_S3: `http://127.0.0.1:${await freePort()}` }) as never,
-    );
+    const bucket = new S3ArtifactStore(loadArtifactsConfig(s3.env('refused')) as never);
     try {
-      await withHarness(temporal, { script: { lost: { turns: [{ text: 'done, but…' }] } }, store: gone }, async (h) => {
+      const store = new UploadsRefused(bucket);
+      await withHarness(temporal, { script: { lost: { turns: [{ text: 'done, but…' }] } }, store }, async (h) => {
         const handle = await h.start(
           plan('lost-result', [{ id: 'lost', prompt: 'Work.', retries: 1 }], { onFailure: 'fail' }),
         );
@@ -289,6 +310,31 @@ void describe('a result that cannot be kept', () => {
         assert.ok(lost.costUsd > 0, "the agent's cost is still counted");
         assert.equal(h.fake.requestsFor('lost').length, 2, 'each attempt ran the agent');
       });
+    } finally {
+      await bucket.close();
+    }
+  });
+
+  void it('a store that cannot say what earlier attempts left fails the attempt before its agent runs (retryable)', async () => {
+    // The bucket's server went away after the worker started.
+    const gone = new S3ArtifactStore(
+      loadArtifactsConfig({ ...s3.env('gone'), AWS_ENDPOINT_URL_S3: `http://127.0.0.1:${await freePort()}` }) as never,
+    );
+    try {
+      await withHarness(
+        temporal,
+        { script: { blind: { turns: [{ text: 'never asked' }] } }, store: gone },
+        async (h) => {
+          const handle = await h.start(
+            plan('blind-start', [{ id: 'blind', prompt: 'Work.', retries: 1 }], { onFailure: 'fail' }),
+          );
+          const blind = taskOf(await h.result(handle), 'blind');
+          assert.equal(blind.errorType, 'ArtifactsUnavailable');
+          assert.equal(blind.attempts, 2, 'Temporal retried it');
+          assert.match(blind.error ?? '', /cannot read what earlier attempts left in s3:\/\/.*cannot reach/);
+          assert.equal(h.fake.requestsFor('blind').length, 0, 'no agent ran, nothing was paid');
+        },
+      );
     } finally {
       await gone.close();
     }

@@ -5,14 +5,11 @@
 // run whose task fails, whose failure messages are encrypted too.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Client, WorkflowFailedError } from '@temporalio/client';
 import { defaultPayloadConverter, type FailureConverter, type Payload } from '@temporalio/common';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { execa } from 'execa';
 import { AesGcmCodec, ENCODING_ENCRYPTED, isEncrypted, METADATA_KEY_ID } from '../../src/codec/aes-gcm-codec.js';
 import { startCodecServer, type CodecServer } from '../../src/codec/codec-server.js';
@@ -25,12 +22,11 @@ import { startRun } from '../../src/client/runs.js';
 import { resolvePlanPaths } from '../../src/plan/resolve.js';
 import { PlanSchema } from '../../src/plan/schema.js';
 import { FakeModel, type FakeModelOptions } from '../../src/rehearsal/fake-model.js';
-import { createBatonWorker } from '../../src/workers/worker.js';
 import { workflowCode } from '../../src/workers/workflow-code.js';
 import type { RunStatus } from '../../src/workflows/status.js';
 import { describeResult, jsonOf, sandbox } from '../helpers/cli.js';
-import { CLAUDE_BIN, claudeEnv } from '../helpers/claude-env.js';
-import { testTemporal, type TestTemporal } from '../helpers/temporal.js';
+import { forAllTests, tempFolderForAllTests } from '../helpers/for-all-tests.js';
+import { agentFolders, testWorker, workflowTemporal } from '../helpers/workflow-harness.js';
 
 const key = () => randomBytes(32).toString('base64');
 const utf8 = new TextEncoder();
@@ -224,17 +220,16 @@ describe('codec server', () => {
 });
 
 describe('an encrypted run', () => {
-  let temporal: TestTemporal;
-  let root: string;
-  before(async () => {
-    Runtime.install({ logger: new DefaultLogger('ERROR') });
-    temporal = await testTemporal();
-    root = await mkdtemp(path.join(tmpdir(), 'baton-enc-'));
-  });
-  after(async () => {
-    await temporal.close();
-    await rm(root, { recursive: true, force: true });
-  });
+  const temporal = forAllTests(workflowTemporal);
+  const root = tempFolderForAllTests('baton-enc-');
+
+  /** The run's history, raw, as `temporal workflow show --output json` prints it with `extra` flags. */
+  async function historyJson(workflowId: string, ...extra: string[]): Promise<string> {
+    const temporalCli = process.env.TEMPORAL_CLI_PATH ?? 'temporal';
+    const args = ['workflow', 'show', '--workflow-id', workflowId, '--address', temporal.address];
+    const shown = await execa(temporalCli, [...args, '--namespace', 'default', '--output', 'json', ...extra]);
+    return shown.stdout;
+  }
 
   /**
    * What each encrypted run needs: folders under `root/<folder>`, the scripted model, a client and a baton worker
@@ -244,10 +239,7 @@ describe('an encrypted run', () => {
   async function encryptedScene(folder: string, keySpec: string, script: FakeModelOptions['script']) {
     const keys = ring(keySpec);
     const dataConverter = batonDataConverter(keys);
-    const cwd = path.join(root, folder, 'cwd');
-    const configDir = path.join(root, folder, 'claude-config');
-    const artifactsDir = path.join(root, folder, 'artifacts');
-    await Promise.all([cwd, configDir, artifactsDir].map((dir) => mkdir(dir, { recursive: true })));
+    const { cwd, configDir, artifactsDir } = await agentFolders(path.join(root, folder));
     const fake = await FakeModel.start({ rehearse: false, script });
     const taskQueue = `enc-${folder}-${randomBytes(4).toString('hex')}`;
     const client = new Client({ connection: temporal.connection, dataConverter });
@@ -258,14 +250,7 @@ describe('an encrypted run', () => {
       await fake.stop();
     };
     try {
-      const worker = await createBatonWorker({
-        connection: temporal.nativeConnection,
-        namespace: 'default',
-        taskQueue,
-        activities: { artifactsDir, claudeBin: CLAUDE_BIN, env: claudeEnv(fake, configDir), killGraceMs: 500 },
-        dataConverter,
-        shutdownGraceTime: '5s',
-      });
+      const worker = await testWorker(temporal, { taskQueue, fake, configDir, artifactsDir, dataConverter });
       return { cwd, taskQueue, client, token, codecServer, worker, close };
     } catch (err) {
       await close();
@@ -312,22 +297,8 @@ describe('an encrypted run', () => {
       // The worker and client decrypted results for themselves: the secret made the round trip.
       assert.ok(JSON.stringify(final.status).includes(secrets.result));
 
-      const temporalCli = process.env.TEMPORAL_CLI_PATH ?? 'temporal';
-      const show = (...extra: string[]) =>
-        execa(temporalCli, [
-          'workflow',
-          'show',
-          '--workflow-id',
-          final.id,
-          '--address',
-          temporal.address,
-          '--namespace',
-          'default',
-          '--output',
-          'json',
-          ...extra,
-        ]);
-      const raw = (await show('--no-json-shorthand-payloads')).stdout;
+      const show = (...extra: string[]) => historyJson(final.id, ...extra);
+      const raw = await show('--no-json-shorthand-payloads');
       for (const secret of Object.values(secrets)) assert.ok(!raw.includes(secret), `${secret} is not in the history`);
       const found = collectPayloads(JSON.parse(raw));
       // Search attributes stay readable by design: the server indexes them (BatonPhase, BatonWaiting hold no content).
@@ -370,7 +341,7 @@ describe('an encrypted run', () => {
 
       // The temporal CLI speaks the same protocol: with --codec-endpoint its history holds the plain payloads
       // (printed as base64 proto JSON).
-      const viaCli = (await show('--codec-endpoint', codecServer.url, '--codec-auth', `Bearer ${token}`)).stdout;
+      const viaCli = await show('--codec-endpoint', codecServer.url, '--codec-auth', `Bearer ${token}`);
       const cliPayloads = collectPayloads(JSON.parse(viaCli)).map((f) => f.payload);
       const cliText = payloadsFromJson({ payloads: cliPayloads })
         .filter((p) => !isEncrypted(p))
@@ -417,22 +388,8 @@ describe('an encrypted run', () => {
       assert.ok(runFailure instanceof WorkflowFailedError, `the run failed: ${String(runFailure)}`);
       assert.match(runFailure.cause?.message ?? '', new RegExp(`1 of 1 tasks did not succeed: ${taskId} \\(failed\\)`));
 
-      const temporalCli = process.env.TEMPORAL_CLI_PATH ?? 'temporal';
-      const show = (...extra: string[]) =>
-        execa(temporalCli, [
-          'workflow',
-          'show',
-          '--workflow-id',
-          id,
-          '--address',
-          temporal.address,
-          '--namespace',
-          'default',
-          '--output',
-          'json',
-          ...extra,
-        ]);
-      const raw = (await show('--no-json-shorthand-payloads')).stdout;
+      const show = (...extra: string[]) => historyJson(id, ...extra);
+      const raw = await show('--no-json-shorthand-payloads');
       assert.ok(!raw.includes(secret), "the model's error message is not in the history");
       assert.ok(!raw.includes('did not succeed'), "the run's failure message is not in the history");
       const failures = collectFailures(JSON.parse(raw));
@@ -460,7 +417,7 @@ describe('an encrypted run', () => {
       assert.match(task?.error ?? '', new RegExp(`400.*${secret}`), `the task's error: ${task?.error ?? ''}`);
 
       // Through the codec server, the temporal CLI shows the messages in clear.
-      const viaCodec = (await show('--codec-endpoint', codecServer.url, '--codec-auth', `Bearer ${token}`)).stdout;
+      const viaCodec = await show('--codec-endpoint', codecServer.url, '--codec-auth', `Bearer ${token}`);
       const decodedText = payloadsFromJson({ payloads: collectPayloads(JSON.parse(viaCodec)).map((f) => f.payload) })
         .map((p) => text(p.data))
         .join('\n');

@@ -2,10 +2,6 @@
 // counters while a run is going on: scraped mid-run (one agent still running), then after the end.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import net from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { startRun } from '../../src/client/runs.js';
@@ -14,15 +10,16 @@ import { PlanSchema } from '../../src/plan/schema.js';
 import { FakeModel } from '../../src/rehearsal/fake-model.js';
 import { loadMetricsConfig } from '../../src/config/metrics.js';
 import { BUCKETS, runtimeTelemetry } from '../../src/workers/metrics.js';
-import { createBatonWorker } from '../../src/workers/worker.js';
 import type { RunStatus } from '../../src/workflows/status.js';
-import { CLAUDE_BIN, claudeEnv } from '../helpers/claude-env.js';
+import { freePort } from '../helpers/cli.js';
+import { tempFolderForAllTests } from '../helpers/for-all-tests.js';
 import { testTemporal, type TestTemporal } from '../helpers/temporal.js';
+import { agentFolders, testWorker } from '../helpers/workflow-harness.js';
 
 const COST_PER_REQUEST_USD = 0.01;
 
 let temporal: TestTemporal;
-let root: string;
+const root = tempFolderForAllTests('baton-metrics-');
 let metricsUrl: string;
 
 before(async () => {
@@ -32,11 +29,9 @@ before(async () => {
   Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions });
   metricsUrl = `http://127.0.0.1:${port}/metrics`;
   temporal = await testTemporal();
-  root = await mkdtemp(path.join(tmpdir(), 'baton-metrics-'));
 });
 after(async () => {
   await temporal.close();
-  await rm(root, { recursive: true, force: true });
 });
 
 void test('metrics are off unless BATON_METRICS_PORT is set, and a bad port is refused', () => {
@@ -50,10 +45,7 @@ void test('metrics are off unless BATON_METRICS_PORT is set, and a bad port is r
 });
 
 void test("mid-run, the endpoint serves baton's counters (attempts, tasks finished, agents running, cost, duration) and Temporal's", async () => {
-  const cwd = path.join(root, 'cwd');
-  const configDir = path.join(root, 'claude-config');
-  const artifactsDir = path.join(root, 'artifacts');
-  await Promise.all([mkdir(cwd), mkdir(configDir), mkdir(artifactsDir)]);
+  const { cwd, configDir, artifactsDir } = await agentFolders(root);
   const fake = await FakeModel.start({
     rehearse: false,
     costPerRequestUsd: COST_PER_REQUEST_USD,
@@ -67,13 +59,7 @@ void test("mid-run, the endpoint serves baton's counters (attempts, tasks finish
   });
   const taskQueue = `metrics-${randomBytes(4).toString('hex')}`;
   try {
-    const worker = await createBatonWorker({
-      connection: temporal.nativeConnection,
-      namespace: 'default',
-      taskQueue,
-      activities: { artifactsDir, claudeBin: CLAUDE_BIN, env: claudeEnv(fake, configDir), killGraceMs: 500 },
-      shutdownGraceTime: '5s',
-    });
+    const worker = await testWorker(temporal, { taskQueue, fake, configDir, artifactsDir });
     const plan = resolvePlanPaths(
       PlanSchema.parse({
         version: 1,
@@ -174,15 +160,4 @@ function parsePrometheus(body: string): Metrics {
     metrics.set(match[1]!, list);
   }
   return metrics;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
 }

@@ -11,15 +11,16 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { execa } from 'execa';
 import { ConfigError } from '../../src/config/index.js';
 import { FakeModel } from '../../src/rehearsal/fake-model.js';
 import { loadTracingConfig } from '../../src/config/tracing.js';
 import type { RunStatus } from '../../src/workflows/status.js';
-import { BATON_CLI, describeResult, freePort, jsonOf, sandbox, stopProcess } from '../helpers/cli.js';
-import { claudeEnv } from '../helpers/claude-env.js';
-import { testTemporal, type TestTemporal } from '../helpers/temporal.js';
+import { BATON_CLI, describeResult, freePort, jsonOf, stopProcess } from '../helpers/cli.js';
+import { forAllTests } from '../helpers/for-all-tests.js';
+import { testTemporal } from '../helpers/temporal.js';
+import { modelSandbox } from '../helpers/worker-scene.js';
 
 describe('tracing configuration', () => {
   const url = (env: NodeJS.ProcessEnv) => loadTracingConfig(env).url;
@@ -177,13 +178,7 @@ async function startReceiver(): Promise<Receiver> {
   };
 }
 
-let temporal: TestTemporal;
-before(async () => {
-  temporal = await testTemporal();
-});
-after(async () => {
-  await temporal.close();
-});
+const temporal = forAllTests(testTemporal);
 
 /** Two tasks, the second after the first, each answered by the scripted model in one turn. */
 async function setup(name: string, env: Record<string, string> = {}) {
@@ -192,8 +187,7 @@ async function setup(name: string, env: Record<string, string> = {}) {
   const fake = await FakeModel.start({
     script: Object.fromEntries(taskIds.map((id) => [id, { turns: [{ text: `${id} done` }] }])),
   });
-  const box = await sandbox(name, { TEMPORAL_ADDRESS: temporal.address, ...env });
-  Object.assign(box.env, claudeEnv(fake, box.claudeConfigDir));
+  const box = await modelSandbox(name, fake, { TEMPORAL_ADDRESS: temporal.address, ...env });
   const plan = [
     'version: 1',
     `name: traced-${name}`,

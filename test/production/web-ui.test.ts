@@ -2,10 +2,10 @@
 // Debian's headless Chromium driven by playwright-core opens the link `baton start` printed, on the embedded dev
 // server started by `baton server` (with its Web UI), after `baton worker` — the real `claude` against the
 // scripted model — ran a 3-task chain in which one task failed and was retried by `baton retry`. The event
-// history shows every agent activity's summary ("<task> · attempt <n> · <agent>"), and the run's current details
+// history shows every agent activity's summary ("<task> · run <n> · <agent>"), and the run's current details
 // render the markdown table of task states. Screenshots go to test-artifacts/web-ui/ at the repository root.
 import assert from 'node:assert/strict';
-import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -14,18 +14,17 @@ import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { FakeModel } from '../../src/rehearsal/fake-model.js';
 import type { RunStatus } from '../../src/workflows/status.js';
 import { findChromium, launchChromium } from '../helpers/chromium.js';
-import { claudeEnv } from '../helpers/claude-env.js';
 import {
   describeResult,
   freePort,
-  isListening,
   jsonOf,
   REPO_ROOT,
-  sandbox,
+  stopEmbeddedServer,
   stopProcess,
   waitFor,
   type Sandbox,
 } from '../helpers/cli.js';
+import { modelSandbox } from '../helpers/worker-scene.js';
 
 /** Where the screenshots are kept (gitignored), so a person can look at what the test saw. */
 const ARTIFACTS_DIR = path.join(REPO_ROOT, 'test-artifacts', 'web-ui');
@@ -67,11 +66,11 @@ const SCRIPT = {
 
 /** The activities' summaries, in history order: one per agent attempt, plus the notification of the wait. */
 const EXPECTED_SUMMARIES = [
-  { type: 'runAgent', summary: 'collect · attempt 1 · claude' },
-  { type: 'runAgent', summary: 'classify · attempt 1 · writer' },
+  { type: 'runAgent', summary: 'collect · run 1 · claude' },
+  { type: 'runAgent', summary: 'classify · run 1 · writer' },
   { type: 'notify', summary: 'notify · the run waits on a person' },
-  { type: 'runAgent', summary: 'classify · attempt 2 · writer' },
-  { type: 'runAgent', summary: 'publish · attempt 1 · claude' },
+  { type: 'runAgent', summary: 'classify · run 2 · writer' },
+  { type: 'runAgent', summary: 'publish · run 1 · claude' },
 ];
 
 void test('the browser: BATON_CHROMIUM, else chromium or chromium-browser on PATH; a wrong BATON_CHROMIUM is an error', async () => {
@@ -121,14 +120,13 @@ void test(
     const serverPort = await freePort();
     const uiPort = await freePort();
     const fake = await FakeModel.start({ script: SCRIPT, costPerRequestUsd: COST_PER_REQUEST_USD });
-    const box = await sandbox('web-ui', {
+    const box = await modelSandbox('web-ui', fake, {
       TEMPORAL_ADDRESS: undefined,
       // The suite's runner sets TEMPORAL_CLI_PATH; run alone, `temporal` comes from PATH.
       TEMPORAL_CLI_PATH: process.env.TEMPORAL_CLI_PATH,
       BATON_SERVER_PORT: String(serverPort),
       BATON_UI_PORT: String(uiPort),
     });
-    Object.assign(box.env, claudeEnv(fake, box.claudeConfigDir));
     await writeFile(path.join(box.cwd, 'plan.yaml'), PLAN);
     const runId = `baton-web-ui-${Date.now().toString(36)}`;
     let worker: ResultPromise | undefined;
@@ -185,7 +183,7 @@ void test(
       await browser?.close();
       if (worker) await stopProcess(worker);
       await fake.stop();
-      await stopServer(box, serverPort);
+      await stopEmbeddedServer(box, serverPort);
       await box.cleanup();
     }
   },
@@ -261,14 +259,4 @@ async function currentDetails(
 
 async function shoot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(ARTIFACTS_DIR, name), fullPage: true });
-}
-
-/** `baton server stop`, and if the server still answers, kill it by the pid it recorded. */
-async function stopServer(box: Sandbox, port: number): Promise<void> {
-  if (!(await isListening(port))) return;
-  // Read before `server stop`, which removes the file.
-  const state = await readFile(path.join(box.home, 'temporal-server.json'), 'utf8').catch(() => null);
-  const pid = state ? (JSON.parse(state) as { pid?: number }).pid : undefined;
-  await box.baton(['server', 'stop'], { timeoutMs: 30_000 });
-  if (pid && (await isListening(port))) process.kill(pid, 'SIGKILL');
 }

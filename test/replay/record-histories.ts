@@ -1,14 +1,15 @@
 // (Re)records the histories the replay test (test/workflow/replay.test.ts) replays: real runs of `orchestrate`
 // (real claude, scripted model) covering retries, interventions (an approval gate, retryTask after a failure,
-// guide) and continue-as-new, written as JSON into test/histories/. Run after a deliberate workflow change:
-//   npm run build && node dist/test/replay/record-histories.js
+// guide), continue-as-new, and the two ways a run ends cancelled (an abort, Temporal's cancellation), written as
+// JSON into test/histories/. Run after a deliberate workflow change:
+//   npm run build && node dist/test/replay/record-histories.js [scenario …]   (default: every scenario)
 // (uses BATON_TEST_TEMPORAL_ADDRESS when set, else starts a dev server of its own).
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { WorkflowHandle } from '@temporalio/client';
 import { execa } from 'execa';
-import { approveUpdate, retryTaskUpdate } from '../../src/workflows/messages.js';
+import { abortUpdate, approveUpdate, retryTaskUpdate } from '../../src/workflows/messages.js';
 import { plan, withHarness, workflowTemporal, type Harness } from '../helpers/workflow-harness.js';
 
 // Compiled, this file is dist/test/replay/record-histories.js; the histories live in the sources.
@@ -28,6 +29,14 @@ async function save(address: string, name: string, handle: WorkflowHandle, runId
 }
 
 type Scenario = (h: Harness, address: string) => Promise<void>;
+
+/** A run stopped while one agent runs: one task done, one running, one waiting on it, one at a gate. */
+const stoppedTasks = [
+  { id: 'quick', prompt: 'Done at once.' },
+  { id: 'hang', prompt: 'Never answered.' },
+  { id: 'after', prompt: 'After hang.', dependsOn: ['hang'] },
+  { id: 'gate', prompt: 'Needs a yes.', approval: 'before' as const },
+];
 
 const scenarios: Record<string, { script: NonNullable<Parameters<typeof withHarness>[1]['script']>; run: Scenario }> = {
   // Temporal's retries: two 429s, then success; a dependent runs after.
@@ -78,12 +87,36 @@ const scenarios: Record<string, { script: NonNullable<Parameters<typeof withHarn
       await save(address, 'continue-as-new-last', handle);
     },
   },
+  // A person's abort while an agent runs: the run ends as Temporal's Canceled, its final status in the details.
+  aborted: {
+    script: { hang: { hang: true } },
+    async run(h, address) {
+      const handle = await h.start(plan('replay-aborted', stoppedTasks));
+      await h.waitFor(handle, (s) => s.tasks.some((t) => t.id === 'hang' && t.state === 'running'), 'hang running');
+      await handle.executeUpdate(abortUpdate, { args: [{ reason: 'enough' }] });
+      await h.result(handle);
+      await save(address, 'aborted', handle);
+    },
+  },
+  // Temporal's own cancellation (the Web UI's Request Cancellation): the same end.
+  cancelled: {
+    script: { hang: { hang: true } },
+    async run(h, address) {
+      const handle = await h.start(plan('replay-cancelled', stoppedTasks));
+      await h.waitFor(handle, (s) => s.tasks.some((t) => t.id === 'hang' && t.state === 'running'), 'hang running');
+      await handle.cancel();
+      await h.result(handle);
+      await save(address, 'cancelled', handle);
+    },
+  },
 };
 
 async function main(): Promise<void> {
   const temporal = await workflowTemporal();
+  const chosen = process.argv.slice(2);
   try {
     for (const [name, scenario] of Object.entries(scenarios)) {
+      if (chosen.length > 0 && !chosen.includes(name)) continue;
       await withHarness(temporal, { script: scenario.script }, (h) => scenario.run(h, temporal.address));
       console.log(`scenario ${name} done`);
     }

@@ -3,10 +3,9 @@
 // `baton artifact` prints, the S3 SDK's errors turned into messages that say what to change, and the prompt line
 // that points an agent at a local copy of a dependency's result.
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { attemptPaths, inputKey, taskKey } from '../../src/activities/artifact-paths.js';
 import { buildPrompt } from '../../src/activities/prompt.js';
 import type { RunAgentInput } from '../../src/contract/agent.js';
@@ -17,6 +16,7 @@ import { ArtifactStoreError, parseS3Ref, StoreProblem, type StoredFile } from '.
 import { pickArtifact } from '../../src/cli/commands/artifact.js';
 import { ConfigError, loadConfig } from '../../src/config/index.js';
 import { effectiveTask, TaskSchema } from '../../src/plan/schema.js';
+import { tempFolderForAllTests } from '../helpers/for-all-tests.js';
 
 void describe('BATON_ARTIFACTS', () => {
   void it('unset or empty: the local folder, whatever AWS variables (even broken ones) say', () => {
@@ -123,13 +123,7 @@ void describe('keys and refs', () => {
 });
 
 void describe('LocalArtifactStore', () => {
-  let root: string;
-  before(async () => {
-    root = await mkdtemp(path.join(tmpdir(), 'baton-local-store-'));
-  });
-  after(async () => {
-    await rm(root, { recursive: true, force: true });
-  });
+  const root = tempFolderForAllTests('baton-local-store-');
 
   void it("keeps a worker's file where it lies (its ref is its path), and copies one from elsewhere", async () => {
     const store = new LocalArtifactStore({

@@ -221,7 +221,7 @@ void test('onFailure continue still waits for open gates before ending', () => {
   assert.equal(s.outcome(0), 'failed');
 });
 
-void test('onFailure fail: the first failure ends the run failed once nothing runs, and its phase says so', () => {
+void test('onFailure fail: the first failure ends the run failed once nothing runs, and its phase says so once ended', () => {
   const s = scheduler([t('a'), t('b'), t('c')], { onFailure: 'fail' });
   assert.equal(s.firstFailure(), undefined);
   s.markRunning('a', NOW);
@@ -231,7 +231,11 @@ void test('onFailure fail: the first failure ends the run failed once nothing ru
   s.failed('a', { type: 'Cancelled', message: 'cancelled', attempts: 1, costUsd: 0, cancelled: true }, NOW);
   s.cancelUnsettled(NOW, 'cancelled: task b failed');
   assert.equal(s.outcome(0), 'failed');
+  // The phase is final once the end is recorded (the workflow's finish), with endedAt: never before it.
+  assert.equal(s.status('r', NOW, 0).phase, 'running');
+  s.end(NOW, 'the run ended');
   assert.equal(s.status('r', NOW, 0).phase, 'failed');
+  assert.equal(s.status('r', NOW, 0).endedAt, NOW);
 });
 
 void test('the run completes when every task succeeded or was skipped', () => {
@@ -242,7 +246,30 @@ void test('the run completes when every task succeeded or was skipped', () => {
   assert.equal(s.outcome(1), 'running');
   s.succeeded('b', result('b'), NOW);
   assert.equal(s.outcome(0), 'completed');
+  assert.equal(s.phase(0), 'running', 'not completed until the end is recorded');
+  s.end(NOW, 'the run ended');
   assert.equal(s.phase(0), 'completed');
+});
+
+void test('an abort shows no final phase until the run has ended: then every task has settled', () => {
+  const s = scheduler([t('a'), t('b', ['a']), t('c')]);
+  s.markRunning('a', NOW);
+  s.abort('enough');
+  assert.equal(s.phase(1), 'running', 'a running task is still being stopped');
+  s.failed('a', { type: 'Cancelled', message: 'cancelled', attempts: 1, costUsd: 0, cancelled: true }, NOW);
+  assert.equal(s.outcome(0), 'cancelled');
+  assert.equal(s.phase(0), 'running', 'b and c have not settled yet');
+  s.end(NOW, 'the run ended before this task could run');
+  const status = s.status('r', NOW, 0);
+  assert.equal(status.phase, 'cancelled');
+  assert.deepEqual(
+    status.tasks.map((task) => [task.id, task.state]),
+    [
+      ['a', 'cancelled'],
+      ['b', 'blocked'],
+      ['c', 'cancelled'],
+    ],
+  );
 });
 
 void test('cancelUnsettled accounts for every task: unfinished become cancelled, settled ones stay', () => {

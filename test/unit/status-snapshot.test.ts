@@ -41,13 +41,14 @@ const attemptsOf = (s: RunStatus) => s.tasks.map((t) => [t.id, t.state, t.attemp
 void test('what a worker writes is read back while fresh: as `status --json` prints it, running tasks in their attempt', async () => {
   const dir = await artifactsDir();
   const snapshots = new StatusSnapshots(dir, (m) => assert.fail(m));
-  const status = statusOf('run-1', [task('a', 'succeeded', 1), task('b', 'running', 2)]);
+  // As the run reports it: b finished two attempts in earlier runs and is counted in the first of its run.
+  const status = statusOf('run-1', [task('a', 'succeeded', 1), task('b', 'running', 3)]);
   snapshots.offer('run-1', 'exec-1', snapshotJson(status), 'running');
   await written(dir, 'run-1', 2);
   const read = readFreshSnapshot(dir, 'run-1');
   assert.ok(read);
   assert.equal(read.phase, 'running');
-  // b finished two attempts in earlier generations; no worker of this process runs a later attempt: its first.
+  // No worker of this process runs a later attempt of b: it is in its run's first.
   assert.deepEqual(attemptsOf(read.status()), [
     ['a', 'succeeded', 1],
     ['b', 'running', 3],
@@ -90,7 +91,7 @@ void test('statuses offered while one is written leave the last one on disk, who
 void test('a stale, foreign, unreadable or missing snapshot is not used', async () => {
   const dir = await artifactsDir();
   const file = snapshotPath(dir, 'run-3');
-  const status = snapshotJson(statusOf('run-3', [task('a', 'running', 0)]));
+  const status = snapshotJson(statusOf('run-3', [task('a', 'running', 1)]));
   const text = (publishedAt: number, runId = 'run-3') =>
     snapshotFileText({ publishedAt, runId, executionRunId: 'exec-3', phase: 'running', laterAttempts: {} }, status);
   assert.equal(readFreshSnapshot(dir, 'run-3'), null, 'no file');

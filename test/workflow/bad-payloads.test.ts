@@ -1,7 +1,7 @@
 // Interventions arrive from people and scripts: a signal with a bad payload is ignored, an update
 // with a bad payload is refused with a message naming the field.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import {
@@ -14,22 +14,14 @@ import {
   retryTaskSignal,
   retryTaskUpdate,
 } from '../../src/workflows/messages.js';
-import type { TestTemporal } from '../helpers/temporal.js';
+import { rejectionOf } from '../helpers/failures.js';
+import { forAllTests } from '../helpers/for-all-tests.js';
 import { describeStatus, plan, statesOf, withHarness, workflowTemporal } from '../helpers/workflow-harness.js';
 
-let temporal: TestTemporal;
-before(async () => {
-  temporal = await workflowTemporal();
-});
-after(async () => {
-  await temporal.close();
-});
+const temporal = forAllTests(workflowTemporal);
 
 async function refusal(promise: Promise<unknown>): Promise<string> {
-  const err = await promise.then(
-    () => assert.fail('the update should have been refused'),
-    (e: unknown) => e,
-  );
+  const err = await rejectionOf(promise, 'the update should have been refused');
   assert.ok(err instanceof WorkflowUpdateFailedError, String(err));
   assert.ok(err.cause instanceof ApplicationFailure, String(err.cause));
   assert.equal(err.cause.type, 'Refused');

@@ -1,9 +1,9 @@
 // A person stops one task: cancelTask kills its agent, the run waits on it, skipTask lets the rest go on.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { cancelTaskUpdate, skipTaskUpdate } from '../../src/workflows/messages.js';
-import type { TestTemporal } from '../helpers/temporal.js';
+import { forAllTests } from '../helpers/for-all-tests.js';
 import {
   describeStatus,
   plan,
@@ -14,13 +14,7 @@ import {
   workflowTemporal,
 } from '../helpers/workflow-harness.js';
 
-let temporal: TestTemporal;
-before(async () => {
-  temporal = await workflowTemporal();
-});
-after(async () => {
-  await temporal.close();
-});
+const temporal = forAllTests(workflowTemporal);
 
 void test('cancelTask kills a hanging agent and blocks its dependents; skipTask then lets them run', async () => {
   const script = { stuck: { hang: true }, next: { turns: [{ text: 'next done' }] } };

@@ -1,12 +1,12 @@
 // Cancelling a run (Temporal cancel) kills its agents and everything they started, and still accounts
 // for every task.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WorkflowFailedError } from '@temporalio/client';
 import { CancelledFailure } from '@temporalio/common';
 import { SETTLED_STATES } from '../../src/workflows/status.js';
-import type { TestTemporal } from '../helpers/temporal.js';
+import { forAllTests } from '../helpers/for-all-tests.js';
 import {
   describeStatus,
   plan,
@@ -16,13 +16,7 @@ import {
   workflowTemporal,
 } from '../helpers/workflow-harness.js';
 
-let temporal: TestTemporal;
-before(async () => {
-  temporal = await workflowTemporal();
-});
-after(async () => {
-  await temporal.close();
-});
+const temporal = forAllTests(workflowTemporal);
 
 void test('cancelling the run while agents hang ends it cancelled, every task settled, no claude or child process left', async () => {
   // A unique sleep length marks the Bash tool's command in /proc.

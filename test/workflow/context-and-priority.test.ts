@@ -1,17 +1,11 @@
 // What a task is told (its dependencies' results) and when it starts (priority before plan order).
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { after, before, test } from 'node:test';
-import type { TestTemporal } from '../helpers/temporal.js';
+import { test } from 'node:test';
+import { forAllTests } from '../helpers/for-all-tests.js';
 import { describeStatus, plan, taskOf, withHarness, workflowTemporal } from '../helpers/workflow-harness.js';
 
-let temporal: TestTemporal;
-before(async () => {
-  temporal = await workflowTemporal();
-});
-after(async () => {
-  await temporal.close();
-});
+const temporal = forAllTests(workflowTemporal);
 
 void test("a dependent's prompt carries each dependency's result summary and artifact path", async () => {
   const script = {

@@ -1,17 +1,11 @@
 // History stays bounded: the run continues as new, carrying its state, and no task runs twice.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import type { Client } from '@temporalio/client';
-import type { TestTemporal } from '../helpers/temporal.js';
+import { forAllTests } from '../helpers/for-all-tests.js';
 import { describeStatus, plan, withHarness, workflowTemporal } from '../helpers/workflow-harness.js';
 
-let temporal: TestTemporal;
-before(async () => {
-  temporal = await workflowTemporal();
-});
-after(async () => {
-  await temporal.close();
-});
+const temporal = forAllTests(workflowTemporal);
 
 /** Run ids of a workflow, first to last, following its continue-as-new events. */
 async function runChain(client: Client, workflowId: string, firstRunId: string): Promise<string[]> {

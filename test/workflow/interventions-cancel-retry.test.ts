@@ -1,10 +1,10 @@
 // cancelTask stops a task's whole process tree — claude and the command its Bash tool runs — the task is
 // `cancelled`, its dependent blocked; retryTask then runs it again, it succeeds, and the run completes.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { cancelTaskUpdate, retryTaskUpdate } from '../../src/workflows/messages.js';
-import type { TestTemporal } from '../helpers/temporal.js';
+import { forAllTests } from '../helpers/for-all-tests.js';
 import {
   describeStatus,
   plan,
@@ -15,13 +15,7 @@ import {
   workflowTemporal,
 } from '../helpers/workflow-harness.js';
 
-let temporal: TestTemporal;
-before(async () => {
-  temporal = await workflowTemporal();
-});
-after(async () => {
-  await temporal.close();
-});
+const temporal = forAllTests(workflowTemporal);
 
 void test("cancelTask kills the agent's process tree (claude and its Bash command); retryTask re-runs the task to success", async () => {
   // A unique sleep length marks the agent's child command in /proc.

@@ -1,7 +1,7 @@
 // maxParallel bounds the agents in flight, measured where it matters: at the model API.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import type { TestTemporal } from '../helpers/temporal.js';
+import { test } from 'node:test';
+import { forAllTests } from '../helpers/for-all-tests.js';
 import {
   describeStatus,
   intervalsOf,
@@ -11,13 +11,7 @@ import {
   workflowTemporal,
 } from '../helpers/workflow-harness.js';
 
-let temporal: TestTemporal;
-before(async () => {
-  temporal = await workflowTemporal();
-});
-after(async () => {
-  await temporal.close();
-});
+const temporal = forAllTests(workflowTemporal);
 
 void test('maxParallel 3 on a 12-task fan-out never has more than 3 agents in flight, and all 12 succeed', async () => {
   const ids = Array.from({ length: 12 }, (_, i) => `fan-${String(i).padStart(2, '0')}`);

@@ -1,25 +1,16 @@
 // BATON_NOTIFY_CMD: when a run starts waiting on a person, the command runs (no shell) with the
 // event as JSON on stdin; a notifier that cannot run does not stop the run.
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import type { WaitingEvent } from '../../src/contract/notify.js';
 import { approveUpdate } from '../../src/workflows/messages.js';
-import type { TestTemporal } from '../helpers/temporal.js';
+import { forAllTests, tempFolderForAllTests } from '../helpers/for-all-tests.js';
 import { describeStatus, plan, withHarness, workflowTemporal } from '../helpers/workflow-harness.js';
 
-let temporal: TestTemporal;
-let dir: string;
-before(async () => {
-  temporal = await workflowTemporal();
-  dir = await mkdtemp(path.join(tmpdir(), 'baton-notify-'));
-});
-after(async () => {
-  await temporal.close();
-  await rm(dir, { recursive: true, force: true });
-});
+const temporal = forAllTests(workflowTemporal);
+const dir = tempFolderForAllTests('baton-notify-');
 
 const APPEND_STDIN = "require('fs').appendFileSync(process.argv[1], require('fs').readFileSync(0, 'utf8'))";
 

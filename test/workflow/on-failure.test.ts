@@ -1,26 +1,18 @@
 // onFailure: fail ends the run at the first failure, cancelling what runs and starting nothing more;
 // onFailure: continue runs everything reachable and ends failed with the failures reported.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { SETTLED_STATES } from '../../src/workflows/status.js';
-import type { TestTemporal } from '../helpers/temporal.js';
+import { rejectionOf } from '../helpers/failures.js';
+import { forAllTests } from '../helpers/for-all-tests.js';
 import { describeStatus, plan, statesOf, taskOf, withHarness, workflowTemporal } from '../helpers/workflow-harness.js';
 
-let temporal: TestTemporal;
-before(async () => {
-  temporal = await workflowTemporal();
-});
-after(async () => {
-  await temporal.close();
-});
+const temporal = forAllTests(workflowTemporal);
 
 async function runFailure(promise: Promise<unknown>): Promise<ApplicationFailure> {
-  const err = await promise.then(
-    () => assert.fail('the run should have failed'),
-    (e: unknown) => e,
-  );
+  const err = await rejectionOf(promise, 'the run should have failed');
   assert.ok(err instanceof WorkflowFailedError, String(err));
   assert.ok(err.cause instanceof ApplicationFailure, String(err.cause));
   return err.cause;

@@ -1,19 +1,13 @@
 // pause stops the scheduler, not the work: the task that runs when the run is paused finishes, no other task
 // starts until resume (proved from the model's request log), and resume lets the rest run to the end.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pauseUpdate, resumeUpdate } from '../../src/workflows/messages.js';
-import type { TestTemporal } from '../helpers/temporal.js';
+import { forAllTests } from '../helpers/for-all-tests.js';
 import { describeStatus, plan, statesOf, withHarness, workflowTemporal } from '../helpers/workflow-harness.js';
 
-let temporal: TestTemporal;
-before(async () => {
-  temporal = await workflowTemporal();
-});
-after(async () => {
-  await temporal.close();
-});
+const temporal = forAllTests(workflowTemporal);
 
 /** How long the paused run is watched for a task that should not start. */
 const HELD_MS = 2_000;

@@ -5,7 +5,7 @@
 // before any task starts: a worker killed there does not plan again.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { WORKFLOW_TYPE } from '../../src/client/runs.js';
 import type { PlanInput } from '../../src/plan/schema.js';
@@ -14,16 +14,10 @@ import { abortUpdate, approveUpdate, planQuery, rejectUpdate, retryTaskUpdate } 
 import type { OrchestrateInput, OrchestrateOptions } from '../../src/workflows/orchestrate.js';
 import type { RunStatus } from '../../src/workflows/status.js';
 import { scene, startWorker, until } from '../chaos/chaos.js';
-import type { TestTemporal } from '../helpers/temporal.js';
+import { forAllTests } from '../helpers/for-all-tests.js';
 import { describeStatus, FAST, statesOf, withHarness, workflowTemporal } from '../helpers/workflow-harness.js';
 
-let temporal: TestTemporal;
-before(async () => {
-  temporal = await workflowTemporal();
-});
-after(async () => {
-  await temporal.close();
-});
+const temporal = forAllTests(workflowTemporal);
 
 const PLANNER = 'planner';
 

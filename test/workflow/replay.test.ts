@@ -1,4 +1,5 @@
-// Determinism guard: the recorded histories of test/histories/ (retries, interventions, continue-as-new;
+// Determinism guard: the recorded histories of test/histories/ (retries, interventions, continue-as-new, a run
+// aborted and one cancelled by Temporal, each closed as Canceled by the cancellation interceptor;
 // re-record with `node dist/test/replay/record-histories.js` after a deliberate change) replay against the
 // current workflow code — both prebuilt bundles, tracing interceptors included — without a nondeterminism error. The second test shows the guard bites: a workflow
 // that issues one command more than the recorded one (a timer before the real orchestrate) fails to replay.

@@ -1,19 +1,13 @@
 // Temporal owns retries: a rate-limited agent is retried, a bad request is not. With onFailure: wait the
 // failed task blocks its dependents, the run waits on a person, and a retryTask update finishes the run.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { retryTaskUpdate } from '../../src/workflows/messages.js';
-import type { TestTemporal } from '../helpers/temporal.js';
+import { forAllTests } from '../helpers/for-all-tests.js';
 import { describeStatus, plan, statesOf, taskOf, withHarness, workflowTemporal } from '../helpers/workflow-harness.js';
 
-let temporal: TestTemporal;
-before(async () => {
-  temporal = await workflowTemporal();
-});
-after(async () => {
-  await temporal.close();
-});
+const temporal = forAllTests(workflowTemporal);
 
 const BAD_REQUEST = 'max_tokens: 999999 > 64000, which is the maximum allowed for this model';
 

@@ -2,21 +2,15 @@
 // converter's ZlibCodec), and reads the same as the status query a page at a time. Real Temporal dev server
 // and baton worker; the tasks wait at approval gates, so no agent runs.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { getStatus, queryStatusPages, STATUS_PAGE_SIZE } from '../../src/client/runs.js';
 import { ENCODING_ZLIB } from '../../src/codec/zlib-codec.js';
 import { statusQuery } from '../../src/workflows/messages.js';
 import type { RunStatus } from '../../src/workflows/status.js';
-import type { TestTemporal } from '../helpers/temporal.js';
+import { forAllTests } from '../helpers/for-all-tests.js';
 import { plan, withHarness, workflowTemporal } from '../helpers/workflow-harness.js';
 
-let temporal: TestTemporal;
-before(async () => {
-  temporal = await workflowTemporal();
-});
-after(async () => {
-  await temporal.close();
-});
+const temporal = forAllTests(workflowTemporal);
 
 /** The status without the clock: two reads of an unchanged run differ only in `updatedAt`. */
 const timeless = (status: RunStatus) => ({ ...status, updatedAt: null });

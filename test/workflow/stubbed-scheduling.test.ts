@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { Context } from '@temporalio/activity';
 import {
   WorkflowUpdateFailedError,
@@ -12,7 +12,7 @@ import {
   type WorkflowHandleWithFirstExecutionRunId,
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import { batonDataConverter } from '../../src/codec/data-converter.js';
 import { finalStatus, WORKFLOW_TYPE } from '../../src/client/runs.js';
 import type { RunAgentInput, RunAgentResult } from '../../src/contract/agent.js';
@@ -23,18 +23,13 @@ import { PREBUILT_BUNDLES } from '../../src/workers/workflow-code.js';
 import type { OrchestrateOptions } from '../../src/workflows/orchestrate.js';
 import { resumeUpdate, retryTaskUpdate, statusQuery } from '../../src/workflows/messages.js';
 import type { RunStatus } from '../../src/workflows/status.js';
-import { testTemporal, uniqueQueue, type TestTemporal } from '../helpers/temporal.js';
+import { forAllTests } from '../helpers/for-all-tests.js';
+import { uniqueQueue } from '../helpers/temporal.js';
+import { workflowTemporal } from '../helpers/workflow-harness.js';
 
 type RunAgent = (input: RunAgentInput) => Promise<RunAgentResult>;
 
-let temporal: TestTemporal;
-before(async () => {
-  Runtime.install({ logger: new DefaultLogger('ERROR') });
-  temporal = await testTemporal();
-});
-after(async () => {
-  await temporal.close();
-});
+const temporal = forAllTests(workflowTemporal);
 
 /** A stub agent's result for the attempt it is in. */
 function result(input: RunAgentInput, text: string, costUsd = 0): RunAgentResult {

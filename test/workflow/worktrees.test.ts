@@ -4,32 +4,59 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { readFile, realpath, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { WorkflowHandle } from '@temporalio/client';
 import { finalStatus } from '../../src/client/runs.js';
 import { integrationBranch, taskBranch } from '../../src/activities/workspace/names.js';
 import { approveUpdate, retryTaskUpdate, statusQuery } from '../../src/workflows/messages.js';
-import { resumedRequests, scene, startRun, startWorker, until } from '../chaos/chaos.js';
-import { initRepo } from '../helpers/git-repo.js';
-import type { TestTemporal } from '../helpers/temporal.js';
-import { describeStatus, plan, statesOf, taskOf, withHarness, workflowTemporal } from '../helpers/workflow-harness.js';
+import type { RunStatus } from '../../src/workflows/status.js';
+import { resumedRequests, startRun, startWorker, until, withScene } from '../chaos/chaos.js';
+import { forAllTests } from '../helpers/for-all-tests.js';
+import { initRepo, worktreePaths } from '../helpers/git-repo.js';
+import {
+  describeStatus,
+  plan,
+  statesOf,
+  taskOf,
+  withHarness,
+  workflowTemporal,
+  type Harness,
+} from '../helpers/workflow-harness.js';
 
-let temporal: TestTemporal;
-before(async () => {
-  temporal = await workflowTemporal();
-});
-after(async () => {
-  await temporal.close();
-});
+const temporal = forAllTests(workflowTemporal);
 
 const worktree = { isolation: 'worktree' as const };
 
 /** `git worktree list` paths. */
-async function worktrees(git: (args: string[]) => Promise<string>): Promise<string[]> {
-  return (await git(['worktree', 'list', '--porcelain']))
-    .split('\n')
-    .filter((line) => line.startsWith('worktree '))
-    .map((line) => line.slice('worktree '.length));
+const worktrees = (git: (args: string[]) => Promise<string>) => worktreePaths({ git });
+
+const overwriteReadme = (who: string) => ({
+  turns: [{ bash: `printf '${who}\\n' > README.md` }, { text: 'edited' }],
+});
+/** Both tasks overwrite README.md: whichever merges second conflicts. */
+const rivals = { a: overwriteReadme('a'), b: overwriteReadme('b') };
+
+/** The rivals side by side on worktrees of a repository made in h.cwd, until the second merge has conflicted. */
+async function conflictingRun(h: Harness, name: string) {
+  const git = await initRepo(h.cwd);
+  const handle = await h.start(
+    plan(
+      name,
+      [
+        { id: 'a', prompt: 'a' },
+        { id: 'b', prompt: 'b' },
+      ],
+      { workspace: worktree },
+    ),
+  );
+  const loser = (await untilConflict(h, handle, 'a conflict')).tasks.find((t) => t.state === 'merge-conflict')!.id;
+  return { git, handle, loser };
+}
+
+/** The run's status once a task is in merge-conflict (`what` names the wait). */
+async function untilConflict(h: Harness, handle: WorkflowHandle, what: string): Promise<RunStatus> {
+  return await h.waitFor(handle, (s) => s.tasks.some((t) => t.state === 'merge-conflict'), what, 60_000);
 }
 
 void test('two parallel tasks, then a dependent: its worktree holds both files; the integration branch has all three in dependency order; no worktree is left', async () => {
@@ -118,12 +145,7 @@ void test('two parallel tasks edit the same line: the second merge conflicts, th
         { workspace: worktree },
       ),
     );
-    const waiting = await h.waitFor(
-      handle,
-      (s) => s.tasks.some((t) => t.state === 'merge-conflict'),
-      'a merge conflict',
-      60_000,
-    );
+    const waiting = await untilConflict(h, handle, 'a merge conflict');
     const loser = waiting.tasks.find((t) => t.state === 'merge-conflict')!;
     const winner = loser.id === 'a' ? 'b' : 'a';
     assert.equal(taskOf(waiting, winner).state, 'succeeded');
@@ -158,26 +180,8 @@ void test('two parallel tasks edit the same line: the second merge conflicts, th
 });
 
 void test('approve without resolving the conflict leaves the task in merge-conflict, still naming the file', async () => {
-  const edit = (who: string) => ({ turns: [{ bash: `printf '${who}\\n' > README.md` }, { text: 'edited' }] });
-  await withHarness(temporal, { script: { a: edit('a'), b: edit('b') } }, async (h) => {
-    await initRepo(h.cwd);
-    const handle = await h.start(
-      plan(
-        'wt-unresolved',
-        [
-          { id: 'a', prompt: 'a' },
-          { id: 'b', prompt: 'b' },
-        ],
-        { workspace: worktree },
-      ),
-    );
-    const waiting = await h.waitFor(
-      handle,
-      (s) => s.tasks.some((t) => t.state === 'merge-conflict'),
-      'a conflict',
-      60_000,
-    );
-    const loser = waiting.tasks.find((t) => t.state === 'merge-conflict')!.id;
+  await withHarness(temporal, { script: rivals }, async (h) => {
+    const { handle, loser } = await conflictingRun(h, 'wt-unresolved');
     const answer = await handle.executeUpdate(approveUpdate, { args: [{ taskId: loser }] });
     assert.equal(taskOf(answer, loser).state, 'merge-conflict', describeStatus(answer));
     assert.match(answer.waitingOn.join('\n'), /merge conflict in README\.md/);
@@ -185,26 +189,8 @@ void test('approve without resolving the conflict leaves the task in merge-confl
 });
 
 void test('retryTask on a merge conflict: an agent resolves it in its own worktree and the run completes', async () => {
-  const edit = (who: string) => ({ turns: [{ bash: `printf '${who}\\n' > README.md` }, { text: 'edited' }] });
-  await withHarness(temporal, { script: { a: edit('a'), b: edit('b') } }, async (h) => {
-    const git = await initRepo(h.cwd);
-    const handle = await h.start(
-      plan(
-        'wt-resolver',
-        [
-          { id: 'a', prompt: 'a' },
-          { id: 'b', prompt: 'b' },
-        ],
-        { workspace: worktree },
-      ),
-    );
-    const waiting = await h.waitFor(
-      handle,
-      (s) => s.tasks.some((t) => t.state === 'merge-conflict'),
-      'a conflict',
-      60_000,
-    );
-    const loser = waiting.tasks.find((t) => t.state === 'merge-conflict')!.id;
+  await withHarness(temporal, { script: rivals }, async (h) => {
+    const { git, handle, loser } = await conflictingRun(h, 'wt-resolver');
     h.fake.setScript(loser, { turns: [{ bash: "printf 'a and b\\n' > README.md" }, { text: 'resolved' }] });
     await handle.executeUpdate(retryTaskUpdate, { args: [{ taskId: loser }] });
     const final = await h.result(handle);
@@ -232,8 +218,7 @@ void test('a worker SIGKILLed during a task: the retry finds the worktree with t
       { text: 'finished' },
     ],
   };
-  const s = await scene({ work: beforeKill });
-  try {
+  await withScene({ work: beforeKill }, async (s) => {
     const git = await initRepo(s.cwd);
     const first = startWorker(s, temporal.address);
     await first.ready;
@@ -279,7 +264,5 @@ void test('a worker SIGKILLed during a task: the retry finds the worktree with t
       second.child.kill('SIGTERM');
       await second.exited;
     }
-  } finally {
-    await s.cleanup();
-  }
+  });
 });

@@ -1,12 +1,14 @@
 // The intervention commands of DESIGN.md §4: approve, reject, pause, resume, retry, skip,
-// cancel, guide, add, abort. Each sends one update and prints the answer.
+// cancel, guide, add, abort. Each sends one update and prints the answer (an abort: the run's final status).
 import type { Config } from '../../config/index.js';
 import { intervene } from '../../client/interventions.js';
+import { waitForResult } from '../../client/runs.js';
 import { withWorker } from '../../client/worker-check.js';
 import { PlanError } from '../../plan/errors.js';
 import { taskIdOf, type Intervention, type InterventionInput } from '../../workflows/messages.js';
 import type { RunStatus } from '../../workflows/status.js';
-import { stateLabel, statusReport } from '../format.js';
+import { commandOf } from '../../workflows/wording.js';
+import { phaseLabel, stateLabel, statusReport } from '../format.js';
 import { openClient } from '../temporal.js';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -29,9 +31,11 @@ export async function interveneCommand<O extends Intervention>(
   const connected = await openClient(config);
   try {
     // An update waits for a worker to take it, forever if none runs: say so at once instead.
-    const status = await withWorker(connected, options.runId, () =>
+    let status = await withWorker(connected, options.runId, () =>
       intervene(connected.client, options.runId, options.operation, withoutUndefined(options.payload)),
     );
+    // An abort ends the run once its agents have stopped: what it answers is the run's final status.
+    if (options.operation === 'abort') status = await waitForResult(connected.client, options.runId);
     print(status, options);
     return 0;
   } finally {
@@ -51,11 +55,20 @@ function print(status: RunStatus, options: InterveneOptions): void {
     process.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
     return;
   }
+  process.stdout.write(`${headline(status, options)}\n${statusReport(status)}\n`);
+}
+
+/** What the intervention did, in a line: the command as people type it, then its effect. */
+function headline(status: RunStatus, options: InterveneOptions): string {
+  const command = commandOf(options.operation);
   const taskId = taskIdOf(options.payload);
   const task = taskId ? status.tasks.find((t) => t.id === taskId) : undefined;
-  if (task) process.stdout.write(`${options.operation}: task ${task.id} is now ${stateLabel(task.state)}\n`);
-  else process.stdout.write(`${options.operation}: done\n`);
-  process.stdout.write(`${statusReport(status)}\n`);
+  if (task) return `${command}: task ${task.id} is now ${stateLabel(task.state)}`;
+  if (options.operation === 'addTasks') {
+    const added = (options.payload as InterventionInput<'addTasks'>).tasks.map((t) => t.id);
+    return `${command}: added ${added.length === 1 ? 'task' : 'tasks'} ${added.join(', ')}`;
+  }
+  return `${command}: the run is now ${phaseLabel(status.phase)}`;
 }
 
 /** Tasks to add, from a YAML/JSON file holding either a list of tasks or `{ tasks: [...] }`. */

@@ -8,7 +8,7 @@ import { startRun } from '../../client/runs.js';
 import { unservedQueueMessage, unservedQueues } from '../../client/worker-check.js';
 import { startTracing, type Tracing } from '../../tracing/tracing.js';
 import { ensureSearchAttributes } from '../../workers/search-attributes.js';
-import { createBatonWorker } from '../../workers/worker.js';
+import { agentSlotsFor, createBatonWorker } from '../../workers/worker.js';
 import { bold, statusReport } from '../format.js';
 import { follow } from '../follow.js';
 import { readRunInput, startRequest, type RunInputOptions } from '../plan-input.js';
@@ -52,6 +52,8 @@ export async function runCommand(config: Config, options: RunOptions): Promise<n
       taskQueue,
       activities,
       notifyCommand: config.notifyCommand,
+      // This worker runs this plan alone: as many agents at once as the plan may run.
+      maxConcurrentAgents: agentSlotsFor(plan),
       dataConverter: batonDataConverter(config.encryption.keys),
       tracing,
     });
@@ -67,7 +69,11 @@ export async function runCommand(config: Config, options: RunOptions): Promise<n
     const elsewhere = routedTasks(plan).filter((t) => t.taskQueue !== taskQueue);
     for (const unserved of await unservedQueues(connected, elsewhere)) note(unservedQueueMessage(unserved));
     const printer = new ProgressPrinter(say);
-    const final = await worker.runUntil(follow(client, handle.workflowId, (s) => printer.update(s)));
+    const outage = {
+      down: () => note(`Temporal unreachable at ${target.address}, retrying; the run goes on when it is back`),
+      back: () => note(`Temporal at ${target.address} answers again; following ${handle.workflowId}`),
+    };
+    const final = await worker.runUntil(follow(client, handle.workflowId, (s) => printer.update(s), { outage }));
     await connection.close();
     if (options.json) {
       process.stdout.write(`${JSON.stringify(final, null, 2)}\n`);

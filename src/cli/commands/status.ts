@@ -2,7 +2,6 @@
 import type { Config } from '../../config/index.js';
 import type { Connected } from '../../client/connection.js';
 import { readFinalSnapshot } from '../../snapshot/reader.js';
-import type { UnservedQueue } from '../../client/worker-check.js';
 import type { Phase, RunStatus } from '../../workflows/status.js';
 import { skipCodeCache } from '../code-cache.js';
 import { answerFromSnapshot, printStatus, type StatusOptions } from '../snapshot-status.js';
@@ -55,19 +54,26 @@ async function show(
   const connected = await openClient(config);
   try {
     const status = await read(connected.client);
-    const { unservedQueueMessage } = await import('../../client/worker-check.js');
-    const unserved = options.json ? [] : (await waitingForWorkers(connected, status)).map(unservedQueueMessage);
+    const unserved = options.json ? [] : await waitingForWorkers(connected, status);
     return printStatus(options, status, connected.target, unserved);
   } finally {
     await connected.close();
   }
 }
 
-/** The queues that running tasks were routed to and that no worker serves (their tasks wait for one). */
-export async function waitingForWorkers(connected: Connected, status: RunStatus): Promise<UnservedQueue[]> {
-  const { unservedQueues } = await import('../../client/worker-check.js');
-  return await unservedQueues(
-    connected,
-    status.tasks.filter((t) => t.state === 'running'),
-  );
+/**
+ * What running tasks wait for, in lines for people: a worker on the queue they were routed to (nobody serves it),
+ * or a free agent slot on a worker of the run's own queue (Temporal holds their agents until one is free).
+ */
+export async function waitingForWorkers(connected: Connected, status: RunStatus): Promise<string[]> {
+  const [{ unservedQueues, unservedQueueMessage }, { heldForWorkers, heldMessage }] = await Promise.all([
+    import('../../client/worker-check.js'),
+    import('../../client/worker-slots.js'),
+  ]);
+  const running = status.tasks.filter((t) => t.state === 'running');
+  const [unserved, held] = await Promise.all([
+    unservedQueues(connected, running),
+    heldForWorkers(connected.client, status).catch(() => ({ taskQueue: '', taskIds: [] })),
+  ]);
+  return [...unserved.map(unservedQueueMessage), ...(held.taskIds.length > 0 ? [heldMessage(held)] : [])];
 }

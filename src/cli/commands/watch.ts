@@ -3,7 +3,6 @@
 import type { Config } from '../../config/index.js';
 import { runUrl } from '../../client/connection.js';
 import { getStatus } from '../../client/runs.js';
-import { unservedQueueMessage } from '../../client/worker-check.js';
 import { isFinalPhase, type RunStatus } from '../../workflows/status.js';
 import { dim, statusReport } from '../format.js';
 import { openClient } from '../temporal.js';
@@ -31,7 +30,7 @@ export async function watchCommand(config: Config, options: WatchOptions): Promi
         if (key !== last) process.stdout.write(`${JSON.stringify(status)}\n`);
         last = key;
       } else {
-        const unserved = (await waitingForWorkers(connected, status)).map(unservedQueueMessage);
+        const unserved = await waitingForWorkers(connected, status);
         const view = statusReport(status, runUrl(target, status.runId), unserved);
         if (tty) {
           // Clear the screen and draw again: elapsed times move even when no state changes.

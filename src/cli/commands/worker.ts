@@ -1,5 +1,6 @@
 // `baton worker`: serve a task queue until SIGINT/SIGTERM (running agents get a grace time). With
-// --activities-only it runs no workflows: a host serving the tasks a plan routes to its queue (`taskQueue`).
+// --activities-only it runs no workflows: a host serving the tasks a plan routes to its queue (`taskQueue`). With
+// --rehearse it serves the rehearsal queue instead, its agents talking to the built-in scripted model.
 import type { Config } from '../../config/index.js';
 import { batonDataConverter } from '../../codec/data-converter.js';
 import { connectWorkerConnection } from '../../client/connection.js';
@@ -10,7 +11,9 @@ import { startTracing } from '../../tracing/tracing.js';
 import { handleShutdownSignals } from '../../workers/shutdown.js';
 import { createBatonWorker, DEFAULT_SHUTDOWN_GRACE } from '../../workers/worker.js';
 import { note, openClient } from '../temporal.js';
-import { activityDeps, checkedArtifactStore } from '../worker-setup.js';
+import { activityDeps, checkedArtifactStore, startRehearsal, type Rehearsal } from '../worker-setup.js';
+import type { ActivityDeps } from '../../activities/index.js';
+import { rehearsalTaskQueue } from '../../rehearsal/env.js';
 
 export interface WorkerCommandOptions {
   maxConcurrentAgents?: number;
@@ -20,6 +23,8 @@ export interface WorkerCommandOptions {
   taskQueue?: string;
   /** Serve the agent and workspace activities only, not the orchestrate workflow. */
   activitiesOnly?: boolean;
+  /** Serve rehearsals (`baton start --rehearse`) on the rehearsal queue, with the scripted model. */
+  rehearse?: boolean;
 }
 
 export async function workerCommand(config: Config, options: WorkerCommandOptions): Promise<number> {
@@ -27,13 +32,36 @@ export async function workerCommand(config: Config, options: WorkerCommandOption
   if (!DurationSchema.safeParse(grace).success) {
     throw new BadInputError(`--grace wants a duration such as "30s" or "2m", got "${grace}"`);
   }
-  const taskQueue = options.taskQueue ?? config.taskQueue;
-  const queueCheck = TaskQueueSchema.safeParse(taskQueue);
+  const served = options.taskQueue ?? config.taskQueue;
+  const queueCheck = TaskQueueSchema.safeParse(served);
   if (!queueCheck.success) {
-    throw new BadInputError(`--task-queue "${taskQueue}" ${queueCheck.error.issues[0]?.message ?? 'is not valid'}`);
+    throw new BadInputError(`--task-queue "${served}" ${queueCheck.error.issues[0]?.message ?? 'is not valid'}`);
   }
+  if (options.rehearse && options.activitiesOnly) {
+    throw new BadInputError(
+      '--rehearse runs whole rehearsals (a rehearsal routes no task elsewhere): not with --activities-only',
+    );
+  }
+  // A rehearsal worker serves the rehearsal queue only: real runs never meet the scripted model.
+  const taskQueue = options.rehearse ? rehearsalTaskQueue(served) : served;
   // Before Temporal: a worker whose results nobody could read must not start taking tasks.
-  const activities = activityDeps(config, undefined, await checkedArtifactStore(config));
+  const store = await checkedArtifactStore(config);
+  const rehearsal = options.rehearse ? await startRehearsal(config) : undefined;
+  try {
+    return await serve(config, options, taskQueue, activityDeps(config, rehearsal?.env, store), rehearsal);
+  } finally {
+    await rehearsal?.stop();
+  }
+}
+
+async function serve(
+  config: Config,
+  options: WorkerCommandOptions,
+  taskQueue: string,
+  activities: ActivityDeps,
+  rehearsal: Rehearsal | undefined,
+): Promise<number> {
+  const grace = options.grace ?? DEFAULT_SHUTDOWN_GRACE;
   const connected = await openClient(config);
   const { target } = connected;
   try {
@@ -56,6 +84,7 @@ export async function workerCommand(config: Config, options: WorkerCommandOption
     notifyCommand: config.notifyCommand,
     maxConcurrentAgents: options.maxConcurrentAgents,
     shutdownGraceTime: grace,
+    progress: note,
     dataConverter: batonDataConverter(config.encryption.keys),
     tracing,
   });
@@ -65,6 +94,11 @@ export async function workerCommand(config: Config, options: WorkerCommandOption
   note(
     `baton worker on ${target.address}${from}, namespace ${target.namespace}, task queue "${taskQueue}", ${serves}pid ${process.pid}; artifacts in ${activities.store?.location ?? config.artifactsDir}.${config.tracing.url ? ` Traces to ${config.tracing.url}.` : ''} Ctrl-C to stop.`,
   );
+  if (rehearsal) {
+    note(
+      `rehearsal: agents talk to a scripted model at ${rehearsal.model.url} (no API key, no cost); this worker runs the runs of \`baton start --rehearse\` only`,
+    );
+  }
   const stopHandlingSignals = handleShutdownSignals({ worker, graceMs: durationMs(grace), note });
   try {
     await worker.run();

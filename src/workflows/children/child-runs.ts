@@ -221,9 +221,10 @@ function completedEnd(status: RunStatus): ChildEnd {
 
 function failedEnd(err: unknown, prefix = 'its sub-plan did not complete'): ChildEnd {
   const cause = err instanceof ChildWorkflowFailure ? err.cause : err;
-  const application = cause instanceof ApplicationFailure ? cause : undefined;
-  const details = application?.details?.[0] as Partial<RunStatus> | undefined;
-  const aborted = application?.type === 'RunAborted' || cause instanceof CancelledFailure;
+  // A run that did not complete says how it ended in its failure's details (RunFailed), or its cancellation's.
+  const carrier = cause instanceof ApplicationFailure || cause instanceof CancelledFailure ? cause : undefined;
+  const details = carrier?.details?.[0] as Partial<RunStatus> | undefined;
+  const aborted = cause instanceof CancelledFailure;
   const message = cause instanceof Error ? cause.message : String(cause);
   return {
     outcome: aborted ? 'cancelled' : 'failed',

@@ -29,9 +29,10 @@ export function firstFailure(core: Core): TaskRecord | undefined {
   return core.state.records.find((r) => r.state === 'failed');
 }
 
+/** A run's phase is final once its end is recorded (`end`): no view shows a final phase beside unsettled tasks. */
 export function phase(core: Core, running: number): Phase {
   const ended = outcome(core, running);
-  if (ended !== 'running') return ended;
+  if (ended !== 'running' && core.state.endedAt !== null) return ended;
   return core.state.paused ? 'paused' : 'running';
 }
 

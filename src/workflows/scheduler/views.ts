@@ -121,7 +121,9 @@ export function view(core: Core, r: RecordView): TaskView {
     id: r.id,
     title: task.title ?? r.id,
     state: r.state,
-    attempts: r.attempts,
+    // A running task counts the attempt in progress (docs/STATUS.md): the run knows it is at least its run's first;
+    // the status query and the worker's snapshot add the later attempts Temporal's retries have begun.
+    attempts: r.state === 'running' ? r.attempts + 1 : r.attempts,
     startedAt: r.startedAt,
     endedAt: r.endedAt,
     costUsd: round(r.costUsd),
