@@ -49,6 +49,17 @@ export function finalFailure(message: string): ApplicationFailure {
   return ApplicationFailure.create({ type: 'AgentBadRequest', message, nonRetryable: true, details: [details] });
 }
 
+/** Heartbeats until `released` settles; a cancellation of the activity throws its CancelledFailure first. */
+export async function heartbeatUntil(released: Promise<unknown>): Promise<void> {
+  const ctx = Context.current();
+  let done = false;
+  void released.finally(() => (done = true));
+  while (!done) {
+    ctx.heartbeat();
+    await ctx.sleep(100);
+  }
+}
+
 /** Heartbeats until the workflow cancels the activity (then throws its CancelledFailure). */
 export async function untilCancelled(): Promise<never> {
   const ctx = Context.current();

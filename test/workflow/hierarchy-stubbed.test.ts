@@ -17,6 +17,7 @@ import type { RunStatus } from '../../src/workflows/status.js';
 import {
   finalFailure,
   finalOf,
+  heartbeatUntil,
   statesOf,
   stubPlan,
   stubResult,
@@ -53,7 +54,7 @@ void test('a parent that continues as new keeps its running child: the child run
     temporal,
     async (input) => {
       ran.set(input.task.id, (ran.get(input.task.id) ?? 0) + 1);
-      if (input.task.id === 'slow') await Promise.race([released, untilCancelled()]);
+      if (input.task.id === 'slow') await heartbeatUntil(released);
       return stubResult(input, `${input.task.id} done`);
     },
     async (start) => {
