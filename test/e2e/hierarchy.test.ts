@@ -2,15 +2,17 @@
 // claude against the scripted model: a plan file names a sub-plan file whose task has an inline sub-plan (three
 // levels) and a sub-goal whose planned plan waits for approval. The views list every level with path ids, the
 // tree indented; a failed grandchild is retried by its path id, the planned plan approved by its task's id, and
-// the run completes; `baton list` lists the run, not its child runs.
+// the run completes; `baton list` lists the run, not its child runs. And `baton abort` of the run ends the agents and
+// the child runs of every level, each task in a final state, the run Canceled.
 import assert from 'node:assert/strict';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FakeModel, TaskScript } from '../../src/rehearsal/fake-model.js';
-import type { RunStatus } from '../../src/workflows/status.js';
+import { SETTLED_STATES, type RunStatus } from '../../src/workflows/status.js';
 import { describeResult, jsonOf, type Sandbox } from '../helpers/cli.js';
+import type { TestTemporal } from '../helpers/temporal.js';
 import { workerScene } from '../helpers/worker-scene.js';
 
 const SHOP = `version: 1
@@ -57,9 +59,31 @@ const PLANNED = {
   ],
 };
 
+const TREE = `version: 1
+name: tree
+defaults:
+  retries: 0
+  timeout: 5m
+tasks:
+  - id: quick
+    prompt: Succeed.
+  - id: outer
+    plan:
+      tasks:
+        - id: inner
+          plan:
+            tasks:
+              - id: stuck
+                prompt: Never answered.
+        - id: waits
+          prompt: After inner.
+          dependsOn: [inner]
+`;
+
 let fake: FakeModel;
 let box: Sandbox;
 let close: () => Promise<void>;
+let temporal: TestTemporal;
 before(async () => {
   const model = {
     rehearse: false,
@@ -72,9 +96,11 @@ before(async () => {
       check: said('form checked'),
       report: said('report written'),
       planner: { turns: [{ toolUse: { name: 'StructuredOutput', input: PLANNED } }, { text: 'Planned.' }] },
+      quick: said('quick done'),
+      stuck: { hang: true },
     },
   };
-  ({ fake, box, close } = await workerScene('hierarchy', model, { 'shop.yaml': SHOP }));
+  ({ fake, box, close, temporal } = await workerScene('hierarchy', model, { 'shop.yaml': SHOP, 'tree.yaml': TREE }));
   await mkdir(path.join(box.cwd, 'plans'));
   await writeFile(path.join(box.cwd, 'plans', 'backend.yaml'), BACKEND);
 });
@@ -167,4 +193,45 @@ void test('a three-level plan: every view lists each level with path ids; a gran
     [runId],
     'the child runs are part of the run, not runs of their own',
   );
+});
+
+void test('baton abort of the run ends the agents and the child runs of every level, every task in a final state', async () => {
+  const runId = `tree-${Date.now().toString(36)}`;
+  await baton(['start', 'tree.yaml', '--id', runId]);
+  await statusUntil(
+    runId,
+    (s) => stateOf(s, 'outer/inner/stuck') === 'running' && stateOf(s, 'quick') === 'succeeded',
+    'the grandchild agent running, quick done',
+  );
+  await baton(['abort', runId, '--reason', 'enough']);
+
+  const result = await box.baton(['result', runId, '--json'], { timeoutMs: 60_000 });
+  assert.equal(result.exitCode, 1, describeResult(result));
+  const final = jsonOf<RunStatus>(result);
+  assert.equal(final.phase, 'cancelled');
+  assert.deepEqual(
+    Object.fromEntries(final.tasks.map((t) => [t.id, t.state])),
+    {
+      quick: 'succeeded',
+      outer: 'cancelled',
+      'outer/inner': 'cancelled',
+      'outer/inner/stuck': 'cancelled',
+      'outer/waits': 'blocked',
+    },
+    'every level in a final state',
+  );
+  assert.ok(final.tasks.every((t) => SETTLED_STATES.includes(t.state)));
+  // The child runs end too (each a moment after it sent its end up), as Temporal's Canceled.
+  for (const id of [`${runId}/outer`, `${runId}/outer/inner`]) {
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const { status } = await temporal.client.workflow.getHandle(id).describe();
+      if (status.name !== 'RUNNING') {
+        assert.equal(status.name, 'CANCELLED', `${id} closed as cancelled`);
+        break;
+      }
+      assert.ok(Date.now() < deadline, `${id} closed`);
+      await sleep(200);
+    }
+  }
 });
