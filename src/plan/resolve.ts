@@ -25,7 +25,24 @@ export function resolvePlanPaths(plan: Plan, baseDir: string): Plan {
     contextFiles: task.contextFiles.map(absolute),
     expectedOutputs: task.expectedOutputs.map(absolute),
   }));
-  return { ...resolved, workspace: { isolation: 'none', ...plan.workspace, repo } };
+  return {
+    ...resolved,
+    workspace: {
+      isolation: 'none',
+      ...plan.workspace,
+      repo,
+      ...(plan.workspace?.remote ? { remote: resolveRemote(plan.workspace.remote, baseDir) } : {}),
+    },
+  };
+}
+
+/**
+ * `workspace.remote` as git will be given it: a relative path to a repository resolved like `workspace.repo`;
+ * a URL (`scheme://…`) or an scp-like address (`host:path`, a colon before any slash) as it is.
+ */
+export function resolveRemote(remote: string, baseDir: string): string {
+  if (/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(remote) || /^[^/]*:/.test(remote)) return remote;
+  return resolve(baseDir, remote);
 }
 
 /**
