@@ -18,6 +18,8 @@ export interface ActivityDeps {
   killGraceMs?: number;
   /** Heartbeat period (default 1 s). */
   heartbeatMs?: number;
+  /** Give agents baton's tools: notes and questions to a person (DESIGN §13; default true). */
+  agentTools?: boolean;
   /** Least time between two uploads of a growing conversation to the store (default 2 s). */
   conversationSyncMs?: number;
   /** Least time between two checkpoints of a worktree to `workspace.remote` (default 2 s). */

@@ -28,6 +28,8 @@ export interface InterventionHooks {
   route<O extends m.Intervention>(operation: O, input: m.InterventionInput<O>): Forward | undefined;
   /** Runs an intervention's work in the run's own scope (./children/guard.ts). */
   inScope(work: () => Promise<void>): Promise<void>;
+  /** A question was answered: the worker whose agent waits for it hears at once. */
+  answered(taskId: string, questionId: number, answer: string): void;
 }
 
 /** What the run is now: planning (started from a goal, no plan yet), or running its scheduler's tasks. */
@@ -225,6 +227,19 @@ const INTERVENTIONS = {
       apply: (s, i, hooks) => {
         s.abort(i.reason);
         hooks.abortRunning(i.reason);
+      },
+    },
+  }),
+  answer: intervention({
+    operation: 'answer',
+    update: m.answerUpdate,
+    signal: m.answerSignal,
+    schema: m.AnswerInputSchema,
+    running: {
+      check: (s, i) => s.talk.checkAnswer(i.taskId, i.text),
+      apply: (s, i, hooks) => {
+        const question = s.talk.answer(i.taskId, i.text, hooks.now());
+        hooks.answered(i.taskId, question.id, i.text);
       },
     },
   }),

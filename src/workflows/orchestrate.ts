@@ -25,6 +25,7 @@ import { DEFAULT_PLANNING_ROUNDS, Planning } from './planning.js';
 import { Run } from './run.js';
 import { Scheduler, type SchedulerState } from './scheduler/index.js';
 import type { RunStatus } from './status.js';
+import { registerTalk } from './talk.js';
 
 export type { OrchestrateInput, OrchestrateOptions } from './input.js';
 
@@ -46,6 +47,7 @@ export async function orchestrate(input: OrchestrateInput): Promise<RunStatus> {
   setHandler(m.statusQuery, run.status.bind(run));
   setHandler(m.planQuery, () => run.plan());
   registerInterventions(() => run.scheduler ?? run.planning, run.hooks);
+  registerTalk(() => run.scheduler ?? run.planning, { now, changed: run.hooks.intervened });
   // Plans within plans (DESIGN.md §10): the children's reports, and, to a child, its parent continuing as new.
   setHandler(childReportSignal, (report) => run.tasks.children.report(report));
   setHandler(parentContinuedSignal, ({ runId: parentRunId }) => run.guard.parentContinued(parentRunId));

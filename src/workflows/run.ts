@@ -1,8 +1,9 @@
 // One run's live parts while its workflow runs: the planning (a run started from a goal) until the run has a
 // plan, then its scheduler; the agents and sub-plans running now; worktree isolation; what people see of it; and,
 // for a sub-plan's run, its reports to the run above it (DESIGN.md §10).
-import { CancellationScope, isCancellation } from '@temporalio/workflow';
+import { CancellationScope, isCancellation, proxySinks } from '@temporalio/workflow';
 import type { Duration } from '@temporalio/common';
+import type { AnswerSinks } from '../contract/talk.js';
 import type { Plan } from '../plan/schema.js';
 import { synthesis } from './children/child-plan.js';
 import { CancellationGuard } from './children/guard.js';
@@ -21,6 +22,7 @@ import { TaskRuns } from './task-runs.js';
 import { Worktrees } from './worktrees.js';
 
 const now = (): string => new Date().toISOString();
+const { agentAnswers } = proxySinks<AnswerSinks>();
 
 export class Run implements PlanRoundsContext {
   readonly tasks: TaskRuns;
@@ -162,6 +164,8 @@ export class Run implements PlanRoundsContext {
         ? route(this.sched, this.tasks.children, operation, input, this.options.parent?.path ?? '')
         : undefined,
     inScope: (work) => this.guard.run(work),
+    // Sinks are not called on replay: an answer given before a worker's restart reaches its agent by the query.
+    answered: (taskId, questionId, answer) => agentAnswers.answered(taskId, questionId, answer),
     mergeOnApprove: (taskId, note) => {
       const sched = this.sched;
       const isolated = this.isolation;

@@ -2,15 +2,17 @@
 // own: a person's cancelTask, an abort or the run's failure cancels one or all), or a child run for a task with a
 // sub-plan (./children/child-runs.ts).
 import { CancellationScope, uuid4 } from '@temporalio/workflow';
-import type { RunAgentInput } from '../contract/agent.js';
+import type { DependencyResult, RunAgentInput } from '../contract/agent.js';
 import { effectiveTask, isSubPlanTask } from '../plan/schema.js';
 import { describeFailure } from './activity-failures.js';
-import { resultsOf } from './children/child-plan.js';
 import { ChildRuns } from './children/child-runs.js';
 import type { OrchestrateOptions } from './input.js';
 import { agentActivities } from './proxies.js';
 import type { Scheduler } from './scheduler/index.js';
 import type { IsolatedOutcome, Worktrees } from './worktrees.js';
+
+/** Text of a dependency's notes its dependents' prompts carry at most (the notes tool reads them all). */
+const DEPENDENCY_NOTES_BYTES = 8 * 1024;
 
 interface Running {
   scope: CancellationScope;
@@ -53,6 +55,8 @@ export class TaskRuns {
     // A sub-plan's first tasks build on what its task's dependencies gave (DESIGN.md §10: dependencies hold across levels).
     const parent = this.options.parent;
     const inherited = task.dependsOn.length === 0 ? (parent?.dependencies ?? []) : [];
+    // A question whose agent ended before the answer came: this run continues that conversation with the answer.
+    const answered = sched.talk.takeAnswer(taskId);
     const input: RunAgentInput = {
       runId: this.runId,
       goal: sched.plan.goal,
@@ -63,14 +67,21 @@ export class TaskRuns {
       agents: sched.plan.agents,
       dependencies: [
         ...inherited,
-        ...resultsOf(
-          task.dependsOn,
-          (id) => sched.record(id),
-          (id) => sched.task(id).title ?? id,
-        ),
+        ...task.dependsOn.map((id): DependencyResult => {
+          const dep = sched.record(id);
+          return {
+            id,
+            title: sched.task(id).title ?? id,
+            state: dep.state === 'skipped' ? 'skipped' : 'succeeded',
+            summary: dep.text ?? '',
+            artifactPath: dep.artifactPath ?? undefined,
+            notes: sched.talk.notesOf([id], DEPENDENCY_NOTES_BYTES).map(({ key, text }) => ({ key, text })),
+          };
+        }),
       ],
       guidance,
-      sessionId: uuid4(),
+      sessionId: answered?.sessionId ?? uuid4(),
+      ...(answered ? { answer: { question: answered.text, text: answered.answer! } } : {}),
     };
     const activities = agentActivities(task, record.generation, this.options);
     const scope = new CancellationScope();

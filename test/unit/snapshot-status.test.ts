@@ -74,6 +74,7 @@ async function homeWithSnapshot(
     sessionId: null,
     dependsOn: [],
     taskQueue: null,
+    question: null,
   };
   const status: RunStatus = {
     runId,
@@ -89,6 +90,8 @@ async function homeWithSnapshot(
     reason: null,
     taskCount: 1,
     tasks: [task],
+    notes: [],
+    noteCount: 0,
   };
   const json = snapshotJson(status);
   const file = snapshotPath(path.join(home, 'artifacts'), runId);

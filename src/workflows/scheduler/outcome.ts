@@ -54,6 +54,7 @@ export function waitingOn(core: Core, running: number, sub?: SubPlanWording): st
   } else if (state.paused) waits.push(sub ? waitingInSubPlan.paused(sub.path, sub.runId) : waiting.paused());
   for (const r of state.records) {
     if (r.state === 'awaiting-approval') waits.push(waiting.approval(id(r.id)));
+    if (r.state === 'awaiting-answer' && r.question) waits.push(waiting.question(id(r.id), r.question.text));
     if (r.state === 'awaiting-review') waits.push(waiting.review(id(r.id)));
     if (r.state === 'merge-conflict') waits.push(waiting.mergeConflict(id(r.id), r.conflict));
   }

@@ -16,24 +16,22 @@ import * as lifecycle from './lifecycle.js';
 import * as merges from './merges.js';
 import * as run from './outcome.js';
 import type { Outcome } from './outcome.js';
-import {
-  freshState,
-  type MergeConflict,
-  type RecordView,
-  type SchedulerState,
-  type SchedulerView,
-  type TaskFailure,
-} from './state.js';
+import { freshState, type MergeConflict, type RecordView, type SchedulerState } from './state.js';
+import type { SchedulerView, TaskFailure } from './state.js';
+import { Talk } from './talk.js';
 import { allViews, overview, status, view, type StatusPage } from './views.js';
 
 export class Scheduler {
   private readonly core: Core;
   private changes = 0;
+  /** Agents' notes and questions (DESIGN §13; see ./talk.ts). */
+  readonly talk: Talk;
 
   /** Takes `state` over: from here on, only this scheduler changes it. */
   constructor(state: SchedulerState) {
     this.core = new Core(state);
     refresh(this.core);
+    this.talk = new Talk(this.core, (apply) => this.change(apply));
   }
 
   /**

@@ -1,5 +1,6 @@
 // The scheduler's state: plain, serialisable data, carried over continue-as-new (packed: ../pack.ts) and read
 // back by clients from a run's start input. Every run in flight holds this shape: add optional fields only.
+import type { Note } from '../../contract/talk.js';
 import type { WorkspaceBase } from '../../contract/workspace.js';
 import type { Plan } from '../../plan/schema.js';
 import type { ChildView, TaskState, TaskView } from '../status.js';
@@ -42,6 +43,10 @@ export interface TaskRecord {
   // Sub-plans (optional: state carried from runs before them has none).
   /** A task with a `plan` or a `goal`: its child run, as the child last reported it. */
   child?: ChildState | null;
+  /** The question its agent asked a person (mcp__baton__ask), until the agent has the answer. */
+  question?: Question | null;
+  /** Questions the task's agents asked so far: each question's id. */
+  questions?: number;
 }
 
 /** What a run knows of one of its child runs (a task's sub-plan), from the child's reports (../children). */
@@ -56,6 +61,23 @@ export interface ChildState extends ChildView {
   seq: number;
   /** Its end is recorded (a later report, or its workflow's result, changes nothing). */
   ended: boolean;
+}
+
+/** A task's question to a person (DESIGN §13). */
+export interface Question {
+  id: number;
+  text: string;
+  askedAt: string;
+  /** The run (generation) of the task that asked, and its Claude conversation. */
+  generation: number;
+  sessionId: string;
+  answer: string | null;
+  answeredAt: string | null;
+  /**
+   * The attempt that asked has ended (timed out, its worker died…): no agent waits any more. Answered, the task
+   * runs again, continuing that conversation with the answer.
+   */
+  held: boolean;
 }
 
 export interface MergeConflict {
@@ -82,6 +104,8 @@ export interface SchedulerState {
   integrationHold?: string | null;
   /** The level of this run's plan in its tree of plans (absent: 1, a root run). */
   level?: number;
+  /** Notes the run's agents recorded (mcp__baton__note), oldest first. */
+  notes?: Note[];
 }
 
 /** How a task's attempt ended without a result (see ../activity-failures.ts). */

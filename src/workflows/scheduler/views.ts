@@ -1,6 +1,8 @@
 // What the scheduler shows: the status JSON (DESIGN.md §7), the run at a glance, one task's view.
+import type { Note } from '../../contract/talk.js';
 import {
   ATTENTION_ORDER,
+  STATUS_NOTES,
   type ChildView,
   type Overview,
   type RunStatus,
@@ -40,7 +42,20 @@ export function status(core: Core, runId: string, now: string, running: number, 
     reason: state.reason,
     taskCount: all.length,
     tasks: page.compact ? views.map((v) => ({ ...v, summary: null })) : views,
+    notes: latestNotes(core, STATUS_NOTES),
+    noteCount: state.notes?.length ?? 0,
   };
+}
+
+/** Notes the Web UI's current details show. */
+const OVERVIEW_NOTES = 5;
+
+/** The latest notes, newest first. */
+function latestNotes(core: Core, count: number): Note[] {
+  return (core.state.notes ?? [])
+    .slice(-count)
+    .reverse()
+    .map((n) => ({ ...n }));
 }
 
 /**
@@ -112,6 +127,7 @@ export function overview(core: Core, running: number, limit: number): Overview {
     taskCount,
     counts,
     highlights,
+    notes: latestNotes(core, OVERVIEW_NOTES),
   };
 }
 
@@ -122,8 +138,12 @@ export function view(core: Core, r: RecordView): TaskView {
     title: task.title ?? r.id,
     state: r.state,
     // A running task counts the attempt in progress (docs/STATUS.md): the run knows it is at least its run's first;
-    // the status query and the worker's snapshot add the later attempts Temporal's retries have begun.
-    attempts: r.state === 'running' ? r.attempts + 1 : r.attempts,
+    // the status query and the worker's snapshot add the later attempts Temporal's retries have begun. An agent
+    // waiting on its question's answer is an attempt in progress too.
+    attempts:
+      r.state === 'running' || (r.state === 'awaiting-answer' && r.question?.held === false)
+        ? r.attempts + 1
+        : r.attempts,
     startedAt: r.startedAt,
     endedAt: r.endedAt,
     costUsd: round(r.costUsd),
@@ -135,6 +155,8 @@ export function view(core: Core, r: RecordView): TaskView {
     dependsOn: task.dependsOn,
     taskQueue: task.taskQueue ?? core.state.plan.defaults?.taskQueue ?? null,
     ...(r.child ? { child: childView(r.child) } : {}),
+    question:
+      r.state === 'awaiting-answer' && r.question ? { text: r.question.text, askedAt: r.question.askedAt } : null,
   };
 }
 
