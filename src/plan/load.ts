@@ -5,8 +5,10 @@ import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
-import { checkDag, type DagTask } from './dag.js';
+import { checkDag } from './dag.js';
 import { formatPath, parsePath, PlanError, type PathSegment, type PlanIssue } from './errors.js';
+import { dagTasksOf, hierarchyIssues, type HierarchyContext } from './hierarchy.js';
+import { loadPlanTree, type CheckedFile } from './plan-files.js';
 import { PlanSchema, type Plan } from './schema.js';
 import { didYouMean } from './suggest.js';
 
@@ -14,8 +16,18 @@ export type PlanFormat = 'yaml' | 'json';
 
 export type PlanValidation = { ok: true; plan: Plan } | { ok: false; issues: PlanIssue[] };
 
-/** Reads and validates a plan file. `.yaml`/`.yml` are YAML, `.json` is JSON, anything else is sniffed. */
+/**
+ * Reads and validates a plan file, and the sub-plan files it names (inlined: the plan returned carries its whole
+ * tree). `.yaml`/`.yml` are YAML, `.json` is JSON, anything else is sniffed.
+ */
 export async function loadPlanFile(file: string): Promise<Plan> {
+  const result = await loadPlanTree(file, checkPlanFile);
+  if (!result.ok) throw new PlanError(result.issues, file);
+  return result.plan;
+}
+
+/** One plan file read and checked at its level of a tree of plans, with a way to place issues in it. */
+async function checkPlanFile(file: string, context: HierarchyContext): Promise<CheckedFile> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -24,7 +36,7 @@ export async function loadPlanFile(file: string): Promise<Plan> {
     const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (error as Error).message;
     throw new PlanError([{ file, path: '', message: `cannot read the plan file: ${reason}` }], file);
   }
-  return parsePlanText(text, file, formatOf(file));
+  return validatePlanText(text, file, formatOf(file), { ...context, files: true });
 }
 
 function formatOf(file: string): PlanFormat | 'auto' {
@@ -36,15 +48,22 @@ function formatOf(file: string): PlanFormat | 'auto' {
 
 /** Parses and validates plan text; throws a PlanError listing every problem. */
 export function parsePlanText(text: string, file?: string, format: PlanFormat | 'auto' = 'auto'): Plan {
-  const result = validatePlanText(text, file, format);
+  const { result } = validatePlanText(text, file, format);
   if (!result.ok) throw new PlanError(result.issues, file);
   return result.plan;
 }
 
-function validatePlanText(text: string, file: string | undefined, format: PlanFormat | 'auto'): PlanValidation {
+/** `context.files`: whether `plan:` may name a file (only a plan file loaded by loadPlanFile inlines them). */
+function validatePlanText(
+  text: string,
+  file: string | undefined,
+  format: PlanFormat | 'auto',
+  context: HierarchyContext = {},
+): CheckedFile {
   const withFile = (issue: PlanIssue): PlanIssue => (file === undefined ? issue : { file, ...issue });
+  const unplaced = { value: undefined, place: () => ({}) };
   if (text.trim() === '') {
-    return { ok: false, issues: [withFile({ path: '', message: EMPTY_PLAN })] };
+    return { result: { ok: false, issues: [withFile({ path: '', message: EMPTY_PLAN })] }, ...unplaced };
   }
   const actual = format === 'auto' ? (/^\s*[{[]/.test(text) ? 'json' : 'yaml') : format;
   const lineCounter = new LineCounter();
@@ -58,7 +77,7 @@ function validatePlanText(text: string, file: string | undefined, format: PlanFo
   if (actual === 'json') {
     // The YAML parser forgives what JSON forbids (trailing commas, comments), so JSON.parse decides.
     const syntax = jsonSyntaxIssue(text, doc, position);
-    if (syntax) return { ok: false, issues: [withFile(syntax)] };
+    if (syntax) return { result: { ok: false, issues: [withFile(syntax)] }, ...unplaced };
   }
   if (doc.errors.length > 0) {
     const issues = doc.errors.map((error) =>
@@ -68,22 +87,25 @@ function validatePlanText(text: string, file: string | undefined, format: PlanFo
         message: `${actual === 'json' ? 'JSON' : 'YAML'} syntax error: ${firstLine(error.message)}`,
       }),
     );
-    return { ok: false, issues };
+    return { result: { ok: false, issues }, ...unplaced };
   }
   if (doc.contents === null) {
-    return { ok: false, issues: [withFile({ path: '', message: EMPTY_PLAN })] };
+    return { result: { ok: false, issues: [withFile({ path: '', message: EMPTY_PLAN })] }, ...unplaced };
   }
 
-  const result = validatePlanObject(doc.toJS({ maxAliasCount: 1000 }));
-  if (result.ok) return result;
-  const issues = result.issues.map((issue) => {
-    const node = locate(doc, parsePath(issue.path), KEY_ISSUE.test(issue.message));
-    const range = node?.range;
-    return withFile(range ? { ...issue, ...position(range[0]) } : issue);
-  });
+  const value: unknown = doc.toJS({ maxAliasCount: 1000 });
+  const place = (path: string, preferKey = false): Pick<PlanIssue, 'line' | 'column'> => {
+    const range = locate(doc, parsePath(path), preferKey)?.range;
+    return range ? position(range[0]) : {};
+  };
+  const result = validatePlanObject(value, undefined, context);
+  if (result.ok) return { result, value, place };
+  const issues = result.issues.map((issue) =>
+    withFile({ ...issue, ...place(issue.path, KEY_ISSUE.test(issue.message)) }),
+  );
   // Stable: issues at the same place keep the order they were found in.
   issues.sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity) || (a.column ?? 0) - (b.column ?? 0));
-  return { ok: false, issues };
+  return { result: { ok: false, issues }, value, place };
 }
 
 const EMPTY_PLAN = 'the plan is empty: expected a mapping with "version", "name" and "tasks"';
@@ -140,7 +162,7 @@ function locate(doc: Document, path: readonly PathSegment[], preferKey: boolean)
  * Validates an already-parsed plan (from a planner agent, or tasks added to a run).
  * Issues carry paths but no positions; `source` (a label such as "planner output") goes in `file`.
  */
-export function validatePlanObject(value: unknown, source?: string): PlanValidation {
+export function validatePlanObject(value: unknown, source?: string, context: HierarchyContext = {}): PlanValidation {
   const withSource = (issue: PlanIssue): PlanIssue => (source === undefined ? issue : { file: source, ...issue });
   if (value === undefined || value === null) {
     return { ok: false, issues: [withSource({ path: '', message: EMPTY_PLAN })] };
@@ -149,25 +171,9 @@ export function validatePlanObject(value: unknown, source?: string): PlanValidat
   const issues = parsed.success ? [] : parsed.error.issues.flatMap(toPlanIssues);
   // The graph is checked even when the schema is not satisfied, so one run reports everything.
   issues.push(...checkDag(parsed.success ? parsed.data.tasks : dagTasksOf(value)));
+  issues.push(...hierarchyIssues(value, context));
   if (parsed.success && issues.length === 0) return { ok: true, plan: parsed.data };
   return { ok: false, issues: issues.map(withSource) };
-}
-
-/** Whatever ids and dependencies can be read from a plan the schema rejected; '' stands for unreadable. */
-function dagTasksOf(value: unknown): DagTask[] {
-  const tasks = isRecord(value) && Array.isArray(value.tasks) ? (value.tasks as unknown[]) : [];
-  return tasks.map((task) => {
-    if (!isRecord(task)) return { id: '' };
-    const id = typeof task.id === 'string' ? task.id : '';
-    const dependsOn = Array.isArray(task.dependsOn)
-      ? (task.dependsOn as unknown[]).map((dep) => (typeof dep === 'string' ? dep : ''))
-      : [];
-    return { id, dependsOn };
-  });
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function toPlanIssues(issue: z.core.$ZodIssue): PlanIssue[] {
@@ -293,6 +299,11 @@ function knownKeysAt(path: readonly PathSegment[]): string[] {
   const unwrap = (node: ZodNodeLike | undefined): ZodNodeLike | undefined => {
     while (node && ['optional', 'default', 'nullable', 'prefault', 'readonly'].includes(String(node._zod.def.type))) {
       node = node._zod.def.innerType as ZodNodeLike;
+    }
+    // A task's `plan` is a file name or a sub-plan: keys are the sub-plan's.
+    if (node?._zod.def.type === 'union') {
+      const options = node._zod.def.options as ZodNodeLike[];
+      return options.map((option) => unwrap(option)).find((option) => option?._zod.def.type === 'object');
     }
     return node;
   };

@@ -12,7 +12,10 @@ const defineSignal = <A extends unknown[] = []>(name: string) => ({ type: 'signa
 const defineUpdate = <R, A extends unknown[] = []>(name: string) =>
   ({ type: 'update', name }) as UpdateDefinition<R, A>;
 
-const taskId = z.string({ error: 'taskId must be a task id (a string)' }).min(1, 'taskId must not be empty');
+const taskId = z
+  .string({ error: 'taskId must be a task id (a string)' })
+  .min(1, 'taskId must not be empty')
+  .describe("The task's id; a task of a sub-plan by its path id, such as backend/db (DESIGN.md §10).");
 
 export const ApproveInputSchema = z.strictObject({ taskId: taskId.optional(), note: z.string().optional() });
 export const RejectInputSchema = z.strictObject({
@@ -140,6 +143,23 @@ export const interventionUpdates: {
   addTasks: addTasksUpdate,
   abort: abortUpdate,
   answer: answerUpdate,
+};
+
+/** Each intervention's signal (a run passes those addressed to a sub-plan's tasks on to its child run). */
+export const interventionSignals: {
+  [O in Intervention]: SignalDefinition<[InterventionInput<O>]>;
+} = {
+  approve: approveSignal,
+  reject: rejectSignal,
+  pause: pauseSignal,
+  resume: resumeSignal,
+  retryTask: retryTaskSignal,
+  skipTask: skipTaskSignal,
+  cancelTask: cancelTaskSignal,
+  guide: guideSignal,
+  addTasks: addTasksSignal,
+  abort: abortSignal,
+  answer: answerSignal,
 };
 
 /** Each intervention's payload schema (what the workflow checks a payload against). */
