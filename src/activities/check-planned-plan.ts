@@ -12,9 +12,10 @@ import { unknownAgentIssues } from '../plan/agents.js';
  */
 export async function checkPlannedPlan(
   raw: unknown,
-  context: { goal: string; cwd: string; agentNames: string[]; agentsDir: string },
+  context: { goal: string; cwd: string; agentNames: string[]; agentsDir: string; level?: number; maxDepth?: number },
 ): Promise<{ ok: true; plan: Plan } | { ok: false; issues: string[] }> {
-  const validation = validatePlanObject(raw);
+  // A sub-goal's plan is checked at its level of the run's tree (DESIGN.md §10): no deeper than maxDepth.
+  const validation = validatePlanObject(raw, undefined, { level: context.level, maxDepth: context.maxDepth });
   const issues: PlanIssue[] = validation.ok ? [] : [...validation.issues];
   // Checked even when the rest is not valid, so one round reports every problem.
   issues.push(...unknownAgentIssues(raw, { fromFolders: context.agentNames, folders: context.agentsDir }));

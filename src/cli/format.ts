@@ -111,7 +111,8 @@ export function statusTable(status: RunStatus): string {
   const rows = status.tasks.map((t) => {
     const elapsed = taskElapsed(t);
     return [
-      printable(t.id),
+      // A sub-plan's tasks under their task, indented by level (DESIGN.md §10): the path id is what commands take.
+      `${'  '.repeat(t.id.split('/').length - 1)}${printable(t.id)}`,
       t.paused ? `${stateLabel(t.state)} ${yellow('(paused)')}` : stateLabel(t.state),
       ...(routed ? [t.taskQueue ?? '-'] : []),
       String(t.attempts),

@@ -8,11 +8,8 @@ import { loadMetricsConfig } from '../config/metrics.js';
 import { ExitCode, exitCodeOf } from '../errors/exit-code.js';
 import type { Intervention, InterventionInput } from '../workflows/messages.js';
 import type { RunOptions } from './commands/run.js';
+import { lazy } from './lazy.js';
 
-/** A command's function, its module loaded on first use: `baton validate` needs no Temporal SDK. */
-function lazy<M, K extends keyof M>(load: () => Promise<M>, name: K): M[K] {
-  return (async (...args: unknown[]) => ((await load())[name] as (...a: unknown[]) => unknown)(...args)) as M[K];
-}
 const artifactCommand = lazy(() => import('./commands/artifact.js'), 'artifactCommand');
 const cleanCommand = lazy(() => import('./commands/clean.js'), 'cleanCommand');
 const interveneCommand = lazy(() => import('./commands/intervene.js'), 'interveneCommand');
@@ -269,6 +266,9 @@ program
 
 const intervention = (name: string, description: string) =>
   program.command(name).description(description).option('--json', 'print the status JSON after the change');
+/** How a task is named on the command line: its id, or below a task with a sub-plan its path id. */
+const TASK_ARGUMENT = 'task id (a task of a sub-plan: its path id, such as backend/db)';
+
 /** Send one intervention (DESIGN.md §4) and print its answer. */
 const send = async <O extends Intervention>(
   operation: O,
@@ -279,14 +279,14 @@ const send = async <O extends Intervention>(
 
 intervention('approve', 'approve an open gate (a task, or with no task the plan)')
   .argument('<run>')
-  .argument('[task]')
+  .argument('[task]', TASK_ARGUMENT)
   .option('--note <note>', 'a note kept with the approval')
   .action(async (runId: string, taskId: string | undefined, o: { note?: string; json?: boolean }) =>
     send('approve', runId, { taskId, note: o.note }, o.json),
   );
 intervention('reject', 'reject an open gate; an `after` gate re-runs the task with the reason as feedback')
   .argument('<run>')
-  .argument('[task]')
+  .argument('[task]', TASK_ARGUMENT)
   .requiredOption('--reason <reason>', 'required: why (an `after` gate gives it to the agent as feedback)')
   .action(async (runId: string, taskId: string | undefined, o: { reason: string; json?: boolean }) =>
     send('reject', runId, { taskId, reason: o.reason }, o.json),
@@ -302,7 +302,7 @@ intervention('resume', 'resume a paused run')
   );
 intervention('retry', 'run a failed or cancelled task again (a merge conflict: hand it to a resolver agent)')
   .argument('<run>')
-  .argument('<task>')
+  .argument('<task>', TASK_ARGUMENT)
   .option('--prompt <prompt>', 'a replacement prompt for the task')
   .option('--note <note>', 'a note added to the prompt')
   .option('--reset', "worktree isolation: start from a clean worktree instead of the task's partial work")
@@ -312,21 +312,21 @@ intervention('retry', 'run a failed or cancelled task again (a merge conflict: h
   );
 intervention('skip', 'skip a task that is not running or done (its dependents proceed)')
   .argument('<run>')
-  .argument('<task>')
+  .argument('<task>', TASK_ARGUMENT)
   .option('--reason <reason>', 'why')
   .action(async (runId: string, taskId: string, o: { reason?: string; json?: boolean }) =>
     send('skipTask', runId, { taskId, reason: o.reason }, o.json),
   );
 intervention('cancel', 'cancel a running task (its processes are killed)')
   .argument('<run>')
-  .argument('<task>')
+  .argument('<task>', TASK_ARGUMENT)
   .option('--reason <reason>', "why (kept as the task's error)")
   .action(async (runId: string, taskId: string, o: { reason?: string; json?: boolean }) =>
     send('cancelTask', runId, { taskId, reason: o.reason }, o.json),
   );
 intervention('guide', "add a message to a task's next attempt")
   .argument('<run>')
-  .argument('<task>')
+  .argument('<task>', TASK_ARGUMENT)
   .argument('<message>')
   .action(async (runId: string, taskId: string, message: string, o: { json?: boolean }) =>
     send('guide', runId, { taskId, message }, o.json),

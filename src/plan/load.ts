@@ -5,16 +5,28 @@ import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import { parsePath, PlanError, type PathSegment, type PlanIssue } from './errors.js';
+import type { HierarchyContext } from './hierarchy.js';
+import { loadPlanTree, type CheckedFile } from './plan-files.js';
 import type { Plan } from './schema.js';
-import { EMPTY_PLAN, validatePlanObject, type PlanValidation } from './validate.js';
+import { EMPTY_PLAN, validatePlanObject } from './validate.js';
 import { boundsProblem, isNestingOverflow, TOO_DEEP } from './yaml-bounds.js';
 
 export { validatePlanObject, type PlanValidation } from './validate.js';
 
 export type PlanFormat = 'yaml' | 'json';
 
-/** Reads and validates a plan file. `.yaml`/`.yml` are YAML, `.json` is JSON, anything else is sniffed. */
+/**
+ * Reads and validates a plan file, and the sub-plan files it names (inlined: the plan returned carries its whole
+ * tree). `.yaml`/`.yml` are YAML, `.json` is JSON, anything else is sniffed.
+ */
 export async function loadPlanFile(file: string): Promise<Plan> {
+  const result = await loadPlanTree(file, checkPlanFile);
+  if (!result.ok) throw new PlanError(result.issues, file);
+  return result.plan;
+}
+
+/** One plan file read and checked at its level of a tree of plans, with a way to place issues in it. */
+async function checkPlanFile(file: string, context: HierarchyContext): Promise<CheckedFile> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -23,7 +35,7 @@ export async function loadPlanFile(file: string): Promise<Plan> {
     const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (error as Error).message;
     throw new PlanError([{ file, path: '', message: `cannot read the plan file: ${reason}` }], file);
   }
-  return parsePlanText(text, file, formatOf(file));
+  return validatePlanText(text, file, formatOf(file), { ...context, files: true });
 }
 
 function formatOf(file: string): PlanFormat | 'auto' {
@@ -35,15 +47,22 @@ function formatOf(file: string): PlanFormat | 'auto' {
 
 /** Parses and validates plan text; throws a PlanError listing every problem. */
 export function parsePlanText(text: string, file?: string, format: PlanFormat | 'auto' = 'auto'): Plan {
-  const result = validatePlanText(text, file, format);
+  const { result } = validatePlanText(text, file, format);
   if (!result.ok) throw new PlanError(result.issues, file);
   return result.plan;
 }
 
-function validatePlanText(text: string, file: string | undefined, format: PlanFormat | 'auto'): PlanValidation {
+/** `context.files`: whether `plan:` may name a file (only a plan file loaded by loadPlanFile inlines them). */
+function validatePlanText(
+  text: string,
+  file: string | undefined,
+  format: PlanFormat | 'auto',
+  context: HierarchyContext = {},
+): CheckedFile {
   const withFile = (issue: PlanIssue): PlanIssue => (file === undefined ? issue : { file, ...issue });
+  const unplaced = { value: undefined, place: () => ({}) };
   if (text.trim() === '') {
-    return { ok: false, issues: [withFile({ path: '', message: EMPTY_PLAN })] };
+    return { result: { ok: false, issues: [withFile({ path: '', message: EMPTY_PLAN })] }, ...unplaced };
   }
   const actual = format === 'auto' ? (/^\s*[{[]/.test(text) ? 'json' : 'yaml') : format;
   const lineCounter = new LineCounter();
@@ -57,7 +76,7 @@ function validatePlanText(text: string, file: string | undefined, format: PlanFo
   if (actual === 'json') {
     // The YAML parser forgives what JSON forbids (trailing commas, comments), so JSON.parse decides.
     const syntax = jsonSyntaxIssue(text, doc, position);
-    if (syntax) return { ok: false, issues: [withFile(syntax)] };
+    if (syntax) return { result: { ok: false, issues: [withFile(syntax)] }, ...unplaced };
   }
   if (doc.errors.length > 0) {
     const issues = doc.errors.map((error) =>
@@ -69,26 +88,32 @@ function validatePlanText(text: string, file: string | undefined, format: PlanFo
           : `${actual === 'json' ? 'JSON' : 'YAML'} syntax error: ${firstLine(error.message)}`,
       }),
     );
-    return { ok: false, issues: issues.slice(0, 1).concat(issues.slice(1).filter((i) => i.message !== TOO_DEEP)) };
+    const kept = issues.slice(0, 1).concat(issues.slice(1).filter((i) => i.message !== TOO_DEEP));
+    return { result: { ok: false, issues: kept }, ...unplaced };
   }
   if (doc.contents === null) {
-    return { ok: false, issues: [withFile({ path: '', message: EMPTY_PLAN })] };
+    return { result: { ok: false, issues: [withFile({ path: '', message: EMPTY_PLAN })] }, ...unplaced };
   }
   const tooLarge = boundsProblem(doc);
-  if (tooLarge)
-    return { ok: false, issues: [withFile({ path: '', ...position(tooLarge.offset), message: tooLarge.message })] };
+  if (tooLarge) {
+    const issue = withFile({ path: '', ...position(tooLarge.offset), message: tooLarge.message });
+    return { result: { ok: false, issues: [issue] }, ...unplaced };
+  }
 
   // Aliases are bounded by what they expand to (boundsProblem), not by the yaml package's count of them.
-  const result = validatePlanObject(doc.toJS({ maxAliasCount: -1 }));
-  if (result.ok) return result;
-  const issues = result.issues.map((issue) => {
-    const node = locate(doc, parsePath(issue.path), KEY_ISSUE.test(issue.message));
-    const range = node?.range;
-    return withFile(range ? { ...issue, ...position(range[0]) } : issue);
-  });
+  const value: unknown = doc.toJS({ maxAliasCount: -1 });
+  const place = (path: string, preferKey = false): Pick<PlanIssue, 'line' | 'column'> => {
+    const range = locate(doc, parsePath(path), preferKey)?.range;
+    return range ? position(range[0]) : {};
+  };
+  const result = validatePlanObject(value, undefined, context);
+  if (result.ok) return { result, value, place };
+  const issues = result.issues.map((issue) =>
+    withFile({ ...issue, ...place(issue.path, KEY_ISSUE.test(issue.message)) }),
+  );
   // Stable: issues at the same place keep the order they were found in.
   issues.sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity) || (a.column ?? 0) - (b.column ?? 0));
-  return { ok: false, issues };
+  return { result: { ok: false, issues }, value, place };
 }
 
 /**

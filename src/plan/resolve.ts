@@ -5,6 +5,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { isInside } from '../policy/worker-policy.js';
 import type { PlanIssue } from './errors.js';
 import type { Plan } from './schema.js';
+import { mapTasks } from './tree.js';
 
 /**
  * A copy of `plan` whose `workspace.repo`, `contextFiles` and `expectedOutputs` are absolute.
@@ -19,19 +20,20 @@ import type { Plan } from './schema.js';
 export function resolvePlanPaths(plan: Plan, baseDir: string): Plan {
   const repo = resolve(baseDir, plan.workspace?.repo ?? '.');
   const absolute = (path: string): string => (isAbsolute(path) ? resolve(path) : resolve(repo, path));
+  // Sub-plans work in the same workspace: their tasks' paths resolve the same way.
+  const resolved = mapTasks(plan, (task) => ({
+    ...task,
+    contextFiles: task.contextFiles.map(absolute),
+    expectedOutputs: task.expectedOutputs.map(absolute),
+  }));
   return {
-    ...plan,
+    ...resolved,
     workspace: {
       isolation: 'none',
       ...plan.workspace,
       repo,
       ...(plan.workspace?.remote ? { remote: resolveRemote(plan.workspace.remote, baseDir) } : {}),
     },
-    tasks: plan.tasks.map((task) => ({
-      ...task,
-      contextFiles: task.contextFiles.map(absolute),
-      expectedOutputs: task.expectedOutputs.map(absolute),
-    })),
   };
 }
 

@@ -2,8 +2,9 @@
 // workflow started around the CLI): the schema and the dependency graph, every problem collected. Pure and free of
 // Node builtins: the orchestrate workflow checks its own input with it (DESIGN.md §9).
 import type { z } from 'zod';
-import { checkDag, type DagTask } from './dag.js';
+import { checkDag } from './dag.js';
 import { formatPath, type PathSegment, type PlanIssue } from './errors.js';
+import { dagTasksOf, hierarchyIssues, type HierarchyContext } from './hierarchy.js';
 import { PlanSchema, type Plan } from './schema.js';
 import { didYouMean } from './suggest.js';
 
@@ -15,7 +16,7 @@ export const EMPTY_PLAN = 'the plan is empty: expected a mapping with "version",
  * Validates an already-parsed plan (from a planner agent, or tasks added to a run).
  * Issues carry paths but no positions; `source` (a label such as "planner output") goes in `file`.
  */
-export function validatePlanObject(value: unknown, source?: string): PlanValidation {
+export function validatePlanObject(value: unknown, source?: string, context: HierarchyContext = {}): PlanValidation {
   const withSource = (issue: PlanIssue): PlanIssue => (source === undefined ? issue : { file: source, ...issue });
   if (value === undefined || value === null) {
     return { ok: false, issues: [withSource({ path: '', message: EMPTY_PLAN })] };
@@ -24,25 +25,9 @@ export function validatePlanObject(value: unknown, source?: string): PlanValidat
   const issues = parsed.success ? [] : parsed.error.issues.flatMap(toPlanIssues);
   // The graph is checked even when the schema is not satisfied, so one run reports everything.
   issues.push(...checkDag(parsed.success ? parsed.data.tasks : dagTasksOf(value)));
+  issues.push(...hierarchyIssues(value, context));
   if (parsed.success && issues.length === 0) return { ok: true, plan: parsed.data };
   return { ok: false, issues: issues.map(withSource) };
-}
-
-/** Whatever ids and dependencies can be read from a plan the schema rejected; '' stands for unreadable. */
-function dagTasksOf(value: unknown): DagTask[] {
-  const tasks = isRecord(value) && Array.isArray(value.tasks) ? (value.tasks as unknown[]) : [];
-  return tasks.map((task) => {
-    if (!isRecord(task)) return { id: '' };
-    const id = typeof task.id === 'string' ? task.id : '';
-    const dependsOn = Array.isArray(task.dependsOn)
-      ? (task.dependsOn as unknown[]).map((dep) => (typeof dep === 'string' ? dep : ''))
-      : [];
-    return { id, dependsOn };
-  });
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function toPlanIssues(issue: z.core.$ZodIssue): PlanIssue[] {
@@ -168,6 +153,11 @@ function knownKeysAt(path: readonly PathSegment[]): string[] {
   const unwrap = (node: ZodNodeLike | undefined): ZodNodeLike | undefined => {
     while (node && ['optional', 'default', 'nullable', 'prefault', 'readonly'].includes(String(node._zod.def.type))) {
       node = node._zod.def.innerType as ZodNodeLike;
+    }
+    // A task's `plan` is a file name or a sub-plan: keys are the sub-plan's.
+    if (node?._zod.def.type === 'union') {
+      const options = node._zod.def.options as ZodNodeLike[];
+      return options.map((option) => unwrap(option)).find((option) => option?._zod.def.type === 'object');
     }
     return node;
   };

@@ -6,6 +6,7 @@ import { ApplicationFailure } from '@temporalio/workflow';
 import { z } from 'zod';
 import { formatIssue, type PlanIssue } from '../plan/errors.js';
 import { DurationSchema, type Plan } from '../plan/schema.js';
+import type { HierarchyContext } from '../plan/hierarchy.js';
 import { validatePlanObject } from '../plan/validate.js';
 import type { OrchestrateInput, OrchestrateOptions } from './input.js';
 import { unpack } from './pack.js';
@@ -66,7 +67,7 @@ export function checkInput(input: unknown, runId: string, now: string): CheckedI
   if (raw.carried !== undefined) {
     carried = checkCarried(raw.carried, (issues) => at('carried', issues));
   } else if (raw.plan !== undefined) {
-    const result = validatePlanObject(raw.plan);
+    const result = validatePlanObject(raw.plan, undefined, hierarchyContextOf(raw.options));
     if (result.ok) plan = result.plan;
     else at('plan', result.issues);
   }
@@ -164,4 +165,14 @@ function join(prefix: string, path: string): string {
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A sub-plan's run is checked at its own level of the tree, under the depth its root allows (DESIGN.md §10). */
+function hierarchyContextOf(options: unknown): HierarchyContext {
+  const parent = isRecord(options) && isRecord(options.parent) ? options.parent : undefined;
+  const inherit = parent && isRecord(parent.inherit) ? parent.inherit : undefined;
+  return {
+    level: typeof parent?.level === 'number' ? parent.level : undefined,
+    maxDepth: typeof inherit?.maxDepth === 'number' ? inherit.maxDepth : undefined,
+  };
 }

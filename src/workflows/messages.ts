@@ -15,7 +15,8 @@ const defineUpdate = <R, A extends unknown[] = []>(name: string) =>
 const taskId = z
   .string({ error: 'taskId must be a task id (a string)' })
   .min(1, 'taskId must not be empty')
-  .max(1000, 'taskId is far longer than any task id');
+  .max(1000, 'taskId is far longer than any task id')
+  .describe("The task's id; a task of a sub-plan by its path id, such as backend/db (DESIGN.md §10).");
 
 /**
  * Payload limits (DESIGN.md §4): each text field at most 16 KB, an addTasks payload at most 256 KB, any other
@@ -191,6 +192,23 @@ export const interventionUpdates: {
   addTasks: addTasksUpdate,
   abort: abortUpdate,
   answer: answerUpdate,
+};
+
+/** Each intervention's signal (a run passes those addressed to a sub-plan's tasks on to its child run). */
+export const interventionSignals: {
+  [O in Intervention]: SignalDefinition<[InterventionInput<O>]>;
+} = {
+  approve: approveSignal,
+  reject: rejectSignal,
+  pause: pauseSignal,
+  resume: resumeSignal,
+  retryTask: retryTaskSignal,
+  skipTask: skipTaskSignal,
+  cancelTask: cancelTaskSignal,
+  guide: guideSignal,
+  addTasks: addTasksSignal,
+  abort: abortSignal,
+  answer: answerSignal,
 };
 
 /** Each intervention's payload schema (what the workflow checks a payload against). */

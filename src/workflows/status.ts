@@ -87,6 +87,19 @@ export interface TaskView {
    * otherwise. Only the server knows: `baton status` adds it from the run's pending activities.
    */
   paused?: true;
+  /** A task of a sub-plan (DESIGN.md §10): the path id of the task whose sub-plan it is (`backend`). */
+  parent?: string;
+  /** A task with a `plan` or a `goal`, once its sub-plan runs: the child run (workflow id) and its phase. */
+  child?: ChildView;
+}
+
+/** The sub-plan of a task as its parent shows it. */
+export interface ChildView {
+  /** The child workflow's id: `<run>/<task>` (`~<n>` after a person's retry started it again). */
+  runId: string;
+  phase: Phase;
+  /** While its planner's plan waits on a person: `approval` (approve or reject it) or `fix` (reject with advice). */
+  planWaiting?: 'approval' | 'fix';
 }
 
 /** A signal the run refused (DESIGN.md §4): a signal has no caller to answer, so the run keeps it in view. */

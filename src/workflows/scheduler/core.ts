@@ -43,6 +43,10 @@ export class Core {
     return t;
   }
 
+  has(id: string): boolean {
+    return this.tasks.has(id);
+  }
+
   /** The tasks that depend on this one directly. */
   dependentsOf(id: string): readonly string[] {
     return this.dependents.get(id) ?? [];

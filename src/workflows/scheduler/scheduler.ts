@@ -5,7 +5,10 @@
 import type { RunAgentResult } from '../../contract/agent.js';
 import type { MergeTaskResult, WorkspaceBase } from '../../contract/workspace.js';
 import type { Plan, Task } from '../../plan/schema.js';
+import type { ChildEnd, ChildReport } from '../children/messages.js';
 import type { Overview, Phase, RunStatus, TaskView } from '../status.js';
+import type { SubPlanWording } from '../wording.js';
+import * as children from './children.js';
 import { Core } from './core.js';
 import { refresh, startable } from './derivation.js';
 import * as intervention from './interventions.js';
@@ -13,16 +16,10 @@ import * as lifecycle from './lifecycle.js';
 import * as merges from './merges.js';
 import * as run from './outcome.js';
 import type { Outcome } from './outcome.js';
-import {
-  freshState,
-  type MergeConflict,
-  type RecordView,
-  type SchedulerState,
-  type SchedulerView,
-  type TaskFailure,
-} from './state.js';
+import { freshState, type MergeConflict, type RecordView, type SchedulerState } from './state.js';
+import type { SchedulerView, TaskFailure } from './state.js';
 import { Talk } from './talk.js';
-import { overview, status, view, type StatusPage } from './views.js';
+import { allViews, overview, status, view, type StatusPage } from './views.js';
 
 export class Scheduler {
   private readonly core: Core;
@@ -37,9 +34,12 @@ export class Scheduler {
     this.talk = new Talk(this.core, (apply) => this.change(apply));
   }
 
-  /** A run that starts now; `spentUsd`: what it cost before it had its plan (planning), part of its budget. */
-  static fresh(plan: Plan, now: string, spentUsd = 0): Scheduler {
-    return new Scheduler(freshState(plan, now, spentUsd));
+  /**
+   * A run that starts now; `spentUsd`: what it cost before it had its plan (planning), part of its budget; `level`:
+   * its plan's level in its tree of plans (a sub-plan's run, DESIGN.md §10).
+   */
+  static fresh(plan: Plan, now: string, spentUsd = 0, level = 1): Scheduler {
+    return new Scheduler({ ...freshState(plan, now, spentUsd), ...(level > 1 ? { level } : {}) });
   }
 
   /** The state, read-only: what continue-as-new carries. */
@@ -66,6 +66,10 @@ export class Scheduler {
 
   task(id: string): Task {
     return this.core.task(id);
+  }
+
+  hasTask(id: string): boolean {
+    return this.core.has(id);
   }
 
   /** Every change goes through here: it is applied, then counted. */
@@ -113,6 +117,22 @@ export class Scheduler {
     this.change((core) => lifecycle.cancelUnsettled(core, now, reason));
   }
 
+  // ── Sub-plans: a task's child run (DESIGN.md §10; see ./children.ts) ──
+
+  childStarted(id: string, runId: string, phase: Phase): void {
+    this.change((core) => children.childStarted(core, id, runId, phase));
+  }
+
+  /** Applies the child's report; false (nothing changed) when it is stale. */
+  childReported(id: string, report: ChildReport): boolean {
+    return this.change((core) => children.childReported(core, id, report));
+  }
+
+  /** The child ended, and the task with it; false when its end was already recorded. */
+  childEnded(id: string, runId: string, end: ChildEnd, now: string): boolean {
+    return this.change((core) => children.childEnded(core, id, runId, end, now));
+  }
+
   // ── Worktree isolation (see ./merges.ts) ──
 
   /** Records the run's base commit once (a run continued-as-new already has it); the base the run keeps. */
@@ -155,9 +175,9 @@ export class Scheduler {
     return run.phase(this.core, running);
   }
 
-  /** What the run waits on a person for, one line each, naming the command that answers. */
-  waitingOn(running: number): string[] {
-    return run.waitingOn(this.core, running);
+  /** What the run waits on a person for, one line each, naming the command that answers (`sub`: in a sub-plan). */
+  waitingOn(running: number, sub?: SubPlanWording): string[] {
+    return run.waitingOn(this.core, running, sub);
   }
 
   /** The run ends: what has not run is cancelled with `reason`, and the end is recorded. */
@@ -189,6 +209,11 @@ export class Scheduler {
 
   view(r: RecordView): TaskView {
     return view(this.core, r);
+  }
+
+  /** Every task's view: the run's own, and its sub-plans' as they reported them. */
+  views(): TaskView[] {
+    return allViews(this.core);
   }
 
   // ── Interventions (DESIGN.md §4; see ./interventions.ts). check* throws a Refusal; the rest changes state. ──
