@@ -3,6 +3,7 @@
 // verdict. What the attempt is for (its prompt, its files, what a success must leave behind) is the activity's.
 import { writeFile } from 'node:fs/promises';
 import { FailureType } from '../contract/failures.js';
+import { ownerOnlyFile } from '../files/owner-only.js';
 import type { ActivityDeps } from './activity-deps.js';
 import { agentEnv } from './agent-env.js';
 import { buildClaudeArgs, promptFitsArgv, type ClaudeArgsInput } from './claude-args.js';
@@ -14,7 +15,7 @@ import { StreamParser, type ResultLine, type StreamState } from './stream.js';
 
 export type ClaudeRunnerDeps = Pick<
   ActivityDeps,
-  'claudeBin' | 'env' | 'usePidNamespace' | 'killGraceMs' | 'heartbeatMs'
+  'claudeBin' | 'env' | 'policy' | 'usePidNamespace' | 'killGraceMs' | 'heartbeatMs'
 >;
 
 export interface ClaudeAttemptSpec {
@@ -50,7 +51,7 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 /** Runs claude once and judges how it ended (one that cannot start too); throws when cancelled: the signal's reason. */
 export async function runClaudeAttempt(deps: ClaudeRunnerDeps, spec: ClaudeAttemptSpec): Promise<ClaudeAttempt> {
   const onStdin = !promptFitsArgv(spec.prompt.text);
-  if (onStdin && !spec.prompt.written) await writeFile(spec.prompt.file, spec.prompt.text);
+  if (onStdin && !spec.prompt.written) await writeFile(spec.prompt.file, spec.prompt.text, ownerOnlyFile);
   const args = buildClaudeArgs({ ...spec.command, prompt: onStdin ? null : spec.prompt.text });
   const pidNamespace = deps.usePidNamespace === false ? null : await detectPidNamespace();
   const asRoot = process.getuid?.() === 0 || pidNamespace?.mapsRoot === true;
@@ -61,7 +62,10 @@ export async function runClaudeAttempt(deps: ClaudeRunnerDeps, spec: ClaudeAttem
     claudeBin: deps.claudeBin,
     args,
     cwd: spec.cwd,
-    env: agentEnv(deps.env, { permissionMode: spec.command.task.permissionMode, asRoot }),
+    env: agentEnv(
+      { worker: process.env, added: deps.env, policy: deps.policy },
+      { permissionMode: spec.command.task.permissionMode, asRoot },
+    ),
     pidNamespace,
     ...(onStdin ? { stdinFile: spec.prompt.file } : {}),
     stdoutFile: spec.transcriptFile,
@@ -107,10 +111,14 @@ export async function runClaudeAttempt(deps: ClaudeRunnerDeps, spec: ClaudeAttem
     stderrTail: result ? [] : await lastLines(spec.stderrFile, STDERR_TAIL_LINES),
     claudeBin: deps.claudeBin,
   });
+  // Past its time limit an attempt has failed, however it ended: stopped by SIGINT, claude still writes a result
+  // line (error_during_execution), and it may even finish its answer within the grace period after the signal.
+  if (timedOut) return { stream, exit, result, verdict: failure(FailureType.AgentTimedOut, spec.timeout.message) };
   if (!verdict && result) return { stream, exit, result, verdict: null };
-  // Stopped by SIGINT, claude still writes a result line (error_during_execution): the timeout is the cause.
-  const why = timedOut
-    ? failure(FailureType.AgentTimedOut, spec.timeout.message)
-    : (verdict ?? failure(FailureType.AgentCrashed, 'claude ended without a result'));
-  return { stream, exit, result, verdict: why };
+  return {
+    stream,
+    exit,
+    result,
+    verdict: verdict ?? failure(FailureType.AgentCrashed, 'claude ended without a result'),
+  };
 }

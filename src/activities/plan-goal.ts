@@ -16,6 +16,8 @@ import { attemptPaths } from './artifact-paths.js';
 import { checkPlannedPlan } from './check-planned-plan.js';
 import { runClaudeAttempt } from './claude-attempt.js';
 import { cannotStart } from './claude-preflight.js';
+import { checkPlannerPolicy } from './policy-check.js';
+import { OWNER_ONLY_DIR, ownerOnlyFile } from '../files/owner-only.js';
 import type { Classification } from './classify.js';
 import { buildPlannerPrompt, readPlannerInstructions } from './planner-prompt.js';
 
@@ -57,6 +59,7 @@ export function createPlanActivities(deps: ActivityDeps) {
   return {
     async planGoal(input: PlanGoalInput): Promise<PlanGoalResult> {
       const ctx = Context.current();
+      checkPlannerPolicy(deps, input.cwd, { attempt: ctx.info.attempt, costUsd: 0 });
       const { result } = await runPlanner(deps, input, {
         attempt: ctx.info.attempt,
         heartbeat: (details) => ctx.heartbeat(details),
@@ -114,8 +117,8 @@ export async function runPlanner(
   });
   const level = input.hierarchy?.level ?? 1;
   const maxDepth = input.hierarchy?.maxDepth ?? DEFAULT_MAX_DEPTH;
-  await mkdir(paths.dir, { recursive: true });
-  await writeFile(paths.prompt, prompt);
+  await mkdir(paths.dir, { recursive: true, mode: OWNER_ONLY_DIR });
+  await writeFile(paths.prompt, prompt, ownerOnlyFile);
 
   const { heartbeat } = control;
   const claude = await runClaudeAttempt(deps, {
@@ -160,7 +163,7 @@ export async function runPlanner(
     return { result: { ...facts, ok: false, issues: [issue] }, raw: undefined };
   }
   facts.rawPath = `${paths.dir}/plan.json`;
-  await writeFile(facts.rawPath, JSON.stringify(raw, null, 2) + '\n');
+  await writeFile(facts.rawPath, JSON.stringify(raw, null, 2) + '\n', ownerOnlyFile);
   const checked = await checkPlannedPlan(raw, {
     goal: input.goal,
     cwd: input.cwd,

@@ -7,11 +7,9 @@ import { loadConfig, type Config } from '../config/index.js';
 import { loadMetricsConfig } from '../config/metrics.js';
 import { ExitCode, exitCodeOf } from '../errors/exit-code.js';
 import type { Intervention, InterventionInput } from '../workflows/messages.js';
+import type { RunOptions } from './commands/run.js';
+import { lazy } from './lazy.js';
 
-/** A command's function, its module loaded on first use: `baton validate` needs no Temporal SDK. */
-function lazy<M, K extends keyof M>(load: () => Promise<M>, name: K): M[K] {
-  return (async (...args: unknown[]) => ((await load())[name] as (...a: unknown[]) => unknown)(...args)) as M[K];
-}
 const artifactCommand = lazy(() => import('./commands/artifact.js'), 'artifactCommand');
 const cleanCommand = lazy(() => import('./commands/clean.js'), 'cleanCommand');
 const interveneCommand = lazy(() => import('./commands/intervene.js'), 'interveneCommand');
@@ -50,6 +48,8 @@ function positiveInt(value: string): number {
   return n;
 }
 
+const ALLOW_BYPASS_HELP =
+  "let plans' agents run with permissionMode bypassPermissions (no permission checks; also BATON_ALLOW_BYPASS=1)";
 const program = new Command('baton')
   .description('Run a plan of Claude Code subagents as a durable Temporal workflow.')
   .version('0.1.0')
@@ -63,6 +63,8 @@ TEMPORAL_TLS_CERT/KEY/CA, TEMPORAL_PROFILE and TEMPORAL_CONFIG_FILE (a temporal.
 variables override it), BATON_TASK_QUEUE (baton), BATON_CLAUDE_BIN, BATON_HOME (.baton), TEMPORAL_CLI_PATH,
 BATON_ARTIFACTS (s3://bucket/prefix; unset: BATON_HOME/artifacts) with AWS_ENDPOINT_URL_S3, AWS_REGION,
 AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, BATON_S3_PATH_STYLE; BATON_OTEL_ENDPOINT (tracing).
+What a worker lets plans do: BATON_WORKSPACE_ROOTS (folders agents may work in, ":"-separated; default the
+worker's folder), BATON_ALLOW_BYPASS=1, BATON_AGENT_ENV (variables agents see besides claude's own).
 Exit codes: 0 completed, 1 failed/cancelled/aborted, 2 bad input, 3 Temporal unreachable.`,
   );
 
@@ -79,11 +81,9 @@ program
     '--rehearse',
     'use a scripted model that completes every task and writes its expectedOutputs (no API key, no cost)',
   )
-  .action(
-    async (
-      plan: string | undefined,
-      o: { goal?: string; approvePlan?: boolean; agentsDir?: string; id?: string; json?: boolean; rehearse?: boolean },
-    ) => done(await runCommand(config(), { planFile: plan, ...o })),
+  .option('--allow-bypass-permissions', ALLOW_BYPASS_HELP)
+  .action(async (plan: string | undefined, o: Omit<RunOptions, 'planFile'>) =>
+    done(await runCommand(config(), { planFile: plan, ...o })),
   );
 
 program
@@ -200,6 +200,7 @@ program
     '--activities-only',
     "run agents only, no workflows: serves the tasks a plan routes to this queue (a task's taskQueue)",
   )
+  .option('--allow-bypass-permissions', ALLOW_BYPASS_HELP)
   .option(
     '--rehearse',
     'run the rehearsals of `baton start --rehearse` (queue <task queue>-rehearsal) with a scripted model: no API key, no cost',
@@ -210,6 +211,7 @@ program
       grace?: string;
       taskQueue?: string;
       activitiesOnly?: boolean;
+      allowBypassPermissions?: boolean;
       rehearse?: boolean;
     }) =>
       done(
@@ -218,6 +220,7 @@ program
           grace: o.grace,
           taskQueue: o.taskQueue,
           activitiesOnly: o.activitiesOnly,
+          allowBypassPermissions: o.allowBypassPermissions,
           rehearse: o.rehearse,
         }),
       ),

@@ -13,13 +13,24 @@ export const TaskIdSchema = z
   // Ids also name git branches (worktree isolation), and git refuses a name ending in "." or ".lock".
   .refine((id) => !id.endsWith('.') && !id.endsWith('.lock'), 'must not end with "." or ".lock"');
 
+/**
+ * The longest duration a plan may give (30 days): longer than any agent attempt should run, and what timers and
+ * Temporal's timeouts take (a timeout of 1e308 seconds would only fail when the run starts).
+ */
+export const MAX_DURATION_MS = 30 * 24 * 3_600_000;
+const MAX_DURATION_TEXT = 'must be at most 720h (30 days)';
+
 /** "90s", "30m", "2h", "500ms" or a number of seconds. */
 export const DurationSchema = z.union([
-  z.number().positive(),
+  z
+    .number()
+    .positive()
+    .max(MAX_DURATION_MS / 1000, MAX_DURATION_TEXT),
   z
     .string()
     .regex(/^\d+(\.\d+)?(ms|s|m|h)$/, 'must be a duration such as "90s", "30m" or "2h"')
-    .refine((duration) => !/^[0.]+[a-z]+$/.test(duration), 'must be longer than zero'),
+    .refine((duration) => !/^[0.]+[a-z]+$/.test(duration), 'must be longer than zero')
+    .refine((duration) => (textDurationMs(duration) ?? 0) <= MAX_DURATION_MS, MAX_DURATION_TEXT),
 ]);
 export type Duration = z.infer<typeof DurationSchema>;
 
@@ -61,7 +72,7 @@ const toolName = z
 export const TaskSettingsSchema = z.strictObject({
   agent: z.string().min(1).optional(),
   model: z.string().min(1).optional(),
-  maxTurns: z.number().int().positive().optional(),
+  maxTurns: z.number().int().positive().max(100_000).optional(),
   timeout: DurationSchema.optional(),
   retries: z.number().int().min(0).max(100).optional(),
   permissionMode: z.enum(Object.values(PermissionMode) as [PermissionMode, ...PermissionMode[]]).optional(),
@@ -107,7 +118,7 @@ export const TaskSchema = z
     /** A goal a planner agent turns into the sub-plan when the task starts. */
     goal: z.string().min(1, 'must not be empty').optional(),
     dependsOn: z.array(TaskIdSchema).default([]),
-    priority: z.number().int().default(0),
+    priority: z.number().int().min(-1_000_000).max(1_000_000).default(0),
     approval: ApprovalSchema.default('none'),
     contextFiles: z.array(z.string().min(1)).default([]),
     expectedOutputs: z.array(z.string().min(1)).default([]),
@@ -170,7 +181,7 @@ export const PlanSchema = z.strictObject({
   goal: z.string().min(1).optional(),
   maxParallel: MaxParallelSchema.default(4),
   onFailure: OnFailureSchema.default('wait'),
-  budgetUsd: z.number().positive().optional(),
+  budgetUsd: z.number().positive().max(1_000_000).optional(),
   /** How many levels of plans may nest: this plan is level 1 (default DEFAULT_MAX_DEPTH). */
   maxDepth: MaxDepthSchema.optional(),
   defaults: TaskSettingsSchema.optional(),
@@ -230,8 +241,15 @@ export function isSubPlanTask(task: Pick<Task, 'plan' | 'goal'>): boolean {
 /** Milliseconds of a duration. */
 export function durationMs(duration: Duration): number {
   if (typeof duration === 'number') return duration * 1000;
+  const ms = textDurationMs(duration);
+  if (ms === undefined) throw new Error(`not a duration: ${duration}`);
+  return ms;
+}
+
+/** Milliseconds of a duration written as text ("90s"), or undefined when it is not one. */
+function textDurationMs(duration: string): number | undefined {
   const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(duration);
-  if (!match) throw new Error(`not a duration: ${duration}`);
+  if (!match) return undefined;
   const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[match[2] as 'ms' | 's' | 'm' | 'h'];
   return Number(match[1]) * unit;
 }

@@ -1,6 +1,7 @@
 // What the orchestrate workflow is started with (DESIGN.md §3): a plan or a goal, and the run's options.
 import type { Duration } from '@temporalio/common';
 import type { Duration as PlanDuration, Plan } from '../plan/schema.js';
+import type { RefusedSignal } from './status.js';
 import type { ParentLink } from './children/child-plan.js';
 
 export interface OrchestrateOptions {
@@ -32,4 +33,6 @@ export interface OrchestrateInput {
   options?: OrchestrateOptions;
   /** State carried over continue-as-new, packed (`pack.ts`): thousands of tasks stay under the payload limit. */
   carried?: string;
+  /** Signals refused before the run continued as new (./refusals.ts). */
+  refusals?: RefusedSignal[];
 }

@@ -18,6 +18,8 @@ export interface InterventionHooks {
   status(): RunStatus;
   /** A person's intervention was applied: the next snapshot goes out at once. */
   intervened(): void;
+  /** A signal was refused: kept in the run's status and the Web UI's details (./refusals.ts). */
+  refused(operation: string, payload: unknown, reason: string): void;
   /** Cancels a running task's agent; settles once its end is recorded. */
   cancelTask(taskId: string, reason: string | undefined): Promise<void>;
   /** The run was aborted: cancels every running agent and the planner, and ends every sub-plan. */
@@ -61,6 +63,9 @@ function intervention<S extends z.ZodType>(spec: InterventionSpec<S>): Registrat
     const parse = (raw: unknown): Input => {
       const parsed = spec.schema.safeParse(raw ?? {});
       if (!parsed.success) throw refuse.badPayload(operation, parsed.error.issues.map(formatIssue).join('; '));
+      // Over its limit, a payload is refused whole: nothing of it reaches the run's state (DESIGN.md §4).
+      const tooLarge = m.payloadTooLarge(operation, raw);
+      if (tooLarge) throw refuse.tooLarge(tooLarge);
       return parsed.data;
     };
     /**
@@ -110,7 +115,10 @@ function intervention<S extends z.ZodType>(spec: InterventionSpec<S>): Registrat
         handler(input).check(input);
         await applied(input);
       } catch (err) {
-        log.warn(`refused ${spec.signal.name} signal`, { error: err instanceof Error ? err.message : String(err) });
+        // Nobody waits for a signal's answer: the run keeps the refusal where people look (status, Web UI).
+        const reason = err instanceof Error ? err.message : String(err);
+        hooks.refused(spec.signal.name, raw, reason);
+        log.warn(`refused ${spec.signal.name} signal`, { error: reason.slice(0, 500) });
       }
     });
   };
@@ -118,7 +126,8 @@ function intervention<S extends z.ZodType>(spec: InterventionSpec<S>): Registrat
 
 function formatIssue(issue: z.core.$ZodIssue): string {
   const path = issue.path.map(String).join('.');
-  return path ? `${path}: ${issue.message}` : issue.message;
+  // "message is 20 KB…" names its field already.
+  return path && !issue.message.startsWith(`${path} `) ? `${path}: ${issue.message}` : issue.message;
 }
 
 /** Every intervention; before the run has a plan, approve, reject and abort act on the planning. */

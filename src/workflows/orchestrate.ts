@@ -2,7 +2,6 @@
 // runAgent activities. Started from a goal, its first step is planning (./plan-rounds.ts), so the accepted plan
 // is in history before any task starts. Runs in Temporal's sandbox: no I/O, no Node builtins.
 import {
-  ApplicationFailure,
   CancellationScope,
   allHandlersFinished,
   condition,
@@ -19,31 +18,40 @@ import { endPlanning, finish, isRunCancelled } from './endings.js';
 import type { OrchestrateInput, OrchestrateOptions } from './input.js';
 import { registerInterventions } from './interventions.js';
 import * as m from './messages.js';
-import { pack, unpack } from './pack.js';
+import { checkInput } from './input-check.js';
+import { pack } from './pack.js';
 import { askForPlan } from './plan-rounds.js';
 import { DEFAULT_PLANNING_ROUNDS, Planning } from './planning.js';
 import { Run } from './run.js';
-import { Scheduler, type SchedulerState } from './scheduler/index.js';
+import { Scheduler } from './scheduler/index.js';
 import type { RunStatus } from './status.js';
 import { registerTalk } from './talk.js';
 
 export type { OrchestrateInput, OrchestrateOptions } from './input.js';
 
 export async function orchestrate(input: OrchestrateInput): Promise<RunStatus> {
-  const options = input.options ?? {};
   const runId = workflowInfo().workflowId;
   const now = () => new Date().toISOString();
 
-  const carried = input.carried ? unpack<SchedulerState>(input.carried) : undefined;
-  const given = carried?.plan ?? input.plan;
-  const goal = input.goal?.trim();
-  if (!given && !goal) {
-    throw ApplicationFailure.nonRetryable('the run was started without a plan or a goal', 'BadInput');
-  }
+  // Whoever started the run, its input is checked as the CLI checks a plan file (DESIGN.md §9).
+  const { options, carried, plan, goal, refusals } = checkInput(input, runId, now());
+  const given = carried?.plan ?? plan;
   const level = options.parent?.level ?? 1;
   const run = given
-    ? new Run(runId, options, carried ? new Scheduler(carried) : Scheduler.fresh(given, now(), 0, level), undefined)
-    : new Run(runId, options, undefined, new Planning(goal!, now(), options.planningRounds ?? DEFAULT_PLANNING_ROUNDS));
+    ? new Run(
+        runId,
+        options,
+        carried ? new Scheduler(carried) : Scheduler.fresh(given, now(), 0, level),
+        undefined,
+        refusals,
+      )
+    : new Run(
+        runId,
+        options,
+        undefined,
+        new Planning(goal!, now(), options.planningRounds ?? DEFAULT_PLANNING_ROUNDS),
+        refusals,
+      );
   setHandler(m.statusQuery, run.status.bind(run));
   setHandler(m.planQuery, () => run.plan());
   registerInterventions(() => run.scheduler ?? run.planning, run.hooks);
@@ -149,7 +157,11 @@ async function runTasks(run: Run, sched: Scheduler, options: OrchestrateOptions)
       await run.tasks.children.handOver();
       await condition(allHandlersFinished);
       log.info('continuing as new', { historyLength: workflowInfo().historyLength, children: run.tasks.children.size });
-      return await continueAsNew<typeof orchestrate>({ options, carried: pack(sched.state) });
+      return await continueAsNew<typeof orchestrate>({
+        options,
+        carried: pack(sched.state),
+        refusals: run.refusals.list(),
+      });
     }
     const seen = sched.version;
     await condition(() => sched.version !== seen || (!draining && shouldContinueAsNew(options)));

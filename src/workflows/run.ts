@@ -16,8 +16,9 @@ import type { InterventionHooks } from './interventions.js';
 import type { PlanRoundsContext } from './plan-rounds.js';
 import type { Planning } from './planning.js';
 import { Publisher } from './publisher.js';
+import { Refusals } from './refusals.js';
 import type { Scheduler, StatusPage } from './scheduler/index.js';
-import { overviewOf, type Overview, type RunStatus } from './status.js';
+import { overviewOf, type Overview, type RefusedSignal, type RunStatus } from './status.js';
 import { TaskRuns } from './task-runs.js';
 import { Worktrees } from './worktrees.js';
 
@@ -26,6 +27,8 @@ const { agentAnswers } = proxySinks<AnswerSinks>();
 
 export class Run implements PlanRoundsContext {
   readonly tasks: TaskRuns;
+  /** Signals the run refused, kept where people look (DESIGN.md §4). */
+  readonly refusals: Refusals;
   /** The run's own cancellation scope (./children/guard.ts): its work, and handlers' work, runs in it. */
   readonly guard: CancellationGuard;
   /** A sub-plan's run: its reports to the run above it. */
@@ -42,8 +45,11 @@ export class Run implements PlanRoundsContext {
     scheduler: Scheduler | undefined,
     /** A run started from a goal: its planning, until a plan is accepted. */
     readonly planning: Planning | undefined,
+    /** The refusals of the run before it continued as new. */
+    refusals: readonly RefusedSignal[] = [],
   ) {
     this.sched = scheduler;
+    this.refusals = new Refusals(refusals);
     this.tasks = new TaskRuns(runId, options, () => this.sched);
     this.guard = new CancellationGuard();
     const parent = options.parent;
@@ -75,16 +81,18 @@ export class Run implements PlanRoundsContext {
   }
 
   status(page?: StatusPage): RunStatus {
-    return this.sched
+    const status = this.sched
       ? this.sched.status(this.runId, now(), this.tasks.size, page)
       : this.planning!.status(this.runId, now());
+    return { ...status, refusals: this.refusals.list() };
   }
 
   /** The run at a glance (cheap at any size: see Scheduler.overview). */
   overview(): Overview {
-    return this.sched
+    const overview = this.sched
       ? this.sched.overview(this.tasks.size, DETAILS_ROWS)
       : overviewOf(this.planning!.status(this.runId, now()), DETAILS_ROWS);
+    return { ...overview, refusals: this.refusals.list() };
   }
 
   /** The accepted plan; while one waits for approval, the proposed one (`baton plan show` is how people review it). */
@@ -154,6 +162,12 @@ export class Run implements PlanRoundsContext {
     now,
     status: () => this.status(),
     intervened: () => this.publisher.intervention(),
+    refused: (operation, payload, reason) => {
+      this.refusals.add(now(), operation, payload, reason);
+      // Nothing else changed, so the main loop would not publish: the details and the snapshot show it now.
+      this.publisher.intervention();
+      this.publish();
+    },
     cancelTask: (taskId, reason) => this.tasks.cancel(taskId, reason),
     abortRunning: (reason) => {
       this.tasks.cancelAll(reason ? `aborted: ${reason}` : 'the run above it was aborted');

@@ -102,6 +102,16 @@ export interface ChildView {
   planWaiting?: 'approval' | 'fix';
 }
 
+/** A signal the run refused (DESIGN.md §4): a signal has no caller to answer, so the run keeps it in view. */
+export interface RefusedSignal {
+  at: string;
+  /** The signal's name (`guide`, `retryTask`, …). */
+  operation: string;
+  /** The payload as JSON, trimmed: never a large payload carried on. */
+  payload: string;
+  reason: string;
+}
+
 /** The status JSON (DESIGN.md §7). */
 export interface RunStatus {
   runId: string;
@@ -118,6 +128,8 @@ export interface RunStatus {
   /** Tasks in the run; `tasks` holds them all unless the status was read a page at a time. */
   taskCount: number;
   tasks: TaskView[];
+  /** The last signals the run refused, oldest first (at most 20). */
+  refusals: RefusedSignal[];
   /** Notes the run's agents recorded (mcp__baton__note), newest first: the latest STATUS_NOTES; `baton notes` has all. */
   notes: Note[];
   /** Notes in the run, all told. */
@@ -138,6 +150,8 @@ export interface Overview {
   counts: Partial<Record<TaskState, number>>;
   /** The first tasks in ATTENTION_ORDER (then plan order), at most the number asked for. */
   highlights: TaskView[];
+  /** The last signals the run refused (the Web UI's details show them). */
+  refusals?: RefusedSignal[];
   /** The latest notes, newest first. */
   notes: Note[];
 }

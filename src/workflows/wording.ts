@@ -100,6 +100,7 @@ export const CLEAN_UP_FAILED = 'could not remove the run worktrees (baton clean 
 /** Why an intervention is not allowed now. */
 export const refuse = {
   badPayload: (operation: string, issues: string) => new Refusal(`bad ${operation} payload: ${issues}`),
+  tooLarge: (why: string) => new Refusal(why),
   noPlan: () => new Refusal('the run has no plan'),
   noTask: (id: string, ids: readonly string[]) =>
     new Refusal(

@@ -87,6 +87,8 @@ void test('validate --json prints {valid: false, problems: [{path, line, column,
     criticalPath: ['design', 'build', 'ship'],
     taskQueues: {},
     problems: [],
+    // What a worker refuses unless told to (bypassPermissions): none here.
+    warnings: [],
   });
 });
 

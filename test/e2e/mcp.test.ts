@@ -189,7 +189,7 @@ void test('a plan submitted in one call runs; a task that fails for good waits, 
       },
     },
   );
-  assert.match(submitted.runId, /^baton-mcp-demo-[0-9a-f]{6}$/);
+  assert.match(submitted.runId, /^baton-mcp-demo-[0-9a-f]{12}$/);
   assert.equal(submitted.tasks, 3);
   assert.equal(submitted.workerSeen, true, 'the test worker polls the queue');
   assert.match(submitted.text, new RegExp(`Started run ${submitted.runId}`));

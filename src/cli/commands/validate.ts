@@ -4,7 +4,7 @@ import { PlanError, type PlanIssue } from '../../plan/errors.js';
 import { toMermaid } from '../../plan/mermaid.js';
 import { routedTasks, type Plan, type Task } from '../../plan/schema.js';
 import { countTasks, depthOf, inlineSubPlan } from '../../plan/tree.js';
-import { readPlan } from '../plan-input.js';
+import { planWarnings, readPlan } from '../plan-input.js';
 
 export async function validateCommand(options: { planFile: string; json?: boolean }): Promise<number> {
   let plan: Plan;
@@ -18,6 +18,9 @@ export async function validateCommand(options: { planFile: string; json?: boolea
     return 2;
   }
   const path = criticalPath(plan.tasks);
+  // Valid, but a worker refuses it unless told otherwise: people see it on stderr, scripts in `warnings`.
+  const warnings = planWarnings(plan);
+  for (const warning of warnings) process.stderr.write(`baton: warning: ${warning}\n`);
   // Routing (`taskQueue`): which tasks need workers on which queues, besides the run's own.
   const taskQueues: Record<string, string[]> = {};
   for (const { id, taskQueue } of routedTasks(plan)) if (taskQueue) (taskQueues[taskQueue] ??= []).push(id);
@@ -34,6 +37,7 @@ export async function validateCommand(options: { planFile: string; json?: boolea
       criticalPath: path,
       taskQueues,
       problems: [],
+      warnings,
     };
     process.stdout.write(`${JSON.stringify(shape)}\n`);
   } else {

@@ -42,6 +42,8 @@ export function status(core: Core, runId: string, now: string, running: number, 
     reason: state.reason,
     taskCount: all.length,
     tasks: page.compact ? views.map((v) => ({ ...v, summary: null })) : views,
+    // The run's (../refusals.ts): it adds them.
+    refusals: [],
     notes: latestNotes(core, STATUS_NOTES),
     noteCount: state.notes?.length ?? 0,
   };
