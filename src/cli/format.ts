@@ -105,14 +105,46 @@ export function errorLine(error: string, max: number): string {
   return oneLine(shortened, max);
 }
 
+/** A task of the table with what its TASK cell shows: its id, or under its parent `├ db` / `└ db`. */
+export interface TreeRow {
+  task: TaskView;
+  label: string;
+}
+
+/**
+ * The tasks as a tree (DESIGN.md §10): each task, then the tasks of its sub-plan under it, in the order the status
+ * lists them (plan order), at every depth. A task of a sub-plan shows its own id (`db` under `backend`), with
+ * `│` lines joining the tasks of one sub-plan; a task whose parent is not listed shows its whole path id.
+ */
+export function treeRows(tasks: readonly TaskView[]): TreeRow[] {
+  const listed = new Set(tasks.map((t) => t.id));
+  const below = new Map<string, TaskView[]>();
+  const roots: TaskView[] = [];
+  for (const t of tasks) {
+    if (t.parent !== undefined && listed.has(t.parent)) below.set(t.parent, [...(below.get(t.parent) ?? []), t]);
+    else roots.push(t);
+  }
+  const rows: TreeRow[] = [];
+  // `rails`: for each level between the top and this task's parent, whether that level's sub-plan goes on below.
+  const visit = (task: TaskView, rails: string, last: boolean, top: boolean): void => {
+    const prefix = `${task.parent ?? ''}/`;
+    const own = !top && task.id.startsWith(prefix) ? task.id.slice(prefix.length) : task.id;
+    rows.push({ task, label: top ? printable(own) : `  ${rails}${last ? '└' : '├'} ${printable(own)}` });
+    const children = below.get(task.id) ?? [];
+    const next = top ? '' : `${rails}${last ? '  ' : '│ '}`;
+    children.forEach((c, i) => visit(c, next, i === children.length - 1, false));
+  };
+  roots.forEach((t) => visit(t, '', true, true));
+  return rows;
+}
+
 export function statusTable(status: RunStatus): string {
   // The QUEUE column only for a routed plan (a task's `taskQueue`); "-" is the run's own queue.
   const routed = status.tasks.some((t) => t.taskQueue);
-  const rows = status.tasks.map((t) => {
+  const rows = treeRows(status.tasks).map(({ task: t, label }) => {
     const elapsed = taskElapsed(t);
     return [
-      // A sub-plan's tasks under their task, indented by level (DESIGN.md §10): the path id is what commands take.
-      `${'  '.repeat(t.id.split('/').length - 1)}${printable(t.id)}`,
+      label,
       t.paused ? `${stateLabel(t.state)} ${yellow('(paused)')}` : stateLabel(t.state),
       ...(routed ? [t.taskQueue ?? '-'] : []),
       String(t.attempts),

@@ -160,7 +160,11 @@ void test('a three-level plan: every view lists each level with path ids; a gran
     'each task right after the task whose sub-plan it is',
   );
   const text = await baton(['status', runId]);
-  assert.match(text.stdout, /\n {4}backend\/api\/db +✖ failed/, `indented by level:\n${text.stdout}`);
+  assert.match(
+    text.stdout,
+    /\nbackend .*\n {2}└ api .*\n {4}├ db +✖ failed.*\n {4}└ routes .*\nfrontend /,
+    `a tree, each task under its parent:\n${text.stdout}`,
+  );
   assert.match(text.stdout, new RegExp(`baton retry\\|skip ${runId} backend/api/db`), 'commands name the run');
 
   // A refusal in the child's own words, naming where.

@@ -1,7 +1,9 @@
-// How the status table shows a task's error in its one line: what tells comes first, a long path keeps its end.
+// How the status table shows a task's error in its one line (what tells comes first, a long path keeps its end),
+// and a plan within a plan as a tree.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { errorLine } from '../../src/cli/format.js';
+import { errorLine, statusReport, statusTable, treeRows } from '../../src/cli/format.js';
+import type { RunStatus, TaskState, TaskView } from '../../src/workflows/status.js';
 
 void test('a long path in an error keeps its end (the file), not the folders before it', () => {
   const error =
@@ -15,4 +17,116 @@ void test('a long path in an error keeps its end (the file), not the folders bef
     'short paths stay',
   );
   assert.equal(errorLine('no paths here at all', 70), 'no paths here at all');
+});
+
+function task(id: string, parent?: string, state: TaskState = 'succeeded'): TaskView {
+  return {
+    id,
+    title: id,
+    state,
+    attempts: 1,
+    startedAt: null,
+    endedAt: null,
+    costUsd: 0,
+    summary: null,
+    artifactPath: null,
+    error: null,
+    errorType: null,
+    sessionId: null,
+    dependsOn: [],
+    taskQueue: null,
+    question: null,
+    ...(parent === undefined ? {} : { parent }),
+  };
+}
+
+function status(tasks: TaskView[]): RunStatus {
+  return {
+    runId: 'shop-1',
+    name: 'shop',
+    goal: null,
+    phase: 'running',
+    reason: null,
+    costUsd: 0,
+    budgetUsd: null,
+    startedAt: '2026-12-05T00:00:00.000Z',
+    updatedAt: '2026-12-05T00:00:00.000Z',
+    endedAt: null,
+    taskCount: tasks.length,
+    tasks,
+    waitingOn: [],
+    refusals: [],
+    notes: [],
+    noteCount: 0,
+  };
+}
+
+/** The TASK column of the table, one cell a line, trailing blanks dropped. */
+const taskColumn = (text: string) =>
+  text
+    .split('\n')
+    .slice(1)
+    .map((line) => line.split(/ {2,}(?=[·○?▶!✔✖↷■⊘] )/)[0]!.trimEnd());
+
+void test('the table shows a three-level plan as a tree: each task under its parent, by its own id, in plan order', () => {
+  // Deliberately out of tree order: the table puts every task right under its parent, keeping plan order.
+  const tasks = [
+    task('schema'),
+    task('backend'),
+    task('backend/api', 'backend'),
+    task('frontend'),
+    task('backend/api/db', 'backend/api', 'failed'),
+    task('backend/api/routes', 'backend/api', 'pending'),
+    task('backend/jobs', 'backend'),
+    task('backend/jobs/mail', 'backend/jobs'),
+    task('frontend/form', 'frontend'),
+    task('frontend/check', 'frontend'),
+    task('report'),
+  ];
+  assert.deepEqual(taskColumn(statusTable(status(tasks))), [
+    'schema',
+    'backend',
+    '  ├ api',
+    '  │ ├ db',
+    '  │ └ routes',
+    '  └ jobs',
+    '    └ mail',
+    'frontend',
+    '  ├ form',
+    '  └ check',
+    'report',
+  ]);
+  assert.deepEqual(
+    treeRows(tasks).map((r) => r.task.id),
+    [
+      'schema',
+      'backend',
+      'backend/api',
+      'backend/api/db',
+      'backend/api/routes',
+      'backend/jobs',
+      'backend/jobs/mail',
+      'frontend',
+      'frontend/form',
+      'frontend/check',
+      'report',
+    ],
+    'every task once, parent first',
+  );
+  // The row carries the task's own state, not its parent's.
+  assert.match(statusTable(status(tasks)), /\n {2}│ ├ db +✖ failed/);
+});
+
+void test('a task whose parent is not listed shows its whole path id; ids from the run are printed escaped', () => {
+  const rows = treeRows([
+    task('lonely/child', 'lonely'),
+    task('evil\u001b[2Jx'),
+    task('evil\u001b[2Jx/y\u001b]0;t', 'evil\u001b[2Jx'),
+  ]);
+  assert.deepEqual(
+    rows.map((r) => r.label),
+    ['lonely/child', 'evil\\x1b[2Jx', '  └ y\\x1b]0;t'],
+  );
+  const report = statusReport(status([task('a'), task('a/b\u0007', 'a')]));
+  assert.ok(!/[\u0000-\u0008\u000b-\u001f\u007f]/.test(report.replace(/\u001b\[\d+m/g, '')), JSON.stringify(report));
 });
