@@ -5,24 +5,15 @@ import { closeSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs'
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Client } from '@temporalio/client';
-import type { temporal } from '@temporalio/proto';
 import { finalStatus, getStatus, startRun } from '../src/client/runs.js';
 import { SNAPSHOT_FRESH_MS } from '../src/snapshot/reader.js';
 import type { RunStatus } from '../src/workflows/status.js';
 import type { AgentCommand } from './lower-bound.js';
+import { treeHistoryFacts, type HistoryFacts } from './history.js';
 import type { Scenario } from './scenarios.js';
-import { startWorker } from './worker-handle.js';
+import { cpuSeconds, startWorker } from './worker-handle.js';
 
-export interface HistoryFacts {
-  /** Workflow runs in the continue-as-new chain (1: it never continued as new). */
-  runs: number;
-  events: number;
-  maxEventsPerRun: number;
-  maxBytesPerRun: number;
-  /** Largest input payload of a run (the plan, or the state carried over continue-as-new). */
-  maxInputBytes: number;
-  runIds: string[];
-}
+export type { HistoryFacts } from './history.js';
 
 export interface StatusProbe {
   /** getStatus() (what `baton status` calls), while the run went on, ms. */
@@ -44,6 +35,8 @@ export interface BatonRun {
   workflowId: string;
   makespanMs: number;
   peakRssMb: number | null;
+  /** CPU seconds over the run: the worker process (its start included) and the Temporal dev server. */
+  cpu: { workerS: number | null; serverS: number | null };
   history: HistoryFacts;
   status: StatusProbe | null;
 }
@@ -53,6 +46,8 @@ export interface BatonContext {
   address: string;
   agent: AgentCommand;
   workDir: string;
+  /** The dev server's process, whose CPU time the run is measured by. */
+  serverPid?: number;
 }
 
 const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
@@ -70,6 +65,7 @@ export async function runOnBaton(ctx: BatonContext, scenario: Scenario, label: s
     maxConcurrentAgents: Math.max(scenario.plan.maxParallel, 16),
   });
   try {
+    const serverCpuBefore = ctx.serverPid ? cpuSeconds(ctx.serverPid) : null;
     const started = performance.now();
     const handle = await startRun(ctx.client, {
       plan: scenario.plan,
@@ -97,12 +93,17 @@ export async function runOnBaton(ctx: BatonContext, scenario: Scenario, label: s
     const makespanMs = performance.now() - started;
     if (final?.phase !== 'completed') throw new Error(`baton run ${handle.workflowId} ended ${final?.phase}`);
     const peakRssMb = worker.peakRssMb();
+    const serverCpuAfter = ctx.serverPid ? cpuSeconds(ctx.serverPid) : null;
+    const cpu = {
+      workerS: worker.cpuSeconds(),
+      serverS: serverCpuBefore !== null && serverCpuAfter !== null ? serverCpuAfter - serverCpuBefore : null,
+    };
     if (probe) await probeAfter(ctx, handle.workflowId, probe);
     // startRun returns the handle client.workflow.start made, which knows the first run of the chain.
     const firstRunId = (handle as { firstExecutionRunId?: string }).firstExecutionRunId;
     if (!firstRunId) throw new Error('startRun did not return the first run id');
-    const history = await historyFacts(ctx.client, handle.workflowId, firstRunId);
-    return { workflowId: handle.workflowId, makespanMs, peakRssMb, history, status: probe };
+    const history = await treeHistoryFacts(ctx.client, handle.workflowId, firstRunId, final);
+    return { workflowId: handle.workflowId, makespanMs, peakRssMb, cpu, history, status: probe };
   } finally {
     await worker.stop();
   }
@@ -255,44 +256,4 @@ async function probeAfter(ctx: BatonContext, runId: string, probe: StatusProbe):
     probe.jsonBytes = JSON.stringify(status).length;
     probe.cliAfterMs.push(await statusCli(ctx, runId));
   }
-}
-
-/** Walk the continue-as-new chain from the first run: events, sizes and input payloads of each run. */
-export async function historyFacts(client: Client, workflowId: string, firstRunId: string): Promise<HistoryFacts> {
-  const facts: HistoryFacts = {
-    runs: 0,
-    events: 0,
-    maxEventsPerRun: 0,
-    maxBytesPerRun: 0,
-    maxInputBytes: 0,
-    runIds: [],
-  };
-  const namespace = client.options.namespace;
-  let runId: string | undefined = firstRunId;
-  while (runId) {
-    const description = await client.workflow.getHandle(workflowId, runId).describe();
-    facts.runs++;
-    facts.runIds.push(runId);
-    facts.events += description.historyLength;
-    facts.maxEventsPerRun = Math.max(facts.maxEventsPerRun, description.historyLength);
-    facts.maxBytesPerRun = Math.max(facts.maxBytesPerRun, description.historySize ?? 0);
-    const execution: { workflowId: string; runId: string } = { workflowId, runId };
-    const first = await client.workflowService.getWorkflowExecutionHistory({
-      namespace,
-      execution,
-      maximumPageSize: 1,
-    });
-    const input = first.history?.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads ?? [];
-    const inputBytes = input.reduce((sum, p) => sum + (p.data?.length ?? 0), 0);
-    facts.maxInputBytes = Math.max(facts.maxInputBytes, inputBytes);
-    const lastPage: temporal.api.workflowservice.v1.IGetWorkflowExecutionHistoryReverseResponse =
-      await client.workflowService.getWorkflowExecutionHistoryReverse({
-        namespace,
-        execution,
-        maximumPageSize: 1,
-      });
-    const closing: temporal.api.history.v1.IHistoryEvent | undefined = lastPage.history?.events?.[0];
-    runId = closing?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
-  }
-  return facts;
 }

@@ -143,7 +143,7 @@ async function main(): Promise<void> {
         let run: RunMeasurement;
         try {
           const { client, server } = await freshTemporal();
-          const ctx: MeasureContext = { client, address: server.address, stub };
+          const ctx: MeasureContext = { client, address: server.address, serverPid: server.pid, stub };
           if (scenario.agent === 'claude') Object.assign(ctx, { fake, claudeConfigDir });
           run = await measureOnce(ctx, scenario, i, label);
         } catch (err) {
@@ -156,7 +156,13 @@ async function main(): Promise<void> {
         process.stderr.write(
           `  ${name} run ${i + 1}/${args.runs}: baton ${(run.baton.makespanMs / 1000).toFixed(2)} s, ` +
             `lower bound ${(run.lowerBound.makespanMs / 1000).toFixed(2)} s, ` +
-            `hop p50 ${run.baton.hops.p50?.toFixed(1) ?? '–'} ms, history ${run.baton.history.events} events in ${run.baton.history.runs} run(s)\n`,
+            `hop p50 ${run.baton.hops.p50?.toFixed(1) ?? '–'} ms, history ${run.baton.history.events} events in ${run.baton.history.runs} run(s)` +
+            `, CPU worker ${run.baton.cpu.workerS?.toFixed(1) ?? '–'} s, server ${run.baton.cpu.serverS?.toFixed(1) ?? '–'} s` +
+            (run.baton.history.workflows > 1
+              ? `; ${run.baton.history.workflows} workflows, largest run ${run.baton.history.tree.maxEventsPerRun} events / ` +
+                `${(run.baton.history.tree.maxBytesPerRun / 2 ** 20).toFixed(2)} MB (${run.baton.history.tree.largestWorkflowId})`
+              : '') +
+            '\n',
         );
       }
       summaries.push(summarize(scenario, runs, load, error));

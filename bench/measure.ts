@@ -7,9 +7,9 @@ import type { Client } from '@temporalio/client';
 import type { FakeModel } from '../src/rehearsal/fake-model.js';
 import { fakeModelEnv } from '../src/rehearsal/env.js';
 import { hopBreakdown, type HopBreakdown } from './breakdown.js';
-import { runOnBaton, type HistoryFacts, type StatusProbe } from './baton-run.js';
+import { runOnBaton, type BatonRun, type HistoryFacts, type StatusProbe } from './baton-run.js';
 import { runLowerBound, type AgentCommand } from './lower-bound.js';
-import type { Scenario } from './scenarios.js';
+import { agentPlan, type Scenario } from './scenarios.js';
 import { percentile } from './stats.js';
 import { CLAUDE_BIN, type Stub } from './stub.js';
 import { agentSpanMs, hopLatencies, readStubLog, type AgentSpan } from './stub-log.js';
@@ -35,6 +35,7 @@ export interface RunMeasurement {
   lowerBound: Side;
   baton: Side & {
     peakRssMb: number | null;
+    cpu: BatonRun['cpu'];
     history: HistoryFacts;
     status: StatusProbe | null;
     breakdown: HopBreakdown | null;
@@ -44,6 +45,8 @@ export interface RunMeasurement {
 export interface MeasureContext {
   client: Client;
   address: string;
+  /** The dev server's process (its CPU time is measured over a baton run). */
+  serverPid?: number;
   stub: Stub;
   /** The fake model, for scenarios with the real claude. */
   fake?: FakeModel;
@@ -106,13 +109,13 @@ export async function measureOnce(
       const agent = agentFor(ctx, scenario, path.join(dir, 'lb'), log);
       const fromLog = ctx.fake?.log.length ?? 0;
       const t0 = performance.now();
-      await runLowerBound(scenario.plan, agent);
+      await runLowerBound(agentPlan(scenario), agent);
       const makespanMs = performance.now() - t0;
       const spans = readStubLog(log);
       return {
         makespanMs,
         agentSpanMs: agentSpanMs(spans),
-        hops: hopsOf(hopLatencies(scenario.plan, spans)),
+        hops: hopsOf(hopLatencies(agentPlan(scenario), spans)),
         ...(scenario.agent === 'claude' ? { agentStartMs: agentStartMs(ctx.fake, fromLog, spans) } : {}),
       };
     };
@@ -120,19 +123,25 @@ export async function measureOnce(
       const log = path.join(dir, 'baton.log');
       const agent = agentFor(ctx, scenario, path.join(dir, 'baton'), log);
       const fromLog = ctx.fake?.log.length ?? 0;
-      const run = await runOnBaton({ client: ctx.client, address: ctx.address, agent, workDir: dir }, scenario, label);
+      const run = await runOnBaton(
+        { client: ctx.client, address: ctx.address, agent, workDir: dir, serverPid: ctx.serverPid },
+        scenario,
+        label,
+      );
       const spans = readStubLog(log);
-      // Reading every event back is cheap up to a few thousand events; the scale run skips it.
+      // Reading every event back is cheap up to a few thousand events; the scale run skips it, and a plan of
+      // sub-plans (its agents' activities are in the child runs' histories).
       const breakdown =
-        scenario.plan.tasks.length <= 1000
+        scenario.plan.tasks.length <= 1000 && !scenario.leaves
           ? await hopBreakdown(ctx.client, run.workflowId, run.history.runIds, scenario.plan, spans)
           : null;
       return {
         makespanMs: run.makespanMs,
         agentSpanMs: agentSpanMs(spans),
-        hops: hopsOf(hopLatencies(scenario.plan, spans)),
+        hops: hopsOf(hopLatencies(agentPlan(scenario), spans)),
         ...(scenario.agent === 'claude' ? { agentStartMs: agentStartMs(ctx.fake, fromLog, spans) } : {}),
         peakRssMb: run.peakRssMb,
+        cpu: run.cpu,
         history: run.history,
         status: run.status,
         breakdown,

@@ -1,8 +1,9 @@
 // Medians over runs, the targets of issue 7, and the table the bench prints.
 import type { HopBreakdown } from './breakdown.js';
 import type { KillRecovery } from './kill-recovery.js';
+import type { LevelFacts } from './history.js';
 import type { Hops, RunMeasurement } from './measure.js';
-import { criticalPathMs, type Scenario } from './scenarios.js';
+import { agentPlan, criticalPathMs, type Scenario } from './scenarios.js';
 import { median, round } from './stats.js';
 
 /**
@@ -34,8 +35,23 @@ export interface ScenarioSummary {
     hopMs: HopSummary;
     tasksPerSec: number | null;
     peakRssMb: number | null;
+    /** CPU seconds over baton's run (medians): the worker process, its start included, and the dev server. */
+    cpuS: { worker: number | null; server: number | null };
     historyEventsPerTask: number | null;
-    history: { runs: number; maxEventsPerRun: number; maxBytesPerRun: number; maxInputBytes: number };
+    /**
+     * Runs of the root's chain; the largest run's events and bytes and the largest input over the root and, for a
+     * plan of sub-plans, every child run (`workflows` of them; `largest`: the workflow of the run with most events).
+     */
+    history: {
+      runs: number;
+      maxEventsPerRun: number;
+      maxBytesPerRun: number;
+      maxInputBytes: number;
+      workflows: number;
+      largest: string | null;
+      /** Of the run with the largest history, by level of plans. */
+      levels: LevelFacts[];
+    };
     agentStartMs?: number | null;
     /** Where a hop's time goes (medians over runs of the per-run medians), from history event times. */
     hopBreakdownMs: HopBreakdown | null;
@@ -88,13 +104,16 @@ function breakdownOf(list: HopBreakdown[]): HopBreakdown | null {
   };
 }
 
+const largestOf = (b: RunMeasurement['baton'][]) =>
+  b.toSorted((x, y) => y.history.tree.maxEventsPerRun - x.history.tree.maxEventsPerRun)[0]!;
+
 export function summarize(
   scenario: Scenario,
   runs: RunMeasurement[],
   loadAverage: number,
   error?: string,
 ): ScenarioSummary {
-  const tasks = scenario.plan.tasks.length;
+  const tasks = agentPlan(scenario).tasks.length;
   if (runs.length === 0) {
     const none = { p50: null, p95: null, p99: null, max: null };
     return {
@@ -115,8 +134,17 @@ export function summarize(
         hopMs: none,
         tasksPerSec: null,
         peakRssMb: null,
+        cpuS: { worker: null, server: null },
         historyEventsPerTask: null,
-        history: { runs: 0, maxEventsPerRun: 0, maxBytesPerRun: 0, maxInputBytes: 0 },
+        history: {
+          runs: 0,
+          maxEventsPerRun: 0,
+          maxBytesPerRun: 0,
+          maxInputBytes: 0,
+          workflows: 0,
+          largest: null,
+          levels: [],
+        },
         hopBreakdownMs: null,
       },
       lowerBound: { makespanMs: null, makespansMs: [], agentSpanMs: null, hopMs: none, tasksPerSec: null },
@@ -145,12 +173,16 @@ export function summarize(
       hopMs: hopSummary(b.map((x) => x.hops)),
       tasksPerSec: batonMakespan ? r1(tasks / (batonMakespan / 1000)) : null,
       peakRssMb: r1(median(b.map((x) => x.peakRssMb))),
-      historyEventsPerTask: round(median(b.map((x) => x.history.events / tasks)), 2),
+      cpuS: { worker: r1(median(b.map((x) => x.cpu.workerS))), server: r1(median(b.map((x) => x.cpu.serverS))) },
+      historyEventsPerTask: round(median(b.map((x) => x.history.tree.events / tasks)), 2),
       history: {
         runs: Math.max(...b.map((x) => x.history.runs)),
-        maxEventsPerRun: Math.max(...b.map((x) => x.history.maxEventsPerRun)),
-        maxBytesPerRun: Math.max(...b.map((x) => x.history.maxBytesPerRun)),
+        maxEventsPerRun: Math.max(...b.map((x) => x.history.tree.maxEventsPerRun)),
+        maxBytesPerRun: Math.max(...b.map((x) => x.history.tree.maxBytesPerRun)),
         maxInputBytes: Math.max(...b.map((x) => x.history.maxInputBytes)),
+        workflows: Math.max(...b.map((x) => x.history.workflows)),
+        largest: largestOf(b).history.tree.largestWorkflowId,
+        levels: largestOf(b).history.levels,
       },
       hopBreakdownMs: breakdownOf(b.flatMap((x) => (x.breakdown ? [x.breakdown] : []))),
     },
@@ -320,6 +352,18 @@ export function formatTable(summaries: ScenarioSummary[], kill: KillRecovery | n
         `${s.name} hop breakdown (medians, ms): agent end → activity completed ${fmt(d.agentEndToActivityCompleted, 1)}` +
           ` · → workflow task started ${fmt(d.completedToWorkflowTaskStarted, 1)} · workflow task ${fmt(d.workflowTask, 1)}` +
           ` · activity scheduled → started ${fmt(d.scheduledToActivityStarted, 1)} · → agent start ${fmt(d.activityStartedToAgentStart, 1)}`,
+      );
+    }
+    if (s.baton.history.workflows > 1) {
+      const h = s.baton.history;
+      lines.push(
+        `${s.name} history over ${h.workflows} workflows (the root and its child runs): largest run ${h.maxEventsPerRun} events ` +
+          `(${h.largest}), largest ${(h.maxBytesPerRun / 2 ** 20).toFixed(2)} MB, largest input ${(h.maxInputBytes / 1024).toFixed(0)} KB — ` +
+          `Temporal warns at ${TEMPORAL_WARN.historyEvents} events / ${TEMPORAL_WARN.historyBytes / 2 ** 20} MB, fails at 51,200 events / 50 MB`,
+        ...h.levels.map(
+          (l) =>
+            `  level ${l.level}: ${l.workflows} workflow(s), largest run ${l.maxEventsPerRun} events / ${(l.maxBytesPerRun / 2 ** 20).toFixed(2)} MB`,
+        ),
       );
     }
     if (s.baton.status) {

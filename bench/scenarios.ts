@@ -14,7 +14,15 @@ export interface Scenario {
   agent: AgentKind;
   /** Sample the status query (library and `baton status` CLI) while the run goes and after it ends. */
   probeStatus?: boolean;
+  /**
+   * A plan of sub-plans (DESIGN.md §10): its agents' tasks — the leaves — as one flat plan. The lower bound runs it;
+   * task counts, hops and the critical path are of these. Leaf ids are unique across the tree (the stub logs them).
+   */
+  leaves?: Plan;
 }
+
+/** The tasks that run agents: the plan's own, or a plan of sub-plans' leaves. */
+export const agentPlan = (scenario: Scenario): Plan => scenario.leaves ?? scenario.plan;
 
 function plan(name: string, maxParallel: number, tasks: TaskInput[]): Plan {
   // Short timeout and few retries: a stuck bench run fails fast instead of hanging for 30 minutes.
@@ -98,6 +106,35 @@ export function scale5000(): Scenario {
   };
 }
 
+/**
+ * Three levels of plans: 10 tasks, each a sub-plan of 10 tasks, each a sub-plan of 10 leaves of 100 ms (1,000
+ * agents, 110 child runs). maxParallel 10 at the top, inherited by every sub-plan; the worker has 16 agent slots.
+ */
+export function hierarchy1000(): Scenario {
+  const ten = Array.from({ length: 10 }, (_, i) => i);
+  const sleepMs = 100;
+  const leafIds = (a: number, b: number) => ten.map((c) => `a${a}-b${b}-c${c}`);
+  const tasks: TaskInput[] = ten.map((a) => ({
+    id: `a${a}`,
+    plan: {
+      tasks: ten.map((b) => ({
+        id: `a${a}-b${b}`,
+        plan: { tasks: leafIds(a, b).map((id) => ({ id, prompt: prompt(sleepMs) })) },
+      })),
+    },
+  }));
+  const leaves = ten.flatMap((a) => ten.flatMap((b) => leafIds(a, b))).map((id) => ({ id, prompt: prompt(sleepMs) }));
+  return {
+    name: 'hierarchy-1000',
+    shape:
+      '10 tasks × a sub-plan of 10 tasks × a sub-plan of 10 leaves of 100 ms (1,000 agents, 110 child runs); maxParallel 10 at every level, 16 agent slots; lower bound: the 1,000 leaves flat, 16 at once',
+    plan: plan('bench-hierarchy', 10, tasks),
+    leaves: plan('bench-hierarchy-leaves', 16, leaves),
+    sleepMs: constant(sleepMs),
+    agent: 'stub',
+  };
+}
+
 /** examples/diamond.yaml's shape with the real claude binary and the scripted fake model. */
 export function diamondClaude(): Scenario {
   const tasks: TaskInput[] = [
@@ -122,10 +159,11 @@ export const SCENARIOS: Record<string, () => Scenario> = {
   'independent-1000': independent1000,
   'scale-5000': scale5000,
   'diamond-claude': diamondClaude,
+  'hierarchy-1000': hierarchy1000,
 };
 
 /** The sum of the agents' work along the longest chain: no executor can finish sooner. */
 export function criticalPathMs(scenario: Scenario): number {
-  const chain = criticalPath(scenario.plan.tasks, (t) => scenario.sleepMs(t.id));
+  const chain = criticalPath(agentPlan(scenario).tasks, (t) => scenario.sleepMs(t.id));
   return chain.reduce((sum, id) => sum + scenario.sleepMs(id), 0);
 }

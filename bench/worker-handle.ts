@@ -8,6 +8,8 @@ export interface WorkerHandle {
   pid: number;
   /** Peak resident memory of the worker process so far (VmHWM), in MB. */
   peakRssMb(): number | null;
+  /** CPU time the worker process has used so far (user + system), in seconds. */
+  cpuSeconds(): number | null;
   stop(): Promise<void>;
   kill(): Promise<void>;
 }
@@ -41,6 +43,7 @@ export async function startWorker(settings: WorkerProcessSettings): Promise<Work
         return null;
       }
     },
+    cpuSeconds: () => cpuSeconds(pid),
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');
@@ -54,3 +57,18 @@ export async function startWorker(settings: WorkerProcessSettings): Promise<Work
     },
   };
 }
+
+/** CPU time a process has used (user + system, /proc/<pid>/stat), in seconds; null once it is gone. */
+export function cpuSeconds(pid: number): number | null {
+  try {
+    // The fields after the command name (which may hold spaces, hence from the last ")"): utime is the 12th, stime the 13th.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return null;
+  }
+}
+
+/** Linux's USER_HZ: /proc counts CPU time in hundredths of a second. */
+const CLOCK_TICKS = 100;
