@@ -9,17 +9,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Worker } from '@temporalio/worker';
 import { FakeModel } from '../../src/rehearsal/fake-model.js';
 import type { RunStatus } from '../../src/workflows/status.js';
+import { startMcp as startMcpServer, textOf, toolCalls } from '../helpers/mcp-client.js';
 import { uniqueQueue, type TestTemporal } from '../helpers/temporal.js';
 import { agentFolders, testWorker, workflowTemporal } from '../helpers/workflow-harness.js';
-
-// Compiled, this file is dist/test/e2e/mcp.test.js; the CLI is dist/src/cli/main.js.
-const BATON = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 
 // The example orchestrator subagent that ships with baton (repository root: three levels up from here).
 const ORCHESTRATOR = fileURLToPath(new URL('../../../examples/claude/agents/orchestrator.md', import.meta.url));
@@ -73,23 +70,8 @@ before(async () => {
 });
 
 /** `baton mcp` (the built CLI) as a subprocess, on the suite's Temporal, serving `taskQueue`. */
-async function startMcp(taskQueue: string, onStderr: (text: string) => void): Promise<Client> {
-  const transport = new StdioClientTransport({
-    command: process.execPath,
-    args: [BATON, 'mcp'],
-    cwd,
-    env: {
-      ...(process.env as Record<string, string>),
-      TEMPORAL_ADDRESS: temporal.address,
-      BATON_TASK_QUEUE: taskQueue,
-      BATON_HOME: path.join(root, 'baton-home'),
-    },
-    stderr: 'pipe',
-  });
-  transport.stderr?.on('data', (chunk: Buffer) => onStderr(chunk.toString()));
-  const client = new Client({ name: 'baton-e2e', version: '1.0.0' });
-  await client.connect(transport);
-  return client;
+function startMcp(taskQueue: string, onStderr: (text: string) => void): Promise<Client> {
+  return startMcpServer({ temporalAddress: temporal.address, taskQueue, cwd, root, onStderr });
 }
 
 after(async () => {
@@ -101,28 +83,8 @@ after(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-async function call(name: string, args: Record<string, unknown>): Promise<CallToolResult> {
-  return (await mcp.callTool({ name, arguments: args })) as CallToolResult;
-}
-
-function textOf(result: CallToolResult): string {
-  return result.content.map((c) => (c.type === 'text' ? c.text : `[${c.type}]`)).join('\n');
-}
-
-/** A successful call's JSON; a failed one fails the test with the tool's own words and the server's log. */
-async function ok<T>(name: string, args: Record<string, unknown>): Promise<T & { text: string }> {
-  const result = await call(name, args);
-  assert.ok(!result.isError, `${name} failed: ${textOf(result)}\nbaton mcp stderr:\n${mcpStderr}`);
-  assert.ok(result.structuredContent, `${name} answers structured content`);
-  return { ...(result.structuredContent as T), text: textOf(result) };
-}
-
-/** The text of a call that must fail as a tool error (isError), so the model can read it. */
-async function refused(name: string, args: Record<string, unknown>): Promise<string> {
-  const result = await call(name, args);
-  assert.equal(result.isError, true, `${name} should have been refused; it answered: ${textOf(result)}`);
-  return textOf(result);
-}
+const ok = <T>(name: string, args: Record<string, unknown>) => toolCalls(mcp, () => mcpStderr).ok<T>(name, args);
+const refused = (name: string, args: Record<string, unknown>) => toolCalls(mcp, () => mcpStderr).refused(name, args);
 
 async function pollStatus(
   tool: 'baton_status' | 'baton_result',
