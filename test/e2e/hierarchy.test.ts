@@ -191,6 +191,10 @@ void test('a three-level plan: every view lists each level with path ids; a gran
   assert.match(fake.requestsFor('report')[0]!.firstUserText, /routes written/, "backend's synthesis reached report");
   assert.match(fake.requestsFor('report')[0]!.firstUserText, /form checked/, "frontend's too");
 
+  // `baton watch` draws the same tree (the table is shared); on an ended run it prints once and exits.
+  const watched = await baton(['watch', runId]);
+  assert.match(watched.stdout, /\nbackend .*\n {2}└ api .*\n {4}├ db +✔ succeeded.*\n {4}└ routes +✔ succeeded/);
+
   const listed = jsonOf<{ runId: string }[]>(await baton(['list', '--json']));
   assert.deepEqual(
     listed.map((r) => r.runId).filter((id) => id.startsWith(runId)),
