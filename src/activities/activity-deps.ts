@@ -18,4 +18,6 @@ export interface ActivityDeps {
   killGraceMs?: number;
   /** Heartbeat period (default 1 s). */
   heartbeatMs?: number;
+  /** How often a running agent's run is asked for a person's guidance (default 1 s: guidance-channel.ts). */
+  guidancePollMs?: number;
 }

@@ -14,6 +14,7 @@ import { attemptPaths, type AttemptPaths } from './artifact-paths.js';
 import { dependencyResults, keepAttemptFiles, readTaskPrompt, storeOf, unavailable } from './attempt-files.js';
 import { sessionFor } from './attempt-session.js';
 import { runClaudeAttempt } from './claude-attempt.js';
+import { guidanceChannel } from './guidance-channel.js';
 import { cannotStart } from './claude-preflight.js';
 import { failure, type Classification } from './classify.js';
 import { missingOutputs } from './expected-outputs.js';
@@ -120,6 +121,8 @@ async function runAgent(deps: ActivityDeps, input: RunAgentInput): Promise<RunAg
         message: `the attempt ran longer than the task's timeout of ${String(input.task.timeout)} and was stopped; another attempt may finish in time`,
       },
       signal: ctx.cancellationSignal,
+      // A person's guidance reaches the agent while it works (DESIGN §11).
+      live: { channel: guidanceChannel({ taskId: input.task.id, generation: input.generation }, deps.guidancePollMs) },
       heartbeat: (state) => {
         stream = state;
         heartbeat();

@@ -106,6 +106,8 @@ export interface RequestLogEntry {
   model: string;
   firstUserText: string;
   lastUserText: string;
+  /** Text of the messages after the last assistant message (messages-api.ts: `Conversation.latestText`). */
+  latestText: string;
 }
 
 const LOG_TEXT_LIMIT = 2_000;
@@ -274,6 +276,7 @@ export class FakeModel {
       model: '',
       firstUserText: '',
       lastUserText: '',
+      latestText: '',
     };
     this.log.push(entry);
     const body = await readBody(request);
@@ -297,6 +300,7 @@ export class FakeModel {
     entry.model = conversation.model;
     entry.firstUserText = truncate(conversation.firstUserText);
     entry.lastUserText = truncate(conversation.lastUserText);
+    entry.latestText = truncate(conversation.latestText);
     if (key === null) {
       return this.#send(response, entry, { kind: 'message', blocks: [{ type: 'text', text: 'OK' }], conversation });
     }

@@ -179,7 +179,7 @@ const INTERVENTIONS = {
     schema: m.GuideInputSchema,
     running: {
       check: (s, i) => s.checkGuide(i.taskId, i.message),
-      apply: (s, i) => void s.guide(i.taskId, i.message),
+      apply: (s, i, hooks) => void s.guide(i.taskId, i.message, hooks.now()),
     },
   }),
   addTasks: intervention({

@@ -34,7 +34,7 @@ export class TaskRuns {
     const now = () => new Date().toISOString();
     const record = sched.markRunning(taskId, now());
     const task = effectiveTask(sched.plan, sched.task(taskId));
-    const { guidance, prompt } = sched.takeGuidance(taskId);
+    const { guidance, prompt } = sched.takeGuidance(taskId, now());
     const input: RunAgentInput = {
       runId: this.runId,
       goal: sched.plan.goal,

@@ -5,6 +5,7 @@ import type { Task } from '../../plan/schema.js';
 import { refuse } from '../wording.js';
 import type { Core } from './core.js';
 import { refresh } from './derivation.js';
+import { addNote } from './guidance.js';
 import { releaseHold } from './merges.js';
 import { newRecord, type TaskRecord } from './state.js';
 
@@ -155,11 +156,11 @@ export function checkGuide(core: Core, taskId: string, message: string): void {
   if (['succeeded', 'skipped'].includes(r.state)) throw refuse.finished(taskId, r.state);
 }
 
-export function guide(core: Core, taskId: string, message: string): TaskRecord {
+/** A note for the task's agent: its next turn when it runs, else its next prompt (./guidance.ts). */
+export function guide(core: Core, taskId: string, message: string, now: string): TaskRecord {
   checkGuide(core, taskId, message);
-  const r = core.record(taskId);
-  r.guidance.push(message);
-  return r;
+  addNote(core, taskId, message, now);
+  return core.record(taskId);
 }
 
 export function checkAddTasks(core: Core, tasks: readonly Task[]): void {

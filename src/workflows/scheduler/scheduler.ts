@@ -8,6 +8,7 @@ import type { Plan, Task } from '../../plan/schema.js';
 import type { Overview, Phase, RunStatus, TaskView } from '../status.js';
 import { Core } from './core.js';
 import { refresh, startable } from './derivation.js';
+import * as guidance from './guidance.js';
 import * as intervention from './interventions.js';
 import * as lifecycle from './lifecycle.js';
 import * as merges from './merges.js';
@@ -92,8 +93,8 @@ export class Scheduler {
   }
 
   /** Guidance and replacement prompt are used once, by the attempt that starts now. */
-  takeGuidance(id: string): { guidance: string[]; prompt: string | null } {
-    return this.change((core) => lifecycle.takeGuidance(core, id));
+  takeGuidance(id: string, now: string): { guidance: string[]; prompt: string | null } {
+    return this.change((core) => lifecycle.takeGuidance(core, id, now));
   }
 
   succeeded(id: string, result: RunAgentResult, now: string): void {
@@ -107,6 +108,17 @@ export class Scheduler {
   /** Every task not settled becomes cancelled (used when the run ends early). */
   cancelUnsettled(now: string, reason: string): void {
     this.change((core) => lifecycle.cancelUnsettled(core, now, reason));
+  }
+
+  // ── Live guidance (see ./guidance.ts) ──
+
+  /** What the running agent of this generation may still be told (the `guidance` query: changes nothing). */
+  pendingNotes(id: string, generation: number): { seq: number; message: string }[] {
+    return guidance.pendingNotes(this.core, id, generation);
+  }
+
+  notesDelivered(id: string, seqs: readonly number[], now: string): void {
+    if (guidance.notesDelivered(this.core, id, seqs, now)) this.changes++;
   }
 
   // ── Worktree isolation (see ./merges.ts) ──
@@ -245,8 +257,8 @@ export class Scheduler {
     intervention.checkGuide(this.core, taskId, message);
   }
 
-  guide(taskId: string, message: string): TaskView {
-    return this.view(this.change((core) => intervention.guide(core, taskId, message)));
+  guide(taskId: string, message: string, now: string): TaskView {
+    return this.view(this.change((core) => intervention.guide(core, taskId, message, now)));
   }
 
   checkAddTasks(tasks: readonly Task[]): void {

@@ -39,6 +39,18 @@ export interface TaskRecord {
   resolve?: MergeConflict | null;
   /** The next run of the task starts from a clean worktree (retryTask with reset). */
   reset?: boolean;
+  // Live guidance (DESIGN §11; optional: state carried from runs before it has none).
+  /** A person's notes (`guide`), oldest first: pending ones go to the agent's next turn, round or prompt. */
+  notes?: GuidanceNote[];
+}
+
+export interface GuidanceNote {
+  /** Numbers the task's notes, from 1. */
+  seq: number;
+  message: string;
+  at: string;
+  /** When it reached the agent; null while it waits. */
+  deliveredAt: string | null;
 }
 
 export interface MergeConflict {
