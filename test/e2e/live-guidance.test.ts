@@ -1,0 +1,90 @@
+// `baton guide` on a running task reaches its agent within the attempt (DESIGN §11): the built CLI, a real
+// Temporal dev server, one `baton worker`, the real claude against the scripted model. A three-turn agent is
+// guided once its first request has reached the model; the model sees the note in a later request of the same
+// conversation, and status records it as delivered. The test prints the latency from the command to that request.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { FakeModel } from '../../src/rehearsal/fake-model.js';
+import type { RunStatus } from '../../src/workflows/status.js';
+import { describeResult, jsonOf, type Sandbox } from '../helpers/cli.js';
+import type { TestTemporal } from '../helpers/temporal.js';
+import { workerScene } from '../helpers/worker-scene.js';
+
+const NOTE = 'Also mention the changelog in your answer.';
+
+const PLAN = `version: 1
+name: live
+defaults:
+  retries: 0
+  timeout: 5m
+tasks:
+  - id: three
+    prompt: Work in three turns.
+`;
+
+let temporal: TestTemporal;
+let fake: FakeModel;
+let box: Sandbox;
+let close: () => Promise<void>;
+before(async () => {
+  const model = {
+    rehearse: false,
+    script: {
+      // Three turns, each answered after a pause: the agent is at work when the note comes.
+      three: {
+        delayMs: 1500,
+        turns: [{ bash: 'echo one > one.txt' }, { bash: 'echo two > two.txt' }, { text: 'Three turns done.' }],
+      },
+    },
+  };
+  ({ temporal, fake, box, close } = await workerScene('live', model, { 'live.yaml': PLAN }));
+});
+after(() => close());
+
+void test('guide on a running three-turn agent reaches the model in that attempt, and status says it was delivered', async () => {
+  const runId = `live-${Date.now().toString(36)}`;
+  const started = await box.baton(['start', 'live.yaml', '--id', runId]);
+  assert.equal(started.exitCode, 0, describeResult(started));
+  try {
+    const deadline = Date.now() + 60_000;
+    while (fake.requestsFor('three').length === 0) {
+      assert.ok(Date.now() < deadline, 'the agent never asked the model');
+      await sleep(50);
+    }
+    const sentAt = Date.now();
+    const guided = await box.baton(['guide', runId, 'three', NOTE]);
+    assert.equal(guided.exitCode, 0, describeResult(guided));
+    assert.match(guided.stdout, /^baton guide: task three is now \W*running/, describeResult(guided));
+
+    const result = await box.baton(['result', runId, '--json']);
+    assert.equal(result.exitCode, 0, describeResult(result));
+    const final = jsonOf<RunStatus>(result);
+    const task = final.tasks.find((t) => t.id === 'three')!;
+    assert.equal(task.state, 'succeeded');
+    assert.equal(task.attempts, 1, 'one attempt: the note did not wait for another');
+
+    const requests = fake.requestsFor('three');
+    assert.equal(requests.length, 3, 'three turns, as scripted: the note adds none');
+    const reached = requests.find((r) => r.latestText.includes(NOTE));
+    assert.ok(reached, `a request carries the note:\n${requests.map((r) => r.latestText).join('\n---\n')}`);
+    assert.ok(reached.assistantTurns >= 1, 'in the same conversation, after the agent has begun');
+    assert.ok(reached.receivedAt > sentAt);
+    assert.ok(!requests[0]!.firstUserText.includes(NOTE), 'not in the prompt: it came while the agent worked');
+
+    assert.equal(task.guidance.length, 1);
+    const [note] = task.guidance;
+    assert.equal(note!.message, NOTE);
+    assert.equal(note!.delivered, true);
+    assert.ok(Date.parse(note!.at) >= sentAt - 1000 && Date.parse(note!.deliveredAt!) >= Date.parse(note!.at));
+    console.log(
+      `live guidance: \`baton guide\` to the model request that carried the note: ${reached.receivedAt - sentAt} ms ` +
+        `(the model answers each request after ${1500} ms)`,
+    );
+  } finally {
+    await temporal.client.workflow
+      .getHandle(runId)
+      .terminate('test over')
+      .catch(() => undefined);
+  }
+});
