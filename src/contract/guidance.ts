@@ -1,13 +1,16 @@
-// How a person's guidance reaches a running agent (DESIGN §11): the workflow records each note; the agent activity
-// asks for the notes not yet delivered (the `guidance` query, polled while claude works), writes them to claude's
-// stdin, and says which reached the model (the `guidanceDelivered` signal). The query adds nothing to history and
-// goes to whichever worker holds the run, wherever the agent runs; each delivery is one small signal.
-import type { QueryDefinition, SignalDefinition } from '@temporalio/common';
+// How a person's guidance reaches a running agent (DESIGN §11): the workflow keeps the notes a running agent may
+// still be told in the run's memo, one key per task (`guidance:<task id>`); the agent activity reads them with
+// `describe` — answered by the Temporal server, so a poll costs the run's workflow worker nothing — writes them
+// to claude's stdin, and says which reached the model (the `guidanceDelivered` signal), which takes them out.
+import type { SignalDefinition } from '@temporalio/common';
 
-export interface GuidanceQueryInput {
-  taskId: string;
-  /** The agent's generation: a note waits for the run of the task that asks (a person's retry starts another). */
+/** The memo key of a task's waiting notes. */
+export const guidanceMemoKey = (taskId: string): string => `guidance:${taskId}`;
+
+/** A task's memo entry: the notes its running agent (of `generation`) has not yet been told. */
+export interface GuidanceMemo {
   generation: number;
+  notes: PendingNote[];
 }
 
 /** A note not yet delivered; `seq` numbers a task's notes. */
@@ -22,10 +25,6 @@ export interface GuidanceDeliveredInput {
   seqs: number[];
 }
 
-export const guidanceQuery = { type: 'query', name: 'guidance' } as QueryDefinition<
-  PendingNote[],
-  [GuidanceQueryInput]
->;
 export const guidanceDeliveredSignal = { type: 'signal', name: 'guidanceDelivered' } as SignalDefinition<
   [GuidanceDeliveredInput]
 >;

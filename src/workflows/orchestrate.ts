@@ -45,11 +45,8 @@ export async function orchestrate(input: OrchestrateInput): Promise<RunStatus> {
 
   setHandler(m.statusQuery, status);
   setHandler(m.planQuery, () => run.plan());
-  // A running agent asks for the notes it may still be told, and says which reached the model (DESIGN §11).
-  setHandler(m.guidanceQuery, (input) => run.scheduler?.pendingNotes(input.taskId, input.generation) ?? []);
-  setHandler(m.guidanceDeliveredSignal, (input) => {
-    if (Array.isArray(input?.seqs)) run.scheduler?.notesDelivered(String(input.taskId), input.seqs, now());
-  });
+  // A running agent says which of a person's notes reached the model (DESIGN §11).
+  setHandler(m.guidanceDeliveredSignal, (input) => run.memos.delivered(run.scheduler, input, now()));
   registerInterventions(() => run.scheduler ?? run.planning, run.hooks);
 
   try {

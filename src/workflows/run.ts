@@ -5,6 +5,7 @@ import type { Duration } from '@temporalio/common';
 import type { Plan } from '../plan/schema.js';
 import { DETAILS_ROWS } from './details.js';
 import type { OrchestrateOptions } from './input.js';
+import { GuidanceMemos } from './guidance-memo.js';
 import type { InterventionHooks } from './interventions.js';
 import type { PlanRoundsContext } from './plan-rounds.js';
 import type { Planning } from './planning.js';
@@ -18,6 +19,8 @@ const now = (): string => new Date().toISOString();
 
 export class Run implements PlanRoundsContext {
   readonly tasks: TaskRuns;
+  /** The notes running agents may still be told, in the run's memo (DESIGN §11). */
+  readonly memos = new GuidanceMemos();
   private readonly publisher: Publisher;
   private sched: Scheduler | undefined;
   private isolation: Worktrees | undefined;
@@ -32,7 +35,7 @@ export class Run implements PlanRoundsContext {
     readonly planning: Planning | undefined,
   ) {
     this.sched = scheduler;
-    this.tasks = new TaskRuns(runId, options);
+    this.tasks = new TaskRuns(runId, options, this.memos);
     this.publisher = new Publisher(runId, { overview: () => this.overview(), status: () => this.status() });
   }
 
@@ -90,6 +93,9 @@ export class Run implements PlanRoundsContext {
     status: () => this.status(),
     intervened: () => this.publisher.intervention(),
     cancelTask: (taskId, reason) => this.tasks.cancel(taskId, reason),
+    guided: (taskId) => {
+      if (this.sched) this.memos.sync(this.sched, taskId);
+    },
     abortRunning: () => {
       this.tasks.cancelAll();
       this.planner?.cancel();

@@ -4,6 +4,7 @@ import { CancellationScope, uuid4 } from '@temporalio/workflow';
 import type { RunAgentInput } from '../contract/agent.js';
 import { effectiveTask } from '../plan/schema.js';
 import { describeFailure } from './activity-failures.js';
+import type { GuidanceMemos } from './guidance-memo.js';
 import type { OrchestrateOptions } from './input.js';
 import { agentActivities } from './proxies.js';
 import type { Scheduler } from './scheduler/index.js';
@@ -23,6 +24,8 @@ export class TaskRuns {
   constructor(
     private readonly runId: string,
     private readonly options: OrchestrateOptions,
+    /** A task's waiting notes go with its prompt when it starts; its memo key goes when it ends. */
+    private readonly memos: GuidanceMemos,
   ) {}
 
   get size(): number {
@@ -35,6 +38,7 @@ export class TaskRuns {
     const record = sched.markRunning(taskId, now());
     const task = effectiveTask(sched.plan, sched.task(taskId));
     const { guidance, prompt } = sched.takeGuidance(taskId, now());
+    this.memos.sync(sched, taskId);
     const input: RunAgentInput = {
       runId: this.runId,
       goal: sched.plan.goal,
@@ -68,6 +72,7 @@ export class TaskRuns {
         this.running.delete(taskId);
         if (conflict) sched.mergeConflict(taskId, conflict, now(), result);
         else sched.succeeded(taskId, result, now());
+        this.memos.sync(sched, taskId);
       },
       (err: unknown) => {
         const reason = this.running.get(taskId)?.reason;
@@ -75,6 +80,7 @@ export class TaskRuns {
         const failure = describeFailure(err, task.retries + 1);
         if (failure.cancelled && reason) failure.message = `cancelled: ${reason}`;
         sched.failed(taskId, failure, now());
+        this.memos.sync(sched, taskId);
       },
     );
     this.running.set(taskId, { scope, done });

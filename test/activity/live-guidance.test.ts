@@ -1,5 +1,5 @@
 // A person's guidance reaches a running agent (DESIGN §11): one claude attempt with stream-json input, the real
-// claude binary against the scripted model, and a channel the test feeds as the run's `guidance` query would.
+// claude binary against the scripted model, and a channel the test feeds as the run's memo would.
 // What claude does with a note written while the model works on a request, and with one written too late, is
 // read here from the requests the model receives (docs/INTERVENTIONS.md has the summary).
 import assert from 'node:assert/strict';

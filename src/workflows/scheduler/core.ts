@@ -31,6 +31,10 @@ export class Core {
     }
   }
 
+  has(id: string): boolean {
+    return this.byId.has(id);
+  }
+
   record(id: string): TaskRecord {
     const r = this.byId.get(id);
     if (!r) throw refuse.noTask(id, this.ids());

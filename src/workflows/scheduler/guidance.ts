@@ -1,6 +1,7 @@
 // A person's notes to a task's agent (DESIGN §11). A note on a task that is not running joins the prompt of its
-// next run; on a running one it waits for the agent's activity, which asks for it while claude works and says
-// when the model got it; one that came too late for a turn joins the next verification round or run.
+// next run; on a running one it waits for the agent's activity, which reads it (the run's memo: ../guidance-memo.ts)
+// while claude works and says when the model got it; one that came too late for the agent's turns joins the next run.
+import type { GuidanceMemo } from '../../contract/guidance.js';
 import type { Core } from './core.js';
 import type { GuidanceNote } from './state.js';
 
@@ -26,18 +27,26 @@ export function takeNotes(core: Core, id: string, now: string): string[] {
   return waiting.map((n) => n.message);
 }
 
-/** What a running agent of this generation may still be told; nothing for an agent that is not the task's now. */
-export function pendingNotes(core: Core, id: string, generation: number): { seq: number; message: string }[] {
-  const r = core.state.records.find((record) => record.id === id);
-  if (!r || r.state !== 'running' || r.generation !== generation) return [];
-  return (r.notes ?? []).filter((n) => n.deliveredAt === null).map((n) => ({ seq: n.seq, message: n.message }));
+/** What the task's running agent may still be told; null when it is not running or nothing waits. */
+export function liveNotes(core: Core, id: string): GuidanceMemo | null {
+  const r = core.record(id);
+  if (r.state !== 'running') return null;
+  const notes = (r.notes ?? []).filter((n) => n.deliveredAt === null).map((n) => ({ seq: n.seq, message: n.message }));
+  return notes.length === 0 ? null : { generation: r.generation, notes };
 }
 
-/** The agent says these reached the model; returns whether anything changed. */
-export function notesDelivered(core: Core, id: string, seqs: readonly number[], now: string): boolean {
-  const r = core.state.records.find((record) => record.id === id);
+/** The agent of `generation` says these reached the model; returns whether anything changed. */
+export function notesDelivered(
+  core: Core,
+  id: string,
+  generation: number,
+  seqs: readonly number[],
+  now: string,
+): boolean {
+  const r = core.record(id);
+  if (r.generation !== generation) return false;
   let changed = false;
-  for (const note of r?.notes ?? []) {
+  for (const note of r.notes ?? []) {
     if (note.deliveredAt === null && seqs.includes(note.seq)) {
       note.deliveredAt = now;
       changed = true;

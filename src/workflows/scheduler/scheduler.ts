@@ -4,6 +4,7 @@
 // bumps `version`, which the workflow's main loop watches. The work is done by the parts beside it.
 import type { RunAgentResult } from '../../contract/agent.js';
 import type { MergeTaskResult, WorkspaceBase } from '../../contract/workspace.js';
+import type { GuidanceMemo } from '../../contract/guidance.js';
 import type { Plan, Task } from '../../plan/schema.js';
 import type { Overview, Phase, RunStatus, TaskView } from '../status.js';
 import { Core } from './core.js';
@@ -61,6 +62,10 @@ export class Scheduler {
     return this.core.record(id);
   }
 
+  hasTask(id: string): boolean {
+    return this.core.has(id);
+  }
+
   task(id: string): Task {
     return this.core.task(id);
   }
@@ -112,13 +117,14 @@ export class Scheduler {
 
   // ── Live guidance (see ./guidance.ts) ──
 
-  /** What the running agent of this generation may still be told (the `guidance` query: changes nothing). */
-  pendingNotes(id: string, generation: number): { seq: number; message: string }[] {
-    return guidance.pendingNotes(this.core, id, generation);
+  /** What the task's running agent may still be told (the run's memo: ../guidance-memo.ts); null: nothing. */
+  liveNotes(id: string): GuidanceMemo | null {
+    return guidance.liveNotes(this.core, id);
   }
 
-  notesDelivered(id: string, seqs: readonly number[], now: string): void {
-    if (guidance.notesDelivered(this.core, id, seqs, now)) this.changes++;
+  /** The task's agent of `generation` says these notes reached the model. */
+  notesDelivered(id: string, generation: number, seqs: readonly number[], now: string): void {
+    if (guidance.notesDelivered(this.core, id, generation, seqs, now)) this.changes++;
   }
 
   // ── Worktree isolation (see ./merges.ts) ──
