@@ -20,4 +20,6 @@ export interface ActivityDeps {
   heartbeatMs?: number;
   /** How often a running agent's run is asked for a person's guidance (default 1 s: guidance-channel.ts). */
   guidancePollMs?: number;
+  /** Least time between two uploads of a growing conversation to the store (default 2 s). */
+  conversationSyncMs?: number;
 }

@@ -31,6 +31,15 @@ export function failure(type: FailureType, message: string, apiErrorStatus?: num
 export function classify(outcome: RunOutcome): Classification | null {
   if (outcome.spawnError) return classifySpawnError(outcome.claudeBin, outcome.spawnError);
   if (outcome.result) return classifyResult(outcome.result);
+  // baton chose a conversation claude would not take (a session store changed under it): the next attempt chooses
+  // again from what the store holds then, so this is no reason to give the task up.
+  const session = outcome.stderrTail.find((line) => SESSION_PATTERNS.some((pattern) => pattern.test(line)));
+  if (session) {
+    return failure(
+      FailureType.AgentExecutionError,
+      `claude refused the attempt's conversation: ${session.trim()}; the next attempt chooses its conversation again`,
+    );
+  }
   const badArguments = outcome.stderrTail.find((line) => BAD_ARGUMENT_PATTERNS.some((pattern) => pattern.test(line)));
   if (badArguments) {
     return failure(
@@ -185,11 +194,12 @@ const BAD_ARGUMENT_PATTERNS = [
   /--agent '.*' not found/i,
   /agent .* not found/i,
   /Invalid session ID/i,
-  /Session ID .* is already in use/i,
-  /No conversation found with session ID/i,
   // bypassPermissions as root without IS_SANDBOX=1
   /cannot be used with root\/sudo privileges/i,
 ];
+
+/** claude's answers to a session id it cannot start or resume (2.1.197). */
+const SESSION_PATTERNS = [/Session ID .* is already in use/i, /No conversation found with session ID/i];
 
 const CONNECTION_PATTERN =
   /unable to connect|connection|ECONNRESET|ECONNREFUSED|ETIMEDOUT|timed out|socket hang up|fetch failed/i;

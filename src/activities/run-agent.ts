@@ -13,6 +13,14 @@ import { agentConfigDir } from './agent-env.js';
 import { attemptPaths, type AttemptPaths } from './artifact-paths.js';
 import { dependencyResults, keepAttemptFiles, readTaskPrompt, storeOf, unavailable } from './attempt-files.js';
 import { sessionFor } from './attempt-session.js';
+import { ConversationSync } from './conversation-sync.js';
+import {
+  generationFiles,
+  keepCompleted,
+  readCompleted,
+  recordConversation,
+  type GenerationFiles,
+} from './generation-files.js';
 import { runClaudeAttempt } from './claude-attempt.js';
 import { guidanceChannel } from './guidance-channel.js';
 import { cannotStart } from './claude-preflight.js';
@@ -25,6 +33,8 @@ import { rebaseAgentInput } from './workspace/rebase-paths.js';
 
 /** Bound of `RunAgentResult.text`: results travel in workflow history, the full text stays in result.md. */
 export const RESULT_TEXT_LIMIT = 4000;
+/** How often, at most, a growing conversation is kept in the store (conversation-sync.ts). */
+const CONVERSATION_SYNC_MS = 2000;
 
 export function createActivities(deps: ActivityDeps) {
   return {
@@ -37,19 +47,13 @@ export function createActivities(deps: ActivityDeps) {
 async function runAgent(deps: ActivityDeps, input: RunAgentInput): Promise<RunAgentResult> {
   const ctx = Context.current();
   const attempt = ctx.info.attempt;
-  const paths = attemptPaths(deps.artifactsDir, {
-    runId: input.runId,
-    taskId: input.task.id,
-    generation: input.generation,
+  const ids = { runId: input.runId, taskId: input.task.id, generation: input.generation };
+  let paths = attemptPaths(deps.artifactsDir, { ...ids, attempt });
+  const details: AgentFailureDetails & { session?: AttemptSession } = {
     attempt,
-  });
-  const session = await sessionFor(input, attempt, ctx.info.heartbeatDetails, agentConfigDir(deps.env));
-  const details: AgentFailureDetails & { session: AttemptSession } = {
-    attempt,
-    sessionId: session.sessionId,
+    sessionId: input.sessionId,
     costUsd: 0,
     transcriptPath: paths.transcript,
-    session: session.record,
   };
   const fail = (verdict: Classification): ApplicationFailure =>
     ApplicationFailure.create({
@@ -58,11 +62,31 @@ async function runAgent(deps: ActivityDeps, input: RunAgentInput): Promise<RunAg
       nonRetryable: !verdict.retryable,
       details: [{ ...details, apiErrorStatus: verdict.apiErrorStatus }],
     });
-  if (session.record.notResumedBecause) {
-    ctx.log.info(`attempt ${attempt} starts a new conversation: ${session.record.notResumedBecause}`);
+  const store = storeOf(deps);
+  const { files, completed } = await earlierAttempts(store, paths, details);
+  // A reset attempt (numbered again from 1) has files of its own beside those of the earlier attempt of its number.
+  const sameNumber = files.conversations.filter((entry) => entry.attempt === attempt).length;
+  if (sameNumber > 0) {
+    paths = attemptPaths(deps.artifactsDir, { ...ids, attempt: `${attempt}.${sameNumber + 1}` });
+    details.transcriptPath = paths.transcript;
+  }
+  if (completed) {
+    // Its attempt finished the agent, but Temporal never took the answer (an outage past the heartbeat timeout).
+    ctx.log.info(`attempt ${attempt} returns the result attempt ${completed.attempt} completed and kept`);
+    // Attempts count Temporal's (the status's `attempts`); the transcript stays the one of the attempt that worked.
+    return { ...completed, attempt };
   }
   const cannot = cannotStart(deps.claudeBin, input.cwd, "the task's working directory");
   if (cannot) throw fail(cannot);
+  const configDir = agentConfigDir(deps.env);
+  const session = await sessionFor({ input, attempt, configDir, store, paths, files }).catch((err: unknown) => {
+    throw unavailable(`cannot fetch the task's conversation: ${(err as Error).message}`, err, details);
+  });
+  details.sessionId = session.sessionId;
+  details.session = session.record;
+  if (session.record.notResumedBecause) {
+    ctx.log.info(`attempt ${attempt} starts a new conversation: ${session.record.notResumedBecause}`);
+  }
 
   // Synchronous, as the preflight is: a few small local files, for tens of attempts starting at once.
   mkdirSync(paths.dir, { recursive: true });
@@ -89,7 +113,6 @@ async function runAgent(deps: ActivityDeps, input: RunAgentInput): Promise<RunAg
       clearInterval(timer);
     }
   };
-  const store = storeOf(deps);
   const taskPrompt = await beating(() => readTaskPrompt(store, input.task.prompt, { ...details }));
   const resultFiles = await beating(() => dependencyResults(store, input, paths, { ...details }));
   const fullPrompt = buildPrompt(
@@ -98,6 +121,28 @@ async function runAgent(deps: ActivityDeps, input: RunAgentInput): Promise<RunAg
   );
   writeFileSync(paths.prompt, fullPrompt);
   writeFileSync(paths.session, JSON.stringify(session.record, null, 2) + '\n');
+  // Before claude starts: whatever happens to this attempt, the next one knows which conversation it had.
+  await beating(() =>
+    recordConversation(store, paths, files.conversations, {
+      sessionId: session.sessionId,
+      attempt,
+      mode: session.record.mode,
+      cwd: input.cwd,
+    }),
+  ).catch((err: unknown) => {
+    throw unavailable(
+      `cannot record the task's conversation in ${store.location}: ${(err as Error).message}`,
+      err,
+      details,
+    );
+  });
+  const sync = new ConversationSync(
+    store,
+    paths.key(paths.conversationCopy(session.sessionId)),
+    session.file,
+    { configDir, sessionId: session.sessionId },
+    deps.conversationSyncMs ?? CONVERSATION_SYNC_MS,
+  );
 
   const logs = [paths.prompt, paths.session, paths.transcript, paths.stderr];
   try {
@@ -126,8 +171,12 @@ async function runAgent(deps: ActivityDeps, input: RunAgentInput): Promise<RunAg
       heartbeat: (state) => {
         stream = state;
         heartbeat();
+        sync.poke();
       },
-    });
+    }).finally(() => beating(() => sync.flush()));
+    if (sync.failure) {
+      ctx.log.warn(`the conversation was not kept in ${store.location}: ${sync.failure.message}`);
+    }
     stream = claude.stream;
     const sessionId = claude.stream.sessionId ?? session.sessionId;
     details.sessionId = sessionId;
@@ -161,7 +210,7 @@ async function runAgent(deps: ActivityDeps, input: RunAgentInput): Promise<RunAg
     }
     await writeFile(paths.result, result.text);
     const kept = await beating(() => keepAttempt(store, paths, [paths.result, ...logs], { ...details }));
-    return {
+    const answer: RunAgentResult = {
       text: result.text.slice(0, RESULT_TEXT_LIMIT),
       truncated: result.text.length > RESULT_TEXT_LIMIT,
       sessionId,
@@ -175,6 +224,29 @@ async function runAgent(deps: ActivityDeps, input: RunAgentInput): Promise<RunAg
       permissionDenials: result.permissionDenials.length,
       session: session.record,
     };
+    // Should Temporal refuse this answer (its server down past the heartbeat timeout), the next attempt gives it.
+    await beating(() => keepCompleted(store, paths, answer)).catch((err: unknown) =>
+      ctx.log.warn(`attempt ${attempt}'s answer was not kept in ${store.location}: ${(err as Error).message}`),
+    );
+    return answer;
+  }
+}
+
+/** What the generation's earlier attempts left in the store; a store that cannot say fails the attempt (retryable). */
+async function earlierAttempts(
+  store: ArtifactStore,
+  paths: AttemptPaths,
+  details: AgentFailureDetails,
+): Promise<{ files: GenerationFiles; completed?: RunAgentResult }> {
+  try {
+    const files = await generationFiles(store, paths);
+    return { files, completed: files.completed && (await readCompleted(store, files.completed)) };
+  } catch (err) {
+    throw unavailable(
+      `cannot read what earlier attempts left in ${store.location}: ${(err as Error).message}; another attempt will try again`,
+      err,
+      details,
+    );
   }
 }
 

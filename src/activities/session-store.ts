@@ -1,9 +1,11 @@
-// Where Claude Code keeps its conversations, and whether one can be resumed here (DESIGN §5).
-// Measured on 2.1.197: `<CLAUDE_CONFIG_DIR or ~/.claude>/projects/<cwd with every non-alphanumeric
-// character as "-">/<session id>.jsonl`, one JSON object per line, the user and assistant lines carrying
-// `"cwd"`. `--resume <id>` only finds a conversation stored under the project folder of its own cwd
-// ("No conversation found with session ID" otherwise), so the cwd recorded in the file must match.
-import { open, readdir, realpath } from 'node:fs/promises';
+// Where Claude Code keeps its conversations on this host, and what one holds (DESIGN §5, §12).
+// Read from Claude Code 2.1.197: `<CLAUDE_CONFIG_DIR or ~/.claude>/projects/<project folder>/<session id>.jsonl`,
+// one JSON object per line. The project folder is the realpath of the cwd with every character but [A-Za-z0-9]
+// as "-"; past 200 characters, the first 200 then "-" and a hash of the path in base 36. `--resume <id>` looks
+// only in the project folder of its own cwd, and nothing else in the file ties it to a folder: a conversation
+// copied into this cwd's project folder (from another host, another checkout) is resumed from here.
+import { randomUUID } from 'node:crypto';
+import { copyFile, mkdir, readdir, readFile, realpath, rename, rm, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
 
@@ -13,62 +15,90 @@ export function claudeConfigDir(env: Record<string, string | undefined>): string
   return configured ? path.resolve(configured) : path.join(homedir(), '.claude');
 }
 
-export type SessionLookup = { available: true; file: string } | { available: false; reason: string };
+const PROJECT_FOLDER_LIMIT = 200;
 
-/** How much of a session file is read to find its cwd: the first user line comes within a few KB. */
-const HEAD_BYTES = 256 * 1024;
-
-/** Whether claude, started in `cwd` with this config folder, can `--resume` the session. */
-export async function findSession(configDir: string, sessionId: string, cwd: string): Promise<SessionLookup> {
-  if (!/^[0-9a-f-]{36}$/i.test(sessionId)) return { available: false, reason: `"${sessionId}" is not a session id` };
-  const projects = path.join(configDir, 'projects');
-  let folders: string[];
-  try {
-    folders = await readdir(projects);
-  } catch {
-    return { available: false, reason: `this worker has no Claude sessions (no ${projects})` };
-  }
-  const wanted = new Set([path.resolve(cwd), await realpath(cwd).catch(() => path.resolve(cwd))]);
-  const recordedIn: string[] = [];
-  for (const folder of folders) {
-    const file = path.join(projects, folder, `${sessionId}.jsonl`);
-    const recorded = await recordedCwd(file);
-    if (recorded === undefined) continue;
-    if (recorded !== null && wanted.has(recorded)) return { available: true, file };
-    recordedIn.push(recorded ?? '(unknown folder)');
-  }
-  if (recordedIn.length > 0) {
-    return {
-      available: false,
-      reason: `session ${sessionId} was recorded in ${recordedIn.join(', ')}, not in this task's folder ${cwd}`,
-    };
-  }
-  return { available: false, reason: `session ${sessionId} is not stored in ${projects} on this worker` };
+/** claude's name for the project folder of a (real) path. */
+export function projectFolderName(realCwd: string): string {
+  const name = realCwd.replace(/[^a-zA-Z0-9]/g, '-');
+  if (name.length <= PROJECT_FOLDER_LIMIT) return name;
+  return `${name.slice(0, PROJECT_FOLDER_LIMIT)}-${Math.abs(javaHash(realCwd)).toString(36)}`;
 }
 
-/** The cwd the session file records; null when it records none; undefined when there is no such file. */
-async function recordedCwd(file: string): Promise<string | null | undefined> {
-  let handle;
+/** The 32-bit string hash claude uses for long project folder names. */
+function javaHash(text: string): number {
+  let hash = 0;
+  for (let i = 0; i < text.length; i++) hash = (hash * 31 + text.charCodeAt(i)) | 0;
+  return hash;
+}
+
+/** The file in which claude, started in `cwd` with this config folder, keeps (and finds) the session. */
+export async function sessionFile(configDir: string, cwd: string, sessionId: string): Promise<string> {
+  const real = await realpath(cwd).catch(() => path.resolve(cwd));
+  return path.join(configDir, 'projects', projectFolderName(real), `${sessionId}.jsonl`);
+}
+
+/** Every file of this session in the config folder, whatever its project folder (another checkout path). */
+export async function sessionFilesAnywhere(configDir: string, sessionId: string): Promise<string[]> {
+  const projects = path.join(configDir, 'projects');
+  const folders = await readdir(projects).catch(() => [] as string[]);
+  const found: string[] = [];
+  for (const folder of folders) {
+    const file = path.join(projects, folder, `${sessionId}.jsonl`);
+    if ((await sizeOf(file)) !== undefined) found.push(file);
+  }
+  return found;
+}
+
+/** The size of a file, undefined when there is none. */
+export async function sizeOf(file: string): Promise<number | undefined> {
   try {
-    handle = await open(file, 'r');
+    const info = await stat(file);
+    return info.isFile() ? info.size : undefined;
   } catch {
     return undefined;
   }
+}
+
+/** Model answers in a conversation file: the assistant messages the model sent (claude's own error notes aside). */
+export async function modelAnswers(file: string): Promise<number> {
+  let text: string;
   try {
-    const buffer = Buffer.alloc(HEAD_BYTES);
-    const { bytesRead } = await handle.read(buffer, 0, HEAD_BYTES, 0);
-    for (const line of buffer.subarray(0, bytesRead).toString('utf8').split('\n')) {
-      if (!line.includes('"cwd"')) continue;
-      try {
-        const value: unknown = JSON.parse(line);
-        const cwd = (value as { cwd?: unknown }).cwd;
-        if (typeof cwd === 'string') return cwd;
-      } catch {
-        // a line cut at the end of the buffer, or a half-written last line: look further
-      }
+    text = await readFile(file, 'utf8');
+  } catch {
+    return 0;
+  }
+  const answers = new Set<string>();
+  for (const line of text.split('\n')) {
+    // Cheap test first: conversations are mostly tool results and attachments.
+    if (!line.includes('"assistant"')) continue;
+    let entry: unknown;
+    try {
+      entry = JSON.parse(line);
+    } catch {
+      continue; // a line cut by a kill, or by a copy made while claude wrote
     }
-    return null;
+    const { type, message, uuid } = entry as {
+      type?: unknown;
+      message?: { id?: unknown; model?: unknown };
+      uuid?: unknown;
+    };
+    // An API error is recorded as an assistant message of model "<synthetic>": not an answer.
+    if (type !== 'assistant' || !message || message.model === '<synthetic>') continue;
+    // One line per content block of a message: count messages.
+    answers.add(String(message.id ?? uuid));
+  }
+  return answers.size;
+}
+
+/** Copies `from` to `to` whole or not at all: claude never sees half a conversation. */
+export async function placeFile(from: string, to: string): Promise<void> {
+  if (path.resolve(from) === path.resolve(to)) return;
+  await mkdir(path.dirname(to), { recursive: true });
+  const partial = `${to}.${randomUUID()}.partial`;
+  try {
+    await copyFile(from, partial);
+    await rename(partial, to);
   } finally {
-    await handle.close();
+    await rm(partial, { force: true });
   }
 }

@@ -1,6 +1,7 @@
 // The default store: folders on this machine (BATON_HOME/artifacts and BATON_HOME/inputs). A worker's files are
 // already where they belong, so keeping one costs nothing, and its ref is its path: what baton always did.
-import { copyFile, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { copyFile, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
   ArtifactStoreError,
@@ -38,15 +39,13 @@ export class LocalArtifactStore implements ArtifactStore {
   async keepFile(key: StoreKey, file: string): Promise<string> {
     const target = this.pathOf(key);
     if (path.resolve(file) === target) return target;
-    await mkdir(path.dirname(target), { recursive: true });
-    await copyFile(file, target);
+    await whole(target, (partial) => copyFile(file, partial));
     return target;
   }
 
   async putText(key: StoreKey, text: string): Promise<string> {
     const target = this.pathOf(key);
-    await mkdir(path.dirname(target), { recursive: true });
-    await writeFile(target, text);
+    await whole(target, (partial) => writeFile(partial, text));
     return target;
   }
 
@@ -82,12 +81,14 @@ export class LocalArtifactStore implements ArtifactStore {
       for (const entry of entries) {
         const full = path.join(dir, entry.name);
         if (entry.isDirectory()) await walk(full);
-        else if (entry.isFile()) {
-          files.push({
-            name: path.relative(root, full).split(path.sep).join('/'),
-            ref: full,
-            bytes: (await stat(full)).size,
-          });
+        else if (entry.isFile() && !entry.name.endsWith(PARTIAL)) {
+          // Gone since the folder was read (a file kept again replaces it): not listed.
+          const bytes = await stat(full).then(
+            (info) => info.size,
+            () => undefined,
+          );
+          if (bytes === undefined) continue;
+          files.push({ name: path.relative(root, full).split(path.sep).join('/'), ref: full, bytes });
         }
       }
     };
@@ -105,6 +106,20 @@ export class LocalArtifactStore implements ArtifactStore {
         { cause: err },
       );
     }
+  }
+}
+
+const PARTIAL = '.partial';
+
+/** Writes `target` whole or not at all: a file kept again while a reader (another attempt) reads it, or a write cut by a kill. */
+async function whole(target: string, write: (partial: string) => Promise<void>): Promise<void> {
+  await mkdir(path.dirname(target), { recursive: true });
+  const partial = `${target}.${randomUUID()}${PARTIAL}`;
+  try {
+    await write(partial);
+    await rename(partial, target);
+  } finally {
+    await rm(partial, { force: true });
   }
 }
 

@@ -99,7 +99,7 @@ export function statusTable(status: RunStatus): string {
     const elapsed = taskElapsed(t);
     return [
       t.id,
-      stateLabel(t.state),
+      t.paused ? `${stateLabel(t.state)} ${yellow('(paused)')}` : stateLabel(t.state),
       ...(routed ? [t.taskQueue ?? '-'] : []),
       String(t.attempts),
       elapsed === null ? '' : duration(elapsed),

@@ -15,6 +15,7 @@ import type { Plan } from '../plan/schema.js';
 import type { OrchestrateInput, OrchestrateOptions } from '../workflows/orchestrate.js';
 import { planQuery, statusQuery } from '../workflows/messages.js';
 import { taskIdOfActivity, type RunStatus } from '../workflows/status.js';
+import { waiting } from '../workflows/wording.js';
 import { BadInputError, NotFoundError } from './errors.js';
 import { externalizeLargePrompts } from './large-prompts.js';
 
@@ -71,6 +72,8 @@ export async function startRun(client: Client, start: StartRunOptions): Promise<
 interface PendingActivity {
   activityId?: string | null;
   attempt?: number | null;
+  /** Paused by an operator (`temporal activity pause`, the Web UI's "Pause"): no attempt starts until unpaused. */
+  paused?: boolean | null;
 }
 
 /** The status JSON of a run (DESIGN.md §7), wherever the run is in its life. */
@@ -120,14 +123,26 @@ export async function getStatus(client: Client, runId: string, options: GetStatu
         `"${description.taskQueue}"? Start one with \`baton worker\``,
     );
   }
-  // The workflow counts a running task in its run's first attempt; the server knows which attempt it is in.
-  const pending = (description.raw.pendingActivities ?? []) as PendingActivity[];
-  for (const activity of pending) {
-    const taskId = activity.activityId && taskIdOfActivity(activity.activityId);
-    const task = status.tasks.find((t) => t.id === taskId && t.state === 'running');
-    if (task && activity.attempt && activity.attempt > 1) task.attempts += activity.attempt - 1;
-  }
+  mergePendingActivities(status, (description.raw.pendingActivities ?? []) as PendingActivity[]);
   return status;
+}
+
+/**
+ * What only the server knows of a running task's agent: which attempt it is in (the workflow counts a running task
+ * in its first), and whether an operator paused it — Temporal tells the workflow nothing of a pause (DESIGN.md §4).
+ */
+export function mergePendingActivities(status: RunStatus, pending: readonly PendingActivity[]): void {
+  for (const activity of pending) {
+    if (!activity.activityId) continue;
+    const taskId = taskIdOfActivity(activity.activityId);
+    const task = status.tasks.find((t) => t.id === taskId && t.state === 'running');
+    if (!task) continue;
+    if (activity.attempt && activity.attempt > 1) task.attempts += activity.attempt - 1;
+    if (activity.paused) {
+      task.paused = true;
+      status.waitingOn.push(waiting.agentPaused(task.id, activity.activityId));
+    }
+  }
 }
 
 /** Events of a run up to its first completed workflow task: started, task scheduled, started, completed. */

@@ -2,6 +2,7 @@
 // a worker registers (imported as types only: activities never run in the sandbox), and their timeouts and
 // retry policies are set here, once.
 import type { Duration, RetryPolicy } from '@temporalio/common';
+import { msToNumber } from '@temporalio/common/lib/time.js';
 import { ActivityCancellationType, proxyActivities } from '@temporalio/workflow';
 import type { createNotifyActivities } from '../activities/notify.js';
 import type { createPlanActivities } from '../activities/plan-goal.js';
@@ -33,13 +34,18 @@ export const PLANNER_ATTEMPTS = 3;
 /** The activity's own wall-clock limit fires first and says so; Temporal's is the backstop. */
 const TIMEOUT_SLACK_MS = 15_000;
 
+/** Temporal refuses a retry policy whose maximum interval is below its initial one: a longer first delay raises it. */
+function maximumInterval(initialInterval: Duration, usual: Duration): Duration {
+  return msToNumber(initialInterval) > msToNumber(usual) ? initialInterval : usual;
+}
+
 /** An agent's or the planner's attempts: doubling delays up to a minute; a failure no attempt can fix ends them. */
 function claudeRetry(maximumAttempts: number, timing: ActivityTiming): RetryPolicy {
   return {
     maximumAttempts,
     initialInterval: timing.retryInitialInterval ?? '1s',
     backoffCoefficient: 2,
-    maximumInterval: '1m',
+    maximumInterval: maximumInterval(timing.retryInitialInterval ?? '1s', '1m'),
     nonRetryableErrorTypes: [...NON_RETRYABLE_FAILURE_TYPES],
   };
 }
@@ -50,7 +56,7 @@ function workspaceRetry(initialInterval: Duration): RetryPolicy {
     maximumAttempts: 5,
     initialInterval,
     backoffCoefficient: 2,
-    maximumInterval: '30s',
+    maximumInterval: maximumInterval(initialInterval, '30s'),
     nonRetryableErrorTypes: [...NON_RETRYABLE_WORKSPACE_FAILURES],
   };
 }

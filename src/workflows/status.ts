@@ -71,6 +71,11 @@ export interface TaskView {
   taskQueue: string | null;
   /** A person's notes (`baton guide`), oldest first, and whether each has reached the agent. */
   guidance: GuidanceView[];
+  /**
+   * True while an operator has paused the task's agent activity (`temporal activity pause`, the Web UI); absent
+   * otherwise. Only the server knows: `baton status` adds it from the run's pending activities.
+   */
+  paused?: true;
 }
 
 export interface GuidanceView {

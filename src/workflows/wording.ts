@@ -35,6 +35,8 @@ export const waiting = {
   budget: (spent: number, budget: number) =>
     `budget: spent ${usd(spent)} of ${usd(budget)} — baton resume <run> --budget <usd>`,
   paused: () => 'paused — baton resume <run>',
+  agentPaused: (id: string, activityId: string) =>
+    `task ${id}: its agent is paused in Temporal — temporal activity unpause --workflow-id <run> --activity-id ${activityId}`,
   approval: (id: string) => `task ${id}: approval to start — baton approve <run> ${id}`,
   review: (id: string) => `task ${id}: review of its result — baton approve|reject <run> ${id}`,
   mergeConflict: (id: string, conflict: Readonly<MergeConflict> | null | undefined) => {

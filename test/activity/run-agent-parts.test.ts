@@ -305,13 +305,24 @@ void describe('classify', () => {
       "error: unknown option '--bogus'",
       "--agent 'nosuch' not found. Available agents: claude, Explore",
       'Error: Invalid session ID. Must be a valid UUID.',
-      'Error: Session ID 1111 is already in use.',
       "error: option '--permission-mode <mode>' argument 'bogus' is invalid. Allowed choices are acceptEdits",
       '--dangerously-skip-permissions cannot be used with root/sudo privileges for security reasons',
     ]) {
       const verdict = classify(outcome({ exitCode: 1, stderrTail: [line] }));
       assert.equal(verdict?.type, FailureType.AgentBadArguments, line);
       assert.equal(verdict?.retryable, false);
+    }
+  });
+
+  void it('lets the next attempt choose again when claude refuses the conversation (issue 21: never destroys the task)', () => {
+    for (const line of [
+      'Error: Session ID 0b1c2d3e-0000-4000-8000-000000000000 is already in use.',
+      'No conversation found with session ID: 0b1c2d3e-0000-4000-8000-000000000000',
+    ]) {
+      const verdict = classify(outcome({ exitCode: 1, stderrTail: [line] }));
+      assert.equal(verdict?.type, FailureType.AgentExecutionError, line);
+      assert.equal(verdict?.retryable, true);
+      assert.match(verdict?.message ?? '', /the next attempt chooses its conversation again/);
     }
   });
 });

@@ -1,9 +1,11 @@
-// Agent-level resume (DESIGN §5): a later attempt continues the conversation its predecessor heartbeated,
-// with the real claude binary against the scripted FakeModel, when claude can find it here; else it starts
-// afresh and says why. Also: prompts too big for argv, or holding NUL bytes, reach claude through stdin.
+// Agent-level resume (DESIGN §5, §12; issues 18, 21), with the real claude binary against the scripted FakeModel:
+// an attempt — a retry, a reset one (attempt 1 again), one on another host — continues the task's conversation
+// whenever it holds a model answer, whatever the heartbeat said; else it starts one under an id no file carries,
+// and says why. A completed attempt's kept answer is given again rather than paid twice. Also: prompts too big
+// for argv, or holding NUL bytes, reach claude through stdin.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -23,40 +25,58 @@ const fake = forAllTests(
   (model) => model.stop(),
 );
 
+interface Host {
+  /** claude's config folder on this host. */
+  configDir: string;
+  /** The task's folder on this host (its checkout). */
+  cwd: string;
+}
+
 async function setup(id: string, script: TaskScript | null, prompt = 'Do the scripted thing.') {
   if (script) fake.setScript(id, script);
-  const cwd = path.join(root, id, 'cwd');
-  const configDir = path.join(root, id, 'config');
-  await mkdir(cwd, { recursive: true });
-  await mkdir(configDir, { recursive: true });
+  const hostA: Host = { cwd: path.join(root, id, 'cwd'), configDir: path.join(root, id, 'config') };
+  await mkdir(hostA.cwd, { recursive: true });
+  await mkdir(hostA.configDir, { recursive: true });
   const input: RunAgentInput = {
     runId: 'baton-resume-test',
     task: effectiveTask({}, TaskSchema.parse({ id, prompt })),
     generation: 1,
-    cwd,
+    cwd: hostA.cwd,
     dependencies: [],
     guidance: [],
     sessionId: randomUUID(),
   };
+  // Shared by every host of a test: the artifact store (a folder here; S3 in test/production/artifacts-s3).
   const artifactsDir = path.join(root, id, 'artifacts');
-  const { runAgent } = createActivities({
-    artifactsDir,
-    claudeBin: CLAUDE_BIN,
-    env: claudeEnv(fake, configDir),
-    killGraceMs: 500,
-  });
-  const run = (attempt: number, heartbeatDetails?: unknown) => {
-    const env = new MockActivityEnvironment({ attempt, heartbeatDetails }, { logger: new DefaultLogger('ERROR') });
+  const run = (attempt: number, options: { heartbeatDetails?: unknown; host?: Host } = {}) => {
+    const host = options.host ?? hostA;
+    const { runAgent } = createActivities({
+      artifactsDir,
+      claudeBin: CLAUDE_BIN,
+      env: claudeEnv(fake, host.configDir),
+      killGraceMs: 500,
+      conversationSyncMs: 200,
+    });
+    const env = new MockActivityEnvironment(
+      { attempt, heartbeatDetails: options.heartbeatDetails },
+      { logger: new DefaultLogger('ERROR') },
+    );
     const heartbeats: AgentHeartbeat[] = [];
     env.on('heartbeat', (details: AgentHeartbeat) => heartbeats.push(details));
-    const promise: Promise<RunAgentResult> = env.run(runAgent, input);
+    const promise: Promise<RunAgentResult> = env.run(runAgent, { ...input, cwd: host.cwd });
     return { env, heartbeats, promise };
   };
+  const generationDir = path.join(artifactsDir, 'baton-resume-test', id, 'g1');
   const sessionArtifact = async (attempt: number): Promise<AttemptSession> =>
-    JSON.parse(
-      await readFile(path.join(artifactsDir, 'baton-resume-test', id, 'g1', `attempt-${attempt}.session.json`), 'utf8'),
-    ) as AttemptSession;
-  return { input, cwd, configDir, run, sessionArtifact };
+    JSON.parse(await readFile(path.join(generationDir, `attempt-${attempt}.session.json`), 'utf8')) as AttemptSession;
+  /** Another host: a config folder and a checkout of its own; only the store is shared. */
+  const otherHost = async (name: string): Promise<Host> => {
+    const host = { cwd: path.join(root, id, name, 'checkout'), configDir: path.join(root, id, name, 'config') };
+    await mkdir(host.cwd, { recursive: true });
+    await mkdir(host.configDir, { recursive: true });
+    return host;
+  };
+  return { input, cwd: hostA.cwd, configDir: hostA.configDir, run, sessionArtifact, otherHost, generationDir };
 }
 
 async function until(what: string, predicate: () => boolean, timeoutMs = 30_000): Promise<void> {
@@ -67,36 +87,49 @@ async function until(what: string, predicate: () => boolean, timeoutMs = 30_000)
   }
 }
 
-void describe('runAgent resumes the previous attempt’s Claude session', () => {
-  void it('continues an interrupted conversation with --resume: the model sees the earlier turns and the short prompt', async () => {
-    const id = 'interrupted';
-    // claude closes the interrupted turn with a placeholder answer of its own: how many turns the resumed
-    // conversation holds depends on where the kill landed, so every later turn is the final text.
-    const finished = { text: 'Finished after resuming.' };
-    const script: TaskScript = { turns: [{ bash: 'echo one > step1.txt' }, finished, finished, finished] };
-    // Slow answers: attempt 1 is cancelled while its second request (after the Bash turn) waits.
-    const { input, cwd, run, sessionArtifact } = await setup(id, { ...script, delayMs: 1500 });
-    const first = run(1);
-    await until('the second request of attempt 1', () => fake.requestsFor(id).some((r) => r.assistantTurns >= 1));
-    await until('a heartbeat that counts the Bash turn', () => first.heartbeats.some((h) => h.turns >= 1));
-    first.env.cancel();
-    await assert.rejects(first.promise, (error: unknown) => error instanceof CancelledFailure);
-    assert.equal(await readFile(path.join(cwd, 'step1.txt'), 'utf8'), 'one\n');
-    const last = first.heartbeats.at(-1);
-    assert.ok(last);
-    assert.equal(last.sessionId, input.sessionId);
+/** The first request of the conversation's next attempt, and its place among the task's requests. */
+function requestsSince(id: string, seen: number) {
+  return fake.requestsFor(id).slice(seen);
+}
 
-    fake.setScript(id, script);
-    const seenBefore = fake.requestsFor(id).length;
-    const second = run(2, last);
+// claude closes an interrupted turn with a placeholder answer of its own: how many turns the resumed conversation
+// holds depends on where the kill landed, so every later turn is the final text.
+const finished = { text: 'Finished after resuming.' };
+const bashThenDone: TaskScript = { turns: [{ bash: 'echo one > step1.txt' }, finished, finished, finished] };
+
+/** Attempt 1 killed (cancelled) while its second request waits: its conversation holds one model answer. */
+async function interruptedFirstAttempt(id: string) {
+  // Slow answers: attempt 1 is cancelled while its second request (after the Bash turn) waits.
+  const task = await setup(id, { ...bashThenDone, delayMs: 1500 });
+  const first = task.run(1);
+  await until('the second request of attempt 1', () => fake.requestsFor(id).some((r) => r.assistantTurns >= 1));
+  first.env.cancel();
+  await assert.rejects(first.promise, (error: unknown) => error instanceof CancelledFailure);
+  assert.equal(await readFile(path.join(task.cwd, 'step1.txt'), 'utf8'), 'one\n');
+  fake.setScript(id, bashThenDone);
+  return { ...task, first };
+}
+
+function assertResumed(id: string, seen: number): void {
+  const resumed = requestsSince(id, seen);
+  assert.ok(resumed.length >= 1, 'the next attempt asked the model');
+  // The conversation carries attempt 1's turn and its original prompt, then the resume prompt.
+  assert.ok(resumed[0]!.assistantTurns >= 1, `assistant turns seen: ${resumed[0]!.assistantTurns}`);
+  assert.match(resumed[0]!.firstUserText, /Do the scripted thing\./);
+  assert.match(resumed[0]!.lastUserText, /You were interrupted/);
+}
+
+void describe('runAgent continues the task’s Claude conversation, decided from the conversation itself', () => {
+  void it('resumes whenever the conversation holds a model answer, whatever the heartbeat said (stale: 0 turns, or none)', async () => {
+    const id = 'interrupted';
+    const { input, run, first, sessionArtifact } = await interruptedFirstAttempt(id);
+    // What a throttled heartbeat may still say seconds later: no turn yet.
+    const stale: AgentHeartbeat = { sessionId: input.sessionId, turns: 0, costUsd: 0, transcriptPath: '' };
+    assert.ok(first.heartbeats.length > 0);
+    const seen = fake.requestsFor(id).length;
+    const second = run(2, { heartbeatDetails: stale });
     const result = await second.promise;
-    const resumedRequests = fake.requestsFor(id).slice(seenBefore);
-    assert.ok(resumedRequests.length >= 1);
-    const firstResumed = resumedRequests[0]!;
-    // The conversation carries attempt 1's turn and its original prompt, then the resume prompt.
-    assert.ok(firstResumed.assistantTurns >= 1, `assistant turns seen: ${firstResumed.assistantTurns}`);
-    assert.match(firstResumed.firstUserText, /Do the scripted thing\./);
-    assert.match(firstResumed.lastUserText, /You were interrupted/);
+    assertResumed(id, seen);
     assert.equal(result.text, 'Finished after resuming.');
     assert.equal(result.sessionId, input.sessionId);
     assert.deepEqual(result.session, {
@@ -106,68 +139,90 @@ void describe('runAgent resumes the previous attempt’s Claude session', () => 
     });
     assert.deepEqual(await sessionArtifact(2), result.session);
     assert.equal(second.heartbeats[0]?.session?.mode, 'resumed');
-
-    // And once more: a third attempt resumes the same conversation again (no "already in use").
-    const third = await run(3, second.heartbeats.at(-1)).promise;
-    assert.equal(third.session?.mode, 'resumed');
-    assert.equal(third.sessionId, input.sessionId);
+    assert.ok((second.heartbeats[0]?.turns ?? 0) >= 1, 'the heartbeat counts the earlier answers');
   });
 
-  void it('starts afresh, saying why, when the session is not stored on this worker', async () => {
-    const id = 'elsewhere';
-    const { input, run, sessionArtifact } = await setup(id, { turns: [{ text: 'Fresh start.' }] });
-    const missing = randomUUID();
-    const beat: AgentHeartbeat = { sessionId: missing, turns: 3, costUsd: 0, transcriptPath: '/elsewhere.jsonl' };
-    const { promise } = run(2, beat);
-    const result = await promise;
-    assert.equal(result.text, 'Fresh start.');
-    assert.equal(result.session?.mode, 'new');
-    assert.equal(result.session?.previousSessionId, missing);
-    assert.notEqual(result.sessionId, missing);
-    assert.notEqual(result.sessionId, input.sessionId);
-    assert.match(
-      result.session?.notResumedBecause ?? '',
-      /not available to this worker: this worker has no Claude sessions/,
-    );
-    assert.deepEqual(await sessionArtifact(2), result.session);
+  void it('a reset attempt (attempt 1 again) continues the conversation that exists: never "already in use"', async () => {
+    const id = 'reset';
+    const { input, run, generationDir } = await interruptedFirstAttempt(id);
+    const seen = fake.requestsFor(id).length;
+    // `temporal activity reset`: the attempt number starts again at 1, without heartbeat details.
+    const again = await run(1).promise;
+    assertResumed(id, seen);
+    assert.equal(again.session?.mode, 'resumed');
+    assert.equal(again.sessionId, input.sessionId);
+    // Its files are its own: the first attempt numbered 1 keeps its transcript.
+    assert.match(again.transcriptPath, /g1\/attempt-1\.2\.jsonl$/);
+    const firstTranscript = await readFile(path.join(generationDir, 'attempt-1.jsonl'), 'utf8');
+    assert.match(firstTranscript, /echo one > step1\.txt/, 'the first attempt numbered 1 kept its transcript');
+  });
+
+  void it('a reset attempt whose conversation holds no answer starts one under a fresh id, saying why', async () => {
+    const id = 'reset-no-answer';
+    const { input, run } = await setup(id, { failFirst: [{ status: 429 }], turns: [{ text: 'Now.' }] });
+    await assert.rejects(run(1).promise);
+    const again = await run(1).promise;
+    assert.equal(again.text, 'Now.');
+    assert.equal(again.session?.mode, 'new');
+    assert.notEqual(again.sessionId, input.sessionId, 'claude refuses the id of a conversation it has');
+    assert.equal(again.session?.previousSessionId, input.sessionId);
+    assert.match(again.session?.notResumedBecause ?? '', /holds no model answer: nothing to continue/);
     // The model got the full prompt, not the resume prompt.
     const request = fake.requestsFor(id).at(-1);
     assert.match(request?.lastUserText ?? '', /Do the scripted thing\./);
     assert.equal(request?.assistantTurns, 0);
   });
 
-  void it('starts afresh when the session was recorded in another folder (claude could not resume it there)', async () => {
-    const first = await setup('folder-a', { turns: [{ text: 'A.' }] });
-    const done = await first.run(1).promise;
-    // Same CLAUDE_CONFIG_DIR, other cwd.
-    const other = await setup('folder-b', { turns: [{ text: 'B.' }] });
-    const otherCwd = path.join(root, 'folder-b', 'elsewhere');
-    await mkdir(otherCwd);
-    const { runAgent } = createActivities({
-      artifactsDir: path.join(root, 'folder-b', 'artifacts'),
-      claudeBin: CLAUDE_BIN,
-      env: claudeEnv(fake, first.configDir),
+  void it('another host (own CLAUDE_CONFIG_DIR, another checkout path) continues the conversation from the store', async () => {
+    const id = 'two-hosts';
+    const { input, run, otherHost, generationDir } = await interruptedFirstAttempt(id);
+    const kept = await readFile(path.join(generationDir, 'conversations', `${input.sessionId}.jsonl`), 'utf8');
+    assert.match(kept, /"type":"assistant"/, 'the store holds the conversation with its answer');
+    const hostB = await otherHost('host-b');
+    // Host B's attempt is interrupted too, after a turn of its own: then host A (attempt 3) has the older copy.
+    const step2 = { bash: 'echo two > step2.txt' };
+    fake.setScript(id, { turns: [bashThenDone.turns![0]!, step2, step2, finished, finished, finished], delayMs: 1000 });
+    const seen = fake.requestsFor(id).length;
+    const second = run(2, { host: hostB });
+    await until('host B’s turn after the resumed one', () => {
+      const since = requestsSince(id, seen);
+      return since.length >= 2 && since.at(-1)!.assistantTurns > since[0]!.assistantTurns;
     });
-    const env = new MockActivityEnvironment(
-      { attempt: 2, heartbeatDetails: { sessionId: done.sessionId, turns: 1, costUsd: 0, transcriptPath: '' } },
-      { logger: new DefaultLogger('ERROR') },
-    );
-    const result: RunAgentResult = await env.run(runAgent, { ...other.input, cwd: otherCwd });
-    assert.equal(result.session?.mode, 'new');
-    assert.match(result.session?.notResumedBecause ?? '', /was recorded in .*folder-a.*, not in this task's folder/);
+    second.env.cancel();
+    await assert.rejects(second.promise, (error: unknown) => error instanceof CancelledFailure);
+    assertResumed(id, seen);
+    assert.equal(await readFile(path.join(hostB.cwd, 'step2.txt'), 'utf8'), 'two\n', 'host B worked in its checkout');
+    const bTurns = requestsSince(id, seen).at(-1)!.assistantTurns;
+
+    fake.setScript(id, bashThenDone);
+    const again = fake.requestsFor(id).length;
+    const third = await run(3).promise;
+    assert.equal(third.session?.mode, 'resumed');
+    assert.equal(third.sessionId, input.sessionId);
+    const back = requestsSince(id, again)[0]!;
+    assert.ok(back.assistantTurns >= bTurns, `host A sees host B's turns (${back.assistantTurns} >= ${bTurns})`);
   });
 
-  void it('starts afresh when the previous attempt never got an answer (a 429 is not a turn)', async () => {
-    const id = 'no-answer';
-    const { input, run } = await setup(id, { failFirst: [{ status: 429 }], turns: [{ text: 'Now.' }] });
-    const first = run(1);
-    await assert.rejects(first.promise);
-    const last = first.heartbeats.at(-1);
-    assert.equal(last?.turns, 0);
-    const result = await run(2, last).promise;
+  void it('starts afresh, saying why, when the recorded conversation is neither on this worker nor in the store', async () => {
+    const id = 'lost';
+    const { input, run, configDir, generationDir } = await interruptedFirstAttempt(id);
+    await rm(path.join(configDir, 'projects'), { recursive: true, force: true });
+    await rm(path.join(generationDir, 'conversations'), { recursive: true, force: true });
+    const result = await run(2).promise;
     assert.equal(result.session?.mode, 'new');
     assert.equal(result.session?.previousSessionId, input.sessionId);
-    assert.match(result.session?.notResumedBecause ?? '', /ended before the model answered/);
+    assert.notEqual(result.sessionId, input.sessionId);
+    assert.match(result.session?.notResumedBecause ?? '', /neither on this worker nor in /);
+  });
+
+  void it('returns the result a completed attempt kept instead of running the agent again (Temporal refused it)', async () => {
+    const id = 'completed';
+    const { run } = await setup(id, { turns: [{ text: 'Paid once.' }] });
+    const done = await run(1).promise;
+    const asked = fake.requestsFor(id).length;
+    const again = await run(2).promise;
+    assert.deepEqual(again, { ...done, attempt: 2 });
+    assert.equal(fake.requestsFor(id).length, asked, 'the model was not asked again');
   });
 });
 

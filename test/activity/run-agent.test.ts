@@ -27,9 +27,11 @@ const cwd = path.join(root, 'work');
 const artifactsDir = path.join(root, 'artifacts');
 before(() => mkdir(cwd));
 
+let runs = 0;
+/** A task of a run of its own: an attempt that completed leaves its answer for the attempts of its generation. */
 function makeInput(task: Record<string, unknown> = {}, overrides: Partial<RunAgentInput> = {}): RunAgentInput {
   return {
-    runId: 'baton-demo-1a2b',
+    runId: `baton-demo-${++runs}`,
     goal: 'Prove runAgent works',
     task: effectiveTask({}, TaskSchema.parse({ id: 'login', prompt: 'Do the thing', ...task })),
     generation: 1,
@@ -71,7 +73,7 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, tim
 
 void describe('runAgent with fixture processes', () => {
   void it('returns the result line fields, writes the transcript and result.md, and heartbeats', async () => {
-    const run = start('fake-claude-ok', makeInput());
+    const run = start('fake-claude-ok', makeInput({}, { runId: 'baton-demo-1a2b' }));
     const result = await run.promise;
     const dir = path.join(artifactsDir, 'baton-demo-1a2b', 'login', 'g1');
     assert.deepEqual(result, {
@@ -126,16 +128,33 @@ void describe('runAgent with fixture processes', () => {
     if (process.getuid?.() === 0) assert.equal(seen.env.IS_SANDBOX, '1');
   });
 
-  void it('starts a fresh claude session on later attempts (claude refuses to reuse a session id)', async () => {
+  void it('a later attempt with no conversation to continue starts the workflow’s id while no file carries it, else a fresh one', async () => {
+    const configDir = path.join(root, 'claude-config-later');
     const record = path.join(root, 'record-attempt.json');
-    const result = await start('fake-claude-ok', makeInput(), { env: { FAKE_CLAUDE_RECORD: record } }, 3).promise;
-    const seen = await recorded(record);
-    const sessionId = seen.argv[seen.argv.indexOf('--session-id') + 1];
-    assert.match(sessionId ?? '', /^[0-9a-f-]{36}$/);
-    assert.notEqual(sessionId, SESSION_ID);
-    assert.equal(result.sessionId, sessionId);
-    assert.equal(result.attempt, 3);
-    assert.match(result.transcriptPath, /g1\/attempt-3\.jsonl$/);
+    const env = { FAKE_CLAUDE_RECORD: record, CLAUDE_CONFIG_DIR: configDir };
+    const sessionOf = async () => {
+      const seen = await recorded(record);
+      return seen.argv[seen.argv.indexOf('--session-id') + 1];
+    };
+    const first = await start('fake-claude-ok', makeInput(), { env }, 3).promise;
+    assert.equal(await sessionOf(), SESSION_ID);
+    assert.equal(first.attempt, 3);
+    assert.match(first.transcriptPath, /g1\/attempt-3\.jsonl$/);
+    assert.equal(first.session?.notResumedBecause, 'no earlier attempt recorded a Claude conversation');
+
+    // claude refuses `--session-id` of a conversation it has ("already in use"), even one without an answer.
+    const folder = path.join(configDir, 'projects', 'elsewhere');
+    await mkdir(folder, { recursive: true });
+    await writeFile(
+      path.join(folder, `${SESSION_ID}.jsonl`),
+      '{"type":"user","message":{"role":"user","content":"hi"}}\n',
+    );
+    const second = await start('fake-claude-ok', makeInput(), { env }, 2).promise;
+    const fresh = await sessionOf();
+    assert.match(fresh ?? '', /^[0-9a-f-]{36}$/);
+    assert.notEqual(fresh, SESSION_ID);
+    assert.equal(second.sessionId, fresh);
+    assert.match(second.session?.notResumedBecause ?? '', /holds no model answer/);
   });
 
   void it('bounds the returned text to 4,000 characters and keeps the full text in result.md', async () => {

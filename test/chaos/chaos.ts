@@ -3,7 +3,7 @@
 // task, resumed conversations, processes left behind.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,6 +39,10 @@ export interface Scene {
 export async function scene(script: Record<string, TaskScript>): Promise<Scene> {
   const root = await mkdtemp(path.join(tmpdir(), 'baton-chaos-'));
   const { cwd, configDir, artifactsDir } = await agentFolders(root);
+  // claude's Bash tool starts with a login shell of HOME's profile: the runner's (pyenv's rehash takes a lock that
+  // a SIGKILL leaves behind, and every later shell waits a minute on it) has no place in a test that kills agents.
+  const home = path.join(root, 'home');
+  await mkdir(home);
   const fake = await FakeModel.start({ script, rehearse: false, costPerRequestUsd: 0.01 });
   const workers: ChildProcess[] = [];
   return {
@@ -48,7 +52,7 @@ export async function scene(script: Record<string, TaskScript>): Promise<Scene> 
     artifactsDir,
     taskQueue: `baton-chaos-${randomBytes(4).toString('hex')}`,
     fake,
-    env: claudeEnv(fake, configDir),
+    env: { ...claudeEnv(fake, configDir), HOME: home },
     workers,
     async cleanup() {
       // A test that failed half way leaves its workers polling: the test file would never end.
@@ -84,11 +88,24 @@ export interface WorkerProcess {
   stderr(): string;
 }
 
-export function startWorker(s: Scene, address: string, extraArgs: string[] = []): WorkerProcess {
-  const args = [WORKER_SCRIPT, '--address', address, '--task-queue', s.taskQueue, '--artifacts', s.artifactsDir];
+/** What a worker standing for another host has of its own: its artifacts folder, its environment (CLAUDE_CONFIG_DIR…). */
+export interface HostSettings {
+  artifactsDir?: string;
+  env?: Record<string, string | undefined>;
+}
+
+export function startWorker(
+  s: Scene,
+  address: string,
+  extraArgs: string[] = [],
+  host: HostSettings = {},
+): WorkerProcess {
+  const artifacts = host.artifactsDir ?? s.artifactsDir;
+  const args = [WORKER_SCRIPT, '--address', address, '--task-queue', s.taskQueue, '--artifacts', artifacts];
   args.push('--claude', CLAUDE_BIN, ...extraArgs);
   const spawnedAt = Date.now();
-  const child = spawn(process.execPath, args, { env: { ...process.env, ...s.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const env: Record<string, string | undefined> = { ...process.env, ...s.env, ...host.env };
+  const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   s.workers.push(child);
   let err = '';
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
@@ -224,7 +241,7 @@ export class DevServer {
   /** SIGKILL, no goodbye: the server loses whatever it had not written to its database. */
   async kill(): Promise<void> {
     const child = this.#child;
-    if (!child?.pid || child.exitCode !== null) return;
+    if (!child?.pid || child.exitCode !== null || child.signalCode !== null) return;
     const gone = new Promise((resolve) => child.once('exit', resolve));
     process.kill(-child.pid, 'SIGKILL');
     await gone;

@@ -16,7 +16,13 @@ import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { RESULT_TEXT_LIMIT } from '../../src/activities/index.js';
 import { loadArtifactsConfig } from '../../src/config/artifacts.js';
 import { S3ArtifactStore } from '../../src/artifacts/s3-store.js';
-import { ArtifactStoreError, StoreProblem } from '../../src/artifacts/store.js';
+import {
+  ArtifactStoreError,
+  StoreProblem,
+  type ArtifactStore,
+  type StoredFile,
+  type StoreKey,
+} from '../../src/artifacts/store.js';
 import { FakeModel } from '../../src/rehearsal/fake-model.js';
 import type { RunStatus } from '../../src/workflows/status.js';
 import { describeResult, freePort, jsonOf, sandbox, stopProcess, waitFor, type Sandbox } from '../helpers/cli.js';
@@ -257,14 +263,40 @@ void describe('a run across two workers that share no folder', () => {
   });
 });
 
+/** The bucket, but every file upload refused as if its server had gone away (texts and reads still work). */
+class UploadsRefused implements ArtifactStore {
+  constructor(private readonly store: S3ArtifactStore) {}
+  get location(): string {
+    return this.store.location;
+  }
+  keepFile(key: StoreKey): Promise<string> {
+    return Promise.reject(
+      new ArtifactStoreError(`cannot write ${key}: cannot reach the bucket (ECONNREFUSED)`, StoreProblem.Unreachable),
+    );
+  }
+  putText(key: StoreKey, text: string): Promise<string> {
+    return this.store.putText(key, text);
+  }
+  read(ref: string): Promise<Buffer> {
+    return this.store.read(ref);
+  }
+  localCopy(ref: string, file: string): Promise<string> {
+    return this.store.localCopy(ref, file);
+  }
+  list(prefix: StoreKey): Promise<StoredFile[]> {
+    return this.store.list(prefix);
+  }
+  check(): Promise<void> {
+    return this.store.check();
+  }
+}
+
 void describe('a result that cannot be kept', () => {
   void it('fails the attempt as ArtifactsUnavailable, retryable: the agent runs again, and the error says why', async () => {
-    // The bucket's server went away after the worker started: every upload is refused.
-    const gone = new S3ArtifactStore(
-      loadArtifactsConfig({ ...s3.env('gone'), AWS_ENDPOINT_URL_S3: `http://127.0.0.1:${await freePort()}` }) as never,
-    );
+    const bucket = new S3ArtifactStore(loadArtifactsConfig(s3.env('refused')) as never);
     try {
-      await withHarness(temporal, { script: { lost: { turns: [{ text: 'done, but…' }] } }, store: gone }, async (h) => {
+      const store = new UploadsRefused(bucket);
+      await withHarness(temporal, { script: { lost: { turns: [{ text: 'done, but…' }] } }, store }, async (h) => {
         const handle = await h.start(
           plan('lost-result', [{ id: 'lost', prompt: 'Work.', retries: 1 }], { onFailure: 'fail' }),
         );
@@ -278,6 +310,31 @@ void describe('a result that cannot be kept', () => {
         assert.ok(lost.costUsd > 0, "the agent's cost is still counted");
         assert.equal(h.fake.requestsFor('lost').length, 2, 'each attempt ran the agent');
       });
+    } finally {
+      await bucket.close();
+    }
+  });
+
+  void it('a store that cannot say what earlier attempts left fails the attempt before its agent runs (retryable)', async () => {
+    // The bucket's server went away after the worker started.
+    const gone = new S3ArtifactStore(
+      loadArtifactsConfig({ ...s3.env('gone'), AWS_ENDPOINT_URL_S3: `http://127.0.0.1:${await freePort()}` }) as never,
+    );
+    try {
+      await withHarness(
+        temporal,
+        { script: { blind: { turns: [{ text: 'never asked' }] } }, store: gone },
+        async (h) => {
+          const handle = await h.start(
+            plan('blind-start', [{ id: 'blind', prompt: 'Work.', retries: 1 }], { onFailure: 'fail' }),
+          );
+          const blind = taskOf(await h.result(handle), 'blind');
+          assert.equal(blind.errorType, 'ArtifactsUnavailable');
+          assert.equal(blind.attempts, 2, 'Temporal retried it');
+          assert.match(blind.error ?? '', /cannot read what earlier attempts left in s3:\/\/.*cannot reach/);
+          assert.equal(h.fake.requestsFor('blind').length, 0, 'no agent ran, nothing was paid');
+        },
+      );
     } finally {
       await gone.close();
     }

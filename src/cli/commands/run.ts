@@ -69,7 +69,11 @@ export async function runCommand(config: Config, options: RunOptions): Promise<n
     const elsewhere = routedTasks(plan).filter((t) => t.taskQueue !== taskQueue);
     for (const unserved of await unservedQueues(connected, elsewhere)) note(unservedQueueMessage(unserved));
     const printer = new ProgressPrinter(say);
-    const final = await worker.runUntil(follow(client, handle.workflowId, (s) => printer.update(s)));
+    const outage = {
+      down: () => note(`Temporal unreachable at ${target.address}, retrying; the run goes on when it is back`),
+      back: () => note(`Temporal at ${target.address} answers again; following ${handle.workflowId}`),
+    };
+    const final = await worker.runUntil(follow(client, handle.workflowId, (s) => printer.update(s), { outage }));
     await connection.close();
     if (options.json) {
       process.stdout.write(`${JSON.stringify(final, null, 2)}\n`);
