@@ -22,4 +22,6 @@ export interface ActivityDeps {
   guidancePollMs?: number;
   /** Least time between two uploads of a growing conversation to the store (default 2 s). */
   conversationSyncMs?: number;
+  /** Least time between two checkpoints of a worktree to `workspace.remote` (default 2 s). */
+  checkpointMs?: number;
 }

@@ -18,6 +18,10 @@ export async function checkPlannedPlan(
   const issues: PlanIssue[] = validation.ok ? [] : [...validation.issues];
   // Checked even when the rest is not valid, so one round reports every problem.
   issues.push(...unknownAgents(agentsOf(raw), context.agentNames, context.agentsDir));
+  // Where the repository is pushed is a person's choice (a planner's would send the code anywhere it names).
+  if (validation.ok && validation.plan.workspace?.remote !== undefined) {
+    issues.push({ path: 'workspace.remote', message: 'a planned plan may not name a remote: leave it out' });
+  }
   if (!validation.ok || issues.length > 0) return { ok: false, issues: issues.map(formatIssue) };
   const plan = resolvePlanPaths({ ...validation.plan, goal: validation.plan.goal ?? context.goal }, context.cwd);
   const workspace = await checkWorkspace(plan);

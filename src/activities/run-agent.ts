@@ -30,16 +30,25 @@ import { buildPrompt, buildResumePrompt } from './prompt.js';
 import type { ResultLine, StreamState } from './stream.js';
 import type { AgentHeartbeat, AttemptSession, RunAgentInput, RunAgentResult } from '../contract/agent.js';
 import { rebaseAgentInput } from './workspace/rebase-paths.js';
+import { withCheckpoints } from './workspace/checkpoints.js';
+import { worktreesDirOf } from './workspace/activities.js';
 
 /** Bound of `RunAgentResult.text`: results travel in workflow history, the full text stays in result.md. */
 export const RESULT_TEXT_LIMIT = 4000;
 /** How often, at most, a growing conversation is kept in the store (conversation-sync.ts). */
 const CONVERSATION_SYNC_MS = 2000;
+/** How often, at most, a shared worktree's files are checkpointed to its remote (workspace/checkpoints.ts). */
+const CHECKPOINT_MS = 2000;
 
 export function createActivities(deps: ActivityDeps) {
   return {
     async runAgent(input: RunAgentInput): Promise<RunAgentResult> {
-      return runAgent(deps, rebaseAgentInput(input));
+      const shared = input.sharedWorktree;
+      if (!shared) return runAgent(deps, rebaseAgentInput(input));
+      const interval = deps.checkpointMs ?? CHECKPOINT_MS;
+      return withCheckpoints(worktreesDirOf(deps), { ...input, sharedWorktree: shared }, interval, (here) =>
+        runAgent(deps, rebaseAgentInput(here)),
+      );
     },
   };
 }

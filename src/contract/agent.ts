@@ -34,6 +34,12 @@ export interface RunAgentInput {
    * and checked under its `to` (the task's worktree), first matching rule wins. Absent: paths as given.
    */
   pathRebase?: PathRebase[];
+  /**
+   * Worktree isolation with `workspace.remote` (DESIGN §12): the worktree is each host's own. An attempt on a host
+   * where it is missing makes it from the remote (the task's branch and newest checkpoint), with `cwd` and the
+   * `pathRebase` targets moved from `path` (where it was prepared) onto it, and keeps checkpoints there.
+   */
+  sharedWorktree?: { remote: string; path: string };
 }
 
 /** A folder of the repository as the plan names it, and the same folder in a task's worktree (absolute). */

@@ -43,6 +43,8 @@ const FinalWorkspaceFailure = {
   ConflictMarkersLeft: 'WorkspaceConflictMarkersLeft',
   /** A branch the operation needs does not exist (deleted by a person). */
   BranchMissing: 'WorkspaceBranchMissing',
+  /** workspace.remote is not something git may be given (an option, a command-running transport). */
+  RemoteRefused: 'WorkspaceRemoteRefused',
 } as const;
 
 /** Failures of the workspace activities (worktree isolation). */

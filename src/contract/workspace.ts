@@ -18,6 +18,18 @@ export interface WorkspaceBase {
 export interface RecordBaseInput {
   /** `workspace.repo` (absolute). */
   repo: string;
+  /** `workspace.remote`: the base commit is pushed there (refs/baton/<run>/base), for every host to fetch. */
+  remote?: string;
+  /** The run (names the base's ref on the remote); given with `remote`. */
+  runId?: string;
+}
+
+/**
+ * `workspace.remote` (DESIGN §12), given to every workspace activity of a run that has one: the run's branches
+ * live there, each host makes worktrees from a clone of its own, and paths of worktrees are each host's.
+ */
+interface SharedRemote {
+  remote?: string;
 }
 
 export interface DependencyBranch {
@@ -25,7 +37,7 @@ export interface DependencyBranch {
   branch: string;
 }
 
-export interface PrepareWorktreeInput {
+export interface PrepareWorktreeInput extends SharedRemote {
   runId: string;
   taskId: string;
   base: WorkspaceBase;
@@ -53,13 +65,15 @@ export interface PreparedWorktree {
   merged: string[];
   /** Files left in conflict by `conflictFrom` (for the resolver's prompt). */
   conflicts: string[];
+  /** With a remote: the checkpoint whose files were put into a worktree made afresh on this host. */
+  restored?: string;
 }
 
-export interface CommitTaskInput {
+export interface CommitTaskInput extends SharedRemote {
   runId: string;
   taskId: string;
   title: string;
-  /** The task's worktree (PreparedWorktree.path). */
+  /** The task's worktree (PreparedWorktree.path; with a remote, the worktree on the host that commits). */
   path: string;
 }
 
@@ -70,7 +84,7 @@ export interface CommitTaskResult {
   head: string;
 }
 
-export interface MergeTaskInput {
+export interface MergeTaskInput extends SharedRemote {
   runId: string;
   taskId: string;
   title: string;
@@ -90,7 +104,7 @@ export interface MergeTaskResult {
   uncommitted?: boolean;
 }
 
-export interface CleanUpInput {
+export interface CleanUpInput extends SharedRemote {
   runId: string;
 }
 

@@ -47,6 +47,8 @@ const DESCRIPTIONS: Record<'plan' | 'task' | 'defaults' | 'workspace' | 'agent',
     repo: 'The folder the agents work in, relative to the folder baton is started from. Default ".".',
     isolation:
       'none (default: every agent works in the folder itself) or worktree (each task on its own git branch and worktree, merged in dependency order).',
+    remote:
+      'With worktree isolation across hosts: a git remote every worker reaches (a URL, or the path of a bare repository; a relative path is resolved like repo). Task branches, the integration branch and checkpoints of unfinished work live there.',
   },
   agent: {
     description: 'When to use this agent.',

@@ -20,13 +20,27 @@ export function resolvePlanPaths(plan: Plan, baseDir: string): Plan {
   const absolute = (path: string): string => (isAbsolute(path) ? resolve(path) : resolve(repo, path));
   return {
     ...plan,
-    workspace: { isolation: 'none', ...plan.workspace, repo },
+    workspace: {
+      isolation: 'none',
+      ...plan.workspace,
+      repo,
+      ...(plan.workspace?.remote ? { remote: resolveRemote(plan.workspace.remote, baseDir) } : {}),
+    },
     tasks: plan.tasks.map((task) => ({
       ...task,
       contextFiles: task.contextFiles.map(absolute),
       expectedOutputs: task.expectedOutputs.map(absolute),
     })),
   };
+}
+
+/**
+ * `workspace.remote` as git will be given it: a relative path to a repository resolved like `workspace.repo`;
+ * a URL (`scheme://…`) or an scp-like address (`host:path`, a colon before any slash) as it is.
+ */
+export function resolveRemote(remote: string, baseDir: string): string {
+  if (/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(remote) || /^[^/]*:/.test(remote)) return remote;
+  return resolve(baseDir, remote);
 }
 
 /**

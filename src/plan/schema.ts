@@ -94,10 +94,31 @@ export const AgentDefinitionSchema = z.strictObject({
 });
 export type AgentDefinition = z.infer<typeof AgentDefinitionSchema>;
 
-export const WorkspaceSchema = z.strictObject({
-  repo: z.string().min(1).default('.'),
-  isolation: z.enum(Object.values(Isolation) as [Isolation, ...Isolation[]]).default('none'),
-});
+/**
+ * A git remote every host reaches (a URL, or the path of a bare repository): with worktree isolation, task
+ * branches, the integration branch and checkpoints of unfinished work live there (DESIGN §12). Git is given it as
+ * an argument: a value git could read as an option, or a transport that runs a command, is refused here.
+ */
+const RemoteSchema = z
+  .string()
+  .min(1)
+  .refine((value) => !value.startsWith('-'), 'must not start with "-" (git would read it as an option)')
+  .refine((value) => !/[\u0000-\u001f\u007f]/.test(value), 'must not hold control characters or line breaks')
+  .refine(
+    (value) => !/^[A-Za-z][A-Za-z0-9+.-]*::/.test(value),
+    'must be a URL or a path, not a "<transport>::" address',
+  );
+
+export const WorkspaceSchema = z
+  .strictObject({
+    repo: z.string().min(1).default('.'),
+    isolation: z.enum(Object.values(Isolation) as [Isolation, ...Isolation[]]).default('none'),
+    remote: RemoteSchema.optional(),
+  })
+  .refine((workspace) => workspace.remote === undefined || workspace.isolation === 'worktree', {
+    message: 'remote is used by worktree isolation only: set isolation: worktree, or leave remote out',
+    path: ['remote'],
+  });
 export type Workspace = z.infer<typeof WorkspaceSchema>;
 
 export const PlanSchema = z.strictObject({

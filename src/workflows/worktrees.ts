@@ -33,10 +33,16 @@ export class Worktrees {
    * runs on the task's queue, where its agent works in that folder. What belongs to the run — the base
    * commit, merges into the integration branch, the clean-up — stays on the run's queue, so one place owns
    * the integration worktree. Both see the task's branch only when they share the repository (one host, or
-   * one filesystem at the same paths): docs/DEPLOY.md says so.
+   * one filesystem at the same paths) — or, with `workspace.remote`, through that remote: docs/DEPLOY.md.
    */
   private activities(summary: string, taskQueue?: string): WorkspaceActivities {
     return workspaceActivities(summary, this.retryInitialInterval, taskQueue);
+  }
+
+  /** `workspace.remote`: every host's worktrees come from there (DESIGN §12); absent, one filesystem. */
+  private get remote(): { remote?: string } {
+    const remote = this.sched.plan.workspace?.remote;
+    return remote ? { remote } : {};
   }
 
   private get base(): WorkspaceBase {
@@ -49,7 +55,8 @@ export class Worktrees {
   async recordBase(repo: string): Promise<WorkspaceBase> {
     const known = this.sched.state.base;
     if (known) return known;
-    return this.sched.recordBase(await this.activities('workspace · base commit').recordBase({ repo }));
+    const input = { repo, ...(this.remote.remote ? { remote: this.remote.remote, runId: this.runId } : {}) };
+    return this.sched.recordBase(await this.activities('workspace · base commit').recordBase(input));
   }
 
   /**
@@ -74,6 +81,7 @@ export class Worktrees {
       dependencies,
       reset: flags.reset || undefined,
       conflictFrom: flags.resolve?.integrationBranch,
+      ...this.remote,
     });
     this.sched.branchPrepared(taskId, prepared.branch);
     const repo = this.sched.plan.workspace?.repo ?? this.base.toplevel;
@@ -86,12 +94,14 @@ export class Worktrees {
         { from: repo, to: prepared.cwd },
         { from: this.base.toplevel, to: prepared.path },
       ],
+      ...(this.remote.remote ? { sharedWorktree: { remote: this.remote.remote, path: prepared.path } } : {}),
     });
     await this.activities(`${taskId} · commit`, task.taskQueue).commitTask({
       runId: this.runId,
       taskId,
       title: task.title,
       path: prepared.path,
+      ...this.remote,
     });
     if (task.approval === 'after') return { result };
     const merge = await this.merge(taskId, task.title);
@@ -113,6 +123,7 @@ export class Worktrees {
         taskId,
         title,
         base: this.base,
+        ...this.remote,
       });
     } finally {
       this.merging = false;
@@ -122,7 +133,10 @@ export class Worktrees {
   /** Removes the run's worktrees (its branches stay). A failure is logged: the run's outcome stands. */
   async cleanUp(): Promise<void> {
     try {
-      const result = await this.activities('workspace · clean-up').cleanUpWorktrees({ runId: this.runId });
+      const result = await this.activities('workspace · clean-up').cleanUpWorktrees({
+        runId: this.runId,
+        ...this.remote,
+      });
       if (result.saved.length > 0)
         log.info('unfinished work committed before its worktree was removed', { branches: result.saved });
     } catch (err) {

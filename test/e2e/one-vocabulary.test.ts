@@ -88,8 +88,8 @@ void test('list rows, the MCP list and the status query speak the status vocabul
   });
 
   // A run that waits on a person: its row says its phase and what it waits for, as its status does.
-  const waiting = await rowOf(runId, ['--waiting']);
-  assert.ok(waiting, `${runId} among the waiting runs`);
+  // Temporal's visibility store (the list's source) follows the run's search attributes a moment later.
+  const waiting = await waitFor(`${runId} among the waiting runs`, () => rowOf(runId, ['--waiting']));
   assert.deepEqual(waiting.waitingOn, ['task gate: approval to start — baton approve <run> gate']);
   assert.equal(waiting.phase, 'running');
   assert.match(waiting.startedAt, ISO);
@@ -124,8 +124,10 @@ void test('list rows, the MCP list and the status query speak the status vocabul
   assert.deepEqual(final.waitingOn, []);
 
   // An ended run: its phase, its end, nothing to wait on — in the list as in its status.
-  const ended = await rowOf(runId);
-  assert.ok(ended);
+  const ended = await waitFor('the run closed in the list', async () => {
+    const row = await rowOf(runId);
+    return row?.phase === 'running' ? undefined : row;
+  });
   assert.equal(ended.phase, 'completed');
   assert.equal(ended.endedAt !== null && ISO.test(ended.endedAt), true, JSON.stringify(ended));
   assert.deepEqual(ended.waitingOn, []);

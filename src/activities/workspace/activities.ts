@@ -46,7 +46,7 @@ export function createWorkspaceActivities(deps: WorkspaceDeps) {
       return await reported(() => prepareWorktree(dir, input, lockOptions()));
     },
     async commitTask(input: CommitTaskInput): Promise<CommitTaskResult> {
-      return await reported(() => commitTask(input));
+      return await reported(() => commitTask(input, dir, lockOptions()));
     },
     async mergeTask(input: MergeTaskInput): Promise<MergeTaskResult> {
       return await reported(() => mergeTask(dir, input, lockOptions()));

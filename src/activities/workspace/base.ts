@@ -3,6 +3,7 @@
 import path from 'node:path';
 import { git, GitError, isDirty, revParse } from './git.js';
 import { WorkspaceError, WorkspaceFailureType } from './failures.js';
+import { baseRef, push } from './remote.js';
 import type { RecordBaseInput, WorkspaceBase } from '../../contract/workspace.js';
 
 export async function recordBase(input: RecordBaseInput): Promise<WorkspaceBase> {
@@ -29,5 +30,7 @@ export async function recordBase(input: RecordBaseInput): Promise<WorkspaceBase>
     );
   }
   const branch = (await git(repo, ['symbolic-ref', '--quiet', '--short', 'HEAD'], { okExitCodes: [1] })).stdout.trim();
+  // Every host makes the run's first worktrees from it: it goes to the remote, under the run's own ref.
+  if (input.remote && input.runId) await push(repo, input.remote, [`${commit}:${baseRef(input.runId)}`]);
   return { toplevel, prefix, commit, branch: branch || null, dirty: await isDirty(repo) };
 }

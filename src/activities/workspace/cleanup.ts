@@ -6,6 +6,7 @@ import path from 'node:path';
 import { commonDir, git, identityEnv, isDirty, mergeHead } from './git.js';
 import { runWorktreesDir } from './names.js';
 import { withRepoLock, type LockOptions } from './repo-lock.js';
+import { push } from './remote.js';
 import type { CleanUpInput, CleanUpResult } from '../../contract/workspace.js';
 
 export async function cleanUpWorktrees(
@@ -31,6 +32,8 @@ export async function cleanUpWorktrees(
       async () => {
         const branch = await saveWork(folder, input.runId, name);
         if (branch) saved.push(branch);
+        // With a remote, saved work goes there too, unless the branch went on without it (another host's work).
+        if (branch && input.remote) await push(shared, input.remote, [`refs/heads/${branch}`]).catch(() => undefined);
         await git(shared, ['worktree', 'remove', '--force', folder]);
         await git(shared, ['worktree', 'prune']);
       },

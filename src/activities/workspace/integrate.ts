@@ -2,6 +2,7 @@
 // task, in the order tasks finish — which respects dependencies, since a task starts only after its
 // dependencies are integrated). One merge at a time per repository; merging what is merged is a no-op.
 // A conflict stays in the integration worktree, where a person resolves it and commits; nothing is lost.
+// With a remote, the integration branch lives there: fetched before, pushed after each merge.
 import { mkdir, rm } from 'node:fs/promises';
 import { commonDir, conflictedFiles, git, GitError, identityEnv, isAncestor, mergeHead, revParse } from './git.js';
 import { WorkspaceError, WorkspaceFailureType } from './failures.js';
@@ -9,21 +10,24 @@ import { integrationBranch, integrationWorktree, runWorktreesDir, taskBranch, ta
 import { withRepoLock, type LockOptions } from './repo-lock.js';
 import type { MergeTaskInput, MergeTaskResult } from '../../contract/workspace.js';
 import { findWorktree } from './worktree-list.js';
+import { baseRef, push, sharedTip } from './remote.js';
+import { runRepo, type RunRepo } from './run-repo.js';
 
 export async function mergeTask(
   worktreesDir: string,
   input: MergeTaskInput,
   lock: LockOptions = {},
 ): Promise<MergeTaskResult> {
-  const repo = input.base.toplevel;
+  const repo = await runRepo(worktreesDir, input.runId, input.base.toplevel, input.remote);
   const branch = taskBranch(input.runId, input.taskId);
   const target = integrationBranch(input.runId);
   const folder = integrationWorktree(worktreesDir, input.runId);
   return await withRepoLock(
-    await commonDir(repo),
+    await commonDir(repo.dir),
     async () => {
-      await ensureIntegrationWorktree(worktreesDir, input, folder, target);
-      const tip = await revParse(repo, `refs/heads/${branch}`);
+      await repo.refresh();
+      await ensureIntegrationWorktree(repo, worktreesDir, input, folder, target);
+      const tip = await repo.tip(branch);
       if (!tip) {
         throw new WorkspaceError(
           WorkspaceFailureType.BranchMissing,
@@ -47,13 +51,13 @@ export async function mergeTask(
       // A merge left by a task that was since skipped, or re-done by a resolver: it is not wanted any more.
       if (pending) await git(folder, ['merge', '--abort']);
 
-      if (await isAncestor(folder, tip, 'HEAD')) return result('already-merged', await head(folder));
+      if (await isAncestor(folder, tip, 'HEAD')) return result('already-merged', await published(repo, folder, target));
       const message = `${taskCommitMessage(input.runId, input.taskId, input.title)} (merged)`;
       const merge = await git(folder, ['merge', '--no-ff', '--no-edit', '-m', message, tip], {
         env: await identityEnv(folder),
         okExitCodes: [1],
       });
-      if (merge.exitCode === 0) return result('merged', await head(folder));
+      if (merge.exitCode === 0) return result('merged', await published(repo, folder, target));
       const files = await conflictedFiles(folder);
       if (files.length === 0) {
         // Not a conflict (e.g. a person's uncommitted change in the way): nothing was merged; say why.
@@ -67,20 +71,52 @@ export async function mergeTask(
 
 /** The integration branch's worktree, created on first use from the run's base. */
 async function ensureIntegrationWorktree(
+  repo: RunRepo,
   worktreesDir: string,
   input: MergeTaskInput,
   folder: string,
   target: string,
 ): Promise<void> {
-  const repo = input.base.toplevel;
-  const existing = await findWorktree(repo, folder);
-  if (existing?.branch === `refs/heads/${target}`) return;
-  await git(repo, ['worktree', 'prune']);
-  if (existing) await git(repo, ['worktree', 'remove', '--force', folder]);
+  const existing = await findWorktree(repo.dir, folder);
+  if (existing?.branch === `refs/heads/${target}`) {
+    if (repo.remote) await catchUp(repo, folder, target);
+    return;
+  }
+  await git(repo.dir, ['worktree', 'prune']);
+  if (existing) await git(repo.dir, ['worktree', 'remove', '--force', folder]);
   await rm(folder, { recursive: true, force: true });
   await mkdir(runWorktreesDir(worktreesDir, input.runId), { recursive: true });
-  if (await revParse(repo, `refs/heads/${target}`)) await git(repo, ['worktree', 'add', folder, target]);
-  else await git(repo, ['worktree', 'add', '-b', target, folder, input.base.commit]);
+  if (repo.remote) {
+    // The remote's integration branch, or the run's base as recordBase put it there.
+    const start = (await repo.tip(target)) ?? (await sharedTip(repo.dir, baseRef(input.runId))) ?? input.base.commit;
+    await git(repo.dir, ['branch', '--force', target, start]);
+    await git(repo.dir, ['worktree', 'add', '--quiet', folder, target]);
+  } else if (await revParse(repo.dir, `refs/heads/${target}`)) {
+    await git(repo.dir, ['worktree', 'add', folder, target]);
+  } else {
+    await git(repo.dir, ['worktree', 'add', '-b', target, folder, input.base.commit]);
+  }
+}
+
+/**
+ * With a remote, another host may have merged since this worktree last did: it moves on to the remote's
+ * integration branch. A conflict waiting here stays; work here the remote never got (a push that failed) is
+ * pushed after the next merge, unless the remote went on without it — the remote is the run's record.
+ */
+async function catchUp(repo: RunRepo, folder: string, target: string): Promise<void> {
+  const remote = await repo.tip(target);
+  const here = await revParse(folder, 'HEAD');
+  if (!remote || !here || remote === here || (await mergeHead(folder))) return;
+  if (await isAncestor(folder, remote, here)) return;
+  if (await isAncestor(folder, here, remote)) await git(folder, ['merge', '--quiet', '--ff-only', remote]);
+  else await git(folder, ['reset', '--quiet', '--hard', remote]);
+}
+
+/** The integration worktree's HEAD, on the remote too when there is one (it only ever moves forward there). */
+async function published(repo: RunRepo, folder: string, target: string): Promise<string> {
+  const commit = await head(folder);
+  if (repo.remote) await push(repo.dir, repo.remote, [`${commit}:refs/heads/${target}`]);
+  return commit;
 }
 
 async function head(folder: string): Promise<string> {
