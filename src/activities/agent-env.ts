@@ -9,6 +9,9 @@ const CLAUDE_ENV = {
   CLAUDE_CODE_MAX_RETRIES: '0',
   CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
   DISABLE_AUTOUPDATER: '1',
+  // claude waits this long for baton's in-run MCP server (agent-talk/bridge.ts: an `alwaysLoad` one) before its
+  // first request; 5 s unless told, which a busy machine can miss, leaving the agent without its tools.
+  MCP_CONNECT_TIMEOUT_MS: '30000',
 };
 
 export type EnvChanges = Record<string, string | undefined>;

@@ -1,5 +1,6 @@
 // claude's command line (DESIGN §5), for every activity that runs claude: the only module that knows its flags.
 // Pure, so it is unit-tested without a process.
+import { agentToolNames } from '../contract/agent-tools.js';
 import type { AgentDefinition, EffectiveTask } from '../plan/schema.js';
 
 /** How the attempt relates to a Claude conversation. */
@@ -37,6 +38,8 @@ export interface ClaudeArgsInput {
   addDirs?: string[];
   /** The JSON Schema the final answer must match; the result line then carries it as `structured_output`. */
   jsonSchema?: Record<string, unknown>;
+  /** baton's in-run MCP server (DESIGN §13), as `--mcp-config` JSON: its tools are allowed without asking. */
+  mcpConfig?: string;
 }
 
 export function buildClaudeArgs({
@@ -47,6 +50,7 @@ export function buildClaudeArgs({
   session,
   addDirs = [],
   jsonSchema,
+  mcpConfig,
 }: ClaudeArgsInput): string[] {
   const args = live
     ? ['-p', '--input-format', 'stream-json', '--replay-user-messages']
@@ -56,8 +60,11 @@ export function buildClaudeArgs({
   args.push('--output-format', 'stream-json', '--verbose', '--permission-mode', task.permissionMode);
   if (task.model) args.push('--model', task.model);
   if (task.maxTurns !== undefined) args.push('--max-turns', String(task.maxTurns));
-  // Multi-value flags take every following word, the prompt included: always the `=` form.
-  if (task.allowedTools && task.allowedTools.length > 0) args.push(`--allowedTools=${task.allowedTools.join(',')}`);
+  // Multi-value flags take every following word, the prompt included: always the `=` form. Allowing a tool
+  // spares the question claude would ask (and nobody answers in -p); it takes no other tool away.
+  const allowed = [...(task.allowedTools ?? []), ...(mcpConfig ? agentToolNames() : [])];
+  if (allowed.length > 0) args.push(`--allowedTools=${allowed.join(',')}`);
+  if (mcpConfig) args.push(`--mcp-config=${mcpConfig}`);
   for (const dir of addDirs) args.push(`--add-dir=${dir}`);
   if (task.agent) {
     const definition = agents?.[task.agent];

@@ -30,6 +30,7 @@ import { buildPrompt, buildResumePrompt } from './prompt.js';
 import type { ResultLine, StreamState } from './stream.js';
 import type { AgentHeartbeat, AttemptSession, RunAgentInput, RunAgentResult } from '../contract/agent.js';
 import { rebaseAgentInput } from './workspace/rebase-paths.js';
+import { openAttemptTalk, questionOfEarlierAttempt } from './agent-talk/attempt-talk.js';
 import { withCheckpoints } from './workspace/checkpoints.js';
 import { worktreesDirOf } from './workspace/activities.js';
 
@@ -39,6 +40,9 @@ export const RESULT_TEXT_LIMIT = 4000;
 const CONVERSATION_SYNC_MS = 2000;
 /** How often, at most, a shared worktree's files are checkpointed to its remote (workspace/checkpoints.ts). */
 const CHECKPOINT_MS = 2000;
+
+const AWAITING_ANSWER =
+  "the agent's question waits for a person's answer (baton answer); the task continues its conversation once answered";
 
 export function createActivities(deps: ActivityDeps) {
   return {
@@ -124,37 +128,54 @@ async function runAgent(deps: ActivityDeps, input: RunAgentInput): Promise<RunAg
   };
   const taskPrompt = await beating(() => readTaskPrompt(store, input.task.prompt, { ...details }));
   const resultFiles = await beating(() => dependencyResults(store, input, paths, { ...details }));
-  const fullPrompt = buildPrompt(
-    { ...input, task: { ...input.task, prompt: taskPrompt } },
-    { dependencyResults: resultFiles },
-  );
-  writeFileSync(paths.prompt, fullPrompt);
-  writeFileSync(paths.session, JSON.stringify(session.record, null, 2) + '\n');
-  // Before claude starts: whatever happens to this attempt, the next one knows which conversation it had.
-  await beating(() =>
-    recordConversation(store, paths, files.conversations, {
-      sessionId: session.sessionId,
-      attempt,
-      mode: session.record.mode,
-      cwd: input.cwd,
-    }),
-  ).catch((err: unknown) => {
-    throw unavailable(
-      `cannot record the task's conversation in ${store.location}: ${(err as Error).message}`,
-      err,
-      details,
-    );
-  });
-  const sync = new ConversationSync(
-    store,
-    paths.key(paths.conversationCopy(session.sessionId)),
-    session.file,
-    { configDir, sessionId: session.sessionId },
-    deps.conversationSyncMs ?? CONVERSATION_SYNC_MS,
-  );
-
   const logs = [paths.prompt, paths.session, paths.transcript, paths.stderr];
+  // The agent's baton tools (DESIGN §13): notes, and questions to a person. Closed however the attempt ends.
+  const talk =
+    deps.agentTools === false
+      ? null
+      : await openAttemptTalk(ctx, {
+          taskId: input.task.id,
+          generation: input.generation,
+          sessionId: () => stream?.sessionId ?? session.sessionId,
+          signal: ctx.cancellationSignal,
+        });
   try {
+    // A question an earlier attempt's agent asked (that attempt ended first): still open, this attempt could only
+    // wait too, so the run holds the task until the answer; answered, the answer goes into the conversation (the
+    // one that asked: the newest of the generation), and the question is closed once the model has read it.
+    const earlier = await questionOfEarlierAttempt(talk, input, attempt);
+    if (earlier === 'waiting') throw fail(failure(FailureType.AwaitingAnswer, AWAITING_ANSWER));
+    let answerTaken = earlier ? () => talk!.answerTaken(earlier.questionId) : null;
+    const answer = earlier?.answer ?? input.answer;
+    const fullPrompt = buildPrompt(
+      { ...input, answer, task: { ...input.task, prompt: taskPrompt } },
+      { dependencyResults: resultFiles, tools: talk !== null },
+    );
+    writeFileSync(paths.prompt, fullPrompt);
+    writeFileSync(paths.session, JSON.stringify(session.record, null, 2) + '\n');
+    // Before claude starts: whatever happens to this attempt, the next one knows which conversation it had.
+    await beating(() =>
+      recordConversation(store, paths, files.conversations, {
+        sessionId: session.sessionId,
+        attempt,
+        mode: session.record.mode,
+        cwd: input.cwd,
+      }),
+    ).catch((err: unknown) => {
+      throw unavailable(
+        `cannot record the task's conversation in ${store.location}: ${(err as Error).message}`,
+        err,
+        details,
+      );
+    });
+    const sync = new ConversationSync(
+      store,
+      paths.key(paths.conversationCopy(session.sessionId)),
+      session.file,
+      { configDir, sessionId: session.sessionId },
+      deps.conversationSyncMs ?? CONVERSATION_SYNC_MS,
+    );
+
     const claude = await runClaudeAttempt(deps, {
       command: {
         task: input.task,
@@ -162,10 +183,11 @@ async function runAgent(deps: ActivityDeps, input: RunAgentInput): Promise<RunAg
         session: { kind: session.kind, sessionId: session.sessionId },
         // Outside its cwd, claude asks before reading a file, and nobody answers in -p: name the results' folders.
         addDirs: foldersOutside(input.cwd, Object.values(resultFiles)),
+        mcpConfig: talk?.mcpConfig,
       },
       prompt:
         session.kind === 'resume'
-          ? { text: buildResumePrompt(input), file: paths.resumePrompt, written: false }
+          ? { text: buildResumePrompt(input, answer), file: paths.resumePrompt, written: false }
           : { text: fullPrompt, file: paths.prompt, written: true },
       cwd: input.cwd,
       transcriptFile: paths.transcript,
@@ -181,6 +203,10 @@ async function runAgent(deps: ActivityDeps, input: RunAgentInput): Promise<RunAg
         stream = state;
         heartbeat();
         sync.poke();
+        if (answerTaken && state.turns > 0) {
+          void answerTaken();
+          answerTaken = null;
+        }
       },
     }).finally(() => beating(() => sync.flush()));
     if (sync.failure) {
@@ -190,6 +216,10 @@ async function runAgent(deps: ActivityDeps, input: RunAgentInput): Promise<RunAg
     const sessionId = claude.stream.sessionId ?? session.sessionId;
     details.sessionId = sessionId;
     details.costUsd = claude.result?.costUsd ?? 0;
+    // However the attempt ended, an agent that waits on a person leaves its question open: the run holds the task.
+    if (talk?.waitingForAnswer && !ctx.cancellationSignal.aborted) {
+      throw fail(failure(FailureType.AwaitingAnswer, AWAITING_ANSWER));
+    }
     if (claude.verdict) throw fail(claude.verdict);
     return await succeed(claude.result, sessionId);
   } catch (err) {
@@ -200,6 +230,8 @@ async function runAgent(deps: ActivityDeps, input: RunAgentInput): Promise<RunAg
       );
     }
     throw err;
+  } finally {
+    await talk?.close();
   }
 
   /** claude succeeded: the task has, if its expected outputs exist and its result is kept. */

@@ -15,6 +15,7 @@ const STATE_ICON: Record<TaskState, string> = {
   ready: '○',
   'awaiting-approval': '?',
   running: '▶',
+  'awaiting-answer': '?',
   'awaiting-review': '?',
   'merge-conflict': '!',
   succeeded: '✔',
@@ -29,7 +30,8 @@ export function stateLabel(state: TaskState): string {
   if (state === 'succeeded') return green(text);
   if (state === 'failed' || state === 'cancelled' || state === 'blocked') return red(text);
   if (state === 'running') return cyan(text);
-  if (state === 'awaiting-approval' || state === 'awaiting-review' || state === 'merge-conflict') return yellow(text);
+  if (['awaiting-approval', 'awaiting-answer', 'awaiting-review', 'merge-conflict'].includes(state))
+    return yellow(text);
   return text;
 }
 

@@ -19,6 +19,7 @@ const readTasksFile = lazy(() => import('./commands/intervene.js'), 'readTasksFi
 const codecServerCommand = lazy(() => import('./commands/codec-server.js'), 'codecServerCommand');
 const listCommand = lazy(() => import('./commands/list.js'), 'listCommand');
 const mcpCommand = lazy(() => import('./commands/mcp.js'), 'mcpCommand');
+const notesCommand = lazy(() => import('./commands/notes.js'), 'notesCommand');
 const planCommand = lazy(() => import('./commands/plan.js'), 'planCommand');
 const planShowCommand = lazy(() => import('./commands/plan.js'), 'planShowCommand');
 const runCommand = lazy(() => import('./commands/run.js'), 'runCommand');
@@ -157,6 +158,16 @@ program
   .argument('<run>', 'run id')
   .option('--json', 'print the status JSON')
   .action(async (runId: string, o: { json?: boolean }) => done(await resultCommand(config(), { runId, ...o })));
+
+program
+  .command('notes')
+  .description("the notes a run's agents recorded for each other, newest first")
+  .argument('<run>', 'run id')
+  .option('--query <text>', 'only notes whose key or text contains this')
+  .option('--json', 'print {"runId","notes":[{key,text,taskId,at}],"complete"}')
+  .action(async (runId: string, o: { query?: string; json?: boolean }) =>
+    done(await notesCommand(config(), { runId, ...o })),
+  );
 
 program
   .command('list')
@@ -319,6 +330,13 @@ intervention('add', 'add tasks (a YAML/JSON list, or {tasks: [...]}) to a runnin
   .argument('<file>')
   .action(async (runId: string, file: string, o: { json?: boolean }) =>
     send('addTasks', runId, { tasks: await readTasksFile(file) }, o.json),
+  );
+intervention('answer', "answer the question a task's agent asked (it continues its conversation with the answer)")
+  .argument('<run>')
+  .argument('<task>')
+  .argument('<text>', 'the answer')
+  .action(async (runId: string, taskId: string, text: string, o: { json?: boolean }) =>
+    send('answer', runId, { taskId, text }, o.json),
   );
 intervention('abort', 'end a run now: running tasks are cancelled')
   .argument('<run>')

@@ -10,6 +10,8 @@ export interface DependencyResult {
   summary: string;
   /** File holding the dependency's full result (absent when skipped). */
   artifactPath?: string;
+  /** Notes its agent recorded for others (mcp__baton__note), newest first, bounded. */
+  notes?: { key: string; text: string }[];
 }
 
 export interface RunAgentInput {
@@ -27,8 +29,13 @@ export interface RunAgentInput {
   dependencies: DependencyResult[];
   /** Messages from people (guide, reviewer feedback) added to the prompt. */
   guidance: string[];
-  /** Claude session id chosen by the workflow (uuid) for the first attempt. */
+  /** Claude session id chosen by the workflow (uuid) for the first attempt; with `answer`, the one to continue. */
   sessionId: string;
+  /**
+   * A person's answer to the question the task's agent asked before its attempt ended (DESIGN §13): this run
+   * continues that agent's conversation (`sessionId`) with it.
+   */
+  answer?: { question: string; text: string };
   /**
    * Worktree isolation: the task's paths (contextFiles, expectedOutputs) under each `from` are read, written
    * and checked under its `to` (the task's worktree), first matching rule wins. Absent: paths as given.

@@ -24,6 +24,9 @@ const FinalAgentFailure = {
   AgentStructuredOutputFailed: 'AgentStructuredOutputFailed',
   AgentBadArguments: 'AgentBadArguments', // bad flags, unknown agent, bad cwd
   ClaudeNotFound: 'ClaudeNotFound', // binary missing or not executable
+  // The attempt ended while its agent's question waits on a person: the run holds the task until the answer,
+  // then continues the conversation with it (DESIGN §13). Another attempt now would only wait too.
+  AwaitingAnswer: 'AwaitingAnswer',
 } as const;
 
 export const FailureType = { ...RetryableAgentFailure, ...FinalAgentFailure } as const;

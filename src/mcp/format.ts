@@ -9,6 +9,7 @@ const TOOL_OF_COMMAND: Record<string, string> = {
   retry: 'baton_retry_task',
   skip: 'baton_skip_task',
   abort: 'baton_abort',
+  answer: 'baton_answer',
 };
 
 export function toolHint(waiting: string, runId: string): string {

@@ -94,6 +94,13 @@ const SPECS: Record<m.Intervention, InterventionSpec> = {
       "Add tasks to a run that has not ended. Tasks have the plan's task shape; ids must be new, dependencies must exist, and no cycle may form.",
     destructive: false,
   },
+  answer: {
+    name: 'baton_answer',
+    title: "Answer an agent's question",
+    description:
+      "Answer the question a task's agent asked (the task is awaiting-answer; the status shows the question): the agent continues its conversation with the answer, even if its process ended while it waited.",
+    destructive: false,
+  },
   abort: {
     name: 'baton_abort',
     title: 'Abort a run',

@@ -27,7 +27,8 @@ const INSTRUCTIONS = `baton runs a plan of Claude Code subagents as a durable Te
 Submit a plan with baton_submit_plan (one call: once it answers with a runId, the run is in Temporal and goes on to its end even if this session ends). A \`baton worker\` on the same task queue executes runs; this server does not run agents.
 Check on a run with baton_status, or baton_result (which can wait for the end); baton_list_runs with waiting: true lists runs that wait on a person.
 To try baton without an API key, start a run with rehearse: true: a \`baton worker --rehearse\` runs it with a scripted model that completes every task, at no cost.
-When a run waits on you (waitingOn in the status), intervene: baton_retry_task or baton_skip_task for a failed task, baton_approve or baton_reject for a gate, baton_resume after a pause, baton_abort to end it.`;
+When a run waits on you (waitingOn in the status), intervene: baton_retry_task or baton_skip_task for a failed task, baton_approve or baton_reject for a gate, baton_answer for an agent's question, baton_resume after a pause, baton_abort to end it.
+baton_notes reads what a run's agents recorded for each other.`;
 
 function packageVersion(): string {
   try {

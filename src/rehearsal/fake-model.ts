@@ -57,7 +57,7 @@ import {
   type AnswerBlock,
   type Conversation,
 } from './messages-api.js';
-import { expectedOutputsOf, taskKeyOf } from './task-prompt.js';
+import { ANSWER_HEADING, expectedOutputsOf, talkStepsOf, taskKeyOf, type TalkStep } from './task-prompt.js';
 import { goalOf, rehearsalPlan } from './planner-answer.js';
 
 export { TASK_HEADER, expectedOutputsOf, taskKeyOf } from './task-prompt.js';
@@ -144,7 +144,33 @@ function blocksOfTurn(turn: Turn, conversation: Conversation): AnswerBlock[] {
   return [{ type: 'tool_use', id, name: turn.toolUse.name, input: turn.toolUse.input }];
 }
 
-/** Stateless: writes the first expected output that has no Write in the conversation yet, then ends. */
+/** The next of the task's talk steps the conversation has not taken yet (an ask answered by a resume counts). */
+function nextTalkStep(conversation: Conversation): TalkStep | undefined {
+  const used = new Map<string, number>();
+  for (const use of conversation.toolUses) used.set(use.name, (used.get(use.name) ?? 0) + 1);
+  for (const step of talkStepsOf(conversation.firstUserText)) {
+    const name = `mcp__baton__${step.tool}`;
+    const count = used.get(name) ?? 0;
+    if (count > 0) used.set(name, count - 1);
+    // A resumed conversation no longer holds the ask its agent was stopped in: its prompt brings the answer.
+    else if (!(step.tool === 'ask' && conversation.userText.includes(ANSWER_HEADING))) return step;
+  }
+  return undefined;
+}
+
+/** What the rehearsal's agent says it did with baton's tools, the answer it got included. */
+function talkSummary(conversation: Conversation): string {
+  const asked = conversation.toolUses.find((use) => use.name === 'mcp__baton__ask' && use.result !== null);
+  const resumed = conversation.userText.split(ANSWER_HEADING)[1]?.split('The answer:')[1];
+  const answer = (asked?.result?.replace(/^A person answered your question:\s*/, '') ?? resumed)?.trim();
+  const notes = conversation.toolUses.filter((use) => use.name === 'mcp__baton__note').length;
+  const parts = [];
+  if (notes > 0) parts.push(`recorded ${notes} note${notes === 1 ? '' : 's'}`);
+  if (answer) parts.push(`heard the answer to its question: ${answer.split('\n')[0]}`);
+  return parts.length > 0 ? ` It ${parts.join('; ')}.` : '';
+}
+
+/** Stateless: the talk steps its prompt asks for, then writes each expected output that has no Write yet, then ends. */
 function rehearsalBlocks(key: string, conversation: Conversation): AnswerBlock[] {
   if (key === 'planner') {
     // A planner conversation (`baton plan --goal`, `--goal --rehearse`): a plan for its goal.
@@ -153,15 +179,16 @@ function rehearsalBlocks(key: string, conversation: Conversation): AnswerBlock[]
       ? [{ type: 'tool_use', id: newToolUseId(), name: 'StructuredOutput', input }]
       : [{ type: 'text', text: 'Rehearsal: plan given.' }];
   }
+  const step = nextTalkStep(conversation);
+  if (step) {
+    const { tool, ...input } = step;
+    return [{ type: 'tool_use', id: newToolUseId(), name: `mcp__baton__${tool}`, input }];
+  }
   const outputs = expectedOutputsOf(conversation.firstUserText).map((p) => absolute(p, conversation.cwd));
   const next = outputs.find((path) => !conversation.writtenPaths.includes(path));
   if (next === undefined) {
-    return [
-      {
-        type: 'text',
-        text: `Rehearsal: task ${key} done (wrote ${outputs.length} file${outputs.length === 1 ? '' : 's'}).`,
-      },
-    ];
+    const wrote = `wrote ${outputs.length} file${outputs.length === 1 ? '' : 's'}`;
+    return [{ type: 'text', text: `Rehearsal: task ${key} done (${wrote}).${talkSummary(conversation)}` }];
   }
   return [
     { type: 'text', text: `Rehearsal: writing ${next}.` },

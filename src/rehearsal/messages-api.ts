@@ -8,6 +8,8 @@ const TextLikeSchema = z.object({ type: z.string(), text: z.string().optional() 
 const ContentBlockSchema = z.object({
   type: z.string(),
   text: z.string().optional(),
+  id: z.string().optional(),
+  tool_use_id: z.string().optional(),
   name: z.string().optional(),
   input: z.record(z.string(), z.unknown()).optional(),
   // tool_result blocks carry the tool's output as a string or as blocks
@@ -45,6 +47,10 @@ export interface Conversation {
   assistantTurns: number;
   /** `file_path` of every Write tool_use already in the conversation. */
   writtenPaths: string[];
+  /** Every tool_use already in the conversation, in order, with the text of its result (if it has one yet). */
+  toolUses: { name: string; input: Record<string, unknown>; result: string | null }[];
+  /** All text of every user message (prompts and tool results), joined. */
+  userText: string;
   /** The agent's working directory, as Claude Code states it in its system prompt. */
   cwd: string | null;
 }
@@ -64,11 +70,23 @@ export function readConversation(request: MessagesRequest): Conversation {
   const users = request.messages.filter((m) => m.role === 'user');
   const assistants = request.messages.filter((m) => m.role === 'assistant');
   const writtenPaths: string[] = [];
+  const results = new Map<string, string>();
+  for (const message of users) {
+    if (typeof message.content === 'string') continue;
+    for (const block of message.content) {
+      if (block.type === 'tool_result' && block.tool_use_id)
+        results.set(block.tool_use_id, textOf({ ...message, content: [block] }));
+    }
+  }
+  const toolUses: Conversation['toolUses'] = [];
   for (const message of assistants) {
     if (typeof message.content === 'string') continue;
     for (const block of message.content) {
+      if (block.type !== 'tool_use') continue;
       const path = block.input?.['file_path'];
-      if (block.type === 'tool_use' && block.name === 'Write' && typeof path === 'string') writtenPaths.push(path);
+      if (block.name === 'Write' && typeof path === 'string') writtenPaths.push(path);
+      const result = block.id === undefined ? null : (results.get(block.id) ?? null);
+      toolUses.push({ name: block.name ?? '', input: block.input ?? {}, result });
     }
   }
   const system =
@@ -87,6 +105,8 @@ export function readConversation(request: MessagesRequest): Conversation {
       .join('\n'),
     assistantTurns: assistants.length,
     writtenPaths,
+    toolUses,
+    userText: users.map(textOf).join('\n'),
     cwd: /^ - Primary working directory: (.+)$/m.exec(system)?.[1]?.trim() ?? null,
   };
 }

@@ -32,3 +32,38 @@ export function expectedOutputsOf(text: string): string[] {
   }
   return paths;
 }
+
+/** Something the rehearsal's model does with baton's tools (DESIGN §13) because its task's prompt says so. */
+export type TalkStep =
+  { tool: 'note'; key: string; text: string } | { tool: 'notes'; query?: string } | { tool: 'ask'; question: string };
+
+const YOUR_TASK_HEADING = /^## Your task[ \t]*\r?$/m;
+const NOTE_LINE = /^(?:- )?note:\s*(.+?)\s*=\s*(.+?)\s*$/i;
+const NOTES_LINE = /^(?:- )?read notes(?::\s*(.*?))?\s*$/i;
+const ASK_LINE = /^(?:- )?ask:\s*(.+?)\s*$/i;
+
+/**
+ * The lines of a task's own prompt (the `## Your task` section, never what dependencies or notes brought) that
+ * ask the rehearsal to use baton's tools, in order: `note: <key> = <text>`, `read notes` (or `read notes: <query>`),
+ * `ask: <question>` (the first one only: it asks once).
+ */
+export function talkStepsOf(text: string): TalkStep[] {
+  const heading = YOUR_TASK_HEADING.exec(text);
+  if (!heading) return [];
+  const rest = text.slice(heading.index + heading[0].length);
+  const section = rest.slice(0, rest.search(/^## /m) >= 0 ? rest.search(/^## /m) : undefined);
+  const steps: TalkStep[] = [];
+  for (const raw of section.split('\n')) {
+    const line = raw.trim();
+    const note = NOTE_LINE.exec(line);
+    const notes = NOTES_LINE.exec(line);
+    const ask = ASK_LINE.exec(line);
+    if (note) steps.push({ tool: 'note', key: note[1]!, text: note[2]! });
+    else if (notes) steps.push(notes[1] ? { tool: 'notes', query: notes[1] } : { tool: 'notes' });
+    else if (ask && !steps.some((s) => s.tool === 'ask')) steps.push({ tool: 'ask', question: ask[1]! });
+  }
+  return steps;
+}
+
+/** The heading under which a resumed agent's prompt brings the answer to its question (src/activities/prompt.ts). */
+export const ANSWER_HEADING = '## Answer to your question';

@@ -5,6 +5,7 @@ import type { DataConverter } from '@temporalio/common';
 import { Runtime, Worker, type NativeConnection } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities/index.js';
 import { batonDataConverter } from '../codec/data-converter.js';
+import { answerSinks } from '../activities/agent-talk/answers.js';
 import { warmUpLauncher } from '../activities/launcher/client.js';
 import { createNotifyActivities } from '../activities/notify.js';
 import { createPlanActivities } from '../activities/plan-goal.js';
@@ -121,6 +122,8 @@ export async function createBatonWorker(options: BatonWorkerOptions): Promise<Wo
           sinks: {
             ...(options.tracing?.workflowSinks() ?? DISCARD_WORKFLOW_SPANS),
             ...snapshots.sinks(progress && ((runId, phase) => progress.phase(runId, phase))),
+            // An answer wakes the agent waiting for it at once when that agent runs here (agent-talk/answers.ts).
+            ...answerSinks(),
           },
         }),
     maxConcurrentActivityTaskExecutions: options.maxConcurrentAgents ?? DEFAULT_MAX_CONCURRENT_AGENTS,

@@ -28,5 +28,16 @@ export function renderDetails(overview: Overview, runId: string): string {
     lines.push(`| ${t.id} | ${t.state} | ${attempts} | $${t.costUsd.toFixed(2)} | ${note} |`);
   }
   if (overview.taskCount > rows.length) lines.push('', `… and ${overview.taskCount - rows.length} more tasks`);
+  if (overview.notes.length > 0) {
+    // Agents' words, shown as data: flattened, escaped, cut short (`baton notes <run>` has them whole).
+    lines.push('', 'Latest notes of the agents:');
+    for (const n of overview.notes) lines.push(`- **${cell(n.key, 60)}** (${n.taskId}): ${cell(n.text, 120)}`);
+  }
   return lines.join('\n');
+}
+
+function cell(text: string, max: number): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  const cut = flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+  return cut.replace(/[|*_`<>[\]\\]/g, (c) => `\\${c}`);
 }

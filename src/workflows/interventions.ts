@@ -25,6 +25,8 @@ export interface InterventionHooks {
   guided(taskId: string): void;
   /** Worktree isolation: approving a reviewed or conflicted task merges it first; undefined when not needed. */
   mergeOnApprove(taskId: string, note: string | undefined): Promise<void> | undefined;
+  /** A question was answered: the worker whose agent waits for it hears at once. */
+  answered(taskId: string, questionId: number, answer: string): void;
 }
 
 /** What the run is now: planning (started from a goal, no plan yet), or running its scheduler's tasks. */
@@ -209,6 +211,18 @@ const INTERVENTIONS = {
       apply: (s, i, hooks) => {
         s.abort(i.reason);
         hooks.abortRunning();
+      },
+    },
+  }),
+  answer: intervention({
+    update: m.answerUpdate,
+    signal: m.answerSignal,
+    schema: m.AnswerInputSchema,
+    running: {
+      check: (s, i) => s.talk.checkAnswer(i.taskId, i.text),
+      apply: (s, i, hooks) => {
+        const question = s.talk.answer(i.taskId, i.text, hooks.now());
+        hooks.answered(i.taskId, question.id, i.text);
       },
     },
   }),

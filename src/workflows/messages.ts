@@ -40,6 +40,11 @@ export const AddTasksInputSchema = z.strictObject({
   tasks: z.array(TaskSchema, { error: 'tasks must be a list of tasks' }).min(1, 'tasks must not be empty'),
 });
 export const AbortInputSchema = z.strictObject({ reason: z.string().optional() });
+/** A person's answer to the question a task's agent asked (DESIGN §13). */
+export const AnswerInputSchema = z.strictObject({
+  taskId,
+  text: z.string({ error: 'text is required (the answer, a string)' }).min(1, 'text must not be empty'),
+});
 
 export type ApproveInput = z.input<typeof ApproveInputSchema>;
 export type RejectInput = z.input<typeof RejectInputSchema>;
@@ -51,6 +56,7 @@ export type CancelTaskInput = z.input<typeof CancelTaskInputSchema>;
 export type GuideInput = z.input<typeof GuideInputSchema>;
 export type AddTasksInput = z.input<typeof AddTasksInputSchema>;
 export type AbortInput = z.input<typeof AbortInputSchema>;
+export type AnswerInput = z.input<typeof AnswerInputSchema>;
 
 /** What an update answers: the run's status after the change. */
 export type InterventionResult = RunStatus;
@@ -75,6 +81,7 @@ export const cancelTaskUpdate = defineUpdate<InterventionResult, [CancelTaskInpu
 export const guideUpdate = defineUpdate<InterventionResult, [GuideInput]>('guide');
 export const addTasksUpdate = defineUpdate<InterventionResult, [AddTasksInput]>('addTasks');
 export const abortUpdate = defineUpdate<InterventionResult, [AbortInput]>('abort');
+export const answerUpdate = defineUpdate<InterventionResult, [AnswerInput]>('answer');
 
 export const approveSignal = defineSignal<[ApproveInput]>('approve');
 export const rejectSignal = defineSignal<[RejectInput]>('reject');
@@ -86,6 +93,7 @@ export const cancelTaskSignal = defineSignal<[CancelTaskInput]>('cancelTask');
 export const guideSignal = defineSignal<[GuideInput]>('guide');
 export const addTasksSignal = defineSignal<[AddTasksInput]>('addTasks');
 export const abortSignal = defineSignal<[AbortInput]>('abort');
+export const answerSignal = defineSignal<[AnswerInput]>('answer');
 
 /** The intervention names, for CLIs and MCP tools that dispatch by name. */
 export const INTERVENTIONS = [
@@ -99,6 +107,7 @@ export const INTERVENTIONS = [
   'guide',
   'addTasks',
   'abort',
+  'answer',
 ] as const;
 export type Intervention = (typeof INTERVENTIONS)[number];
 
@@ -114,6 +123,7 @@ export interface InterventionInputs {
   guide: GuideInput;
   addTasks: AddTasksInput;
   abort: AbortInput;
+  answer: AnswerInput;
 }
 export type InterventionInput<O extends Intervention> = InterventionInputs[O];
 
@@ -131,6 +141,7 @@ export const interventionUpdates: {
   guide: guideUpdate,
   addTasks: addTasksUpdate,
   abort: abortUpdate,
+  answer: answerUpdate,
 };
 
 /** Each intervention's payload schema (what the workflow checks a payload against). */
@@ -145,6 +156,7 @@ export const interventionSchemas = {
   guide: GuideInputSchema,
   addTasks: AddTasksInputSchema,
   abort: AbortInputSchema,
+  answer: AnswerInputSchema,
 } as const satisfies Record<Intervention, z.ZodObject>;
 
 /** The task an intervention's payload names, if any. */

@@ -23,6 +23,7 @@ import { DEFAULT_PLANNING_ROUNDS, Planning } from './planning.js';
 import { Run } from './run.js';
 import { Scheduler, type SchedulerState } from './scheduler/index.js';
 import type { RunStatus } from './status.js';
+import { registerTalk } from './talk.js';
 
 export type { OrchestrateInput, OrchestrateOptions } from './input.js';
 
@@ -48,6 +49,7 @@ export async function orchestrate(input: OrchestrateInput): Promise<RunStatus> {
   // A running agent says which of a person's notes reached the model (DESIGN §11).
   setHandler(m.guidanceDeliveredSignal, (input) => run.memos.delivered(run.scheduler, input, now()));
   registerInterventions(() => run.scheduler ?? run.planning, run.hooks);
+  registerTalk(() => run.scheduler ?? run.planning, { now, changed: run.hooks.intervened });
 
   try {
     if (run.planning) {

@@ -222,6 +222,9 @@ export class Planning {
       // A proposed plan's tasks are shown as they would be at its start.
       taskCount: proposed?.tasks.length ?? 0,
       tasks: proposed ? Scheduler.fresh(proposed, s.startedAt).status(runId, now, 0).tasks : [],
+      // Agents write notes once tasks run.
+      notes: [],
+      noteCount: 0,
     };
   }
 }

@@ -1,7 +1,8 @@
 // One run's live parts while its workflow runs: the planning (a run started from a goal) until the run has a
 // plan, then its scheduler; the agents running now; worktree isolation; and what people see of it.
-import type { CancellationScope } from '@temporalio/workflow';
+import { proxySinks, type CancellationScope } from '@temporalio/workflow';
 import type { Duration } from '@temporalio/common';
+import type { AnswerSinks } from '../contract/talk.js';
 import type { Plan } from '../plan/schema.js';
 import { DETAILS_ROWS } from './details.js';
 import type { OrchestrateOptions } from './input.js';
@@ -16,6 +17,7 @@ import { TaskRuns } from './task-runs.js';
 import { Worktrees } from './worktrees.js';
 
 const now = (): string => new Date().toISOString();
+const { agentAnswers } = proxySinks<AnswerSinks>();
 
 export class Run implements PlanRoundsContext {
   readonly tasks: TaskRuns;
@@ -100,6 +102,8 @@ export class Run implements PlanRoundsContext {
       this.tasks.cancelAll();
       this.planner?.cancel();
     },
+    // Sinks are not called on replay: an answer given before a worker's restart reaches its agent by the query.
+    answered: (taskId, questionId, answer) => agentAnswers.answered(taskId, questionId, answer),
     mergeOnApprove: (taskId, note) => {
       const sched = this.sched;
       const isolated = this.isolation;

@@ -1,4 +1,7 @@
 // Run and task states and the status JSON (DESIGN.md §3, §7). Pure types and constants.
+import type { Note } from '../contract/talk.js';
+
+export type { Note } from '../contract/talk.js';
 
 export const Phase = {
   Planning: 'planning',
@@ -16,6 +19,8 @@ export const TaskState = {
   Ready: 'ready',
   AwaitingApproval: 'awaiting-approval',
   Running: 'running',
+  /** Its agent asked a person a question (mcp__baton__ask) and waits for the answer. */
+  AwaitingAnswer: 'awaiting-answer',
   AwaitingReview: 'awaiting-review',
   MergeConflict: 'merge-conflict',
   Succeeded: 'succeeded',
@@ -31,11 +36,17 @@ export const SETTLED_STATES: readonly TaskState[] = ['succeeded', 'failed', 'ski
 /** States in which a task's dependents may start. */
 export const DONE_STATES: readonly TaskState[] = ['succeeded', 'skipped'];
 /** States in which a task waits on a person. */
-export const GATE_STATES: readonly TaskState[] = ['awaiting-approval', 'awaiting-review', 'merge-conflict'];
+export const GATE_STATES: readonly TaskState[] = [
+  'awaiting-approval',
+  'awaiting-answer',
+  'awaiting-review',
+  'merge-conflict',
+];
 
 /** Task states by how much they ask for a person's eye: running and waiting first, done last. */
 export const ATTENTION_ORDER: readonly TaskState[] = [
   'running',
+  'awaiting-answer',
   'awaiting-approval',
   'awaiting-review',
   'merge-conflict',
@@ -71,6 +82,8 @@ export interface TaskView {
   taskQueue: string | null;
   /** A person's notes (`baton guide`), oldest first, and whether each has reached the agent. */
   guidance: GuidanceView[];
+  /** The question its agent asked a person, while it waits for the answer (`baton answer`). */
+  question: { text: string; askedAt: string } | null;
   /**
    * True while an operator has paused the task's agent activity (`temporal activity pause`, the Web UI); absent
    * otherwise. Only the server knows: `baton status` adds it from the run's pending activities.
@@ -103,7 +116,14 @@ export interface RunStatus {
   /** Tasks in the run; `tasks` holds them all unless the status was read a page at a time. */
   taskCount: number;
   tasks: TaskView[];
+  /** Notes the run's agents recorded (mcp__baton__note), newest first: the latest STATUS_NOTES; `baton notes` has all. */
+  notes: Note[];
+  /** Notes in the run, all told. */
+  noteCount: number;
 }
+
+/** Notes the status carries (a run may hold up to a thousand of a few KB each). */
+export const STATUS_NOTES = 200;
 
 /** A run at a glance, cheap at any size: what the Web UI's current details and the search attributes show. */
 export interface Overview {
@@ -116,6 +136,8 @@ export interface Overview {
   counts: Partial<Record<TaskState, number>>;
   /** The first tasks in ATTENTION_ORDER (then plan order), at most the number asked for. */
   highlights: TaskView[];
+  /** The latest notes, newest first. */
+  notes: Note[];
 }
 
 /** The overview of a status that has its tasks at hand. */
@@ -129,6 +151,7 @@ export function overviewOf(status: RunStatus, limit: number): Overview {
     taskCount: status.taskCount,
     counts: countStates(status.tasks.map((t) => t.state)),
     highlights: [...status.tasks].sort((a, b) => rank(a) - rank(b)).slice(0, limit),
+    notes: status.notes ?? [],
   };
 }
 

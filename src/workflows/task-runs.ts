@@ -10,6 +10,9 @@ import { agentActivities } from './proxies.js';
 import type { Scheduler } from './scheduler/index.js';
 import type { IsolatedOutcome, Worktrees } from './worktrees.js';
 
+/** Text of a dependency's notes its dependents' prompts carry at most (the notes tool reads them all). */
+const DEPENDENCY_NOTES_BYTES = 8 * 1024;
+
 interface Running {
   scope: CancellationScope;
   /** Settles once the task's end is recorded. */
@@ -39,6 +42,8 @@ export class TaskRuns {
     const task = effectiveTask(sched.plan, sched.task(taskId));
     const { guidance, prompt } = sched.takeGuidance(taskId, now());
     this.memos.sync(sched, taskId);
+    // A question whose agent ended before the answer came: this run continues that conversation with the answer.
+    const answered = sched.talk.takeAnswer(taskId);
     const input: RunAgentInput = {
       runId: this.runId,
       goal: sched.plan.goal,
@@ -54,10 +59,12 @@ export class TaskRuns {
           state: dep.state === 'skipped' ? 'skipped' : 'succeeded',
           summary: dep.text ?? '',
           artifactPath: dep.artifactPath ?? undefined,
+          notes: sched.talk.notesOf([id], DEPENDENCY_NOTES_BYTES).map(({ key, text }) => ({ key, text })),
         };
       }),
       guidance,
-      sessionId: uuid4(),
+      sessionId: answered?.sessionId ?? uuid4(),
+      ...(answered ? { answer: { question: answered.text, text: answered.answer! } } : {}),
     };
     const activities = agentActivities(task, record.generation, this.options);
     const scope = new CancellationScope();

@@ -30,6 +30,14 @@ export class Refusal extends Error {
 
 const usd = (amount: number): string => `$${amount.toFixed(2)}`;
 
+/** How much of a question `waitingOn` shows (status has the whole of it, in the task's `question`). */
+const QUESTION_SHOWN_CHARS = 300;
+
+function oneLine(text: string, max: number): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
 /** One line of `waitingOn` each: what the run waits on a person for, and the command that answers. */
 export const waiting = {
   budget: (spent: number, budget: number) =>
@@ -46,6 +54,8 @@ export const waiting = {
     return `task ${id}: merge conflict${where} baton approve <run> ${id} (or baton retry|skip <run> ${id})`;
   },
   failed: (id: string, state: TaskState) => `task ${id}: ${state} — baton retry|skip <run> ${id}, or baton abort <run>`,
+  question: (id: string, question: string) =>
+    `task ${id}: its agent asks "${oneLine(question, QUESTION_SHOWN_CHARS)}" — baton answer <run> ${id} "<answer>"`,
   planApproval: (tasks: number) =>
     `plan: approve the proposed plan (${tasks} task${tasks === 1 ? '' : 's'}) — baton plan show <run>, then baton approve <run>, or baton reject <run> --reason "…" to plan again`,
   planFix: (invalidRounds: number | null) =>
@@ -111,4 +121,27 @@ export const refuse = {
       'there is no valid plan to approve; reject with a reason to plan again (baton reject <run> --reason …), or abort',
     ),
   planNotAwaiting: (phase: Phase) => new Refusal(`the plan is not waiting for approval (it is ${phase})`),
+  // Agents' notes and questions (DESIGN §13), and a person's answer.
+  notTheAgent: (id: string, generation: number, current: number, state: TaskState) =>
+    new Refusal(
+      `only the running agent of task ${id} may do this: the call came from its run ${generation}, and the task is ${state} (run ${current})`,
+    ),
+  noteKey: (max: number) => new Refusal(`a note needs a key of 1 to ${max} characters`),
+  noteTooLarge: (bytes: number, max: number) =>
+    new Refusal(`the note's text is ${bytes} bytes; at most ${max} are kept (write a shorter note, or several keys)`),
+  notesFull: (max: number) =>
+    new Refusal(`the run holds ${max} notes, the most it keeps: write to an existing key to replace its note`),
+  emptyQuestion: () => new Refusal('the question is empty'),
+  questionTooLarge: (bytes: number, max: number) =>
+    new Refusal(`the question is ${bytes} bytes; at most ${max} are sent (ask a shorter question)`),
+  alreadyAsking: (id: string) => new Refusal(`task ${id} already waits on the answer to its question`),
+  noQuestion: (id: string, state: TaskState) =>
+    new Refusal(`task ${id} has no question waiting for an answer (it is ${state})`),
+  emptyAnswer: () => new Refusal('the answer is empty'),
+  answerTooLarge: (bytes: number, max: number) => new Refusal(`the answer is ${bytes} bytes; at most ${max} are kept`),
+  staleQuestion: (id: string) => new Refusal(`task ${id} has no such question open any more`),
+  heldQuestion: (id: string) =>
+    new Refusal(
+      `task ${id} has no agent running: it waits on the answer to its question (baton answer <run> ${id} "<answer>", or baton skip)`,
+    ),
 };

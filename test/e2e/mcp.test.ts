@@ -30,6 +30,7 @@ const EXPECTED_TOOLS = [
   'baton_status',
   'baton_list_runs',
   'baton_result',
+  'baton_notes',
   'baton_approve',
   'baton_reject',
   'baton_pause',
@@ -39,6 +40,7 @@ const EXPECTED_TOOLS = [
   'baton_cancel_task',
   'baton_guide',
   'baton_add_tasks',
+  'baton_answer',
   'baton_abort',
 ];
 

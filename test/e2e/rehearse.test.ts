@@ -133,3 +133,52 @@ void test('the MCP start tools take rehearse: true — through the MCP inspector
   const goalEnded = await inspect('baton_result', { runId: String(goal.runId), waitSeconds: '90' });
   assert.equal(goalEnded.phase, 'completed', JSON.stringify(goalEnded));
 });
+
+void test('a rehearsed run talks back (DESIGN §13): the scripted model notes and asks when told; baton mcp reads the notes and answers', async () => {
+  const plan = [
+    'version: 1',
+    'name: rehearsed-talk',
+    'tasks:',
+    '  - id: scout',
+    '    prompt: |',
+    '      Look around.',
+    '      note: findings = the cache is cold',
+    '  - id: asker',
+    '    prompt: |',
+    '      Decide.',
+    '      ask: Ship it today?',
+    '      read notes',
+    '    dependsOn: [scout]',
+    '',
+  ].join('\n');
+  await writeFile(path.join(box.cwd, 'talk.yaml'), plan);
+  const runId = `rehearse-talk-${Date.now().toString(36)}`;
+  const started = await box.baton(['start', 'talk.yaml', '--rehearse', '--id', runId]);
+  assert.equal(started.exitCode, 0, describeResult(started));
+  const waiting = await waitFor(
+    'the rehearsed agent to ask',
+    async () => {
+      const s = jsonOf<RunStatus>(await box.baton(['status', runId, '--json']));
+      return s.tasks.find((t) => t.id === 'asker')?.state === 'awaiting-answer' ? s : undefined;
+    },
+    90_000,
+  );
+  assert.ok(
+    waiting.waitingOn.some((w) => w.includes('Ship it today?')),
+    waiting.waitingOn.join('\n'),
+  );
+
+  const notes = await inspect('baton_notes', { runId });
+  assert.deepEqual(
+    (notes.notes as { key: string; text: string; taskId: string }[]).map((n) => [n.key, n.taskId, n.text]),
+    [['findings', 'scout', 'the cache is cold']],
+  );
+  await inspect('baton_answer', { runId, taskId: 'asker', text: 'Yes, today.' });
+
+  const result = await box.baton(['result', runId, '--json']);
+  assert.equal(result.exitCode, 0, `${describeResult(result)}\n--- worker\n${log}`);
+  const final = jsonOf<RunStatus>(result);
+  assert.equal(states(final), 'scout:succeeded asker:succeeded');
+  assert.match(final.tasks[0]!.summary ?? '', /recorded 1 note/);
+  assert.match(final.tasks[1]!.summary ?? '', /heard the answer to its question: Yes, today\./);
+});

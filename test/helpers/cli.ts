@@ -211,6 +211,7 @@ const TASK_STATES = new Set([
   'ready',
   'awaiting-approval',
   'running',
+  'awaiting-answer',
   'awaiting-review',
   'merge-conflict',
   'succeeded',

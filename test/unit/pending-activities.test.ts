@@ -22,6 +22,7 @@ const task = (id: string, state: TaskView['state']): TaskView => ({
   dependsOn: [],
   taskQueue: null,
   guidance: [],
+  question: null,
 });
 
 const status = (): RunStatus => ({
@@ -38,6 +39,8 @@ const status = (): RunStatus => ({
   reason: null,
   taskCount: 3,
   tasks: [task('api.v2', 'running'), task('db', 'running'), task('gate', 'awaiting-approval')],
+  notes: [],
+  noteCount: 0,
 });
 
 void test('a paused agent marks its running task and adds the unpause command to waitingOn', () => {

@@ -75,6 +75,7 @@ async function homeWithSnapshot(
     dependsOn: [],
     taskQueue: null,
     guidance: [],
+    question: null,
   };
   const status: RunStatus = {
     runId,
@@ -90,6 +91,8 @@ async function homeWithSnapshot(
     reason: null,
     taskCount: 1,
     tasks: [task],
+    notes: [],
+    noteCount: 0,
   };
   const json = snapshotJson(status);
   const file = snapshotPath(path.join(home, 'artifacts'), runId);

@@ -8,6 +8,7 @@ import { refresh } from './derivation.js';
 import { addNote } from './guidance.js';
 import { releaseHold } from './merges.js';
 import { newRecord, type TaskRecord } from './state.js';
+import { dropQuestion } from './talk.js';
 
 export function checkApprove(core: Core, taskId: string | undefined): void {
   if (taskId === undefined) throw refuse.planNotWaiting();
@@ -124,9 +125,14 @@ export function retry(
 
 export function checkSkip(core: Core, taskId: string): void {
   const r = core.record(taskId);
-  if (r.state === 'running' || r.state === 'succeeded' || r.state === 'skipped') {
+  if (r.state === 'running' || r.state === 'succeeded' || r.state === 'skipped' || agentWaits(r)) {
     throw refuse.notSkippable(taskId, r.state);
   }
+}
+
+/** The task waits on an answer while its agent still runs (cancel it first). */
+function agentWaits(r: TaskRecord): boolean {
+  return r.state === 'awaiting-answer' && r.question?.held === false;
 }
 
 export function skip(core: Core, taskId: string, reason: string | undefined, now: string): TaskRecord {
@@ -137,6 +143,7 @@ export function skip(core: Core, taskId: string, reason: string | undefined, now
     r.conflict = null;
     releaseHold(core, taskId);
   }
+  dropQuestion(r);
   r.state = 'skipped';
   r.error = reason ? `skipped: ${reason}` : r.error;
   r.endedAt = now;
@@ -147,7 +154,8 @@ export function skip(core: Core, taskId: string, reason: string | undefined, now
 /** Cancelling a task is the workflow's work (its activity's scope); the state follows from the activity's end. */
 export function checkCancelTask(core: Core, taskId: string): void {
   const r = core.record(taskId);
-  if (r.state !== 'running') throw refuse.notRunning(taskId, r.state);
+  if (r.state === 'awaiting-answer' && !agentWaits(r)) throw refuse.heldQuestion(taskId);
+  if (r.state !== 'running' && !agentWaits(r)) throw refuse.notRunning(taskId, r.state);
 }
 
 export function checkGuide(core: Core, taskId: string, message: string): void {

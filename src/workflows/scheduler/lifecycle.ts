@@ -4,6 +4,7 @@ import type { Core } from './core.js';
 import { DERIVED_STATES, refresh } from './derivation.js';
 import { takeNotes } from './guidance.js';
 import { KEPT_TEXT_CHARS, SUMMARY_CHARS, type TaskFailure, type TaskRecord } from './state.js';
+import { dropQuestion, holdQuestion } from './talk.js';
 
 export function markRunning(core: Core, id: string, now: string): TaskRecord {
   const r = core.record(id);
@@ -29,6 +30,7 @@ export function takeGuidance(core: Core, id: string, now: string): { guidance: s
 export function succeeded(core: Core, id: string, result: RunAgentResult, now: string): void {
   const r = core.record(id);
   recordResult(core, r, result, now);
+  dropQuestion(r);
   r.state = core.task(id).approval === 'after' ? 'awaiting-review' : 'succeeded';
   trimWhenConsumed(core, id);
   refresh(core, [id]);
@@ -38,11 +40,14 @@ export function failed(core: Core, id: string, failure: TaskFailure, now: string
   const r = core.record(id);
   r.attempts += failure.attempts;
   if (failure.sessionId) r.sessionId = failure.sessionId;
+  addCost(core, r, failure.costUsd);
+  // A question outlives the attempt that asked it: the task waits on its answer instead of failing.
+  if (failure.cancelled) dropQuestion(r);
+  else if (holdQuestion(core, r)) return refresh(core, [id]);
   r.endedAt = now;
   r.error = failure.message;
   r.errorType = failure.type;
   r.state = failure.cancelled ? 'cancelled' : 'failed';
-  addCost(core, r, failure.costUsd);
   refresh(core, [id]);
 }
 
@@ -80,6 +85,7 @@ export function cancelUnsettled(core: Core, now: string, reason: string): void {
   for (const r of core.state.records) {
     if (r.state === 'succeeded' || r.state === 'skipped' || r.state === 'failed' || r.state === 'cancelled') continue;
     if (r.state === 'blocked') continue;
+    dropQuestion(r);
     r.state = 'cancelled';
     r.error ??= reason;
     r.endedAt ??= now;

@@ -46,6 +46,7 @@ export function waitingOn(core: Core, running: number): string[] {
   else if (state.paused) waits.push(waiting.paused());
   for (const r of state.records) {
     if (r.state === 'awaiting-approval') waits.push(waiting.approval(r.id));
+    if (r.state === 'awaiting-answer' && r.question) waits.push(waiting.question(r.id, r.question.text));
     if (r.state === 'awaiting-review') waits.push(waiting.review(r.id));
     if (r.state === 'merge-conflict') waits.push(waiting.mergeConflict(r.id, r.conflict));
   }

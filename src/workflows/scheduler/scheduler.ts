@@ -23,16 +23,20 @@ import {
   type SchedulerView,
   type TaskFailure,
 } from './state.js';
+import { Talk } from './talk.js';
 import { overview, status, view, type StatusPage } from './views.js';
 
 export class Scheduler {
   private readonly core: Core;
   private changes = 0;
+  /** Agents' notes and questions (DESIGN §13; see ./talk.ts). */
+  readonly talk: Talk;
 
   /** Takes `state` over: from here on, only this scheduler changes it. */
   constructor(state: SchedulerState) {
     this.core = new Core(state);
     refresh(this.core);
+    this.talk = new Talk(this.core, (apply) => this.change(apply));
   }
 
   /** A run that starts now; `spentUsd`: what it cost before it had its plan (planning), part of its budget. */

@@ -1,5 +1,6 @@
 // The scheduler's state: plain, serialisable data, carried over continue-as-new (packed: ../pack.ts) and read
 // back by clients from a run's start input. Every run in flight holds this shape: add optional fields only.
+import type { Note } from '../../contract/talk.js';
 import type { WorkspaceBase } from '../../contract/workspace.js';
 import type { Plan } from '../../plan/schema.js';
 import type { TaskState } from '../status.js';
@@ -42,6 +43,10 @@ export interface TaskRecord {
   // Live guidance (DESIGN §11; optional: state carried from runs before it has none).
   /** A person's notes (`guide`), oldest first: pending ones go to the agent's next turn, round or prompt. */
   notes?: GuidanceNote[];
+  /** The question its agent asked a person (mcp__baton__ask), until the agent has the answer. */
+  question?: Question | null;
+  /** Questions the task's agents asked so far: each question's id. */
+  questions?: number;
 }
 
 export interface GuidanceNote {
@@ -51,6 +56,23 @@ export interface GuidanceNote {
   at: string;
   /** When it reached the agent; null while it waits. */
   deliveredAt: string | null;
+}
+
+/** A task's question to a person (DESIGN §13). */
+export interface Question {
+  id: number;
+  text: string;
+  askedAt: string;
+  /** The run (generation) of the task that asked, and its Claude conversation. */
+  generation: number;
+  sessionId: string;
+  answer: string | null;
+  answeredAt: string | null;
+  /**
+   * The attempt that asked has ended (timed out, its worker died…): no agent waits any more. Answered, the task
+   * runs again, continuing that conversation with the answer.
+   */
+  held: boolean;
 }
 
 export interface MergeConflict {
@@ -75,6 +97,8 @@ export interface SchedulerState {
   base?: WorkspaceBase | null;
   /** Worktree isolation: the task whose conflicted merge holds the integration branch (others wait). */
   integrationHold?: string | null;
+  /** Notes the run's agents recorded (mcp__baton__note), oldest first. */
+  notes?: Note[];
 }
 
 /** How a task's attempt ended without a result (see ../activity-failures.ts). */

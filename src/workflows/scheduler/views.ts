@@ -1,5 +1,13 @@
 // What the scheduler shows: the status JSON (DESIGN.md §7), the run at a glance, one task's view.
-import { ATTENTION_ORDER, type Overview, type RunStatus, type TaskState, type TaskView } from '../status.js';
+import type { Note } from '../../contract/talk.js';
+import {
+  ATTENTION_ORDER,
+  STATUS_NOTES,
+  type Overview,
+  type RunStatus,
+  type TaskState,
+  type TaskView,
+} from '../status.js';
 import type { Core } from './core.js';
 import { phase, waitingOn } from './outcome.js';
 import type { RecordView, TaskRecord } from './state.js';
@@ -33,7 +41,20 @@ export function status(core: Core, runId: string, now: string, running: number, 
     reason: state.reason,
     taskCount: state.records.length,
     tasks: records.map((r) => (page.compact ? { ...view(core, r), summary: null } : view(core, r))),
+    notes: latestNotes(core, STATUS_NOTES),
+    noteCount: state.notes?.length ?? 0,
   };
+}
+
+/** Notes the Web UI's current details show. */
+const OVERVIEW_NOTES = 5;
+
+/** The latest notes, newest first. */
+function latestNotes(core: Core, count: number): Note[] {
+  return (core.state.notes ?? [])
+    .slice(-count)
+    .reverse()
+    .map((n) => ({ ...n }));
 }
 
 /**
@@ -67,6 +88,7 @@ export function overview(core: Core, running: number, limit: number): Overview {
     taskCount: state.records.length,
     counts,
     highlights,
+    notes: latestNotes(core, OVERVIEW_NOTES),
   };
 }
 
@@ -77,8 +99,12 @@ export function view(core: Core, r: RecordView): TaskView {
     title: task.title ?? r.id,
     state: r.state,
     // A running task counts the attempt in progress (docs/STATUS.md): the run knows it is at least its run's first;
-    // the status query and the worker's snapshot add the later attempts Temporal's retries have begun.
-    attempts: r.state === 'running' ? r.attempts + 1 : r.attempts,
+    // the status query and the worker's snapshot add the later attempts Temporal's retries have begun. An agent
+    // waiting on its question's answer is an attempt in progress too.
+    attempts:
+      r.state === 'running' || (r.state === 'awaiting-answer' && r.question?.held === false)
+        ? r.attempts + 1
+        : r.attempts,
     startedAt: r.startedAt,
     endedAt: r.endedAt,
     costUsd: round(r.costUsd),
@@ -95,6 +121,8 @@ export function view(core: Core, r: RecordView): TaskView {
       delivered: n.deliveredAt !== null,
       deliveredAt: n.deliveredAt,
     })),
+    question:
+      r.state === 'awaiting-answer' && r.question ? { text: r.question.text, askedAt: r.question.askedAt } : null,
   };
 }
 
