@@ -1,7 +1,8 @@
 // A baton worker in a process of its own, so the bench can read its peak RSS (/proc/<pid>/status VmHWM)
 // and SIGKILL it. Started by worker-handle.ts with its settings as one JSON argument; prints "ready"
 // once the worker is created, shuts down on SIGTERM, and exits when the bench's end of stdin closes.
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, realpathSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { createBatonWorker } from '../src/workers/worker.js';
 
@@ -22,7 +23,13 @@ async function main(): Promise<void> {
     connection,
     namespace: 'default',
     taskQueue: settings.taskQueue,
-    activities: { artifactsDir: settings.artifactsDir, claudeBin: settings.claudeBin, env: settings.env },
+    activities: {
+      artifactsDir: settings.artifactsDir,
+      claudeBin: settings.claudeBin,
+      env: settings.env,
+      // The bench's plans work in temporary folders.
+      policy: { allowBypassPermissions: false, workspaceRoots: [realpathSync(tmpdir())], agentEnv: [] },
+    },
     maxConcurrentAgents: settings.maxConcurrentAgents,
     shutdownGraceTime: '2s',
   });

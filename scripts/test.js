@@ -53,7 +53,7 @@ function testFiles(dir) {
 
 // Folders in the order they run, each timed; a path given on the command line narrows the run to one group.
 // `cluster` starts its own Temporal cluster (test/helpers/cluster.ts) besides the dev server below.
-const suites = ['unit', 'activity', 'workflow', 'e2e', 'production', 'chaos', 'cluster'];
+const suites = ['unit', 'activity', 'workflow', 'e2e', 'security', 'production', 'chaos', 'cluster'];
 const only = process.argv.slice(2);
 const groups =
   only.length > 0

@@ -1,5 +1,6 @@
 // What a worker gives the activities that run claude: where files go, which claude, and how it is run.
 import type { ArtifactStore } from '../artifacts/store.js';
+import type { WorkerPolicy } from '../policy/worker-policy.js';
 
 export interface ActivityDeps {
   /** Root folder of artifacts (transcripts, results) on this worker: claude writes here. */
@@ -8,9 +9,14 @@ export interface ActivityDeps {
   store?: ArtifactStore;
   /** Root folder of the runs' git worktrees (`<BATON_HOME>/worktrees`; default: beside artifactsDir). */
   worktreesDir?: string;
+  /** What any plan's agents may do on this worker (src/policy): checked before an agent starts. */
+  policy: WorkerPolicy;
   /** The claude executable: a path, or a name looked up on PATH. */
   claudeBin: string;
-  /** Added to the worker's environment for claude; an undefined value removes a variable. */
+  /**
+   * Added to what agents see of the worker's environment (the policy's allow-list of it) for claude; an undefined
+   * value removes a variable. For the worker's own settings of claude (the rehearsal's model, a config folder).
+   */
   env?: Record<string, string | undefined>;
   /** Start claude in its own PID namespace when the machine allows it (default true). */
   usePidNamespace?: boolean;

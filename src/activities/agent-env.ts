@@ -1,6 +1,9 @@
-// The environment every claude runs in (DESIGN §5, §9): the worker's own, changed by what the worker adds for its
-// agents (ActivityDeps.env), then by what baton sets whatever those say.
+// The environment every claude runs in (DESIGN §5, §9): what the worker's policy lets agents see of the worker's
+// own environment (an allow-list: src/policy/agent-env.ts), then what the worker adds for its agents
+// (ActivityDeps.env), then what baton sets whatever those say.
 import type { PermissionMode } from '../plan/schema.js';
+import { agentVisibleEnv } from '../policy/agent-env.js';
+import type { WorkerPolicy } from '../policy/worker-policy.js';
 import { claudeConfigDir } from './session-store.js';
 
 /** Set for every claude: Temporal owns retries, and the agent stays off every network but the model's. */
@@ -16,20 +19,36 @@ const CLAUDE_ENV = {
 
 export type EnvChanges = Record<string, string | undefined>;
 
-/** Changes to the worker's environment for one claude; an undefined value removes a variable. */
-export function agentEnv(
-  added: EnvChanges | undefined,
-  agent?: { permissionMode: PermissionMode; asRoot: boolean },
-): EnvChanges {
-  return {
-    ...added,
-    ...CLAUDE_ENV,
-    // As root, claude refuses bypassPermissions unless told it runs in a sandbox.
-    ...(agent?.permissionMode === 'bypassPermissions' && agent.asRoot ? { IS_SANDBOX: '1' } : {}),
-  };
+export interface AgentEnvSource {
+  /** The worker's own environment (process.env). */
+  worker: EnvChanges;
+  /** What the worker adds for its agents; an undefined value removes a variable. */
+  added?: EnvChanges;
+  policy: Pick<WorkerPolicy, 'agentEnv' | 'allowBypassPermissions'>;
 }
 
-/** The config folder (and so the stored conversations) claude uses: it inherits the worker's environment. */
-export function agentConfigDir(added: EnvChanges | undefined): string {
-  return claudeConfigDir({ ...process.env, ...agentEnv(added) });
+/** The whole environment of one claude. */
+export function agentEnv(
+  source: AgentEnvSource,
+  agent?: { permissionMode: PermissionMode; asRoot: boolean },
+): Record<string, string> {
+  const env: EnvChanges = {
+    ...agentVisibleEnv(source.worker, source.policy.agentEnv),
+    ...source.added,
+    ...CLAUDE_ENV,
+  };
+  // As root, claude refuses bypassPermissions unless told it runs in a sandbox: said only on a worker that allows it.
+  if (agent?.permissionMode === 'bypassPermissions' && agent.asRoot && source.policy.allowBypassPermissions) {
+    env.IS_SANDBOX = '1';
+  } else {
+    delete env.IS_SANDBOX;
+  }
+  const whole: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) if (value !== undefined) whole[name] = value;
+  return whole;
+}
+
+/** The config folder (and so the stored conversations) claude uses. */
+export function agentConfigDir(added: EnvChanges | undefined, worker: EnvChanges = process.env): string {
+  return claudeConfigDir({ ...worker, ...added });
 }

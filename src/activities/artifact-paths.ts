@@ -20,6 +20,7 @@
 // In the artifact store the same files have the keys `artifacts/<runId>/<taskId>/g<generation>/<file>`.
 import path from 'node:path';
 import type { StoreKey } from '../artifacts/store.js';
+import { safeSegment as segment } from './path-segment.js';
 
 export interface AttemptPaths {
   dir: string;
@@ -76,10 +77,4 @@ export function taskKey(runId: string, taskId: string): StoreKey {
 /** The store key of a prompt kept out of the run's input (src/client/large-prompts.ts). */
 export function inputKey(runId: string, taskId: string): StoreKey {
   return `inputs/${segment(runId)}/${segment(taskId)}.prompt.md`;
-}
-
-/** Workflow ids may be chosen by callers: keep them one safe folder name. */
-function segment(name: string): string {
-  const safe = name.replace(/[^A-Za-z0-9._-]/g, '_');
-  return safe === '' || safe === '.' || safe === '..' ? `_${safe}` : safe;
 }

@@ -4,7 +4,7 @@ import { formatIssue, type PlanIssue } from '../plan/errors.js';
 import { validatePlanObject } from '../plan/load.js';
 import { checkWorkspace, resolvePlanPaths } from '../plan/resolve.js';
 import type { Plan } from '../plan/schema.js';
-import { didYouMean } from '../plan/suggest.js';
+import { unknownAgentIssues } from '../plan/agents.js';
 
 /**
  * The rules of a plan file, plus: every agent a task (or `defaults`) names is defined by the plan or in the
@@ -12,12 +12,13 @@ import { didYouMean } from '../plan/suggest.js';
  */
 export async function checkPlannedPlan(
   raw: unknown,
-  context: { goal: string; cwd: string; agentNames: string[]; agentsDir: string },
+  context: { goal: string; cwd: string; agentNames: string[]; agentsDir: string; level?: number; maxDepth?: number },
 ): Promise<{ ok: true; plan: Plan } | { ok: false; issues: string[] }> {
-  const validation = validatePlanObject(raw);
+  // A sub-goal's plan is checked at its level of the run's tree (DESIGN.md §10): no deeper than maxDepth.
+  const validation = validatePlanObject(raw, undefined, { level: context.level, maxDepth: context.maxDepth });
   const issues: PlanIssue[] = validation.ok ? [] : [...validation.issues];
   // Checked even when the rest is not valid, so one round reports every problem.
-  issues.push(...unknownAgents(agentsOf(raw), context.agentNames, context.agentsDir));
+  issues.push(...unknownAgentIssues(raw, { fromFolders: context.agentNames, folders: context.agentsDir }));
   // Where the repository is pushed is a person's choice (a planner's would send the code anywhere it names).
   if (validation.ok && validation.plan.workspace?.remote !== undefined) {
     issues.push({ path: 'workspace.remote', message: 'a planned plan may not name a remote: leave it out' });
@@ -27,35 +28,4 @@ export async function checkPlannedPlan(
   const workspace = await checkWorkspace(plan);
   if (workspace.length > 0) return { ok: false, issues: workspace.map(formatIssue) };
   return { ok: true, plan };
-}
-
-/** The agents a plan defines and the ones it assigns, from whatever of it is readable. */
-function agentsOf(raw: unknown): { defined: string[]; assigned: { path: string; agent: string }[] } {
-  const record = (value: unknown): Record<string, unknown> =>
-    typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
-  const plan = record(raw);
-  const assigned: { path: string; agent: string }[] = [];
-  const defaultAgent = record(plan.defaults).agent;
-  if (typeof defaultAgent === 'string') assigned.push({ path: 'defaults.agent', agent: defaultAgent });
-  const tasks = Array.isArray(plan.tasks) ? (plan.tasks as unknown[]) : [];
-  tasks.forEach((task, i) => {
-    const agent = record(task).agent;
-    if (typeof agent === 'string') assigned.push({ path: `tasks[${i}].agent`, agent });
-  });
-  return { defined: Object.keys(record(plan.agents)), assigned };
-}
-
-function unknownAgents(
-  { defined, assigned }: ReturnType<typeof agentsOf>,
-  fromFolder: string[],
-  agentsDir: string,
-): PlanIssue[] {
-  const known = [...defined, ...fromFolder];
-  const list =
-    known.length === 0
-      ? `no agents are defined (neither in the plan's "agents" nor in ${agentsDir}): leave "agent" out`
-      : `the agents are: ${known.join(', ')}`;
-  return assigned
-    .filter(({ agent }) => !known.includes(agent))
-    .map(({ path, agent }) => ({ path, message: `unknown agent "${agent}"${didYouMean(agent, known)}; ${list}` }));
 }

@@ -3,6 +3,7 @@
 // verdict. What the attempt is for (its prompt, its files, what a success must leave behind) is the activity's.
 import { writeFile } from 'node:fs/promises';
 import { FailureType } from '../contract/failures.js';
+import { ownerOnlyFile } from '../files/owner-only.js';
 import type { ActivityDeps } from './activity-deps.js';
 import { agentEnv } from './agent-env.js';
 import { buildClaudeArgs, promptFitsArgv, type ClaudeArgsInput } from './claude-args.js';
@@ -15,7 +16,7 @@ import { StreamParser, type ResultLine, type StreamState } from './stream.js';
 
 export type ClaudeRunnerDeps = Pick<
   ActivityDeps,
-  'claudeBin' | 'env' | 'usePidNamespace' | 'killGraceMs' | 'heartbeatMs'
+  'claudeBin' | 'env' | 'policy' | 'usePidNamespace' | 'killGraceMs' | 'heartbeatMs'
 >;
 
 export interface ClaudeAttemptSpec {
@@ -60,7 +61,7 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 export async function runClaudeAttempt(deps: ClaudeRunnerDeps, spec: ClaudeAttemptSpec): Promise<ClaudeAttempt> {
   const live = spec.live !== undefined;
   const onStdin = live || !promptFitsArgv(spec.prompt.text);
-  if (onStdin && !live && !spec.prompt.written) await writeFile(spec.prompt.file, spec.prompt.text);
+  if (onStdin && !live && !spec.prompt.written) await writeFile(spec.prompt.file, spec.prompt.text, ownerOnlyFile);
   const args = buildClaudeArgs({ ...spec.command, prompt: onStdin ? null : spec.prompt.text, live });
   const pidNamespace = deps.usePidNamespace === false ? null : await detectPidNamespace();
   const asRoot = process.getuid?.() === 0 || pidNamespace?.mapsRoot === true;
@@ -82,7 +83,10 @@ export async function runClaudeAttempt(deps: ClaudeRunnerDeps, spec: ClaudeAttem
     claudeBin: deps.claudeBin,
     args,
     cwd: spec.cwd,
-    env: agentEnv(deps.env, { permissionMode: spec.command.task.permissionMode, asRoot }),
+    env: agentEnv(
+      { worker: process.env, added: deps.env, policy: deps.policy },
+      { permissionMode: spec.command.task.permissionMode, asRoot },
+    ),
     pidNamespace,
     ...(live ? { stdinPipe: true } : onStdin ? { stdinFile: spec.prompt.file } : {}),
     stdoutFile: spec.transcriptFile,
@@ -136,12 +140,18 @@ export async function runClaudeAttempt(deps: ClaudeRunnerDeps, spec: ClaudeAttem
     stderrTail: result ? [] : await lastLines(spec.stderrFile, STDERR_TAIL_LINES),
     claudeBin: deps.claudeBin,
   });
-  if (!refused && !verdict && result) return { stream, exit, delivered, result, verdict: null };
-  // Stopped by SIGINT, claude still writes a result line (error_during_execution): the timeout is the cause.
-  const why =
-    refused ??
-    (timedOut
-      ? failure(FailureType.AgentTimedOut, spec.timeout.message)
-      : (verdict ?? failure(FailureType.AgentCrashed, 'claude ended without a result')));
-  return { stream, exit, delivered, result, verdict: why };
+  if (refused) return { stream, exit, delivered, result, verdict: refused };
+  // Past its time limit an attempt has failed, however it ended: stopped by SIGINT, claude still writes a result
+  // line (error_during_execution), and it may even finish its answer within the grace period after the signal.
+  if (timedOut) {
+    return { stream, exit, delivered, result, verdict: failure(FailureType.AgentTimedOut, spec.timeout.message) };
+  }
+  if (!verdict && result) return { stream, exit, delivered, result, verdict: null };
+  return {
+    stream,
+    exit,
+    delivered,
+    result,
+    verdict: verdict ?? failure(FailureType.AgentCrashed, 'claude ended without a result'),
+  };
 }

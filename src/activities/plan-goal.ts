@@ -7,7 +7,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
-import { PlanSchema } from '../plan/schema.js';
+import { DEFAULT_MAX_DEPTH, PlanSchema, TaskSchema } from '../plan/schema.js';
 import type { PlanGoalFacts, PlanGoalInput, PlanGoalResult } from '../contract/planner.js';
 import { FailureType } from '../contract/failures.js';
 import type { ActivityDeps } from './activity-deps.js';
@@ -16,6 +16,8 @@ import { attemptPaths } from './artifact-paths.js';
 import { checkPlannedPlan } from './check-planned-plan.js';
 import { runClaudeAttempt } from './claude-attempt.js';
 import { cannotStart } from './claude-preflight.js';
+import { checkPlannerPolicy } from './policy-check.js';
+import { OWNER_ONLY_DIR, ownerOnlyFile } from '../files/owner-only.js';
 import type { Classification } from './classify.js';
 import { buildPlannerPrompt, readPlannerInstructions } from './planner-prompt.js';
 
@@ -43,14 +45,21 @@ export const PLANNER_ARTIFACT_DIR = '_planner';
  * `$schema`, Claude Code 2.1.197 silently leaves out the StructuredOutput tool (measured), and the model
  * cannot answer. claude checks answers against it and asks the model again, so shape errors never reach us.
  */
-export function plannerJsonSchema(): Record<string, unknown> {
-  return z.toJSONSchema(PlanSchema, { io: 'input', target: 'draft-7' }) as Record<string, unknown>;
+export function plannerJsonSchema(subGoals = true): Record<string, unknown> {
+  // A planner writes tasks with prompts, or sub-goals a planner of their own plans (never inline sub-plans): the
+  // schema stays flat, and where plans may nest no deeper it has no `goal` either.
+  const task = subGoals
+    ? TaskSchema.omit({ plan: true })
+    : TaskSchema.omit({ plan: true, goal: true }).extend({ prompt: z.string().min(1) });
+  const planned = PlanSchema.omit({ maxDepth: true }).extend({ tasks: z.array(task).min(1) });
+  return z.toJSONSchema(planned, { io: 'input', target: 'draft-7' }) as Record<string, unknown>;
 }
 
 export function createPlanActivities(deps: ActivityDeps) {
   return {
     async planGoal(input: PlanGoalInput): Promise<PlanGoalResult> {
       const ctx = Context.current();
+      checkPlannerPolicy(deps, input.cwd, { attempt: ctx.info.attempt, costUsd: 0 });
       const { result } = await runPlanner(deps, input, {
         attempt: ctx.info.attempt,
         heartbeat: (details) => ctx.heartbeat(details),
@@ -104,9 +113,12 @@ export async function runPlanner(
     agentsSource: agentsDir,
     feedback: input.feedback,
     previous: input.previous ?? null,
+    hierarchy: input.hierarchy,
   });
-  await mkdir(paths.dir, { recursive: true });
-  await writeFile(paths.prompt, prompt);
+  const level = input.hierarchy?.level ?? 1;
+  const maxDepth = input.hierarchy?.maxDepth ?? DEFAULT_MAX_DEPTH;
+  await mkdir(paths.dir, { recursive: true, mode: OWNER_ONLY_DIR });
+  await writeFile(paths.prompt, prompt, ownerOnlyFile);
 
   const { heartbeat } = control;
   const claude = await runClaudeAttempt(deps, {
@@ -114,7 +126,7 @@ export async function runPlanner(
       // Plan mode: the planner may read and search the project, never change it.
       task: { permissionMode: 'plan', model: input.model },
       session: { kind: 'new', sessionId },
-      jsonSchema: plannerJsonSchema(),
+      jsonSchema: plannerJsonSchema(level < maxDepth),
     },
     prompt: { text: prompt, file: paths.prompt, written: true },
     cwd: input.cwd,
@@ -151,12 +163,14 @@ export async function runPlanner(
     return { result: { ...facts, ok: false, issues: [issue] }, raw: undefined };
   }
   facts.rawPath = `${paths.dir}/plan.json`;
-  await writeFile(facts.rawPath, JSON.stringify(raw, null, 2) + '\n');
+  await writeFile(facts.rawPath, JSON.stringify(raw, null, 2) + '\n', ownerOnlyFile);
   const checked = await checkPlannedPlan(raw, {
     goal: input.goal,
     cwd: input.cwd,
     agentNames: agents.map((a) => a.name),
     agentsDir,
+    level,
+    maxDepth,
   });
   return { result: checked.ok ? { ...facts, ...checked } : { ...facts, ...checked, raw }, raw };
 }

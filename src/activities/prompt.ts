@@ -13,7 +13,13 @@ export interface PromptFiles {
 export function buildPrompt(input: RunAgentInput, files: PromptFiles = {}): string {
   const { task } = input;
   const sections: string[] = [`# Task: ${task.id}`, `Title: ${task.title}`];
-  if (input.goal) sections.push(`## Goal of the whole run\n\n${input.goal}`);
+  if (input.parentGoals && input.parentGoals.length > 0) {
+    // A sub-plan's task: the run's goal first, then each plan's down to its own.
+    const goals = [...input.parentGoals, ...(input.goal ? [input.goal] : [])];
+    sections.push(
+      `## Goals of the plans this task belongs to (the whole run's first)\n\n${goals.map((g) => `- ${g}`).join('\n')}`,
+    );
+  } else if (input.goal) sections.push(`## Goal of the whole run\n\n${input.goal}`);
   sections.push(`## Your task\n\n${task.prompt}`);
   if (task.contextFiles.length > 0) {
     sections.push(

@@ -24,6 +24,8 @@ import {
 import { runClaudeAttempt } from './claude-attempt.js';
 import { guidanceChannel } from './guidance-channel.js';
 import { cannotStart } from './claude-preflight.js';
+import { checkAgentPolicy } from './policy-check.js';
+import { OWNER_ONLY_DIR, ownerOnlyFile } from '../files/owner-only.js';
 import { failure, type Classification } from './classify.js';
 import { missingOutputs } from './expected-outputs.js';
 import { buildPrompt, buildResumePrompt } from './prompt.js';
@@ -60,6 +62,8 @@ export function createActivities(deps: ActivityDeps) {
 async function runAgent(deps: ActivityDeps, input: RunAgentInput): Promise<RunAgentResult> {
   const ctx = Context.current();
   const attempt = ctx.info.attempt;
+  // Before anything of the attempt exists: a task asking for more than this worker allows never starts.
+  checkAgentPolicy(deps, input, { attempt, costUsd: 0 });
   const ids = { runId: input.runId, taskId: input.task.id, generation: input.generation };
   let paths = attemptPaths(deps.artifactsDir, { ...ids, attempt });
   const details: AgentFailureDetails & { session?: AttemptSession } = {
@@ -102,7 +106,7 @@ async function runAgent(deps: ActivityDeps, input: RunAgentInput): Promise<RunAg
   }
 
   // Synchronous, as the preflight is: a few small local files, for tens of attempts starting at once.
-  mkdirSync(paths.dir, { recursive: true });
+  mkdirSync(paths.dir, { recursive: true, mode: OWNER_ONLY_DIR });
   let stream: StreamState | undefined;
   const heartbeat = (): void => {
     const beat: AgentHeartbeat = {
@@ -151,8 +155,8 @@ async function runAgent(deps: ActivityDeps, input: RunAgentInput): Promise<RunAg
       { ...input, answer, task: { ...input.task, prompt: taskPrompt } },
       { dependencyResults: resultFiles, tools: talk !== null },
     );
-    writeFileSync(paths.prompt, fullPrompt);
-    writeFileSync(paths.session, JSON.stringify(session.record, null, 2) + '\n');
+    writeFileSync(paths.prompt, fullPrompt, ownerOnlyFile);
+    writeFileSync(paths.session, JSON.stringify(session.record, null, 2) + '\n', ownerOnlyFile);
     // Before claude starts: whatever happens to this attempt, the next one knows which conversation it had.
     await beating(() =>
       recordConversation(store, paths, files.conversations, {
@@ -249,7 +253,7 @@ async function runAgent(deps: ActivityDeps, input: RunAgentInput): Promise<RunAg
         ),
       );
     }
-    await writeFile(paths.result, result.text);
+    await writeFile(paths.result, result.text, ownerOnlyFile);
     const kept = await beating(() => keepAttempt(store, paths, [paths.result, ...logs], { ...details }));
     const answer: RunAgentResult = {
       text: result.text.slice(0, RESULT_TEXT_LIMIT),

@@ -13,8 +13,8 @@ export interface SpawnClaudeOptions {
   claudeBin: string;
   args: string[];
   cwd: string;
-  /** Added to the worker's environment; an undefined value removes the variable. */
-  env: Record<string, string | undefined>;
+  /** The whole environment of claude (agent-env.ts): nothing of the worker's is added to it. */
+  env: Record<string, string>;
   /** Run claude as the first process of a new PID namespace (see pid-namespace.ts); null: a plain child. */
   pidNamespace: PidNamespace | null;
   /** claude's stdin (a prompt too long for argv); absent: stdin is closed, unless `stdinPipe`. */
@@ -64,7 +64,7 @@ export async function spawnClaude(options: SpawnClaudeOptions): Promise<ClaudePr
     file,
     args,
     cwd: options.cwd,
-    env: environment(options.env),
+    env: options.env,
     ...(options.stdinFile === undefined ? {} : { stdinFile: options.stdinFile }),
     ...(options.stdinPipe ? { stdinPipe: true } : {}),
     stdoutFile: options.stdoutFile,
@@ -90,13 +90,4 @@ export async function spawnClaude(options: SpawnClaudeOptions): Promise<ClaudePr
     live.delete(claude);
   });
   return claude;
-}
-
-/** This process's environment with `changes` applied (the launcher has an environment of its own). */
-function environment(changes: Record<string, string | undefined>): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [name, value] of Object.entries({ ...process.env, ...changes })) {
-    if (value !== undefined) env[name] = value;
-  }
-  return env;
 }

@@ -2,6 +2,7 @@
 // already where they belong, so keeping one costs nothing, and its ref is its path: what baton always did.
 import { randomUUID } from 'node:crypto';
 import { copyFile, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { OWNER_ONLY_DIR, ownerOnlyFile, restrictFile } from '../files/owner-only.js';
 import path from 'node:path';
 import {
   ArtifactStoreError,
@@ -45,7 +46,7 @@ export class LocalArtifactStore implements ArtifactStore {
 
   async putText(key: StoreKey, text: string): Promise<string> {
     const target = this.pathOf(key);
-    await whole(target, (partial) => writeFile(partial, text));
+    await whole(target, (partial) => writeFile(partial, text, ownerOnlyFile));
     return target;
   }
 
@@ -98,7 +99,7 @@ export class LocalArtifactStore implements ArtifactStore {
 
   async check(): Promise<void> {
     try {
-      await mkdir(this.#folders.artifacts, { recursive: true });
+      await mkdir(this.#folders.artifacts, { recursive: true, mode: OWNER_ONLY_DIR });
     } catch (err) {
       throw new ArtifactStoreError(
         `cannot create the artifacts folder ${this.#folders.artifacts}: ${(err as Error).message}`,
@@ -113,10 +114,12 @@ const PARTIAL = '.partial';
 
 /** Writes `target` whole or not at all: a file kept again while a reader (another attempt) reads it, or a write cut by a kill. */
 async function whole(target: string, write: (partial: string) => Promise<void>): Promise<void> {
-  await mkdir(path.dirname(target), { recursive: true });
+  await mkdir(path.dirname(target), { recursive: true, mode: OWNER_ONLY_DIR });
   const partial = `${target}.${randomUUID()}${PARTIAL}`;
   try {
     await write(partial);
+    // Its owner's only, however it was written (a copy keeps its source's mode).
+    await restrictFile(partial);
     await rename(partial, target);
   } finally {
     await rm(partial, { force: true });

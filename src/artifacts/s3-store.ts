@@ -2,6 +2,7 @@
 // Ceph, R2… The AWS SDK is loaded on first use, so processes that never touch the store do not pay for it.
 import { createWriteStream } from 'node:fs';
 import { mkdir, readFile, rename, rm } from 'node:fs/promises';
+import { OWNER_ONLY_DIR, ownerOnlyFile } from '../files/owner-only.js';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -67,11 +68,11 @@ export class S3ArtifactStore implements ArtifactStore {
     const answer = await this.#call(`read ${ref}`, () =>
       client.send(new sdk.GetObjectCommand({ Bucket: object.bucket, Key: object.key })),
     );
-    await mkdir(path.dirname(file), { recursive: true });
+    await mkdir(path.dirname(file), { recursive: true, mode: OWNER_ONLY_DIR });
     // Whole or absent: a reader never sees half a download.
     const partial = `${file}.partial`;
     try {
-      await pipeline(answer.Body as NodeJS.ReadableStream, createWriteStream(partial));
+      await pipeline(answer.Body as NodeJS.ReadableStream, createWriteStream(partial, ownerOnlyFile));
       await rename(partial, file);
     } catch (err) {
       await rm(partial, { force: true });

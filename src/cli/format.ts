@@ -63,6 +63,17 @@ export function taskElapsed(task: TaskView, now = Date.now()): number | null {
 
 const visibleLength = (text: string) => text.replace(/\u001b\[\d+m/g, '').length;
 
+/**
+ * Text from a run (ids, reasons, results: anyone who reaches Temporal may have written them) as it is safe to
+ * print: control characters escaped (`\x1b`, `\n`), so nothing reaches the terminal as a command.
+ */
+export function printable(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => {
+    const code = c.charCodeAt(0);
+    return code === 0x0a ? '\\n' : code === 0x09 ? '\\t' : `\\x${code.toString(16).padStart(2, '0')}`;
+  });
+}
+
 export function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(visibleLength(h), ...rows.map((r) => visibleLength(r[i] ?? ''))));
   const line = (cells: string[]) =>
@@ -75,7 +86,7 @@ export function table(header: string[], rows: string[][]): string {
 
 function oneLine(text: string | null, max: number): string {
   if (!text) return '';
-  const flat = text.replace(/\s+/g, ' ').trim();
+  const flat = printable(text.replace(/\s+/g, ' ').trim());
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 
@@ -100,7 +111,8 @@ export function statusTable(status: RunStatus): string {
   const rows = status.tasks.map((t) => {
     const elapsed = taskElapsed(t);
     return [
-      t.id,
+      // A sub-plan's tasks under their task, indented by level (DESIGN.md §10): the path id is what commands take.
+      `${'  '.repeat(t.id.split('/').length - 1)}${printable(t.id)}`,
       t.paused ? `${stateLabel(t.state)} ${yellow('(paused)')}` : stateLabel(t.state),
       ...(routed ? [t.taskQueue ?? '-'] : []),
       String(t.attempts),
@@ -132,17 +144,17 @@ export function readyLine(status: RunStatus): string | undefined {
  */
 export function statusReport(status: RunStatus, uiUrl?: string, unserved: string[] = []): string {
   const lines = [
-    `${bold(status.runId)}  ${phaseLabel(status.phase)}  ${status.tasks.length} tasks  cost ${usd(status.costUsd)}${
+    `${bold(printable(status.runId))}  ${phaseLabel(status.phase)}  ${status.tasks.length} tasks  cost ${usd(status.costUsd)}${
       status.budgetUsd !== null ? ` of ${usd(status.budgetUsd)}` : ''
     }`,
   ];
-  if (status.reason) lines.push(`reason: ${status.reason}`);
+  if (status.reason) lines.push(`reason: ${printable(status.reason)}`);
   lines.push('', statusTable(status));
   if (status.waitingOn.length > 0) {
     lines.push(
       '',
       yellow('Waiting on you:'),
-      ...status.waitingOn.map((w) => `  ${w.replaceAll('<run>', status.runId)}`),
+      ...status.waitingOn.map((w) => `  ${printable(w.replaceAll('<run>', status.runId))}`),
     );
   }
   const ready = readyLine(status);

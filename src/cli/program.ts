@@ -7,11 +7,9 @@ import { loadConfig, type Config } from '../config/index.js';
 import { loadMetricsConfig } from '../config/metrics.js';
 import { ExitCode, exitCodeOf } from '../errors/exit-code.js';
 import type { Intervention, InterventionInput } from '../workflows/messages.js';
+import type { RunOptions } from './commands/run.js';
+import { lazy } from './lazy.js';
 
-/** A command's function, its module loaded on first use: `baton validate` needs no Temporal SDK. */
-function lazy<M, K extends keyof M>(load: () => Promise<M>, name: K): M[K] {
-  return (async (...args: unknown[]) => ((await load())[name] as (...a: unknown[]) => unknown)(...args)) as M[K];
-}
 const artifactCommand = lazy(() => import('./commands/artifact.js'), 'artifactCommand');
 const cleanCommand = lazy(() => import('./commands/clean.js'), 'cleanCommand');
 const interveneCommand = lazy(() => import('./commands/intervene.js'), 'interveneCommand');
@@ -50,6 +48,8 @@ function positiveInt(value: string): number {
   return n;
 }
 
+const ALLOW_BYPASS_HELP =
+  "let plans' agents run with permissionMode bypassPermissions (no permission checks; also BATON_ALLOW_BYPASS=1)";
 const program = new Command('baton')
   .description('Run a plan of Claude Code subagents as a durable Temporal workflow.')
   .version('0.1.0')
@@ -63,6 +63,8 @@ TEMPORAL_TLS_CERT/KEY/CA, TEMPORAL_PROFILE and TEMPORAL_CONFIG_FILE (a temporal.
 variables override it), BATON_TASK_QUEUE (baton), BATON_CLAUDE_BIN, BATON_HOME (.baton), TEMPORAL_CLI_PATH,
 BATON_ARTIFACTS (s3://bucket/prefix; unset: BATON_HOME/artifacts) with AWS_ENDPOINT_URL_S3, AWS_REGION,
 AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, BATON_S3_PATH_STYLE; BATON_OTEL_ENDPOINT (tracing).
+What a worker lets plans do: BATON_WORKSPACE_ROOTS (folders agents may work in, ":"-separated; default the
+worker's folder), BATON_ALLOW_BYPASS=1, BATON_AGENT_ENV (variables agents see besides claude's own).
 Exit codes: 0 completed, 1 failed/cancelled/aborted, 2 bad input, 3 Temporal unreachable.`,
   );
 
@@ -79,11 +81,9 @@ program
     '--rehearse',
     'use a scripted model that completes every task and writes its expectedOutputs (no API key, no cost)',
   )
-  .action(
-    async (
-      plan: string | undefined,
-      o: { goal?: string; approvePlan?: boolean; agentsDir?: string; id?: string; json?: boolean; rehearse?: boolean },
-    ) => done(await runCommand(config(), { planFile: plan, ...o })),
+  .option('--allow-bypass-permissions', ALLOW_BYPASS_HELP)
+  .action(async (plan: string | undefined, o: Omit<RunOptions, 'planFile'>) =>
+    done(await runCommand(config(), { planFile: plan, ...o })),
   );
 
 program
@@ -200,6 +200,7 @@ program
     '--activities-only',
     "run agents only, no workflows: serves the tasks a plan routes to this queue (a task's taskQueue)",
   )
+  .option('--allow-bypass-permissions', ALLOW_BYPASS_HELP)
   .option(
     '--rehearse',
     'run the rehearsals of `baton start --rehearse` (queue <task queue>-rehearsal) with a scripted model: no API key, no cost',
@@ -210,6 +211,7 @@ program
       grace?: string;
       taskQueue?: string;
       activitiesOnly?: boolean;
+      allowBypassPermissions?: boolean;
       rehearse?: boolean;
     }) =>
       done(
@@ -218,6 +220,7 @@ program
           grace: o.grace,
           taskQueue: o.taskQueue,
           activitiesOnly: o.activitiesOnly,
+          allowBypassPermissions: o.allowBypassPermissions,
           rehearse: o.rehearse,
         }),
       ),
@@ -263,6 +266,9 @@ program
 
 const intervention = (name: string, description: string) =>
   program.command(name).description(description).option('--json', 'print the status JSON after the change');
+/** How a task is named on the command line: its id, or below a task with a sub-plan its path id. */
+const TASK_ARGUMENT = 'task id (a task of a sub-plan: its path id, such as backend/db)';
+
 /** Send one intervention (DESIGN.md §4) and print its answer. */
 const send = async <O extends Intervention>(
   operation: O,
@@ -273,14 +279,14 @@ const send = async <O extends Intervention>(
 
 intervention('approve', 'approve an open gate (a task, or with no task the plan)')
   .argument('<run>')
-  .argument('[task]')
+  .argument('[task]', TASK_ARGUMENT)
   .option('--note <note>', 'a note kept with the approval')
   .action(async (runId: string, taskId: string | undefined, o: { note?: string; json?: boolean }) =>
     send('approve', runId, { taskId, note: o.note }, o.json),
   );
 intervention('reject', 'reject an open gate; an `after` gate re-runs the task with the reason as feedback')
   .argument('<run>')
-  .argument('[task]')
+  .argument('[task]', TASK_ARGUMENT)
   .requiredOption('--reason <reason>', 'required: why (an `after` gate gives it to the agent as feedback)')
   .action(async (runId: string, taskId: string | undefined, o: { reason: string; json?: boolean }) =>
     send('reject', runId, { taskId, reason: o.reason }, o.json),
@@ -296,7 +302,7 @@ intervention('resume', 'resume a paused run')
   );
 intervention('retry', 'run a failed or cancelled task again (a merge conflict: hand it to a resolver agent)')
   .argument('<run>')
-  .argument('<task>')
+  .argument('<task>', TASK_ARGUMENT)
   .option('--prompt <prompt>', 'a replacement prompt for the task')
   .option('--note <note>', 'a note added to the prompt')
   .option('--reset', "worktree isolation: start from a clean worktree instead of the task's partial work")
@@ -306,21 +312,21 @@ intervention('retry', 'run a failed or cancelled task again (a merge conflict: h
   );
 intervention('skip', 'skip a task that is not running or done (its dependents proceed)')
   .argument('<run>')
-  .argument('<task>')
+  .argument('<task>', TASK_ARGUMENT)
   .option('--reason <reason>', 'why')
   .action(async (runId: string, taskId: string, o: { reason?: string; json?: boolean }) =>
     send('skipTask', runId, { taskId, reason: o.reason }, o.json),
   );
 intervention('cancel', 'cancel a running task (its processes are killed)')
   .argument('<run>')
-  .argument('<task>')
+  .argument('<task>', TASK_ARGUMENT)
   .option('--reason <reason>', "why (kept as the task's error)")
   .action(async (runId: string, taskId: string, o: { reason?: string; json?: boolean }) =>
     send('cancelTask', runId, { taskId, reason: o.reason }, o.json),
   );
 intervention('guide', "send a task's agent a message: at its next turn while it runs, else in its next attempt")
   .argument('<run>')
-  .argument('<task>')
+  .argument('<task>', TASK_ARGUMENT)
   .argument('<message>')
   .action(async (runId: string, taskId: string, message: string, o: { json?: boolean }) =>
     send('guide', runId, { taskId, message }, o.json),

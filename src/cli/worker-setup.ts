@@ -1,12 +1,14 @@
 // What a worker needs besides a connection: the claude binary, the artifacts folder, and for
 // rehearsals the scripted model in place of Anthropic's API.
-import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { ActivityDeps } from '../activities/index.js';
 import { openArtifactStore } from '../artifacts/open-store.js';
 import type { ArtifactStore } from '../artifacts/store.js';
 import type { Config } from '../config/index.js';
+import { workerPolicy } from '../config/policy.js';
+import { ownerOnlyDirSync, ownerOnlyHome } from '../files/owner-only.js';
+import { WIDEN, type WorkerPolicy } from '../policy/worker-policy.js';
 import { findOnPath, isExecutable } from '../client/which.js';
 import { fakeModelEnv } from '../rehearsal/env.js';
 import { FakeModel } from '../rehearsal/fake-model.js';
@@ -37,16 +39,34 @@ export async function checkedArtifactStore(config: Config): Promise<ArtifactStor
   return store;
 }
 
-/** What the activities need; without a store, artifacts stay in the local folder. */
-export function activityDeps(config: Config, env?: Record<string, string>, store?: ArtifactStore): ActivityDeps {
-  mkdirSync(config.artifactsDir, { recursive: true });
+/**
+ * What the activities need; without a store, artifacts stay in the local folder. `policy`: the worker's (default:
+ * the environment's settings over the folder baton was started in).
+ */
+export function activityDeps(
+  config: Config,
+  env?: Record<string, string>,
+  store?: ArtifactStore,
+  policy: WorkerPolicy = workerPolicy(config.policy, { defaultRoots: [config.cwd] }),
+): ActivityDeps {
+  ownerOnlyHome(config.home);
+  ownerOnlyDirSync(config.artifactsDir);
   return {
     artifactsDir: config.artifactsDir,
     store,
     worktreesDir: path.join(config.home, 'worktrees'),
+    policy,
     claudeBin: resolveClaudeBin(config),
     env,
   };
+}
+
+/** One line for a worker's start: what plans may do here, and how to allow more. */
+export function policySummary(policy: WorkerPolicy): string {
+  const bypass = policy.allowBypassPermissions
+    ? 'bypassPermissions allowed'
+    : `no bypassPermissions (${WIDEN.bypass} allows it)`;
+  return `Agents work under ${policy.workspaceRoots.join(', ')} (${WIDEN.roots}); ${bypass}.`;
 }
 
 export interface Rehearsal {
@@ -59,6 +79,7 @@ export interface Rehearsal {
 export async function startRehearsal(config: Config): Promise<Rehearsal> {
   const model = await FakeModel.start({ rehearse: true });
   const configDir = path.join(config.home, 'rehearsal', 'claude-config');
-  mkdirSync(configDir, { recursive: true });
+  ownerOnlyHome(config.home);
+  ownerOnlyDirSync(configDir);
   return { model, env: { ...fakeModelEnv(model.url), CLAUDE_CONFIG_DIR: configDir }, stop: () => model.stop() };
 }

@@ -2,7 +2,14 @@
 // database in BATON_HOME, started in the background so runs, the Web UI and later commands
 // outlive the command that started it.
 import { spawn } from 'node:child_process';
-import { mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  OWNER_ONLY_FILE,
+  ownerOnlyFile,
+  ownerOnlyHome,
+  restrictFileSync,
+  withOwnerOnlyUmask,
+} from '../files/owner-only.js';
 import net from 'node:net';
 import path from 'node:path';
 import type { Config } from '../config/index.js';
@@ -77,7 +84,10 @@ export async function ensureEmbeddedServer(
     }
     cli = provisioned.bin;
   }
-  mkdirSync(config.home, { recursive: true });
+  ownerOnlyHome(config.home);
+  const database = path.join(config.home, 'temporal.db');
+  // A database an older baton left readable by others becomes its owner's only (a new one is: see the spawn).
+  restrictFileSync(database);
   const args = [
     'server',
     'start-dev',
@@ -88,7 +98,7 @@ export async function ensureEmbeddedServer(
     '--ui-port',
     String(config.uiPort),
     '--db-filename',
-    path.join(config.home, 'temporal.db'),
+    database,
     '--namespace',
     config.temporal.namespace,
     '--log-level',
@@ -96,8 +106,8 @@ export async function ensureEmbeddedServer(
     ...devServerArgs(),
   ];
   onProgress(`starting the embedded Temporal dev server (${cli}) on ${address}, database in ${config.home}`);
-  const log = openSync(logFile, 'a');
-  const child = spawn(cli, args, { detached: true, stdio: ['ignore', log, log] });
+  const log = openSync(logFile, 'a', OWNER_ONLY_FILE);
+  const child = withOwnerOnlyUmask(() => spawn(cli, args, { detached: true, stdio: ['ignore', log, log] }));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   child.once('error', () => {});
   child.unref();
@@ -117,7 +127,7 @@ export async function ensureEmbeddedServer(
       );
     }
   }
-  writeFileSync(stateFile(config), JSON.stringify({ pid: child.pid, address, uiUrl }, null, 2));
+  writeFileSync(stateFile(config), JSON.stringify({ pid: child.pid, address, uiUrl }, null, 2), ownerOnlyFile);
   return { address, uiUrl, pid: child.pid ?? 0, started: true, logFile };
 }
 

@@ -33,6 +33,9 @@ const WAITING_READ_MS = 5_000;
 export async function listRuns(client: Client, options: ListRunsOptions = {}): Promise<RunRow[]> {
   const found: WorkflowExecutionInfo[] = [];
   for await (const w of client.workflow.list({ query: listQuery(options.waiting) })) {
+    // A run's sub-plans (child runs, DESIGN.md §10) are part of it: its status lists their tasks, not `baton list`.
+    // Left out here, not in the query: the visibility store does not yet know a new run has no parent.
+    if (w.parentExecution) continue;
     found.push(w);
     if (found.length >= (options.limit ?? 100)) break;
   }

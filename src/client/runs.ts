@@ -1,5 +1,4 @@
 // Start runs and read them back: the operations the CLI, the MCP server and library users share.
-import { randomBytes } from 'node:crypto';
 import {
   ApplicationFailure,
   CancelledFailure,
@@ -17,6 +16,7 @@ import { planQuery, statusQuery } from '../workflows/messages.js';
 import { taskIdOfActivity, type RunStatus } from '../workflows/status.js';
 import { waiting } from '../workflows/wording.js';
 import { BadInputError, NotFoundError } from './errors.js';
+import { checkRunId, newRunId, shownId } from './run-id.js';
 import { externalizeLargePrompts } from './large-prompts.js';
 
 export const WORKFLOW_TYPE = 'orchestrate';
@@ -34,14 +34,13 @@ export interface StartRunOptions {
   artifacts?: ArtifactStore;
 }
 
-export function newRunId(planName: string): string {
-  return `baton-${planName}-${randomBytes(3).toString('hex')}`;
-}
+export { newRunId } from './run-id.js';
 
 export async function startRun(client: Client, start: StartRunOptions): Promise<WorkflowHandle> {
   const goal = start.goal?.trim();
   if (!start.plan && !goal) throw new BadInputError('give a plan or a goal');
   if (start.plan && goal) throw new BadInputError('give a plan or a goal, not both');
+  if (start.workflowId !== undefined) checkRunId(start.workflowId);
   const workflowId =
     start.workflowId ??
     newRunId(start.plan ? start.plan.name : (await import('../workflows/planning.js')).goalSlug(goal!));
@@ -60,13 +59,24 @@ export async function startRun(client: Client, start: StartRunOptions): Promise<
       args: [input],
       staticSummary: summary.slice(0, 200),
       staticDetails: plan?.goal ?? goal ?? undefined,
+      // A run id is never reused, open or closed: nothing a run left (artifacts, branches) is another's to overwrite.
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
     });
   } catch (err) {
-    if (err instanceof WorkflowExecutionAlreadyStartedError) {
-      throw new BadInputError(`a run with id ${workflowId} already exists; choose another --id`);
-    }
+    if (err instanceof WorkflowExecutionAlreadyStartedError) throw await alreadyExists(client, workflowId);
     throw err;
   }
+}
+
+async function alreadyExists(client: Client, workflowId: string): Promise<BadInputError> {
+  const state = await client.workflow
+    .getHandle(workflowId)
+    .describe()
+    .then((d) => ` (${d.status.name.toLowerCase()})`)
+    .catch(() => '');
+  return new BadInputError(
+    `a run with id ${shownId(workflowId)} already exists${state}; run ids are never reused, so that nothing it left is overwritten: choose another --id`,
+  );
 }
 
 interface PendingActivity {

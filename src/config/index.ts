@@ -9,6 +9,7 @@ import { loadEncryptionConfig, type EncryptionConfig } from './encryption.js';
 import { parseEnv, type Env } from './env.js';
 import { loadMetricsConfig, type MetricsConfig } from './metrics.js';
 import { loadNotifyCommand } from './notify.js';
+import { loadPolicySettings, type PolicySettings } from './policy.js';
 import { loadTemporalSettings, type TemporalSettings } from './temporal.js';
 import { loadTracingConfig, type TracingConfig } from './tracing.js';
 
@@ -54,6 +55,10 @@ export interface Config {
   tracing: TracingConfig;
   /** The folders executables are looked for in (PATH), for `claude` and `temporal`. */
   searchPath: string;
+  /** What a worker lets plans do, as the environment says (BATON_ALLOW_BYPASS, BATON_WORKSPACE_ROOTS, BATON_AGENT_ENV). */
+  policy: PolicySettings;
+  /** The folder baton was started in (absolute): a worker's default workspace root. */
+  cwd: string;
 }
 
 /** The whole configuration, or a ConfigError naming the first setting that is wrong; `cwd` resolves BATON_HOME. */
@@ -78,5 +83,7 @@ export function loadConfig(env: Env, cwd: string): Config {
     metrics: loadMetricsConfig(env),
     tracing: loadTracingConfig(env),
     searchPath: env.PATH ?? '',
+    policy: loadPolicySettings(env, cwd),
+    cwd: path.resolve(cwd),
   };
 }

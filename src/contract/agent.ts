@@ -18,6 +18,8 @@ export interface RunAgentInput {
   /** Workflow id of the run: names the artifact folder. */
   runId: string;
   goal?: string;
+  /** A sub-plan's agent (DESIGN.md §10): the goals of the plans above its own, the root run's first. */
+  parentGoals?: string[];
   /** The task with defaults applied; paths (contextFiles, expectedOutputs) absolute. */
   task: EffectiveTask;
   /** 1 for the first run of the task; +1 for each person's retry (artifact sub-folder). */

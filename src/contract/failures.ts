@@ -24,6 +24,7 @@ const FinalAgentFailure = {
   AgentStructuredOutputFailed: 'AgentStructuredOutputFailed',
   AgentBadArguments: 'AgentBadArguments', // bad flags, unknown agent, bad cwd
   ClaudeNotFound: 'ClaudeNotFound', // binary missing or not executable
+  PolicyRefused: 'PolicyRefused', // the worker's policy does not allow what the task asks (src/policy)
   // The attempt ended while its agent's question waits on a person: the run holds the task until the answer,
   // then continues the conversation with it (DESIGN §13). Another attempt now would only wait too.
   AwaitingAnswer: 'AwaitingAnswer',
@@ -46,6 +47,8 @@ const FinalWorkspaceFailure = {
   ConflictMarkersLeft: 'WorkspaceConflictMarkersLeft',
   /** A branch the operation needs does not exist (deleted by a person). */
   BranchMissing: 'WorkspaceBranchMissing',
+  /** The repository lies outside the worker's workspace roots (src/policy). */
+  PolicyRefused: 'PolicyRefused',
   /** workspace.remote is not something git may be given (an option, a command-running transport). */
   RemoteRefused: 'WorkspaceRemoteRefused',
 } as const;

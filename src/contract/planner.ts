@@ -1,6 +1,7 @@
 // The contract between the orchestrate workflow and the planner activity (planGoal): the request for a plan,
 // and the plan or the problems found. Types only: the workflow imports this file with `import type`.
 import type { Plan } from '../plan/schema.js';
+import type { DependencyResult } from './agent.js';
 
 export interface PlanGoalInput {
   /** Workflow id of the run: names the artifact folder. */
@@ -20,6 +21,25 @@ export interface PlanGoalInput {
   model?: string;
   /** Wall-clock limit of one attempt (default 20 minutes). */
   timeoutMs?: number;
+  /**
+   * A goal task's planner (DESIGN.md §10): where its plan sits in the run's tree of plans. Absent: the run's own
+   * plan (level 1, the default maxDepth).
+   */
+  hierarchy?: PlannerHierarchy;
+}
+
+/** What the planner of a sub-goal is told of the plans above it. */
+export interface PlannerHierarchy {
+  /** The level of the plan asked for (the run's plan is 1). */
+  level: number;
+  /** The most levels the run allows: below that, its tasks may carry sub-goals of their own. */
+  maxDepth: number;
+  /** The task it plans, as a path id (`backend/api`). */
+  taskPath: string;
+  /** The goals of the plans above, the run's first. */
+  parentGoals: string[];
+  /** The results of the task's dependencies, which its sub-plan builds on. */
+  dependencies: DependencyResult[];
 }
 
 export interface PlanGoalFacts {

@@ -16,7 +16,7 @@ const TASK_SETTINGS: Record<string, string> = {
   taskQueue: "The Temporal task queue whose workers run this task's agent. Default: the run's own queue.",
 };
 
-const DESCRIPTIONS: Record<'plan' | 'task' | 'defaults' | 'workspace' | 'agent', Record<string, string>> = {
+const DESCRIPTIONS: Record<'plan' | 'task' | 'subPlan' | 'defaults' | 'workspace' | 'agent', Record<string, string>> = {
   plan: {
     version: 'The plan format version: 1.',
     name: 'The name of the plan: part of run ids and shown in the Web UI. Lowercase letters, digits, ".", "_", "-".',
@@ -25,6 +25,8 @@ const DESCRIPTIONS: Record<'plan' | 'task' | 'defaults' | 'workspace' | 'agent',
     onFailure:
       'When a task fails for good: wait (default: its dependents are blocked, the rest goes on, then a person decides), fail (cancel everything, the run fails) or continue (run everything still reachable).',
     budgetUsd: 'Pause the run when the cost its agents report passes this many US dollars.',
+    maxDepth:
+      'How many levels of plans may nest (this plan is level 1; a task with a plan or a goal adds one). Default 3.',
     defaults: 'Settings for every task that does not set them itself.',
     workspace: 'Where the agents work. Default: the folder baton was started from.',
     agents: 'Agent definitions (claude --agents) that tasks name with `agent`.',
@@ -34,13 +36,27 @@ const DESCRIPTIONS: Record<'plan' | 'task' | 'defaults' | 'workspace' | 'agent',
     ...TASK_SETTINGS,
     id: 'Unique within the plan; also a file and git branch name: lowercase letters, digits, ".", "_", "-", no "..".',
     title: 'A short title for people (default: the id).',
-    prompt: "What the agent is asked to do. It is sent with the run's goal and the results of the task's dependencies.",
+    prompt:
+      "What the agent is asked to do. It is sent with the run's goal and the results of the task's dependencies. A task has a prompt, a plan or a goal.",
+    plan: 'A sub-plan that does the task, run as a child workflow: a plan file (relative to this plan) or an inline { tasks: [...] }.',
+    goal: 'A goal: when the task starts, a planner agent writes its sub-plan (approval: before makes that plan wait for a person).',
     dependsOn: 'Ids of the tasks that must succeed (or be skipped) before this one starts.',
     priority: 'Among ready tasks, higher starts first. Default 0.',
     approval:
       'A gate for a person: none (default), before (approve before the task starts) or after (approve its result; a rejection runs it again with the reason).',
     contextFiles: 'Files the agent is pointed at (relative to the workspace).',
     expectedOutputs: 'Files the agent must leave behind (relative to the workspace); one missing fails the attempt.',
+  },
+  subPlan: {
+    name: "The sub-plan's name (default: its task's id).",
+    goal: 'What the sub-plan achieves, given to its agents.',
+    maxParallel: "How many of its tasks may run at once. Default: the plan above's.",
+    onFailure: "As the plan's onFailure. Default: the plan above's.",
+    budgetUsd: 'Its own budget; it never gets more than what the plan above has left.',
+    maxDepth: 'Lowers how deep plans may nest below it.',
+    defaults: 'Settings for its tasks, over the defaults of the plan above.',
+    agents: 'Agent definitions, beside those of the plan above.',
+    tasks: 'The tasks of the sub-plan.',
   },
   defaults: TASK_SETTINGS,
   workspace: {
@@ -91,6 +107,12 @@ export function planJsonSchema(): JsonObject {
   describe(properties.defaults, 'defaults');
   describe(properties.workspace, 'workspace');
   describe((properties.agents as JsonObject | undefined)?.additionalProperties, 'agent');
-  describe((properties.tasks as JsonObject | undefined)?.items, 'task');
+  // Tasks and sub-plans nest (a task's plan has tasks): they are definitions the plan refers to.
+  const definitions = (schema.definitions ?? {}) as JsonObject;
+  describe(definitions.task, 'task');
+  describe(definitions.subPlan, 'subPlan');
+  const subPlan = (definitions.subPlan as JsonObject | undefined)?.properties as JsonObject | undefined;
+  describe(subPlan?.defaults, 'defaults');
+  describe((subPlan?.agents as JsonObject | undefined)?.additionalProperties, 'agent');
   return schema;
 }

@@ -4,18 +4,29 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
-import type { z } from 'zod';
-import { checkDag, type DagTask } from './dag.js';
-import { formatPath, parsePath, PlanError, type PathSegment, type PlanIssue } from './errors.js';
-import { PlanSchema, type Plan } from './schema.js';
-import { didYouMean } from './suggest.js';
+import { parsePath, PlanError, type PathSegment, type PlanIssue } from './errors.js';
+import type { HierarchyContext } from './hierarchy.js';
+import { loadPlanTree, type CheckedFile } from './plan-files.js';
+import type { Plan } from './schema.js';
+import { EMPTY_PLAN, validatePlanObject } from './validate.js';
+import { boundsProblem, isNestingOverflow, TOO_DEEP } from './yaml-bounds.js';
+
+export { validatePlanObject, type PlanValidation } from './validate.js';
 
 export type PlanFormat = 'yaml' | 'json';
 
-export type PlanValidation = { ok: true; plan: Plan } | { ok: false; issues: PlanIssue[] };
-
-/** Reads and validates a plan file. `.yaml`/`.yml` are YAML, `.json` is JSON, anything else is sniffed. */
+/**
+ * Reads and validates a plan file, and the sub-plan files it names (inlined: the plan returned carries its whole
+ * tree). `.yaml`/`.yml` are YAML, `.json` is JSON, anything else is sniffed.
+ */
 export async function loadPlanFile(file: string): Promise<Plan> {
+  const result = await loadPlanTree(file, checkPlanFile);
+  if (!result.ok) throw new PlanError(result.issues, file);
+  return result.plan;
+}
+
+/** One plan file read and checked at its level of a tree of plans, with a way to place issues in it. */
+async function checkPlanFile(file: string, context: HierarchyContext): Promise<CheckedFile> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -24,7 +35,7 @@ export async function loadPlanFile(file: string): Promise<Plan> {
     const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (error as Error).message;
     throw new PlanError([{ file, path: '', message: `cannot read the plan file: ${reason}` }], file);
   }
-  return parsePlanText(text, file, formatOf(file));
+  return validatePlanText(text, file, formatOf(file), { ...context, files: true });
 }
 
 function formatOf(file: string): PlanFormat | 'auto' {
@@ -36,15 +47,22 @@ function formatOf(file: string): PlanFormat | 'auto' {
 
 /** Parses and validates plan text; throws a PlanError listing every problem. */
 export function parsePlanText(text: string, file?: string, format: PlanFormat | 'auto' = 'auto'): Plan {
-  const result = validatePlanText(text, file, format);
+  const { result } = validatePlanText(text, file, format);
   if (!result.ok) throw new PlanError(result.issues, file);
   return result.plan;
 }
 
-function validatePlanText(text: string, file: string | undefined, format: PlanFormat | 'auto'): PlanValidation {
+/** `context.files`: whether `plan:` may name a file (only a plan file loaded by loadPlanFile inlines them). */
+function validatePlanText(
+  text: string,
+  file: string | undefined,
+  format: PlanFormat | 'auto',
+  context: HierarchyContext = {},
+): CheckedFile {
   const withFile = (issue: PlanIssue): PlanIssue => (file === undefined ? issue : { file, ...issue });
+  const unplaced = { value: undefined, place: () => ({}) };
   if (text.trim() === '') {
-    return { ok: false, issues: [withFile({ path: '', message: EMPTY_PLAN })] };
+    return { result: { ok: false, issues: [withFile({ path: '', message: EMPTY_PLAN })] }, ...unplaced };
   }
   const actual = format === 'auto' ? (/^\s*[{[]/.test(text) ? 'json' : 'yaml') : format;
   const lineCounter = new LineCounter();
@@ -58,35 +76,61 @@ function validatePlanText(text: string, file: string | undefined, format: PlanFo
   if (actual === 'json') {
     // The YAML parser forgives what JSON forbids (trailing commas, comments), so JSON.parse decides.
     const syntax = jsonSyntaxIssue(text, doc, position);
-    if (syntax) return { ok: false, issues: [withFile(syntax)] };
+    if (syntax) return { result: { ok: false, issues: [withFile(syntax)] }, ...unplaced };
   }
   if (doc.errors.length > 0) {
     const issues = doc.errors.map((error) =>
       withFile({
         path: '',
         ...position(error.pos[0]),
-        message: `${actual === 'json' ? 'JSON' : 'YAML'} syntax error: ${firstLine(error.message)}`,
+        message: isNestingOverflow(error.message)
+          ? TOO_DEEP
+          : `${actual === 'json' ? 'JSON' : 'YAML'} syntax error: ${firstLine(error.message)}`,
       }),
     );
-    return { ok: false, issues };
+    const kept = issues.slice(0, 1).concat(issues.slice(1).filter((i) => i.message !== TOO_DEEP));
+    return { result: { ok: false, issues: kept }, ...unplaced };
   }
   if (doc.contents === null) {
-    return { ok: false, issues: [withFile({ path: '', message: EMPTY_PLAN })] };
+    return { result: { ok: false, issues: [withFile({ path: '', message: EMPTY_PLAN })] }, ...unplaced };
+  }
+  const tooLarge = boundsProblem(doc);
+  if (tooLarge) {
+    const issue = withFile({ path: '', ...position(tooLarge.offset), message: tooLarge.message });
+    return { result: { ok: false, issues: [issue] }, ...unplaced };
   }
 
-  const result = validatePlanObject(doc.toJS({ maxAliasCount: 1000 }));
-  if (result.ok) return result;
-  const issues = result.issues.map((issue) => {
-    const node = locate(doc, parsePath(issue.path), KEY_ISSUE.test(issue.message));
-    const range = node?.range;
-    return withFile(range ? { ...issue, ...position(range[0]) } : issue);
-  });
+  // Aliases are bounded by what they expand to (boundsProblem), not by the yaml package's count of them.
+  const value: unknown = doc.toJS({ maxAliasCount: -1 });
+  const place = (path: string, preferKey = false): Pick<PlanIssue, 'line' | 'column'> => {
+    const range = locate(doc, parsePath(path), preferKey)?.range;
+    return range ? position(range[0]) : {};
+  };
+  const result = validatePlanObject(value, undefined, context);
+  if (result.ok) return { result, value, place };
+  const issues = result.issues.map((issue) =>
+    withFile({ ...issue, ...place(issue.path, KEY_ISSUE.test(issue.message)) }),
+  );
   // Stable: issues at the same place keep the order they were found in.
   issues.sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity) || (a.column ?? 0) - (b.column ?? 0));
-  return { ok: false, issues };
+  return { result: { ok: false, issues }, value, place };
 }
 
-const EMPTY_PLAN = 'the plan is empty: expected a mapping with "version", "name" and "tasks"';
+/**
+ * Issues found once the plan is loaded (by checks that read the file system: its workspace, its agents), placed
+ * at their line and column in `file` as the loader's own are.
+ */
+export async function placeIssues(file: string, issues: readonly PlanIssue[]): Promise<PlanIssue[]> {
+  const text = await readFile(file, 'utf8').catch(() => '');
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter });
+  return issues.map((issue) => {
+    const range = locate(doc, parsePath(issue.path), false)?.range;
+    if (!range || issue.line !== undefined) return { file, ...issue };
+    const { line, col } = lineCounter.linePos(range[0]);
+    return { file, ...issue, line, column: col };
+  });
+}
 
 /** Messages about a key itself (not its value) point at the key. */
 const KEY_ISSUE = /^(unknown key|invalid key)/;
@@ -134,176 +178,4 @@ function locate(doc: Document, path: readonly PathSegment[], preferKey: boolean)
     }
   }
   return isAlias(node) || isMap(node) || isSeq(node) || isScalar(node) ? node : undefined;
-}
-
-/**
- * Validates an already-parsed plan (from a planner agent, or tasks added to a run).
- * Issues carry paths but no positions; `source` (a label such as "planner output") goes in `file`.
- */
-export function validatePlanObject(value: unknown, source?: string): PlanValidation {
-  const withSource = (issue: PlanIssue): PlanIssue => (source === undefined ? issue : { file: source, ...issue });
-  if (value === undefined || value === null) {
-    return { ok: false, issues: [withSource({ path: '', message: EMPTY_PLAN })] };
-  }
-  const parsed = PlanSchema.safeParse(value, { reportInput: true, error: zodMessage });
-  const issues = parsed.success ? [] : parsed.error.issues.flatMap(toPlanIssues);
-  // The graph is checked even when the schema is not satisfied, so one run reports everything.
-  issues.push(...checkDag(parsed.success ? parsed.data.tasks : dagTasksOf(value)));
-  if (parsed.success && issues.length === 0) return { ok: true, plan: parsed.data };
-  return { ok: false, issues: issues.map(withSource) };
-}
-
-/** Whatever ids and dependencies can be read from a plan the schema rejected; '' stands for unreadable. */
-function dagTasksOf(value: unknown): DagTask[] {
-  const tasks = isRecord(value) && Array.isArray(value.tasks) ? (value.tasks as unknown[]) : [];
-  return tasks.map((task) => {
-    if (!isRecord(task)) return { id: '' };
-    const id = typeof task.id === 'string' ? task.id : '';
-    const dependsOn = Array.isArray(task.dependsOn)
-      ? (task.dependsOn as unknown[]).map((dep) => (typeof dep === 'string' ? dep : ''))
-      : [];
-    return { id, dependsOn };
-  });
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function toPlanIssues(issue: z.core.$ZodIssue): PlanIssue[] {
-  const path = issue.path.filter((segment): segment is PathSegment => typeof segment !== 'symbol');
-  switch (issue.code) {
-    case 'unrecognized_keys':
-      return issue.keys.map((key) => ({
-        path: formatPath([...path, key]),
-        message: `unknown key "${key}"${didYouMean(key, knownKeysAt(path))}`,
-      }));
-    case 'invalid_key': {
-      const key = path[path.length - 1];
-      const reasons = issue.issues.map((inner) => inner.message).join('; ');
-      return [{ path: formatPath(path), message: `invalid key "${String(key)}": ${reasons}` }];
-    }
-    case 'invalid_value':
-    case 'invalid_format':
-    case 'custom': {
-      // Messages written in the schema do not say what was found; add it.
-      const found = issue.message.includes('(found') ? '' : ` (found ${describe(issue.input)})`;
-      return [{ path: formatPath(path), message: issue.message + found }];
-    }
-    default:
-      return [{ path: formatPath(path), message: issue.message }];
-  }
-}
-
-/** Messages for the issues the schema has no message of its own for. */
-function zodMessage(issue: z.core.$ZodRawIssue): string | undefined {
-  const found = describe(issue.input);
-  switch (issue.code) {
-    case 'invalid_type': {
-      if (issue.input === undefined) return 'is required but missing';
-      const expected = EXPECTED[issue.expected] ?? issue.expected;
-      let hint = '';
-      if (issue.expected === 'string' && (typeof issue.input === 'number' || typeof issue.input === 'boolean')) {
-        hint = ' (put it in quotes)';
-      } else if (issue.expected === 'array' && typeof issue.input === 'string') {
-        hint = ` (write [${issue.input}] for a list of one)`;
-      }
-      return `expected ${expected}, found ${found}${hint}`;
-    }
-    case 'too_small':
-    case 'too_big': {
-      const bound = Number(issue.code === 'too_small' ? issue.minimum : issue.maximum);
-      const small = issue.code === 'too_small';
-      if (issue.origin === 'string' && small && bound === 1) return 'must not be empty';
-      if (issue.origin === 'string' || issue.origin === 'array') {
-        const unit = issue.origin === 'string' ? 'character' : 'item';
-        return `must have ${small ? 'at least' : 'at most'} ${bound} ${unit}${bound === 1 ? '' : 's'} (found ${found})`;
-      }
-      const relation = small
-        ? issue.inclusive
-          ? 'at least'
-          : 'greater than'
-        : issue.inclusive
-          ? 'at most'
-          : 'less than';
-      return `must be ${relation} ${bound} (found ${found})`;
-    }
-    case 'invalid_value': {
-      const options = issue.values.map((value) => JSON.stringify(value));
-      const list = options.length === 1 ? options[0] : `one of ${options.slice(0, -1).join(', ')} or ${options.at(-1)}`;
-      const hint =
-        typeof issue.input === 'string'
-          ? didYouMean(
-              issue.input,
-              issue.values.filter((value): value is string => typeof value === 'string'),
-            )
-          : '';
-      return `must be ${list} (found ${found})${hint}`;
-    }
-    case 'invalid_union': {
-      const expected = issue.errors.map((branch) =>
-        branch[0]?.code === 'invalid_type' ? (EXPECTED[branch[0].expected] ?? branch[0].expected) : undefined,
-      );
-      return expected.every((name) => name !== undefined)
-        ? `expected ${expected.join(' or ')}, found ${found}`
-        : `does not match any allowed form (found ${found})`;
-    }
-    default:
-      return undefined;
-  }
-}
-
-const EXPECTED: Record<string, string> = {
-  string: 'a string',
-  number: 'a number',
-  int: 'an integer',
-  boolean: 'true or false',
-  array: 'a list',
-  object: 'a mapping',
-  record: 'a mapping',
-};
-
-/** How a value found in the plan is named in messages. */
-function describe(value: unknown): string {
-  if (value === null) return 'nothing (an empty value)';
-  if (Array.isArray(value)) return 'a list';
-  switch (typeof value) {
-    case 'string': {
-      const shown = JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
-      return value.length > 40 ? `${shown} (${value.length} characters)` : shown;
-    }
-    case 'number':
-      return `the number ${value}`;
-    case 'boolean':
-      return String(value);
-    case 'object':
-      return 'a mapping';
-    default:
-      return typeof value;
-  }
-}
-
-interface ZodNodeLike {
-  _zod: { def: Record<string, unknown> };
-}
-
-/** The keys the schema allows in the object at `path` (for "did you mean" hints). */
-function knownKeysAt(path: readonly PathSegment[]): string[] {
-  let schema: ZodNodeLike | undefined = PlanSchema as unknown as ZodNodeLike;
-  const unwrap = (node: ZodNodeLike | undefined): ZodNodeLike | undefined => {
-    while (node && ['optional', 'default', 'nullable', 'prefault', 'readonly'].includes(String(node._zod.def.type))) {
-      node = node._zod.def.innerType as ZodNodeLike;
-    }
-    return node;
-  };
-  for (const segment of path) {
-    schema = unwrap(schema);
-    const def = schema?._zod.def;
-    if (def?.type === 'object') schema = (def.shape as Record<string, ZodNodeLike>)[String(segment)];
-    else if (def?.type === 'array') schema = def.element as ZodNodeLike;
-    else if (def?.type === 'record') schema = def.valueType as ZodNodeLike;
-    else return [];
-  }
-  const def = unwrap(schema)?._zod.def;
-  return def?.type === 'object' ? Object.keys(def.shape as object) : [];
 }

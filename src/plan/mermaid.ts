@@ -22,45 +22,74 @@ export interface MermaidOptions {
   states?: Readonly<Record<string, string>>;
 }
 
+/** What the drawing needs of a task; `plan` and `goal` make it a sub-plan (DESIGN.md §10). */
+export type MermaidTask = DagTask & {
+  title?: string;
+  approval?: string;
+  goal?: string;
+  plan?: string | { tasks: readonly MermaidTask[] };
+};
+
 /**
  * `flowchart TD` with one node per task (labelled with its title, or its id) and an edge from each
  * dependency to its dependent. Nodes are named `t0`, `t1`, … by position, because task ids may be
  * Mermaid keywords (`end`) or contain characters Mermaid reads as syntax. A task with an approval gate is
  * a hexagon whose second line says which (`approval: before` / `approval: after`), so the places where a
- * run will wait on a person stand out whatever the colours.
+ * run will wait on a person stand out whatever the colours. A task with an inline sub-plan is a subgraph of
+ * its tasks (`t2_0`, `t2_1`, …; edges to and from the task meet the subgraph); a task with a goal is a
+ * rounded node saying that a planner writes its sub-plan. `states` are keyed by path id (`backend/db`).
  */
-export function toMermaid(
-  plan: { tasks: readonly (DagTask & { title?: string; approval?: string })[] },
-  options: MermaidOptions = {},
-): string {
-  const node = new Map<string, string>();
-  plan.tasks.forEach((task, i) => {
-    if (!node.has(task.id)) node.set(task.id, `t${i}`);
-  });
+export function toMermaid(plan: { tasks: readonly MermaidTask[] }, options: MermaidOptions = {}): string {
   const lines = ['flowchart TD'];
-  plan.tasks.forEach((task, i) => {
-    const label = escapeLabel(task.title ?? task.id);
-    const gated = task.approval === 'before' || task.approval === 'after';
-    lines.push(gated ? `  t${i}{{"${label}<br/>approval: ${task.approval}"}}` : `  t${i}["${label}"]`);
-  });
-  plan.tasks.forEach((task, i) => {
-    for (const dep of task.dependsOn ?? []) {
-      const from = node.get(dep);
-      if (from !== undefined) lines.push(`  ${from} --> t${i}`);
-    }
-  });
-
   const byState = new Map<string, string[]>();
-  plan.tasks.forEach((task, i) => {
-    const state = options.states?.[task.id];
+  draw(plan.tasks, 't', '', '  ', lines, (path, node) => {
+    const state = options.states?.[path];
     if (state === undefined || STATE_STYLES[state] === undefined) return;
-    byState.set(state, [...(byState.get(state) ?? []), `t${i}`]);
+    byState.set(state, [...(byState.get(state) ?? []), node]);
   });
   for (const [state, nodes] of byState) {
     const name = className(state);
     lines.push(`  classDef ${name} ${STATE_STYLES[state]}`, `  class ${nodes.join(',')} ${name}`);
   }
   return lines.join('\n') + '\n';
+}
+
+function draw(
+  tasks: readonly MermaidTask[],
+  prefix: string,
+  pathPrefix: string,
+  indent: string,
+  lines: string[],
+  colour: (path: string, node: string) => void,
+): void {
+  const node = new Map<string, string>();
+  tasks.forEach((task, i) => {
+    if (!node.has(task.id)) node.set(task.id, `${prefix}${i}`);
+  });
+  tasks.forEach((task, i) => {
+    const name = `${prefix}${i}`;
+    const path = pathPrefix === '' ? task.id : `${pathPrefix}/${task.id}`;
+    const label = escapeLabel(task.title ?? task.id);
+    const gate = task.approval === 'before' || task.approval === 'after' ? `<br/>approval: ${task.approval}` : '';
+    colour(path, name);
+    if (typeof task.plan === 'object') {
+      lines.push(`${indent}subgraph ${name}["${label}${gate}"]`);
+      draw(task.plan.tasks, `${name}_`, path, `${indent}  `, lines, colour);
+      lines.push(`${indent}end`);
+    } else if (task.goal !== undefined || task.plan !== undefined) {
+      const what =
+        task.goal !== undefined ? `goal: ${escapeLabel(task.goal)}` : `plan: ${escapeLabel(task.plan ?? '')}`;
+      lines.push(`${indent}${name}(["${label}<br/>${what}${gate}"])`);
+    } else {
+      lines.push(gate ? `${indent}${name}{{"${label}${gate}"}}` : `${indent}${name}["${label}"]`);
+    }
+  });
+  tasks.forEach((task, i) => {
+    for (const dep of task.dependsOn ?? []) {
+      const from = node.get(dep);
+      if (from !== undefined) lines.push(`${indent}${from} --> ${prefix}${i}`);
+    }
+  });
 }
 
 /** Mermaid entity codes for everything that could end or break a quoted label. */

@@ -2,8 +2,10 @@
 // Uses node:path and node:fs, so workflow code must not import this file.
 import { stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { isInside } from '../policy/worker-policy.js';
 import type { PlanIssue } from './errors.js';
 import type { Plan } from './schema.js';
+import { mapTasks } from './tree.js';
 
 /**
  * A copy of `plan` whose `workspace.repo`, `contextFiles` and `expectedOutputs` are absolute.
@@ -18,19 +20,20 @@ import type { Plan } from './schema.js';
 export function resolvePlanPaths(plan: Plan, baseDir: string): Plan {
   const repo = resolve(baseDir, plan.workspace?.repo ?? '.');
   const absolute = (path: string): string => (isAbsolute(path) ? resolve(path) : resolve(repo, path));
+  // Sub-plans work in the same workspace: their tasks' paths resolve the same way.
+  const resolved = mapTasks(plan, (task) => ({
+    ...task,
+    contextFiles: task.contextFiles.map(absolute),
+    expectedOutputs: task.expectedOutputs.map(absolute),
+  }));
   return {
-    ...plan,
+    ...resolved,
     workspace: {
       isolation: 'none',
       ...plan.workspace,
       repo,
       ...(plan.workspace?.remote ? { remote: resolveRemote(plan.workspace.remote, baseDir) } : {}),
     },
-    tasks: plan.tasks.map((task) => ({
-      ...task,
-      contextFiles: task.contextFiles.map(absolute),
-      expectedOutputs: task.expectedOutputs.map(absolute),
-    })),
   };
 }
 
@@ -45,10 +48,33 @@ export function resolveRemote(remote: string, baseDir: string): string {
 
 /**
  * Problems with the plan's workspace: `workspace.repo` must be an existing directory, and inside a
- * git repository when `isolation` is `worktree`. Expects a plan from `resolvePlanPaths`.
+ * git repository when `isolation` is `worktree`; every task's `contextFiles` and `expectedOutputs` must lie inside
+ * it (DESIGN.md §9: an agent reads and writes its own workspace). Expects a plan from `resolvePlanPaths`.
  */
 export async function checkWorkspace(plan: Plan): Promise<PlanIssue[]> {
   const repo = resolve(plan.workspace?.repo ?? '.');
+  const outside = filesOutside(plan, repo);
+  return [...(await checkRepo(plan, repo)), ...outside];
+}
+
+/** Every contextFiles and expectedOutputs entry that lies outside the workspace. */
+function filesOutside(plan: Plan, repo: string): PlanIssue[] {
+  const issues: PlanIssue[] = [];
+  plan.tasks.forEach((task, i) => {
+    for (const field of ['contextFiles', 'expectedOutputs'] as const) {
+      task[field].forEach((file, j) => {
+        if (isInside(file, repo)) return;
+        issues.push({
+          path: `tasks[${i}].${field}[${j}]`,
+          message: `${file} lies outside the workspace ${repo}; a task's ${field} must be inside it`,
+        });
+      });
+    }
+  });
+  return issues;
+}
+
+async function checkRepo(plan: Plan, repo: string): Promise<PlanIssue[]> {
   const path = 'workspace.repo';
   const info = await stat(repo).catch(() => undefined);
   if (!info) return [{ path, message: `folder "${repo}" does not exist` }];

@@ -13,13 +13,24 @@ export const TaskIdSchema = z
   // Ids also name git branches (worktree isolation), and git refuses a name ending in "." or ".lock".
   .refine((id) => !id.endsWith('.') && !id.endsWith('.lock'), 'must not end with "." or ".lock"');
 
+/**
+ * The longest duration a plan may give (30 days): longer than any agent attempt should run, and what timers and
+ * Temporal's timeouts take (a timeout of 1e308 seconds would only fail when the run starts).
+ */
+export const MAX_DURATION_MS = 30 * 24 * 3_600_000;
+const MAX_DURATION_TEXT = 'must be at most 720h (30 days)';
+
 /** "90s", "30m", "2h", "500ms" or a number of seconds. */
 export const DurationSchema = z.union([
-  z.number().positive(),
+  z
+    .number()
+    .positive()
+    .max(MAX_DURATION_MS / 1000, MAX_DURATION_TEXT),
   z
     .string()
     .regex(/^\d+(\.\d+)?(ms|s|m|h)$/, 'must be a duration such as "90s", "30m" or "2h"')
-    .refine((duration) => !/^[0.]+[a-z]+$/.test(duration), 'must be longer than zero'),
+    .refine((duration) => !/^[0.]+[a-z]+$/.test(duration), 'must be longer than zero')
+    .refine((duration) => (textDurationMs(duration) ?? 0) <= MAX_DURATION_MS, MAX_DURATION_TEXT),
 ]);
 export type Duration = z.infer<typeof DurationSchema>;
 
@@ -61,7 +72,7 @@ const toolName = z
 export const TaskSettingsSchema = z.strictObject({
   agent: z.string().min(1).optional(),
   model: z.string().min(1).optional(),
-  maxTurns: z.number().int().positive().optional(),
+  maxTurns: z.number().int().positive().max(100_000).optional(),
   timeout: DurationSchema.optional(),
   retries: z.number().int().min(0).max(100).optional(),
   permissionMode: z.enum(Object.values(PermissionMode) as [PermissionMode, ...PermissionMode[]]).optional(),
@@ -71,20 +82,6 @@ export const TaskSettingsSchema = z.strictObject({
 });
 export type TaskSettings = z.infer<typeof TaskSettingsSchema>;
 
-export const TaskSchema = z.strictObject({
-  ...TaskSettingsSchema.shape,
-  id: TaskIdSchema,
-  title: z.string().min(1).optional(),
-  prompt: z.string().min(1, 'must not be empty'),
-  dependsOn: z.array(TaskIdSchema).default([]),
-  priority: z.number().int().default(0),
-  approval: z.enum(Object.values(Approval) as [Approval, ...Approval[]]).default('none'),
-  contextFiles: z.array(z.string().min(1)).default([]),
-  expectedOutputs: z.array(z.string().min(1)).default([]),
-});
-export type Task = z.infer<typeof TaskSchema>;
-export type TaskInput = z.input<typeof TaskSchema>;
-
 export const AgentDefinitionSchema = z.strictObject({
   description: z.string().min(1),
   prompt: z.string().min(1),
@@ -93,6 +90,63 @@ export const AgentDefinitionSchema = z.strictObject({
   model: z.string().min(1).optional(),
 });
 export type AgentDefinition = z.infer<typeof AgentDefinitionSchema>;
+
+/** How deep plans may nest by default: the plan, its sub-plans and theirs (DESIGN.md §10). */
+export const DEFAULT_MAX_DEPTH = 3;
+/** The most levels any plan may allow. */
+export const MAX_DEPTH_LIMIT = 10;
+
+const ApprovalSchema = z.enum(Object.values(Approval) as [Approval, ...Approval[]]);
+const OnFailureSchema = z.enum(Object.values(OnFailure) as [OnFailure, ...OnFailure[]]);
+const MaxParallelSchema = z.number().int().min(1).max(1000);
+const MaxDepthSchema = z.number().int().min(1).max(MAX_DEPTH_LIMIT);
+
+export const TaskSchema = z
+  .strictObject({
+    ...TaskSettingsSchema.shape,
+    id: TaskIdSchema,
+    title: z.string().min(1).optional(),
+    /** What one agent does. A task has a prompt, a `plan` or a `goal` (src/plan/hierarchy.ts checks: one of them). */
+    prompt: z.string().min(1, 'must not be empty').optional(),
+    /**
+     * A sub-plan run as a child workflow: a file (relative to the plan that names it; baton inlines it when it loads
+     * the plan) or an inline `{ tasks: [...] }`.
+     */
+    get plan(): z.ZodOptional<z.ZodUnion<readonly [z.ZodString, typeof SubPlanSchema]>> {
+      return z.union([z.string().min(1, 'must not be empty'), SubPlanSchema]).optional();
+    },
+    /** A goal a planner agent turns into the sub-plan when the task starts. */
+    goal: z.string().min(1, 'must not be empty').optional(),
+    dependsOn: z.array(TaskIdSchema).default([]),
+    priority: z.number().int().min(-1_000_000).max(1_000_000).default(0),
+    approval: ApprovalSchema.default('none'),
+    contextFiles: z.array(z.string().min(1)).default([]),
+    expectedOutputs: z.array(z.string().min(1)).default([]),
+  })
+  .meta({ id: 'task' }); // the JSON Schema's name of the recursive part (docs/plan.schema.json)
+export type Task = z.infer<typeof TaskSchema>;
+export type TaskInput = z.input<typeof TaskSchema>;
+
+/**
+ * A task's sub-plan (DESIGN.md §10): its tasks and what it sets for them; the rest (workspace, defaults, agents,
+ * onFailure, maxParallel) it takes from the plan above it. A sub-plan file is a whole plan, inlined as this.
+ */
+export const SubPlanSchema = z
+  .strictObject({
+    name: TaskIdSchema.optional(),
+    goal: z.string().min(1).optional(),
+    maxParallel: MaxParallelSchema.optional(),
+    onFailure: OnFailureSchema.optional(),
+    budgetUsd: z.number().positive().optional(),
+    maxDepth: MaxDepthSchema.optional(),
+    defaults: TaskSettingsSchema.optional(),
+    agents: z.record(TaskIdSchema, AgentDefinitionSchema).optional(),
+    get tasks(): z.ZodArray<typeof TaskSchema> {
+      return z.array(TaskSchema).min(1, 'a plan needs at least one task');
+    },
+  })
+  .meta({ id: 'subPlan' });
+export type SubPlan = z.infer<typeof SubPlanSchema>;
 
 /**
  * A git remote every host reaches (a URL, or the path of a bare repository): with worktree isolation, task
@@ -125,9 +179,11 @@ export const PlanSchema = z.strictObject({
   version: z.literal(1, 'must be 1 (the only plan format version)'),
   name: TaskIdSchema,
   goal: z.string().min(1).optional(),
-  maxParallel: z.number().int().min(1).max(1000).default(4),
-  onFailure: z.enum(Object.values(OnFailure) as [OnFailure, ...OnFailure[]]).default('wait'),
-  budgetUsd: z.number().positive().optional(),
+  maxParallel: MaxParallelSchema.default(4),
+  onFailure: OnFailureSchema.default('wait'),
+  budgetUsd: z.number().positive().max(1_000_000).optional(),
+  /** How many levels of plans may nest: this plan is level 1 (default DEFAULT_MAX_DEPTH). */
+  maxDepth: MaxDepthSchema.optional(),
   defaults: TaskSettingsSchema.optional(),
   workspace: WorkspaceSchema.optional(),
   agents: z.record(TaskIdSchema, AgentDefinitionSchema).optional(),
@@ -145,6 +201,8 @@ export const BUILTIN_DEFAULTS = {
 
 /** A task with `defaults` and the built-in defaults applied. */
 export type EffectiveTask = Task & {
+  /** The agent's prompt ('' for a task that runs a sub-plan: it has no agent). */
+  prompt: string;
   timeout: Duration;
   retries: number;
   permissionMode: PermissionMode;
@@ -153,7 +211,7 @@ export type EffectiveTask = Task & {
 
 export function effectiveTask(plan: Pick<Plan, 'defaults'>, task: Task): EffectiveTask {
   const merged = { ...BUILTIN_DEFAULTS, ...stripUndefined(plan.defaults ?? {}), ...stripUndefined(task) };
-  return { ...merged, title: task.title ?? task.id } as EffectiveTask;
+  return { ...merged, prompt: task.prompt ?? '', title: task.title ?? task.id } as EffectiveTask;
 }
 
 function stripUndefined<T extends object>(value: T): Partial<T> {
@@ -165,17 +223,33 @@ export function routedTasks(plan: Plan | undefined): { id: string; taskQueue: st
   return (plan?.tasks ?? []).map((task) => ({ id: task.id, taskQueue: effectiveTask(plan!, task).taskQueue }));
 }
 
-/** The plan with every task on the run's own queue (a rehearsal must not send work to real workers). */
-export function withoutRouting(plan: Plan): Plan {
+/** The plan with every task on the run's own queue (a rehearsal must not send work to real workers), sub-plans too. */
+export function withoutRouting<P extends Pick<Plan, 'defaults' | 'tasks'>>(plan: P): P {
   const defaults = plan.defaults ? { ...plan.defaults, taskQueue: undefined } : undefined;
-  return { ...plan, defaults, tasks: plan.tasks.map((task) => ({ ...task, taskQueue: undefined })) };
+  const tasks = plan.tasks.map((task) => {
+    const sub = typeof task.plan === 'object' ? { plan: withoutRouting(task.plan) } : {};
+    return { ...task, taskQueue: undefined, ...sub };
+  });
+  return { ...plan, defaults, tasks };
+}
+
+/** Whether the task runs a sub-plan (`plan` or `goal`) as a child workflow instead of one agent. */
+export function isSubPlanTask(task: Pick<Task, 'plan' | 'goal'>): boolean {
+  return task.plan !== undefined || task.goal !== undefined;
 }
 
 /** Milliseconds of a duration. */
 export function durationMs(duration: Duration): number {
   if (typeof duration === 'number') return duration * 1000;
+  const ms = textDurationMs(duration);
+  if (ms === undefined) throw new Error(`not a duration: ${duration}`);
+  return ms;
+}
+
+/** Milliseconds of a duration written as text ("90s"), or undefined when it is not one. */
+function textDurationMs(duration: string): number | undefined {
   const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(duration);
-  if (!match) throw new Error(`not a duration: ${duration}`);
+  if (!match) return undefined;
   const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[match[2] as 'ms' | 's' | 'm' | 'h'];
   return Number(match[1]) * unit;
 }

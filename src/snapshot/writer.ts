@@ -4,6 +4,7 @@
 // of one run never overlap; a status that arrives while one is written replaces any that waits. Nothing here
 // may disturb a run: a snapshot that cannot be written is skipped (and `baton status` asks the run instead).
 import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { OWNER_ONLY_DIR, ownerOnlyFile } from '../files/owner-only.js';
 import path from 'node:path';
 import { Context } from '@temporalio/activity';
 import type { ActivityExecuteInput, ActivityInboundCallsInterceptor, InjectedSinks, Next } from '@temporalio/worker';
@@ -97,9 +98,9 @@ export class StatusSnapshots {
     }
     const temporary = `${file}.${process.pid}.tmp`;
     try {
-      await mkdir(path.dirname(file), { recursive: true });
+      await mkdir(path.dirname(file), { recursive: true, mode: OWNER_ONLY_DIR });
       const header = { publishedAt, runId, executionRunId, phase, laterAttempts, runningHere };
-      await writeFile(temporary, snapshotFileText(header, json));
+      await writeFile(temporary, snapshotFileText(header, json), ownerOnlyFile);
       await rename(temporary, file);
     } catch (err) {
       if (!this.#warned) this.#warn(`cannot write the status snapshot ${file} (${String(err)}); status will query`);

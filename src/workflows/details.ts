@@ -28,12 +28,26 @@ export function renderDetails(overview: Overview, runId: string): string {
     lines.push(`| ${t.id} | ${t.state} | ${attempts} | $${t.costUsd.toFixed(2)} | ${note} |`);
   }
   if (overview.taskCount > rows.length) lines.push('', `… and ${overview.taskCount - rows.length} more tasks`);
+  const refusals = (overview.refusals ?? []).slice(-REFUSAL_ROWS);
+  if (refusals.length > 0) {
+    // A refused signal has nobody to answer: `temporal workflow signal` said "succeeded" all the same.
+    lines.push('', 'Refused signals (latest last):');
+    for (const r of refusals) lines.push(`- ${r.at} ${plain(r.operation)}: ${plain(r.reason).slice(0, 200)}`);
+  }
   if (overview.notes.length > 0) {
     // Agents' words, shown as data: flattened, escaped, cut short (`baton notes <run>` has them whole).
     lines.push('', 'Latest notes of the agents:');
     for (const n of overview.notes) lines.push(`- **${cell(n.key, 60)}** (${n.taskId}): ${cell(n.text, 120)}`);
   }
   return lines.join('\n');
+}
+
+/** Refusals the details show (status lists up to 20). */
+const REFUSAL_ROWS = 5;
+
+/** Text from a payload as one markdown line: no control characters, no markup that changes the page. */
+function plain(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').replace(/[`*[\]<>|\\]/g, (c) => `\\${c}`);
 }
 
 function cell(text: string, max: number): string {

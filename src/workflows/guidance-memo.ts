@@ -11,7 +11,7 @@ export class GuidanceMemos {
 
   /** After a task's notes or state changed: its memo key says what its running agent may still be told. */
   sync(sched: Scheduler, taskId: string): void {
-    const entry = sched.liveNotes(taskId);
+    const entry = sched.guidance.liveNotes(taskId);
     const text = entry ? JSON.stringify(entry) : undefined;
     if (this.#published.get(taskId) === text) return;
     // A run that a worker without live guidance started replays as it ran (no memo command in its history).
@@ -26,7 +26,7 @@ export class GuidanceMemos {
     const { taskId, generation, seqs } = input ?? {};
     if (!sched || typeof taskId !== 'string' || typeof generation !== 'number' || !Array.isArray(seqs)) return;
     if (!sched.hasTask(taskId)) return;
-    sched.notesDelivered(taskId, generation, seqs, now);
+    sched.guidance.notesDelivered(taskId, generation, seqs, now);
     this.sync(sched, taskId);
   }
 }

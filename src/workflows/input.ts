@@ -1,6 +1,8 @@
 // What the orchestrate workflow is started with (DESIGN.md §3): a plan or a goal, and the run's options.
 import type { Duration } from '@temporalio/common';
 import type { Duration as PlanDuration, Plan } from '../plan/schema.js';
+import type { RefusedSignal } from './status.js';
+import type { ParentLink } from './children/child-plan.js';
 
 export interface OrchestrateOptions {
   /** Folder baton was started from (absolute): the workspace when the plan names none. */
@@ -21,6 +23,8 @@ export interface OrchestrateOptions {
   plannerModel?: string;
   /** Started from a goal: wall-clock limit of one planner attempt (default 20m). */
   plannerTimeout?: PlanDuration;
+  /** A child run (a task's sub-plan, DESIGN.md §10): its parent, its place in the tree, what it inherits. */
+  parent?: ParentLink;
 }
 
 export interface OrchestrateInput {
@@ -29,4 +33,6 @@ export interface OrchestrateInput {
   options?: OrchestrateOptions;
   /** State carried over continue-as-new, packed (`pack.ts`): thousands of tasks stay under the payload limit. */
   carried?: string;
+  /** Signals refused before the run continued as new (./refusals.ts). */
+  refusals?: RefusedSignal[];
 }

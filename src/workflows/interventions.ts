@@ -5,6 +5,7 @@
 import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
 import { ApplicationFailure, log, setHandler } from '@temporalio/workflow';
 import type { z } from 'zod';
+import type { Forward } from './children/routing.js';
 import * as m from './messages.js';
 import type { Planning } from './planning.js';
 import { Scheduler } from './scheduler/index.js';
@@ -17,14 +18,20 @@ export interface InterventionHooks {
   status(): RunStatus;
   /** A person's intervention was applied: the next snapshot goes out at once. */
   intervened(): void;
+  /** A signal was refused: kept in the run's status and the Web UI's details (./refusals.ts). */
+  refused(operation: string, payload: unknown, reason: string): void;
   /** Cancels a running task's agent; settles once its end is recorded. */
   cancelTask(taskId: string, reason: string | undefined): Promise<void>;
-  /** The run was aborted: cancels every running agent and the planner. */
-  abortRunning(): void;
+  /** The run was aborted: cancels every running agent and the planner, and ends every sub-plan. */
+  abortRunning(reason?: string): void;
   /** A note for a task was recorded: its running agent, if any, can read it (./guidance-memo.ts). */
   guided(taskId: string): void;
   /** Worktree isolation: approving a reviewed or conflicted task merges it first; undefined when not needed. */
   mergeOnApprove(taskId: string, note: string | undefined): Promise<void> | undefined;
+  /** An intervention addressed to a task below this run (a path id), passed on to its child run; else undefined. */
+  route<O extends m.Intervention>(operation: O, input: m.InterventionInput<O>): Forward | undefined;
+  /** Runs an intervention's work in the run's own scope (./children/guard.ts). */
+  inScope(work: () => Promise<void>): Promise<void>;
   /** A question was answered: the worker whose agent waits for it hears at once. */
   answered(taskId: string, questionId: number, answer: string): void;
 }
@@ -39,6 +46,7 @@ interface StageHandler<T, I> {
 }
 
 interface InterventionSpec<S extends z.ZodType> {
+  operation: m.Intervention;
   update: UpdateDefinition<RunStatus, [z.input<S>]>;
   signal: SignalDefinition<[z.input<S>]>;
   schema: S;
@@ -57,12 +65,20 @@ function intervention<S extends z.ZodType>(spec: InterventionSpec<S>): Registrat
     const parse = (raw: unknown): Input => {
       const parsed = spec.schema.safeParse(raw ?? {});
       if (!parsed.success) throw refuse.badPayload(operation, parsed.error.issues.map(formatIssue).join('; '));
+      // Over its limit, a payload is refused whole: nothing of it reaches the run's state (DESIGN.md §4).
+      const tooLarge = m.payloadTooLarge(operation, raw);
+      if (tooLarge) throw refuse.tooLarge(tooLarge);
       return parsed.data;
     };
-    /** The handler for the run's stage now: the planning's until the run has a plan, then the scheduler's. */
-    const handler = (): { check(input: Input): void; apply(input: Input): void | Promise<void> } => {
+    /**
+     * The handler for the run's stage now: the planning's until the run has a plan, then the scheduler's — or, for a
+     * task below this run (DESIGN.md §10), the child run's it is passed on to.
+     */
+    const handler = (input: Input): { check(input: Input): void; apply(input: Input): void | Promise<void> } => {
       const target = stage();
       if (target instanceof Scheduler) {
+        const forward = hooks.route(spec.operation, input as m.InterventionInput<typeof spec.operation>);
+        if (forward) return { check: () => forward.check(), apply: () => forward.apply() };
         const running = spec.running;
         return { check: (i) => running.check(target, i), apply: (i) => running.apply(target, i, hooks) };
       }
@@ -74,7 +90,7 @@ function intervention<S extends z.ZodType>(spec: InterventionSpec<S>): Registrat
     /** Applied, and said so to the snapshot (before: a change made while it waits; after: the rest). */
     const applied = async (input: Input): Promise<void> => {
       hooks.intervened();
-      await handler().apply(input);
+      await hooks.inScope(async () => await handler(input).apply(input));
       hooks.intervened();
     };
     setHandler(
@@ -87,7 +103,7 @@ function intervention<S extends z.ZodType>(spec: InterventionSpec<S>): Registrat
         validator: (raw: unknown) => {
           try {
             const input = parse(raw);
-            handler().check(input);
+            handler(input).check(input);
           } catch (err) {
             // A refusal must reach the caller as an ApplicationFailure with a plain message.
             throw ApplicationFailure.nonRetryable(err instanceof Error ? err.message : String(err), 'Refused');
@@ -98,10 +114,13 @@ function intervention<S extends z.ZodType>(spec: InterventionSpec<S>): Registrat
     setHandler(spec.signal, async (raw: unknown) => {
       try {
         const input = parse(raw);
-        handler().check(input);
+        handler(input).check(input);
         await applied(input);
       } catch (err) {
-        log.warn(`refused ${spec.signal.name} signal`, { error: err instanceof Error ? err.message : String(err) });
+        // Nobody waits for a signal's answer: the run keeps the refusal where people look (status, Web UI).
+        const reason = err instanceof Error ? err.message : String(err);
+        hooks.refused(spec.signal.name, raw, reason);
+        log.warn(`refused ${spec.signal.name} signal`, { error: reason.slice(0, 500) });
       }
     });
   };
@@ -109,12 +128,14 @@ function intervention<S extends z.ZodType>(spec: InterventionSpec<S>): Registrat
 
 function formatIssue(issue: z.core.$ZodIssue): string {
   const path = issue.path.map(String).join('.');
-  return path ? `${path}: ${issue.message}` : issue.message;
+  // "message is 20 KB…" names its field already.
+  return path && !issue.message.startsWith(`${path} `) ? `${path}: ${issue.message}` : issue.message;
 }
 
 /** Every intervention; before the run has a plan, approve, reject and abort act on the planning. */
 const INTERVENTIONS = {
   approve: intervention({
+    operation: 'approve',
     update: m.approveUpdate,
     signal: m.approveSignal,
     schema: m.ApproveInputSchema,
@@ -129,6 +150,7 @@ const INTERVENTIONS = {
     },
   }),
   reject: intervention({
+    operation: 'reject',
     update: m.rejectUpdate,
     signal: m.rejectSignal,
     schema: m.RejectInputSchema,
@@ -139,18 +161,21 @@ const INTERVENTIONS = {
     },
   }),
   pause: intervention({
+    operation: 'pause',
     update: m.pauseUpdate,
     signal: m.pauseSignal,
     schema: m.PauseInputSchema,
     running: { check: (s) => s.checkPause(), apply: (s) => s.pause() },
   }),
   resume: intervention({
+    operation: 'resume',
     update: m.resumeUpdate,
     signal: m.resumeSignal,
     schema: m.ResumeInputSchema,
     running: { check: (s, i) => s.checkResume(i.budgetUsd), apply: (s, i) => s.resume(i.budgetUsd) },
   }),
   retryTask: intervention({
+    operation: 'retryTask',
     update: m.retryTaskUpdate,
     signal: m.retryTaskSignal,
     schema: m.RetryTaskInputSchema,
@@ -160,6 +185,7 @@ const INTERVENTIONS = {
     },
   }),
   skipTask: intervention({
+    operation: 'skipTask',
     update: m.skipTaskUpdate,
     signal: m.skipTaskSignal,
     schema: m.SkipTaskInputSchema,
@@ -169,6 +195,7 @@ const INTERVENTIONS = {
     },
   }),
   cancelTask: intervention({
+    operation: 'cancelTask',
     update: m.cancelTaskUpdate,
     signal: m.cancelTaskSignal,
     schema: m.CancelTaskInputSchema,
@@ -178,6 +205,7 @@ const INTERVENTIONS = {
     },
   }),
   guide: intervention({
+    operation: 'guide',
     update: m.guideUpdate,
     signal: m.guideSignal,
     schema: m.GuideInputSchema,
@@ -190,12 +218,14 @@ const INTERVENTIONS = {
     },
   }),
   addTasks: intervention({
+    operation: 'addTasks',
     update: m.addTasksUpdate,
     signal: m.addTasksSignal,
     schema: m.AddTasksInputSchema,
     running: { check: (s, i) => s.checkAddTasks(i.tasks), apply: (s, i) => void s.addTasks(i.tasks) },
   }),
   abort: intervention({
+    operation: 'abort',
     update: m.abortUpdate,
     signal: m.abortSignal,
     schema: m.AbortInputSchema,
@@ -203,18 +233,19 @@ const INTERVENTIONS = {
       check: (p) => p.checkAbort(),
       apply: (p, i, hooks) => {
         p.abort(i.reason, hooks.now());
-        hooks.abortRunning();
+        hooks.abortRunning(i.reason);
       },
     },
     running: {
       check: (s) => s.checkAbort(),
       apply: (s, i, hooks) => {
         s.abort(i.reason);
-        hooks.abortRunning();
+        hooks.abortRunning(i.reason);
       },
     },
   }),
   answer: intervention({
+    operation: 'answer',
     update: m.answerUpdate,
     signal: m.answerSignal,
     schema: m.AnswerInputSchema,

@@ -12,12 +12,64 @@ const defineSignal = <A extends unknown[] = []>(name: string) => ({ type: 'signa
 const defineUpdate = <R, A extends unknown[] = []>(name: string) =>
   ({ type: 'update', name }) as UpdateDefinition<R, A>;
 
-const taskId = z.string({ error: 'taskId must be a task id (a string)' }).min(1, 'taskId must not be empty');
+const taskId = z
+  .string({ error: 'taskId must be a task id (a string)' })
+  .min(1, 'taskId must not be empty')
+  .max(1000, 'taskId is far longer than any task id')
+  .describe("The task's id; a task of a sub-plan by its path id, such as backend/db (DESIGN.md §10).");
 
-export const ApproveInputSchema = z.strictObject({ taskId: taskId.optional(), note: z.string().optional() });
+/**
+ * Payload limits (DESIGN.md §4): each text field at most 16 KB, an addTasks payload at most 256 KB, any other
+ * payload at most 64 KB. Larger ones are refused, so nothing of them is carried in the run's state.
+ */
+export const PAYLOAD_LIMITS = { textBytes: 16 * 1024, addTasksBytes: 256 * 1024, otherBytes: 64 * 1024 } as const;
+
+/** Bytes of `text` in UTF-8 (the workflow sandbox has no Buffer). */
+export function utf8Bytes(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x80) bytes += 1;
+    else if (code < 0x800) bytes += 2;
+    else if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length) {
+      bytes += 4;
+      i++;
+    } else bytes += 3;
+  }
+  return bytes;
+}
+
+const kb = (bytes: number): string => `${Math.ceil(bytes / 1024)} KB`;
+
+/** A text field of a payload: `note`, `reason`, `prompt`, `message`. */
+const text = (name: string, required = false) =>
+  z.string({ error: required ? `${name} is required (a string)` : `${name} must be a string` }).check((ctx) => {
+    const bytes = utf8Bytes(ctx.value);
+    if (bytes > PAYLOAD_LIMITS.textBytes) {
+      ctx.issues.push({
+        code: 'custom',
+        input: ctx.value,
+        message: `${name} is ${kb(bytes)}; at most ${kb(PAYLOAD_LIMITS.textBytes)} is accepted (put longer text in a file the task reads)`,
+      });
+    }
+  });
+
+/** Why a whole payload is too large to take, or undefined. */
+export function payloadTooLarge(operation: string, payload: unknown): string | undefined {
+  const limit = operation === 'addTasks' ? PAYLOAD_LIMITS.addTasksBytes : PAYLOAD_LIMITS.otherBytes;
+  let bytes: number;
+  try {
+    bytes = utf8Bytes(JSON.stringify(payload) ?? '');
+  } catch {
+    return 'the payload cannot be read as JSON';
+  }
+  return bytes > limit ? `the ${operation} payload is ${kb(bytes)}; at most ${kb(limit)} is accepted` : undefined;
+}
+
+export const ApproveInputSchema = z.strictObject({ taskId: taskId.optional(), note: text('note').optional() });
 export const RejectInputSchema = z.strictObject({
   taskId: taskId.optional(),
-  reason: z.string({ error: 'reason is required (a string)' }).min(1, 'reason must not be empty'),
+  reason: text('reason', true).min(1, 'reason must not be empty'),
 });
 export const PauseInputSchema = z.strictObject({});
 export const ResumeInputSchema = z.strictObject({
@@ -25,21 +77,21 @@ export const ResumeInputSchema = z.strictObject({
 });
 export const RetryTaskInputSchema = z.strictObject({
   taskId,
-  prompt: z.string().min(1, 'prompt must not be empty').optional(),
-  note: z.string().optional(),
+  prompt: text('prompt').min(1, 'prompt must not be empty').optional(),
+  note: text('note').optional(),
   /** Worktree isolation: start from a clean worktree instead of the last attempt's partial work. */
   reset: z.boolean({ error: 'reset must be true or false' }).optional(),
 });
-export const SkipTaskInputSchema = z.strictObject({ taskId, reason: z.string().optional() });
-export const CancelTaskInputSchema = z.strictObject({ taskId, reason: z.string().optional() });
+export const SkipTaskInputSchema = z.strictObject({ taskId, reason: text('reason').optional() });
+export const CancelTaskInputSchema = z.strictObject({ taskId, reason: text('reason').optional() });
 export const GuideInputSchema = z.strictObject({
   taskId,
-  message: z.string({ error: 'message is required (a string)' }).min(1, 'message must not be empty'),
+  message: text('message', true).min(1, 'message must not be empty'),
 });
 export const AddTasksInputSchema = z.strictObject({
   tasks: z.array(TaskSchema, { error: 'tasks must be a list of tasks' }).min(1, 'tasks must not be empty'),
 });
-export const AbortInputSchema = z.strictObject({ reason: z.string().optional() });
+export const AbortInputSchema = z.strictObject({ reason: text('reason').optional() });
 /** A person's answer to the question a task's agent asked (DESIGN §13). */
 export const AnswerInputSchema = z.strictObject({
   taskId,
@@ -142,6 +194,23 @@ export const interventionUpdates: {
   addTasks: addTasksUpdate,
   abort: abortUpdate,
   answer: answerUpdate,
+};
+
+/** Each intervention's signal (a run passes those addressed to a sub-plan's tasks on to its child run). */
+export const interventionSignals: {
+  [O in Intervention]: SignalDefinition<[InterventionInput<O>]>;
+} = {
+  approve: approveSignal,
+  reject: rejectSignal,
+  pause: pauseSignal,
+  resume: resumeSignal,
+  retryTask: retryTaskSignal,
+  skipTask: skipTaskSignal,
+  cancelTask: cancelTaskSignal,
+  guide: guideSignal,
+  addTasks: addTasksSignal,
+  abort: abortSignal,
+  answer: answerSignal,
 };
 
 /** Each intervention's payload schema (what the workflow checks a payload against). */

@@ -2,7 +2,6 @@
 // runAgent activities. Started from a goal, its first step is planning (./plan-rounds.ts), so the accepted plan
 // is in history before any task starts. Runs in Temporal's sandbox: no I/O, no Node builtins.
 import {
-  ApplicationFailure,
   CancellationScope,
   allHandlersFinished,
   condition,
@@ -13,50 +12,77 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { describeFailure } from './activity-failures.js';
+import { planOf } from './children/child-plan.js';
+import { childReportSignal, parentContinuedSignal } from './children/messages.js';
 import { endPlanning, finish, isRunCancelled } from './endings.js';
 import type { OrchestrateInput, OrchestrateOptions } from './input.js';
 import { registerInterventions } from './interventions.js';
 import * as m from './messages.js';
-import { pack, unpack } from './pack.js';
+import { checkInput } from './input-check.js';
+import { pack } from './pack.js';
 import { askForPlan } from './plan-rounds.js';
 import { DEFAULT_PLANNING_ROUNDS, Planning } from './planning.js';
 import { Run } from './run.js';
-import { Scheduler, type SchedulerState } from './scheduler/index.js';
+import { Scheduler } from './scheduler/index.js';
 import type { RunStatus } from './status.js';
 import { registerTalk } from './talk.js';
 
 export type { OrchestrateInput, OrchestrateOptions } from './input.js';
 
 export async function orchestrate(input: OrchestrateInput): Promise<RunStatus> {
-  const options = input.options ?? {};
   const runId = workflowInfo().workflowId;
   const now = () => new Date().toISOString();
 
-  const carried = input.carried ? unpack<SchedulerState>(input.carried) : undefined;
-  const given = carried?.plan ?? input.plan;
-  const goal = input.goal?.trim();
-  if (!given && !goal) {
-    throw ApplicationFailure.nonRetryable('the run was started without a plan or a goal', 'BadInput');
-  }
+  // Whoever started the run, its input is checked as the CLI checks a plan file (DESIGN.md §9).
+  const { options, carried, plan, goal, refusals } = checkInput(input, runId, now());
+  const given = carried?.plan ?? plan;
+  const level = options.parent?.level ?? 1;
   const run = given
-    ? new Run(runId, options, carried ? new Scheduler(carried) : Scheduler.fresh(given, now()), undefined)
-    : new Run(runId, options, undefined, new Planning(goal!, now(), options.planningRounds ?? DEFAULT_PLANNING_ROUNDS));
-  const status = run.status.bind(run);
-  const publish = run.publish.bind(run);
-
-  setHandler(m.statusQuery, status);
+    ? new Run(
+        runId,
+        options,
+        carried ? new Scheduler(carried) : Scheduler.fresh(given, now(), 0, level),
+        undefined,
+        refusals,
+      )
+    : new Run(
+        runId,
+        options,
+        undefined,
+        new Planning(goal!, now(), options.planningRounds ?? DEFAULT_PLANNING_ROUNDS),
+        refusals,
+      );
+  setHandler(m.statusQuery, run.status.bind(run));
   setHandler(m.planQuery, () => run.plan());
   // A running agent says which of a person's notes reached the model (DESIGN §11).
   setHandler(m.guidanceDeliveredSignal, (input) => run.memos.delivered(run.scheduler, input, now()));
   registerInterventions(() => run.scheduler ?? run.planning, run.hooks);
   registerTalk(() => run.scheduler ?? run.planning, { now, changed: run.hooks.intervened });
+  // Plans within plans (DESIGN.md §10): the children's reports, and, to a child, its parent continuing as new.
+  setHandler(childReportSignal, (report) => run.tasks.children.report(report));
+  setHandler(parentContinuedSignal, ({ runId: parentRunId }) => run.guard.parentContinued(parentRunId));
+  if (run.scheduler && carried) run.tasks.children.adopt(run.scheduler);
+  const reporter = run.reporter;
+  if (reporter) void run.guard.run(() => reporter.run());
+  return await run.ends(run.guard.run(() => runWorkflow(run, goal, options)));
+}
 
+/** The run in its own scope: planning (from a goal), then its tasks; a cancellation ends every task first. */
+async function runWorkflow(run: Run, goal: string | undefined, options: OrchestrateOptions): Promise<RunStatus> {
+  const { runId } = run;
+  const now = () => new Date().toISOString();
+  const status = run.status.bind(run);
+  const publish = run.publish.bind(run);
   try {
     if (run.planning) {
-      const accepted = await askForPlan(run.planning, goal!, run);
-      if (!accepted) return await endPlanning(run.planning, runId, publish);
+      const answer = await askForPlan(run.planning, goal!, run);
+      if (!answer) return await endPlanning(run.planning, runId, publish);
+      // A sub-goal's plan inherits what its task's does (DESIGN.md §10), as an inline sub-plan does.
+      const link = options.parent;
+      const accepted = link ? planOf(answer, link.inherit, link.taskId, goal) : answer;
       // What planning cost is part of the run's cost (and of its budget).
-      run.planAccepted(Scheduler.fresh(accepted, run.planning.state.startedAt, run.planning.state.costUsd));
+      const { startedAt, costUsd } = run.planning.state;
+      run.planAccepted(Scheduler.fresh(accepted, startedAt, costUsd, link?.level ?? 1));
       log.info('plan accepted', { rounds: run.planning.state.round, tasks: accepted.tasks.length });
     }
     const sched = run.scheduler!;
@@ -80,8 +106,9 @@ export async function orchestrate(input: OrchestrateInput): Promise<RunStatus> {
   }
 }
 
-/** After Temporal's cancellation: wait for the agents to die, give every task its final state, end cancelled. */
+/** After Temporal's cancellation: wait for the agents to die and sub-plans to end, give every task its final state. */
 async function endCancelled(run: Run, runId: string): Promise<RunStatus> {
+  run.tasks.children.cancelAll('the run above it was cancelled');
   await run.tasks.settled();
   const sched = run.scheduler;
   if (!sched) {
@@ -111,6 +138,9 @@ async function runTasks(run: Run, sched: Scheduler, options: OrchestrateOptions)
   let draining = false;
   for (;;) {
     if (!draining && shouldContinueAsNew(options)) draining = true;
+    // A paused run's sub-plans pause too; when it goes on they do, with what is left of its budget.
+    const budget = sched.state.budgetUsd;
+    void run.tasks.children.followPause(sched.state.paused, budget === null ? null : budget - sched.state.costUsd);
     // Checked before anything starts: a failing run must not launch the tasks a failure made room for.
     const first = sched.plan.onFailure === 'fail' ? sched.firstFailure() : undefined;
     if (first) {
@@ -124,10 +154,16 @@ async function runTasks(run: Run, sched: Scheduler, options: OrchestrateOptions)
     const outcome = sched.outcome(run.tasks.size);
     if (outcome !== 'running') return await finish(sched, outcome, status, publish, cleanUp);
     publish();
-    if (draining && run.tasks.size === 0) {
+    // Agents end before the run continues as new; running sub-plans are handed on to its next run (./children).
+    if (draining && run.tasks.agents === 0) {
+      await run.tasks.children.handOver();
       await condition(allHandlersFinished);
-      log.info('continuing as new', { historyLength: workflowInfo().historyLength });
-      return await continueAsNew<typeof orchestrate>({ options, carried: pack(sched.state) });
+      log.info('continuing as new', { historyLength: workflowInfo().historyLength, children: run.tasks.children.size });
+      return await continueAsNew<typeof orchestrate>({
+        options,
+        carried: pack(sched.state),
+        refusals: run.refusals.list(),
+      });
     }
     const seen = sched.version;
     await condition(() => sched.version !== seen || (!draining && shouldContinueAsNew(options)));

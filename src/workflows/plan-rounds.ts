@@ -1,7 +1,9 @@
 // A run started from a goal begins here: planGoal activities until a plan is accepted (see ./planning.ts for
 // the rules), so the accepted plan is in history before any task starts.
 import { CancellationScope, condition, isCancellation } from '@temporalio/workflow';
+import type { PlannerHierarchy } from '../contract/planner.js';
 import type { Plan } from '../plan/schema.js';
+import type { ParentLink } from './children/child-plan.js';
 import { durationMs } from '../plan/schema.js';
 import { describeFailure } from './activity-failures.js';
 import type { OrchestrateOptions } from './input.js';
@@ -39,6 +41,7 @@ export async function askForPlan(p: Planning, goal: string, run: PlanRoundsConte
             round: request.round,
             model: options.plannerModel,
             timeoutMs: durationMs(timeout),
+            ...(options.parent ? { hierarchy: plannerHierarchy(options.parent) } : {}),
           }),
         );
         if (p.stage() === 'planning') p.answered(result, options.approvePlan === true);
@@ -59,4 +62,15 @@ export async function askForPlan(p: Planning, goal: string, run: PlanRoundsConte
     const seen = p.version;
     await condition(() => p.version !== seen);
   }
+}
+
+/** A sub-goal's planner is told where its plan fits: its level, the goals above, the results it builds on. */
+function plannerHierarchy(link: ParentLink): PlannerHierarchy {
+  return {
+    level: link.level,
+    maxDepth: link.inherit.maxDepth,
+    taskPath: link.path,
+    parentGoals: link.parentGoals,
+    dependencies: link.dependencies,
+  };
 }

@@ -7,7 +7,7 @@ import type { Plan } from '../plan/schema.js';
 import { Scheduler } from './scheduler/index.js';
 import { round } from './scheduler/views.js';
 import type { RunStatus } from './status.js';
-import { refuse, waiting, type Refusal } from './wording.js';
+import { refuse, waiting, waitingInSubPlan, type Refusal, type SubPlanWording } from './wording.js';
 
 export const DEFAULT_PLANNING_ROUNDS = 3;
 /** The problems a status lists one by one (the rest are counted). */
@@ -182,6 +182,12 @@ export class Planning {
     this.changed();
   }
 
+  /** What the plan waits on a person for: its approval, or advice after invalid plans (DESIGN.md §10 shows it above). */
+  planWaiting(): 'approval' | 'fix' | undefined {
+    if (this.s.stage === 'awaiting-approval') return 'approval';
+    return this.s.stage === 'awaiting-fix' ? 'fix' : undefined;
+  }
+
   /** Refusal for every intervention on tasks while there are none. */
   noTasks(operation: string): Refusal {
     return refuse.noTasksYet(this.phase(), operation);
@@ -194,13 +200,20 @@ export class Planning {
     return this.s.stage === 'awaiting-approval' ? 'awaiting-plan-approval' : 'planning';
   }
 
-  waitingOn(): string[] {
+  /** `sub`: a sub-goal's run words its lines as the root run shows them (DESIGN.md §10). */
+  waitingOn(sub?: SubPlanWording): string[] {
     const s = this.s;
-    if (s.stage === 'awaiting-approval' && s.plan) return [waiting.planApproval(s.plan.tasks.length)];
+    if (s.stage === 'awaiting-approval' && s.plan) {
+      const tasks = s.plan.tasks.length;
+      return [sub ? waitingInSubPlan.planApproval(sub.path, tasks, sub.runId) : waiting.planApproval(tasks)];
+    }
     if (s.stage !== 'awaiting-fix') return [];
-    const head = waiting.planFix(s.invalidInARow >= s.maxRounds ? s.invalidInARow : null);
-    const shown = s.issues.slice(0, SHOWN_ISSUES).map((issue) => `plan error: ${issue}`);
-    if (s.issues.length > SHOWN_ISSUES) shown.push(`plan error: … and ${s.issues.length - SHOWN_ISSUES} more`);
+    const rounds = s.invalidInARow >= s.maxRounds ? s.invalidInARow : null;
+    const head = sub ? waitingInSubPlan.planFix(sub.path, rounds) : waiting.planFix(rounds);
+    const error = (issue: string): string =>
+      sub ? waitingInSubPlan.planError(sub.path, issue) : `plan error: ${issue}`;
+    const shown = s.issues.slice(0, SHOWN_ISSUES).map(error);
+    if (s.issues.length > SHOWN_ISSUES) shown.push(error(`… and ${s.issues.length - SHOWN_ISSUES} more`));
     return [head, ...shown];
   }
 
@@ -222,6 +235,8 @@ export class Planning {
       // A proposed plan's tasks are shown as they would be at its start.
       taskCount: proposed?.tasks.length ?? 0,
       tasks: proposed ? Scheduler.fresh(proposed, s.startedAt).status(runId, now, 0).tasks : [],
+      // The run's (./refusals.ts): it adds them.
+      refusals: [],
       // Agents write notes once tasks run.
       notes: [],
       noteCount: 0,

@@ -30,6 +30,8 @@ export class Publisher {
   constructor(
     private readonly runId: string,
     private readonly run: RunView,
+    /** Whether this run tells people (BATON_NOTIFY_CMD): a sub-plan's run leaves it to the root, which shows all. */
+    private readonly options: { notify: boolean } = { notify: true },
   ) {}
 
   /** A person's intervention was applied: the next snapshot goes out at once. */
@@ -60,6 +62,7 @@ export class Publisher {
 
   /** Tell people once about each thing the run starts waiting on. */
   private notifyNewWaits(current: Overview): void {
+    if (!this.options.notify) return;
     const fresh = current.waitingOn.filter((w) => !this.notified.has(w));
     this.notified = new Set(current.waitingOn);
     if (fresh.length === 0) return;

@@ -89,6 +89,29 @@ export interface TaskView {
    * otherwise. Only the server knows: `baton status` adds it from the run's pending activities.
    */
   paused?: true;
+  /** A task of a sub-plan (DESIGN.md §10): the path id of the task whose sub-plan it is (`backend`). */
+  parent?: string;
+  /** A task with a `plan` or a `goal`, once its sub-plan runs: the child run (workflow id) and its phase. */
+  child?: ChildView;
+}
+
+/** The sub-plan of a task as its parent shows it. */
+export interface ChildView {
+  /** The child workflow's id: `<run>/<task>` (`~<n>` after a person's retry started it again). */
+  runId: string;
+  phase: Phase;
+  /** While its planner's plan waits on a person: `approval` (approve or reject it) or `fix` (reject with advice). */
+  planWaiting?: 'approval' | 'fix';
+}
+
+/** A signal the run refused (DESIGN.md §4): a signal has no caller to answer, so the run keeps it in view. */
+export interface RefusedSignal {
+  at: string;
+  /** The signal's name (`guide`, `retryTask`, …). */
+  operation: string;
+  /** The payload as JSON, trimmed: never a large payload carried on. */
+  payload: string;
+  reason: string;
 }
 
 export interface GuidanceView {
@@ -116,6 +139,8 @@ export interface RunStatus {
   /** Tasks in the run; `tasks` holds them all unless the status was read a page at a time. */
   taskCount: number;
   tasks: TaskView[];
+  /** The last signals the run refused, oldest first (at most 20). */
+  refusals: RefusedSignal[];
   /** Notes the run's agents recorded (mcp__baton__note), newest first: the latest STATUS_NOTES; `baton notes` has all. */
   notes: Note[];
   /** Notes in the run, all told. */
@@ -136,6 +161,8 @@ export interface Overview {
   counts: Partial<Record<TaskState, number>>;
   /** The first tasks in ATTENTION_ORDER (then plan order), at most the number asked for. */
   highlights: TaskView[];
+  /** The last signals the run refused (the Web UI's details show them). */
+  refusals?: RefusedSignal[];
   /** The latest notes, newest first. */
   notes: Note[];
 }

@@ -1,9 +1,11 @@
-// The tasks whose agents run now, each in a cancellation scope of its own: a person's cancelTask, an abort or
-// the run's failure cancels one or all, and their ends go back to the scheduler.
+// The tasks that run now, and their ends going back to the scheduler: an agent each (in a cancellation scope of its
+// own: a person's cancelTask, an abort or the run's failure cancels one or all), or a child run for a task with a
+// sub-plan (./children/child-runs.ts).
 import { CancellationScope, uuid4 } from '@temporalio/workflow';
-import type { RunAgentInput } from '../contract/agent.js';
-import { effectiveTask } from '../plan/schema.js';
+import type { DependencyResult, RunAgentInput } from '../contract/agent.js';
+import { effectiveTask, isSubPlanTask } from '../plan/schema.js';
 import { describeFailure } from './activity-failures.js';
+import { ChildRuns } from './children/child-runs.js';
 import type { GuidanceMemos } from './guidance-memo.js';
 import type { OrchestrateOptions } from './input.js';
 import { agentActivities } from './proxies.js';
@@ -23,45 +25,64 @@ interface Running {
 
 export class TaskRuns {
   private readonly running = new Map<string, Running>();
+  /** The tasks whose sub-plans run as child runs. */
+  readonly children: ChildRuns;
 
   constructor(
     private readonly runId: string,
     private readonly options: OrchestrateOptions,
+    sched: () => Scheduler | undefined,
     /** A task's waiting notes go with its prompt when it starts; its memo key goes when it ends. */
     private readonly memos: GuidanceMemos,
-  ) {}
+  ) {
+    this.children = new ChildRuns(runId, options, sched);
+  }
 
+  /** Tasks running: agents and sub-plans (maxParallel counts both). */
   get size(): number {
+    return this.running.size + this.children.size;
+  }
+
+  /** Agents running (continue-as-new waits for them; running sub-plans are handed on). */
+  get agents(): number {
     return this.running.size;
   }
 
-  /** Starts a run of the task: its agent (in its worktree, with isolation), the result recorded at the end. */
+  /** Starts a run of the task: its agent (in its worktree, with isolation) or its sub-plan; the end is recorded. */
   launch(sched: Scheduler, taskId: string, worktrees: Worktrees | undefined): void {
+    if (isSubPlanTask(sched.task(taskId))) return this.children.launch(sched, taskId);
     const now = () => new Date().toISOString();
     const record = sched.markRunning(taskId, now());
     const task = effectiveTask(sched.plan, sched.task(taskId));
     const { guidance, prompt } = sched.takeGuidance(taskId, now());
     this.memos.sync(sched, taskId);
+    // A sub-plan's first tasks build on what its task's dependencies gave (DESIGN.md §10: dependencies hold across levels).
+    const parent = this.options.parent;
+    const inherited = task.dependsOn.length === 0 ? (parent?.dependencies ?? []) : [];
     // A question whose agent ended before the answer came: this run continues that conversation with the answer.
     const answered = sched.talk.takeAnswer(taskId);
     const input: RunAgentInput = {
       runId: this.runId,
       goal: sched.plan.goal,
+      ...(parent ? { parentGoals: parent.parentGoals } : {}),
       task: prompt ? { ...task, prompt } : task,
       generation: record.generation,
       cwd: sched.plan.workspace?.repo ?? this.options.cwd ?? '.',
       agents: sched.plan.agents,
-      dependencies: task.dependsOn.map((id) => {
-        const dep = sched.record(id);
-        return {
-          id,
-          title: sched.task(id).title ?? id,
-          state: dep.state === 'skipped' ? 'skipped' : 'succeeded',
-          summary: dep.text ?? '',
-          artifactPath: dep.artifactPath ?? undefined,
-          notes: sched.talk.notesOf([id], DEPENDENCY_NOTES_BYTES).map(({ key, text }) => ({ key, text })),
-        };
-      }),
+      dependencies: [
+        ...inherited,
+        ...task.dependsOn.map((id): DependencyResult => {
+          const dep = sched.record(id);
+          return {
+            id,
+            title: sched.task(id).title ?? id,
+            state: dep.state === 'skipped' ? 'skipped' : 'succeeded',
+            summary: dep.text ?? '',
+            artifactPath: dep.artifactPath ?? undefined,
+            notes: sched.talk.notesOf([id], DEPENDENCY_NOTES_BYTES).map(({ key, text }) => ({ key, text })),
+          };
+        }),
+      ],
       guidance,
       sessionId: answered?.sessionId ?? uuid4(),
       ...(answered ? { answer: { question: answered.text, text: answered.answer! } } : {}),
@@ -93,8 +114,9 @@ export class TaskRuns {
     this.running.set(taskId, { scope, done });
   }
 
-  /** Cancels the task's agent; settles when its end is recorded. A task not running is left alone. */
+  /** Cancels the task's agent or sub-plan; settles when its end is recorded. A task not running is left alone. */
   async cancel(taskId: string, reason?: string): Promise<void> {
+    if (this.children.has(taskId)) return await this.children.cancel(taskId, reason && `cancelled: ${reason}`);
     const entry = this.running.get(taskId);
     if (!entry) return;
     entry.reason = reason;
@@ -102,12 +124,14 @@ export class TaskRuns {
     await entry.done;
   }
 
-  cancelAll(): void {
+  /** Cancels every agent and ends every sub-plan (`reason`: what their runs say). */
+  cancelAll(reason = 'the run above it ended'): void {
     for (const entry of this.running.values()) entry.scope.cancel();
+    this.children.cancelAll(reason);
   }
 
   /** Settles when every running task's end is recorded. */
   async settled(): Promise<void> {
-    await Promise.allSettled([...this.running.values()].map((e) => e.done));
+    await Promise.allSettled([...[...this.running.values()].map((e) => e.done), this.children.settled()]);
   }
 }

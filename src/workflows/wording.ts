@@ -62,6 +62,28 @@ export const waiting = {
     `${invalidRounds === null ? 'plan: the planner could not run' : `plan: the planner gave no valid plan in ${invalidRounds} rounds`} — baton reject <run> --reason "<what to change>" to plan again, or baton abort <run>`,
 };
 
+/**
+ * The same, for a sub-plan (DESIGN.md §10) as the root run shows it: `path` is the task whose sub-plan it is
+ * (`backend/api`), commands go to the root run with path ids, and `childRunId` names the child run itself where
+ * only it answers (`baton plan show`, a resume of its own).
+ */
+export const waitingInSubPlan = {
+  budget: (path: string, childRunId: string, spent: number, budget: number) =>
+    `task ${path}: its sub-plan spent ${usd(spent)} of its budget ${usd(budget)} — baton resume ${childRunId} --budget <usd> (or baton resume <run> --budget <usd>, when the run is paused too)`,
+  paused: (path: string, childRunId: string) => `task ${path}: its sub-plan is paused — baton resume ${childRunId}`,
+  planApproval: (path: string, tasks: number, childRunId: string) =>
+    `task ${path}: approve its planned sub-plan (${tasks} task${tasks === 1 ? '' : 's'}) — baton plan show ${childRunId}, then baton approve <run> ${path}, or baton reject <run> ${path} --reason "…" to plan again`,
+  planFix: (path: string, invalidRounds: number | null) =>
+    `task ${path}: ${invalidRounds === null ? 'the planner of its sub-plan could not run' : `the planner of its sub-plan gave no valid plan in ${invalidRounds} rounds`} — baton reject <run> ${path} --reason "<what to change>" to plan again, or baton cancel <run> ${path}`,
+  planError: (path: string, issue: string) => `task ${path}: plan error: ${issue}`,
+};
+
+/** Where a sub-plan's run words what it waits on from: its task's path id, and its own run id. */
+export interface SubPlanWording {
+  path: string;
+  runId: string;
+}
+
 /** The error a task in a merge conflict shows, saying how a person ends it. */
 export function mergeConflictError(
   branch: string,
@@ -78,6 +100,7 @@ export const CLEAN_UP_FAILED = 'could not remove the run worktrees (baton clean 
 /** Why an intervention is not allowed now. */
 export const refuse = {
   badPayload: (operation: string, issues: string) => new Refusal(`bad ${operation} payload: ${issues}`),
+  tooLarge: (why: string) => new Refusal(why),
   noPlan: () => new Refusal('the run has no plan'),
   noTask: (id: string, ids: readonly string[]) =>
     new Refusal(
@@ -121,6 +144,13 @@ export const refuse = {
       'there is no valid plan to approve; reject with a reason to plan again (baton reject <run> --reason …), or abort',
     ),
   planNotAwaiting: (phase: Phase) => new Refusal(`the plan is not waiting for approval (it is ${phase})`),
+  // Sub-plans: path ids (`backend/db`) reach a task's child run.
+  notASubPlan: (id: string) => new Refusal(`task ${id} has no sub-plan (it has a prompt): no task below it`),
+  subPlanNotRunning: (id: string, state: TaskState) =>
+    new Refusal(`task ${id} is ${state}: its sub-plan is not running, so nothing below it can be changed now`),
+  noTaskInSubPlan: (path: string) => new Refusal(`no task "${path}" in this run (its sub-plan has no such task yet)`),
+  subPlanNotWaiting: (id: string, phase: Phase) =>
+    new Refusal(`task ${id} runs a sub-plan (it is ${phase}) whose plan is not waiting for approval`),
   // Agents' notes and questions (DESIGN §13), and a person's answer.
   notTheAgent: (id: string, generation: number, current: number, state: TaskState) =>
     new Refusal(

@@ -12,6 +12,7 @@ import { guidanceText, type LiveChannel, type LiveNote } from '../../src/activit
 import { FakeModel, TASK_HEADER, type TaskScript } from '../../src/rehearsal/fake-model.js';
 import { CLAUDE_BIN, claudeEnv } from '../helpers/claude-env.js';
 import { forAllTests, tempFolderForAllTests } from '../helpers/for-all-tests.js';
+import { testPolicy } from '../helpers/policy.js';
 
 const root = tempFolderForAllTests('baton-live-guidance-');
 const fake = forAllTests(
@@ -38,7 +39,7 @@ async function attempt(key: string, script: TaskScript, channel: LiveChannel): P
   const cwd = path.join(dir, 'cwd');
   await mkdir(cwd, { recursive: true });
   return runClaudeAttempt(
-    { claudeBin: CLAUDE_BIN, env: claudeEnv(fake, path.join(dir, 'config')), killGraceMs: 500 },
+    { claudeBin: CLAUDE_BIN, env: claudeEnv(fake, path.join(dir, 'config')), policy: testPolicy(), killGraceMs: 500 },
     {
       command: { task: { permissionMode: 'acceptEdits' }, session: { kind: 'new', sessionId: crypto.randomUUID() } },
       prompt: {

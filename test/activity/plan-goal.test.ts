@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type { ActivityDeps } from '../../src/activities/index.js';
 import { runPlanner, type PlannerHeartbeat } from '../../src/activities/plan-goal.js';
 import type { PlanGoalInput } from '../../src/contract/planner.js';
+import { testPolicy } from '../helpers/policy.js';
 import { failureOf } from '../helpers/failures.js';
 import { tempFolderForAllTests } from '../helpers/for-all-tests.js';
 import { pidsWith } from '../helpers/processes.js';
@@ -23,6 +24,7 @@ before(() => mkdir(cwd));
 function deps(bin: string, env: Record<string, string> = {}): ActivityDeps {
   return {
     artifactsDir: path.join(root, 'artifacts'),
+    policy: testPolicy(),
     claudeBin: path.join(FIXTURES, bin),
     env,
     heartbeatMs: 100,

@@ -14,6 +14,7 @@ import { effectiveTask, TaskSchema } from '../../src/plan/schema.js';
 import { expectedOutputsOf, FakeModel, taskKeyOf, type TaskScript } from '../../src/rehearsal/fake-model.js';
 import type { AgentFailureDetails } from '../../src/contract/failures.js';
 import { CLAUDE_BIN, claudeEnv } from '../helpers/claude-env.js';
+import { testPolicy } from '../helpers/policy.js';
 import { failureOf } from '../helpers/failures.js';
 import { forAllTests, tempFolderForAllTests } from '../helpers/for-all-tests.js';
 import { processesOf, processesWith } from '../helpers/processes.js';
@@ -51,6 +52,7 @@ async function setup(id: string, script: TaskScript | null, task: Record<string,
   };
   const { runAgent } = createActivities({
     artifactsDir: path.join(root, 'artifacts'),
+    policy: testPolicy({ allowBypassPermissions: true }),
     claudeBin: CLAUDE_BIN,
     env: claudeEnv(fake, configDir),
     killGraceMs: 500,
@@ -184,6 +186,7 @@ void describe('runAgent with the real claude binary', () => {
       const { input } = await setup(id, { turns: [{ bash: `sleep ${seconds}` }, { text: 'Slept.' }] });
       const { runAgent } = createActivities({
         artifactsDir: path.join(root, 'artifacts'),
+        policy: testPolicy(),
         claudeBin: CLAUDE_BIN,
         env: claudeEnv(fake, path.join(root, id, 'config')),
         usePidNamespace,

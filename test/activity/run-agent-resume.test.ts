@@ -17,6 +17,7 @@ import type { AgentHeartbeat, AttemptSession, RunAgentInput, RunAgentResult } fr
 import { effectiveTask, TaskSchema } from '../../src/plan/schema.js';
 import { FakeModel, type TaskScript } from '../../src/rehearsal/fake-model.js';
 import { CLAUDE_BIN, claudeEnv } from '../helpers/claude-env.js';
+import { testPolicy } from '../helpers/policy.js';
 import { forAllTests, tempFolderForAllTests } from '../helpers/for-all-tests.js';
 
 const root = tempFolderForAllTests('baton-resume-');
@@ -52,6 +53,7 @@ async function setup(id: string, script: TaskScript | null, prompt = 'Do the scr
     const host = options.host ?? hostA;
     const { runAgent } = createActivities({
       artifactsDir,
+      policy: testPolicy(),
       claudeBin: CLAUDE_BIN,
       env: claudeEnv(fake, host.configDir),
       killGraceMs: 500,

@@ -13,6 +13,7 @@ import { detectPidNamespace } from '../../src/activities/pid-namespace.js';
 import type { AgentHeartbeat, RunAgentInput } from '../../src/contract/agent.js';
 import { effectiveTask, TaskSchema } from '../../src/plan/schema.js';
 import type { AgentFailureDetails } from '../../src/contract/failures.js';
+import { testPolicy } from '../helpers/policy.js';
 import { failureOf } from '../helpers/failures.js';
 import { tempFolderForAllTests } from '../helpers/for-all-tests.js';
 import { pidsWith } from '../helpers/processes.js';
@@ -53,7 +54,13 @@ function start(bin: string, input: RunAgentInput, deps: Partial<ActivityDeps> = 
   const env = new MockActivityEnvironment({ attempt }, { logger: new DefaultLogger('ERROR') });
   const heartbeats: AgentHeartbeat[] = [];
   env.on('heartbeat', (details: AgentHeartbeat) => heartbeats.push(details));
-  const { runAgent } = createActivities({ artifactsDir, claudeBin: fixture(bin), heartbeatMs: 100, ...deps });
+  const { runAgent } = createActivities({
+    artifactsDir,
+    claudeBin: fixture(bin),
+    heartbeatMs: 100,
+    policy: testPolicy({ allowBypassPermissions: true }),
+    ...deps,
+  });
   return { env, heartbeats, promise: env.run(runAgent, input) };
 }
 

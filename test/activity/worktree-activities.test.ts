@@ -15,6 +15,7 @@ import { rebasePath, rebaseTask, worktreeRebase } from '../../src/activities/wor
 import { withRepoLock } from '../../src/activities/workspace/repo-lock.js';
 import { effectiveTask, TaskSchema } from '../../src/plan/schema.js';
 import { tempRepo, type TempRepo } from '../helpers/git-repo.js';
+import { testPolicy } from '../helpers/policy.js';
 
 let repo: TempRepo;
 beforeEach(async () => {
@@ -37,7 +38,10 @@ async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure>
 void describe('workspace activities', () => {
   void it('report a folder outside git as a non-retryable WorkspaceNotARepository', async () => {
     const env = new MockActivityEnvironment({}, { logger: new DefaultLogger('ERROR') });
-    const activities = createWorkspaceActivities({ artifactsDir: path.join(repo.root, 'artifacts') });
+    const activities = createWorkspaceActivities({
+      artifactsDir: path.join(repo.root, 'artifacts'),
+      policy: testPolicy(),
+    });
     const outside = path.join(repo.root, 'plain');
     await mkdir(outside);
     const failure = await failureOf(env.run(activities.recordBase, { repo: outside }));
@@ -47,7 +51,11 @@ void describe('workspace activities', () => {
 
   void it('report a git command that failed as a retryable WorkspaceGitFailed naming the command', async () => {
     const env = new MockActivityEnvironment({}, { logger: new DefaultLogger('ERROR') });
-    const activities = createWorkspaceActivities({ artifactsDir: '/unused', worktreesDir: repo.worktreesDir });
+    const activities = createWorkspaceActivities({
+      artifactsDir: '/unused',
+      worktreesDir: repo.worktreesDir,
+      policy: testPolicy(),
+    });
     const base: WorkspaceBase = await env.run(activities.recordBase, { repo: repo.repo });
     // A person holds the integration branch in the main checkout: git refuses a second worktree of it.
     await repo.git(['branch', 'baton/run-1/integration']);

@@ -6,44 +6,22 @@
 //   id, where claude used to answer "Session ID … is already in use" and the task failed for good.
 // Through the `temporal` CLI (the calls the Web UI makes), real Temporal dev server, real claude, the scripted model.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { promisify } from 'node:util';
+import { describe, it } from 'node:test';
 import { finalStatus } from '../../src/client/runs.js';
-import { agentActivityId } from '../../src/workflows/status.js';
-import { testTemporal, type TestTemporal } from '../helpers/temporal.js';
-import { report, scene, startRun, startWorker, until, type Scene, type WorkerProcess } from './chaos.js';
+import { activitySceneForAllTests, temporalActivity } from './activity-cli.js';
+import { report, startRun, until } from './chaos.js';
 import { nextRequest } from './conversations.js';
 
-const run = promisify(execFile);
-const TEMPORAL = process.env.TEMPORAL_CLI_PATH ?? 'temporal';
-
-let temporal: TestTemporal;
-let s: Scene;
-let worker: WorkerProcess;
-before(async () => {
-  temporal = await testTemporal();
-  s = await scene({});
-  worker = startWorker(s, temporal.address);
-  await worker.ready;
-});
-after(async () => {
-  worker.child.kill('SIGTERM');
-  await worker.exited;
-  await s.cleanup();
-  await temporal.close();
-});
+const scene = activitySceneForAllTests();
 
 async function resetActivity(workflowId: string, taskId: string): Promise<void> {
-  const args = ['activity', 'reset', '--address', temporal.address, '--namespace', 'default'];
-  args.push('--workflow-id', workflowId, '--activity-id', agentActivityId(taskId, 1), '--clear-heartbeat-details');
-  await run(TEMPORAL, args);
+  await temporalActivity(scene.temporal.address, 'reset', workflowId, taskId, '--clear-heartbeat-details');
 }
 
 async function pendingAttempt(workflowId: string): Promise<number | undefined> {
-  const description = await temporal.client.workflow.getHandle(workflowId).describe();
+  const description = await scene.temporal.client.workflow.getHandle(workflowId).describe();
   return description.raw.pendingActivities?.[0]?.attempt ?? undefined;
 }
 
@@ -58,20 +36,22 @@ void describe('chaos: temporal activity reset on a running agent and on one in b
   void it('a running agent reset mid-conversation continues its conversation', async () => {
     const id = 'reset-running';
     const turns = [{ bash: 'echo one > one.txt' }, { bash: 'echo two > two.txt' }, { text: 'done' }];
-    s.fake.setScript(id, { turns: [...turns, turns[2]!, turns[2]!], delayMs: 2000 });
-    const handle = await startRun(temporal.client, s, plan('reset-running', id), { heartbeatTimeout: '10s' });
+    scene.s.fake.setScript(id, { turns: [...turns, turns[2]!, turns[2]!], delayMs: 2000 });
+    const handle = await startRun(scene.temporal.client, scene.s, plan('reset-running', id), {
+      heartbeatTimeout: '10s',
+    });
     await until('the agent’s second request (its conversation holds an answer)', () =>
-      s.fake.requestsFor(id).some((r) => r.assistantTurns >= 1),
+      scene.s.fake.requestsFor(id).some((r) => r.assistantTurns >= 1),
     );
     const resetAt = Date.now();
     await resetActivity(handle.workflowId, id);
     const final = await finalStatus(handle);
     assert.equal(final?.phase, 'completed', JSON.stringify(final?.tasks));
     // The reset reaches the running attempt at its next heartbeat; its dying claude may still ask once.
-    const next = s.fake
+    const next = scene.s.fake
       .requestsFor(id)
       .find((r) => r.receivedAt > resetAt && /You were interrupted/.test(r.lastUserText));
-    assert.ok(next, `the reset attempt continued the conversation: ${JSON.stringify(s.fake.requestsFor(id))}`);
+    assert.ok(next, `the reset attempt continued the conversation: ${JSON.stringify(scene.s.fake.requestsFor(id))}`);
     assert.ok(next.assistantTurns >= 1, 'the model sees the earlier turns');
     report('activity reset, running agent', {
       resetToResumedRequestMs: next.receivedAt - resetAt,
@@ -81,10 +61,15 @@ void describe('chaos: temporal activity reset on a running agent and on one in b
 
   void it('an agent in back-off after 529s, reset, starts a conversation under a fresh id and succeeds', async () => {
     const id = 'reset-backoff';
-    s.fake.setScript(id, { failFirst: [{ status: 529 }, { status: 529 }], turns: [{ text: 'done after reset' }] });
+    scene.s.fake.setScript(id, {
+      failFirst: [{ status: 529 }, { status: 529 }],
+      turns: [{ text: 'done after reset' }],
+    });
     // Long back-off: the activity waits for its third attempt when the operator resets it.
-    const handle = await startRun(temporal.client, s, plan('reset-backoff', id), { retryInitialInterval: '30s' });
-    await until('two failed attempts', () => s.fake.requestsFor(id).length >= 2 && true, 120_000);
+    const handle = await startRun(scene.temporal.client, scene.s, plan('reset-backoff', id), {
+      retryInitialInterval: '30s',
+    });
+    await until('two failed attempts', () => scene.s.fake.requestsFor(id).length >= 2 && true, 120_000);
     await until('the activity in back-off', async () => ((await pendingAttempt(handle.workflowId)) ?? 0) >= 2);
     const resetAt = Date.now();
     await resetActivity(handle.workflowId, id);
@@ -92,12 +77,12 @@ void describe('chaos: temporal activity reset on a running agent and on one in b
     assert.equal(final?.phase, 'completed', JSON.stringify(final?.tasks));
     const task = final.tasks[0]!;
     assert.equal(task.summary, 'done after reset');
-    const next = nextRequest(s.fake, id, resetAt);
+    const next = nextRequest(scene.s.fake, id, resetAt);
     assert.ok(next, 'the reset attempt asked the model');
     assert.equal(next.request.assistantTurns, 0, 'a new conversation: the first held no answer');
     assert.notEqual(task.sessionId, null);
     // Attempt 1 again: its files lie beside those of the first attempt 1, which keeps its own.
-    const files = await readdir(path.join(s.artifactsDir, handle.workflowId, id, 'g1'));
+    const files = await readdir(path.join(scene.s.artifactsDir, handle.workflowId, id, 'g1'));
     for (const file of ['attempt-1.jsonl', 'attempt-2.jsonl', 'attempt-1.2.jsonl']) {
       assert.ok(files.includes(file), `${file} in ${files.join(' ')}`);
     }

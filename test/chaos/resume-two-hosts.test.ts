@@ -121,13 +121,16 @@ void describe('chaos: host A SIGKILLed mid-agent, host B continues its conversat
       const entries = JSON.parse((await objectText(`${key}/conversations.json`))!) as {
         conversations: { sessionId: string; mode: string; attempt: number }[];
       };
+      // Attempt numbers vary: a retry handed to host A's poll in flight when it died times out before host B gets it.
       assert.deepEqual(
-        entries.conversations.map((e) => [e.attempt, e.mode, e.sessionId]),
+        entries.conversations.map((e) => [e.mode, e.sessionId]),
         [
-          [1, 'new', sessionId],
-          [2, 'resumed', sessionId],
+          ['new', sessionId],
+          ['resumed', sessionId],
         ],
       );
+      assert.equal(entries.conversations[0]!.attempt, 1);
+      assert.ok(entries.conversations[1]!.attempt > 1, 'host B’s attempt came after host A’s');
       b.child.kill('SIGTERM');
       await b.exited;
       report('resume on another host (S3)', {

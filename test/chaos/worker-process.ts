@@ -11,6 +11,7 @@ import { S3ArtifactStore } from '../../src/artifacts/s3-store.js';
 import { durationMs } from '../../src/plan/schema.js';
 import { handleShutdownSignals } from '../../src/workers/shutdown.js';
 import { createBatonWorker, DEFAULT_SHUTDOWN_GRACE } from '../../src/workers/worker.js';
+import { testPolicy } from '../helpers/policy.js';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -39,7 +40,14 @@ async function main(): Promise<void> {
     connection,
     namespace: 'default',
     taskQueue,
-    activities: { artifactsDir: artifacts, store, claudeBin: claude, killGraceMs: 500, conversationSyncMs: syncMs },
+    activities: {
+      artifactsDir: artifacts,
+      store,
+      claudeBin: claude,
+      killGraceMs: 500,
+      conversationSyncMs: syncMs,
+      policy: testPolicy(),
+    },
     shutdownGraceTime: grace,
   });
   const note = (line: string) => process.stderr.write(`${line}\n`);

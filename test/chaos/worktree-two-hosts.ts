@@ -125,19 +125,22 @@ export async function worktreeAcrossHosts(
     const next = nextRequest(s.fake, 'cross', goneAt);
     assert.ok(next, 'host B asked the model');
     assert.equal(next.outcome, 'resumed', `host B continued the conversation: ${JSON.stringify(next.request)}`);
-    assert.equal(final.tasks[0]?.attempts, 2);
+    // Attempts beyond 2 happen: a retry handed to host A's poll in flight when it died times out before host B gets it.
+    assert.ok((final.tasks[0]?.attempts ?? 0) >= 2, `attempts: ${final.tasks[0]?.attempts}`);
 
     // Host B's agent worked in host B's own worktree, made from the remote, and found host A's file there.
     const entries = JSON.parse((await objectText(s3, `${key}/conversations.json`))!) as {
       conversations: { attempt: number; mode: string; cwd: string }[];
     };
     assert.deepEqual(
-      entries.conversations.map((e) => [e.attempt, e.mode, e.cwd]),
+      entries.conversations.map((e) => [e.mode, e.cwd]),
       [
-        [1, 'new', folderA],
-        [2, 'resumed', taskWorktree(hostB.worktreesDir, runId, 'cross')],
+        ['new', folderA],
+        ['resumed', taskWorktree(hostB.worktreesDir, runId, 'cross')],
       ],
     );
+    assert.equal(entries.conversations[0]!.attempt, 1);
+    assert.ok(entries.conversations[1]!.attempt > 1, 'host B’s attempt came after host A’s');
     const integration = `refs/heads/${integrationBranch(runId)}`;
     assert.equal(
       await gitIn(shared, ['show', `${integration}:seen.txt`]),

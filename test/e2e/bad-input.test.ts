@@ -186,7 +186,7 @@ void test('every plan error exits 2 from validate, run and start, naming the fil
   // An id that is taken is bad input too.
   const again = await box.baton(['start', 'good.yaml', '--id', goodId]);
   assert.equal(again.exitCode, 2, describeResult(again));
-  assert.match(again.stderr, new RegExp(`a run with id ${goodId} already exists`), describeResult(again));
+  assert.match(again.stderr, new RegExp(`a run with id "${goodId}" already exists`), describeResult(again));
   await waitFor('the control run in the visibility list', async () =>
     (await workflowsOnQueue()).includes(goodId) ? true : undefined,
   );

@@ -60,6 +60,7 @@ void test('validate --json prints {valid: false, problems: [{path, line, column,
         line: 10,
         column: 17,
         message: 'task "build" depends on "desing", but no task has that id (did you mean "design"?)',
+        file: 'bad.yaml',
       },
     ],
   });
@@ -69,7 +70,9 @@ void test('validate --json prints {valid: false, problems: [{path, line, column,
   assert.equal(missing.exitCode, 2, describeResult(missing));
   assert.deepEqual(jsonOf(missing), {
     valid: false,
-    problems: [{ path: '', line: null, column: null, message: 'cannot read the plan file: no such file' }],
+    problems: [
+      { path: '', line: null, column: null, message: 'cannot read the plan file: no such file', file: 'no-such.yaml' },
+    ],
   });
 
   await writeFile(path.join(box.cwd, 'gated.yaml'), GATED);
@@ -79,9 +82,13 @@ void test('validate --json prints {valid: false, problems: [{path, line, column,
     valid: true,
     name: 'gated',
     tasks: 3,
+    tasksInAll: 3,
+    levels: 1,
     criticalPath: ['design', 'build', 'ship'],
     taskQueues: {},
     problems: [],
+    // What a worker refuses unless told to (bypassPermissions): none here.
+    warnings: [],
   });
 });
 

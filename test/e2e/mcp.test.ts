@@ -143,6 +143,22 @@ async function pollStatus(
   }
 }
 
+interface JsonSchemaNode {
+  $ref?: string;
+  properties?: Record<string, unknown>;
+  items?: JsonSchemaNode;
+  [key: string]: unknown;
+}
+
+/** `node`, or the definition of `root` its `$ref` (`#/definitions/…` or `#/$defs/…`) names. */
+function resolveRef(root: JsonSchemaNode, node: JsonSchemaNode): JsonSchemaNode {
+  if (!node.$ref) return node;
+  const [, section, name] = /^#\/(definitions|\$defs)\/(.+)$/.exec(node.$ref) ?? [];
+  const target = section && name ? (root[section] as Record<string, JsonSchemaNode> | undefined)?.[name] : undefined;
+  assert.ok(target, `${node.$ref} resolves in the schema`);
+  return target;
+}
+
 const stateOf = (s: RunStatus, id: string) => s.tasks.find((t) => t.id === id)?.state;
 
 void test('lists every baton tool, each with a JSON Schema of its arguments derived from the zod schemas', async () => {
@@ -162,8 +178,10 @@ void test('lists every baton tool, each with a JSON Schema of its arguments deri
   assert.deepEqual(schema('baton_reject').required, ['runId', 'reason']);
   assert.deepEqual(Object.keys(schema('baton_resume').properties), ['runId', 'budgetUsd']);
   // Tasks to add have the plan's task shape; a submitted plan may be an object of the plan's shape, or text.
-  const addTasks = schema('baton_add_tasks').properties.tasks as { items: { properties: Record<string, unknown> } };
-  assert.ok('prompt' in addTasks.items.properties && 'dependsOn' in addTasks.items.properties);
+  // A task may carry a sub-plan of tasks (DESIGN.md §10): the schema is recursive, its task shape a definition.
+  const addTasksSchema = schema('baton_add_tasks') as unknown as JsonSchemaNode;
+  const taskItem = resolveRef(addTasksSchema, (addTasksSchema.properties!.tasks as JsonSchemaNode).items!);
+  assert.ok(taskItem.properties && 'prompt' in taskItem.properties && 'dependsOn' in taskItem.properties);
   const plan = schema('baton_submit_plan').properties.plan as { anyOf: Array<{ type: string; properties?: object }> };
   assert.deepEqual(plan.anyOf.map((branch) => branch.type).sort(), ['object', 'string']);
   const planObject = plan.anyOf.find((branch) => branch.type === 'object');
@@ -189,7 +207,7 @@ void test('a plan submitted in one call runs; a task that fails for good waits, 
       },
     },
   );
-  assert.match(submitted.runId, /^baton-mcp-demo-[0-9a-f]{6}$/);
+  assert.match(submitted.runId, /^baton-mcp-demo-[0-9a-f]{12}$/);
   assert.equal(submitted.tasks, 3);
   assert.equal(submitted.workerSeen, true, 'the test worker polls the queue');
   assert.match(submitted.text, new RegExp(`Started run ${submitted.runId}`));

@@ -88,7 +88,7 @@ void test('baton start --goal --approve-plan: plan show prints the proposed plan
     const start = await box.baton(['start', '--goal', 'Say hello to everyone', '--approve-plan', '--json']);
     assert.equal(start.exitCode, 0, describeResult(start));
     const { runId } = jsonOf<{ runId: string }>(start);
-    assert.match(runId, /^baton-say-hello-to-everyone-[0-9a-f]{6}$/);
+    assert.match(runId, /^baton-say-hello-to-everyone-[0-9a-f]{12}$/);
 
     const waiting = await waitFor('the plan to await approval', async () => {
       const status = jsonOf<RunStatus>(await box.baton(['status', runId, '--json']));

@@ -9,6 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { execa, type ResultPromise } from 'execa';
 import type { RunStatus } from '../../src/workflows/status.js';
+import { TEST_HOME } from './claude-env.js';
 
 // Compiled, this file is dist/test/helpers/cli.js: the repository root is three levels up.
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -78,7 +79,14 @@ export async function sandbox(name: string, env: Env = {}): Promise<Sandbox> {
   const taskQueue = `e2e-${name}-${Math.random().toString(16).slice(2, 10)}`;
   // XDG_CONFIG_HOME: the runner's own Temporal config file (~/.config/temporalio/temporal.toml) must not apply.
   const xdg = path.join(root, 'xdg-config');
-  const base = merge(cleanEnv(), { BATON_HOME: home, BATON_TASK_QUEUE: taskQueue, XDG_CONFIG_HOME: xdg, ...env });
+  // HOME: an empty one (see TEST_HOME) — the runner's profile is no part of a test, and its shells may stall.
+  const base = merge(cleanEnv(), {
+    HOME: TEST_HOME,
+    BATON_HOME: home,
+    BATON_TASK_QUEUE: taskQueue,
+    XDG_CONFIG_HOME: xdg,
+    ...env,
+  });
   return {
     root,
     cwd,

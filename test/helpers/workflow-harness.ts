@@ -19,6 +19,8 @@ import type { OrchestrateInput, OrchestrateOptions } from '../../src/workflows/o
 import type { RunStatus, TaskView } from '../../src/workflows/status.js';
 import { CLAUDE_BIN, claudeEnv } from './claude-env.js';
 import { testTemporal, type TestTemporal } from './temporal.js';
+import { testPolicy } from './policy.js';
+import type { WorkerPolicy } from '../../src/policy/worker-policy.js';
 
 // Where the workflow tests have always found it.
 export { processesOf } from './processes.js';
@@ -81,6 +83,8 @@ export interface HarnessOptions {
   notifyCommand?: string[];
   /** The worker's artifact store (default: its artifacts folder). */
   store?: ArtifactStore;
+  /** The worker's policy (default: testPolicy()). */
+  policy?: WorkerPolicy;
 }
 
 /** The folders of agents under `root` (made, with `root` if need be): working folder, CLAUDE_CONFIG_DIR, artifacts. */
@@ -94,7 +98,10 @@ export async function agentFolders(root: string): Promise<{ cwd: string; configD
   return folders;
 }
 
-export interface TestWorkerOptions extends Pick<HarnessOptions, 'maxConcurrentAgents' | 'notifyCommand' | 'store'> {
+export interface TestWorkerOptions extends Pick<
+  HarnessOptions,
+  'maxConcurrentAgents' | 'notifyCommand' | 'store' | 'policy'
+> {
   taskQueue: string;
   /** The model every claude of the worker talks to. */
   fake: FakeModel;
@@ -121,6 +128,7 @@ export async function testWorker(temporal: TestTemporal, options: TestWorkerOpti
       env: claudeEnv(options.fake, options.configDir),
       killGraceMs: 500,
       store: options.store,
+      policy: options.policy ?? testPolicy(),
     },
     maxConcurrentAgents: options.maxConcurrentAgents,
     notifyCommand: options.notifyCommand,
@@ -162,6 +170,7 @@ export async function withHarness<T>(
       artifactsDir,
       worktreesDir,
       store: options.store,
+      policy: options.policy,
       maxConcurrentAgents: options.maxConcurrentAgents,
       notifyCommand: options.notifyCommand,
     });

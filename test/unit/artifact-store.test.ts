@@ -105,9 +105,11 @@ void describe('BATON_ARTIFACTS', () => {
 void describe('keys and refs', () => {
   void it("an attempt's files have keys artifacts/<run>/<task>/g<n>/<file>; unsafe run ids stay one segment", () => {
     const paths = attemptPaths('/home/a', { runId: 'run/../x', taskId: 'login', generation: 2, attempt: 3 });
-    assert.equal(paths.key(paths.result), 'artifacts/run_.._x/login/g2/result.md');
-    assert.equal(paths.key(paths.transcript), 'artifacts/run_.._x/login/g2/attempt-3.jsonl');
-    assert.equal(paths.dependencyResult('schema'), '/home/a/run_.._x/login/g2/dependencies/schema.result.md');
+    // Made safe, and told apart from every other id by a hash of the whole id (src/activities/path-segment.ts).
+    const run = 'run___x+bce103b5d049fc32';
+    assert.equal(paths.key(paths.result), `artifacts/${run}/login/g2/result.md`);
+    assert.equal(paths.key(paths.transcript), `artifacts/${run}/login/g2/attempt-3.jsonl`);
+    assert.equal(paths.dependencyResult('schema'), `/home/a/${run}/login/g2/dependencies/schema.result.md`);
     assert.equal(taskKey('r1', 'login'), 'artifacts/r1/login');
     assert.equal(inputKey('r1', 'login'), 'inputs/r1/login.prompt.md');
   });

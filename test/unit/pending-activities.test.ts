@@ -39,6 +39,7 @@ const status = (): RunStatus => ({
   reason: null,
   taskCount: 3,
   tasks: [task('api.v2', 'running'), task('db', 'running'), task('gate', 'awaiting-approval')],
+  refusals: [],
   notes: [],
   noteCount: 0,
 });

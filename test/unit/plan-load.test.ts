@@ -4,7 +4,10 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { PlanError } from '../../src/plan/errors.js';
+import { NEEDS_ONE_KIND } from '../../src/plan/hierarchy.js';
 import { loadPlanFile, parsePlanText, validatePlanObject } from '../../src/plan/load.js';
+import { isSubPlanTask } from '../../src/plan/schema.js';
+import { forEachTask } from '../../src/plan/tree.js';
 
 // Compiled to dist/test/unit/, so the repository root is three folders up.
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -30,7 +33,10 @@ for (const name of readdirSync(join(root, 'examples')).filter((file) => /\.ya?ml
   void test(`example ${name} is a valid plan with expected outputs for rehearsal`, async () => {
     const plan = await loadPlanFile(join(root, 'examples', name));
     assert.ok(plan.tasks.length >= 3);
-    for (const task of plan.tasks) assert.ok(task.expectedOutputs.length > 0, `${task.id} has no expectedOutputs`);
+    // A task with a sub-plan (examples/hierarchy.yaml) has none of its own: its sub-plan's tasks have theirs.
+    forEachTask(plan, (task, path) => {
+      if (!isSubPlanTask(task)) assert.ok(task.expectedOutputs.length > 0, `${path} has no expectedOutputs`);
+    });
   });
 }
 
@@ -157,12 +163,12 @@ void test('wrong types say what was expected and what was found', async () => {
 });
 
 void test('a missing key points at the mapping that lacks it', () => {
-  const text = 'version: 1\nname: p\ntasks:\n  - id: a\n    title: no prompt\n';
+  const text = 'version: 1\nname: p\ntasks:\n  - title: no id\n    prompt: do it\n';
   assert.throws(
     () => parsePlanText(text, 'p.yaml', 'yaml'),
     (error: unknown) =>
       error instanceof PlanError &&
-      error.message === 'Invalid plan p.yaml (1 problem):\n  p.yaml:4:5 tasks[0].prompt: is required but missing',
+      error.message === 'Invalid plan p.yaml (1 problem):\n  p.yaml:4:5 tasks[0].id: is required but missing',
   );
 });
 
@@ -234,7 +240,6 @@ void test('validatePlanObject returns the plan or every issue, labelled with the
   assert.deepEqual(bad, {
     ok: false,
     issues: [
-      { file: 'planner output', path: 'tasks[1].prompt', message: 'is required but missing' },
       {
         file: 'planner output',
         path: 'tasks[1].id',
@@ -245,6 +250,7 @@ void test('validatePlanObject returns the plan or every issue, labelled with the
         path: 'tasks[0].dependsOn[0]',
         message: 'task "a" depends on "b", but no task has that id',
       },
+      { file: 'planner output', path: 'tasks[1].prompt', message: NEEDS_ONE_KIND },
     ],
   });
   assert.deepEqual(validatePlanObject([1, 2]), {

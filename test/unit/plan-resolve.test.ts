@@ -34,26 +34,49 @@ void test('resolvePlanPaths defaults the repo to the start folder and leaves the
   assert.deepEqual(original.tasks[0]?.expectedOutputs, ['out/../out/a.md']);
 });
 
+const outside = (repo: string) => [
+  {
+    path: 'tasks[0].contextFiles[1]',
+    message: `/etc/hosts lies outside the workspace ${repo}; a task's contextFiles must be inside it`,
+  },
+];
+
 void test('checkWorkspace accepts a folder and reports a missing folder, a file, and worktrees outside git', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'baton-plan-'));
   try {
     const file = join(dir, 'file.txt');
     await writeFile(file, 'x');
-    assert.deepEqual(await checkWorkspace(resolvePlanPaths(plan(), dir)), []);
+    // /etc/hosts: a task's files lie inside its workspace (DESIGN.md §9).
+    assert.deepEqual(await checkWorkspace(resolvePlanPaths(plan(), dir)), [
+      {
+        path: 'tasks[0].contextFiles[1]',
+        message: `/etc/hosts lies outside the workspace ${dir}; a task's contextFiles must be inside it`,
+      },
+    ]);
+    const inside = { tasks: [{ id: 'a', prompt: 'x', contextFiles: ['src/a.ts'] }] };
+    assert.deepEqual(await checkWorkspace(resolvePlanPaths(plan(inside), dir)), []);
     assert.deepEqual(await checkWorkspace(resolvePlanPaths(plan({ workspace: { repo: 'gone' } }), dir)), [
       { path: 'workspace.repo', message: `folder "${join(dir, 'gone')}" does not exist` },
+      ...outside(join(dir, 'gone')),
     ]);
     assert.deepEqual(await checkWorkspace(resolvePlanPaths(plan({ workspace: { repo: 'file.txt' } }), dir)), [
       { path: 'workspace.repo', message: `"${file}" is not a folder` },
+      ...outside(file),
     ]);
-    assert.deepEqual(await checkWorkspace(resolvePlanPaths(plan({ workspace: { isolation: 'worktree' } }), dir)), [
-      {
-        path: 'workspace.isolation',
-        message: `"worktree" isolation needs a git repository, and "${dir}" is not in one`,
-      },
-    ]);
+    assert.deepEqual(
+      await checkWorkspace(resolvePlanPaths(plan({ ...inside, workspace: { isolation: 'worktree' } }), dir)),
+      [
+        {
+          path: 'workspace.isolation',
+          message: `"worktree" isolation needs a git repository, and "${dir}" is not in one`,
+        },
+      ],
+    );
     await writeFile(join(dir, '.git'), 'gitdir: elsewhere');
-    assert.deepEqual(await checkWorkspace(resolvePlanPaths(plan({ workspace: { isolation: 'worktree' } }), dir)), []);
+    assert.deepEqual(
+      await checkWorkspace(resolvePlanPaths(plan({ ...inside, workspace: { isolation: 'worktree' } }), dir)),
+      [],
+    );
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -391,17 +391,17 @@ void test('guidance for a running task waits for its agent of that generation, t
   const LATER = '2026-01-01T00:00:05.000Z';
   s.guide('a', 'check the edge case', LATER);
   s.guide('a', 'and the docs', LATER);
-  assert.deepEqual(s.liveNotes('a'), {
+  assert.deepEqual(s.guidance.liveNotes('a'), {
     generation,
     notes: [
       { seq: 1, message: 'check the edge case' },
       { seq: 2, message: 'and the docs' },
     ],
   });
-  s.notesDelivered('a', generation + 1, [1], LATER);
-  assert.equal(s.liveNotes('a')?.notes.length, 2, 'an agent that is not the task’s now delivers nothing');
-  s.notesDelivered('a', generation, [1], LATER);
-  assert.deepEqual(s.liveNotes('a'), { generation, notes: [{ seq: 2, message: 'and the docs' }] });
+  s.guidance.notesDelivered('a', generation + 1, [1], LATER);
+  assert.equal(s.guidance.liveNotes('a')?.notes.length, 2, 'an agent that is not the task’s now delivers nothing');
+  s.guidance.notesDelivered('a', generation, [1], LATER);
+  assert.deepEqual(s.guidance.liveNotes('a'), { generation, notes: [{ seq: 2, message: 'and the docs' }] });
   assert.deepEqual(
     s.status('r', NOW, 1).tasks[0]?.guidance.map((g) => [g.message, g.delivered]),
     [
@@ -411,11 +411,11 @@ void test('guidance for a running task waits for its agent of that generation, t
   );
   // The agent ended before the second note reached it: it joins the prompt of the task's next run.
   s.failed('a', badRequest, NOW);
-  assert.equal(s.liveNotes('a'), null, 'nothing for an agent that has ended');
+  assert.equal(s.guidance.liveNotes('a'), null, 'nothing for an agent that has ended');
   s.retry('a', undefined, undefined);
   s.markRunning('a', NOW);
   assert.deepEqual(s.takeGuidance('a', NOW).guidance, ['and the docs']);
-  assert.equal(s.liveNotes('a'), null, 'the note went with the prompt');
+  assert.equal(s.guidance.liveNotes('a'), null, 'the note went with the prompt');
 });
 
 void test('abort stops new starts and ends the run cancelled once nothing runs', () => {

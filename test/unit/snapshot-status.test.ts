@@ -91,6 +91,7 @@ async function homeWithSnapshot(
     reason: null,
     taskCount: 1,
     tasks: [task],
+    refusals: [],
     notes: [],
     noteCount: 0,
   };

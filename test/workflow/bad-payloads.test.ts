@@ -58,7 +58,7 @@ void test('updates with bad payloads are refused with a message naming the field
 
     assert.equal(
       await refusal(handle.executeUpdate(retryTaskUpdate, { args: [{ taskId: 5 } as never] })),
-      'bad retryTask payload: taskId: taskId must be a task id (a string)',
+      'bad retryTask payload: taskId must be a task id (a string)',
     );
     assert.match(
       await refusal(handle.executeUpdate(retryTaskUpdate, { args: [{ taskId: 'gate', promt: 'typo' } as never] })),
@@ -66,7 +66,7 @@ void test('updates with bad payloads are refused with a message naming the field
     );
     assert.equal(
       await refusal(handle.executeUpdate(resumeUpdate, { args: [{ budgetUsd: 'ten' } as never] })),
-      'bad resume payload: budgetUsd: budgetUsd must be a number',
+      'bad resume payload: budgetUsd must be a number',
     );
     assert.match(
       await refusal(handle.executeUpdate(addTasksUpdate, { args: [{ tasks: [{ id: 'New Task', prompt: 'x' }] }] })),

@@ -6,6 +6,9 @@ import { closeSync, openSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import type { ExitInfo, LaunchRequest } from './protocol.js';
 
+/** As src/files/owner-only.ts says; the launcher loads as little as it can. */
+const OWNER_ONLY_FILE = 0o600;
+
 export interface Launched {
   /** Undefined when the process could not be started (then `exited` says why). */
   pid: number | undefined;
@@ -29,7 +32,9 @@ export function spawnDirect(request: LaunchRequest): Launched {
       : request.stdinFile === undefined
         ? 'ignore'
         : track(fds, openSync(request.stdinFile, 'r'));
-    stdio = [stdin, track(fds, openSync(request.stdoutFile, 'w')), track(fds, openSync(request.stderrFile, 'w'))];
+    // Transcripts hold what the agent read and wrote: its owner's only (DESIGN.md §9).
+    const output = (file: string): number => track(fds, openSync(file, 'w', OWNER_ONLY_FILE));
+    stdio = [stdin, output(request.stdoutFile), output(request.stderrFile)];
   } catch (err) {
     fds.forEach((fd) => closeSync(fd));
     return { pid: undefined, exited: Promise.resolve({ spawnError: errnoOf(err) }) };

@@ -1,10 +1,12 @@
 // The workspace activities a worker registers (worktree isolation, DESIGN §2): thin Temporal wrappers over
 // the git operations of this folder. They heartbeat while they wait for a repository's lock, and report
 // failures as ApplicationFailure with a type (failures.ts); a git command that failed otherwise is retried.
-import path from 'node:path';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
+import type { WorkerPolicy } from '../../policy/worker-policy.js';
+import { workspaceRefusal } from '../policy-check.js';
 import { recordBase } from './base.js';
+import { worktreesDirOf } from './names.js';
 import { cleanUpWorktrees } from './cleanup.js';
 import { commitTask } from './commit.js';
 import { NON_RETRYABLE_WORKSPACE_FAILURES, WorkspaceError, WorkspaceFailureType } from './failures.js';
@@ -30,19 +32,21 @@ export interface WorkspaceDeps {
   worktreesDir?: string;
   /** Where artifacts go: without worktreesDir, worktrees go beside it (`<artifactsDir>/../worktrees`). */
   artifactsDir: string;
+  /** The repository must lie under the policy's workspace roots (src/policy). */
+  policy: WorkerPolicy;
 }
 
-export function worktreesDirOf(deps: WorkspaceDeps): string {
-  return path.resolve(deps.worktreesDir ?? path.join(path.dirname(path.resolve(deps.artifactsDir)), 'worktrees'));
-}
+export { worktreesDirOf } from './names.js';
 
 export function createWorkspaceActivities(deps: WorkspaceDeps) {
   const dir = worktreesDirOf(deps);
   return {
     async recordBase(input: RecordBaseInput): Promise<WorkspaceBase> {
+      allowed(deps, input.repo);
       return await reported(() => recordBase(input));
     },
     async prepareWorktree(input: PrepareWorktreeInput): Promise<PreparedWorktree> {
+      allowed(deps, input.base.toplevel);
       return await reported(() => prepareWorktree(dir, input, lockOptions()));
     },
     async commitTask(input: CommitTaskInput): Promise<CommitTaskResult> {
@@ -55,6 +59,14 @@ export function createWorkspaceActivities(deps: WorkspaceDeps) {
       return await reported(() => cleanUpWorktrees(dir, input, lockOptions()));
     },
   };
+}
+
+/** Git runs in a repository only under the worker's workspace roots (DESIGN.md §9). */
+function allowed(deps: WorkspaceDeps, repo: string): void {
+  const refusal = workspaceRefusal(deps, repo);
+  if (refusal) {
+    throw ApplicationFailure.create({ type: WorkspaceFailureType.PolicyRefused, message: refusal, nonRetryable: true });
+  }
 }
 
 function lockOptions(): LockOptions {

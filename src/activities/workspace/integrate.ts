@@ -4,6 +4,7 @@
 // A conflict stays in the integration worktree, where a person resolves it and commits; nothing is lost.
 // With a remote, the integration branch lives there: fetched before, pushed after each merge.
 import { mkdir, rm } from 'node:fs/promises';
+import { OWNER_ONLY_DIR } from '../../files/owner-only.js';
 import { commonDir, conflictedFiles, git, GitError, identityEnv, isAncestor, mergeHead, revParse } from './git.js';
 import { WorkspaceError, WorkspaceFailureType } from './failures.js';
 import { integrationBranch, integrationWorktree, runWorktreesDir, taskBranch, taskCommitMessage } from './names.js';
@@ -85,7 +86,7 @@ async function ensureIntegrationWorktree(
   await git(repo.dir, ['worktree', 'prune']);
   if (existing) await git(repo.dir, ['worktree', 'remove', '--force', folder]);
   await rm(folder, { recursive: true, force: true });
-  await mkdir(runWorktreesDir(worktreesDir, input.runId), { recursive: true });
+  await mkdir(runWorktreesDir(worktreesDir, input.runId), { recursive: true, mode: OWNER_ONLY_DIR });
   if (repo.remote) {
     // The remote's integration branch, or the run's base as recordBase put it there.
     const start = (await repo.tip(target)) ?? (await sharedTip(repo.dir, baseRef(input.runId))) ?? input.base.commit;

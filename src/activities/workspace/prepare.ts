@@ -3,6 +3,7 @@
 // finds the worktree as the last attempt left it (partial work included); `reset` starts clean. With a remote
 // (shared.ts) that holds on any host: the worktree is made from the remote's branch and newest checkpoint.
 import { mkdir, rm, stat } from 'node:fs/promises';
+import { OWNER_ONLY_DIR } from '../../files/owner-only.js';
 import path from 'node:path';
 import {
   commonDir,
@@ -73,7 +74,7 @@ async function placeLocal(
   if (existing) await git(repo.dir, ['worktree', 'remove', '--force', folder]);
   // A folder git does not know as this task's worktree (a crash mid-way): only ever inside worktreesDir.
   await rm(folder, { recursive: true, force: true });
-  await mkdir(runWorktreesDir(worktreesDir, input.runId), { recursive: true });
+  await mkdir(runWorktreesDir(worktreesDir, input.runId), { recursive: true, mode: OWNER_ONLY_DIR });
   if (await repo.tip(branch)) {
     // The branch outlived its worktree (removed by a clean-up): its commits are the task's work so far.
     await git(repo.dir, ['worktree', 'add', folder, branch]);
@@ -95,7 +96,7 @@ async function placeShared(
   const synced = await syncTaskWorktree(place);
   if (synced.tip) return { reused: !synced.made || synced.restored !== null, restored: synced.restored ?? undefined };
   await rm(place.folder, { recursive: true, force: true });
-  await mkdir(runWorktreesDir(place.worktreesDir, input.runId), { recursive: true });
+  await mkdir(runWorktreesDir(place.worktreesDir, input.runId), { recursive: true, mode: OWNER_ONLY_DIR });
   const branch = taskBranch(input.runId, input.taskId);
   await git(repo.dir, ['branch', '--force', branch, await startOf(repo, input)]);
   await git(repo.dir, ['worktree', 'add', '--quiet', place.folder, branch]);

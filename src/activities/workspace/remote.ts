@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { copyFile, mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { OWNER_ONLY_DIR } from '../../files/owner-only.js';
 import { git, identityEnv, revParse } from './git.js';
 import { WorkspaceError, WorkspaceFailureType } from './failures.js';
 import { runSegment } from './names.js';
@@ -41,7 +42,7 @@ export async function hostClone(worktreesDir: string, remote: string): Promise<s
   // A run id never starts with ".": this folder is no run's (names.ts).
   const clone = path.join(path.resolve(worktreesDir), '.remotes', `${name}.git`);
   if (!(await stat(path.join(clone, 'HEAD')).catch(() => null))) {
-    await mkdir(clone, { recursive: true });
+    await mkdir(clone, { recursive: true, mode: OWNER_ONLY_DIR });
     // `init` of an existing repository only re-initialises it: two first uses at once are harmless.
     await git(clone, ['init', '--quiet', '--bare']);
   }

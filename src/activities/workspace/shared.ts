@@ -4,6 +4,7 @@
 // or branch commit it was made from or last wrote. Callers hold the clone's repository lock.
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { OWNER_ONLY_DIR } from '../../files/owner-only.js';
 import { git, isAncestor, isDirty, revParse } from './git.js';
 import { runWorktreesDir, taskBranch, taskWorktree } from './names.js';
 import type { RunRepo } from './run-repo.js';
@@ -58,7 +59,7 @@ export async function syncTaskWorktree(
   if (existing) await git(place.clone, ['worktree', 'remove', '--force', place.folder]);
   await rm(place.folder, { recursive: true, force: true });
   await git(place.clone, ['worktree', 'prune']);
-  await mkdir(runWorktreesDir(place.worktreesDir, place.runId), { recursive: true });
+  await mkdir(runWorktreesDir(place.worktreesDir, place.runId), { recursive: true, mode: OWNER_ONLY_DIR });
   await git(place.clone, ['branch', '--force', branch, tip]);
   await git(place.clone, ['worktree', 'add', '--quiet', place.folder, branch]);
   if (checkpoint) await restoreCheckpoint(place.folder, checkpoint);

@@ -2,7 +2,7 @@
 import type { Config } from '../../config/index.js';
 import { listQuery, listRuns } from '../../client/list-runs.js';
 import { listUrl } from '../../client/target.js';
-import { phaseLabel, table } from '../format.js';
+import { phaseLabel, printable, table } from '../format.js';
 import { note, openClient } from '../temporal.js';
 
 export async function listCommand(config: Config, options: { waiting?: boolean; json?: boolean }): Promise<number> {
@@ -17,7 +17,8 @@ export async function listCommand(config: Config, options: { waiting?: boolean; 
       process.stdout.write(options.waiting ? 'No run waits on a person.\n' : 'No runs yet.\n');
     } else {
       const rows = runs.map((r) => [
-        r.runId,
+        // Any workflow id may be a run's: one with control characters must not reach the terminal raw.
+        printable(r.runId),
         phaseLabel(r.phase),
         waitingSummary(r.waitingOn),
         r.startedAt,
@@ -39,5 +40,5 @@ function waitingSummary(waitingOn: string[]): string {
   const first = waitingOn[0];
   if (first === undefined) return '';
   const more = waitingOn.length > 1 ? ` (+${waitingOn.length - 1})` : '';
-  return `${first.split(' — ')[0]}${more}`;
+  return printable(`${first.split(' — ')[0]}${more}`);
 }

@@ -1,7 +1,10 @@
 // `baton run <plan> | --goal "…"`: all in one — Temporal (embedded unless TEMPORAL_ADDRESS), an in-process
 // worker, the run (planned first when from a goal), live progress, the result table and the Web UI link.
 import { randomBytes } from 'node:crypto';
+import path from 'node:path';
 import type { Config } from '../../config/index.js';
+import { planRefusal, workerPolicy } from '../../config/policy.js';
+import { BadInputError } from '../../client/errors.js';
 import { batonDataConverter } from '../../codec/data-converter.js';
 import { connectWorkerConnection, runUrl } from '../../client/connection.js';
 import { startRun } from '../../client/runs.js';
@@ -20,15 +23,25 @@ import { activityDeps, checkedArtifactStore, startRehearsal } from '../worker-se
 export interface RunOptions extends RunInputOptions {
   json?: boolean;
   rehearse?: boolean;
+  /** Let the plan ask for permissionMode bypassPermissions (DESIGN.md §9). */
+  allowBypassPermissions?: boolean;
 }
 
 export async function runCommand(config: Config, options: RunOptions): Promise<number> {
   const input = await readRunInput('run', options);
   const { goal } = input;
+  // This run's own worker: agents may work in the folder baton runs in and the plan file's (DESIGN.md §9).
+  const policy = workerPolicy(config.policy, {
+    defaultRoots: [config.cwd, ...(options.planFile ? [path.dirname(path.resolve(options.planFile))] : [])],
+    allowBypassPermissions: options.allowBypassPermissions,
+  });
+  // What the worker would refuse is refused now, before anything starts.
+  const refused = input.plan && planRefusal(policy, input.plan);
+  if (refused) throw new BadInputError(refused);
   const say = options.json ? note : (line: string) => process.stdout.write(`${line}\n`);
   const store = await checkedArtifactStore(config);
   const rehearsal = options.rehearse ? await startRehearsal(config) : undefined;
-  const activities = activityDeps(config, rehearsal?.env, store);
+  const activities = activityDeps(config, rehearsal?.env, store, policy);
   if (rehearsal) say(`rehearsal: agents talk to a scripted model at ${rehearsal.model.url} (no API key, no cost)`);
   const routed = routedTasks(input.plan).filter((t) => t.taskQueue);
   if (rehearsal && routed.length > 0) say('rehearsal: tasks routed to other task queues (taskQueue) run here too');

@@ -7,7 +7,7 @@ import { startRun } from '../../client/runs.js';
 import { unservedQueueMessage, unservedQueues } from '../../client/worker-check.js';
 import { routedTasks, withoutRouting } from '../../plan/schema.js';
 import { rehearsalTaskQueue } from '../../rehearsal/env.js';
-import { readRunInput, startRequest, type RunInputOptions } from '../plan-input.js';
+import { planWarnings, readRunInput, startRequest, type RunInputOptions } from '../plan-input.js';
 import { note, openClient } from '../temporal.js';
 
 export interface StartOptions extends RunInputOptions {
@@ -25,6 +25,7 @@ export async function startCommand(config: Config, options: StartOptions): Promi
   // A rehearsal's tasks all run on the rehearsal worker, against the scripted model: none goes to a real one.
   const plan = options.rehearse && input.plan ? withoutRouting(input.plan) : input.plan;
   const taskQueue = options.rehearse ? rehearsalTaskQueue(config.taskQueue) : config.taskQueue;
+  for (const warning of plan ? planWarnings(plan) : []) note(`warning: ${warning}`);
   const worker = options.rehearse ? '`baton worker --rehearse`' : '`baton worker`';
   const connected = await openClient(config);
   const { client, target, close } = connected;

@@ -11,7 +11,8 @@ import { startTracing } from '../../tracing/tracing.js';
 import { handleShutdownSignals } from '../../workers/shutdown.js';
 import { createBatonWorker, DEFAULT_SHUTDOWN_GRACE } from '../../workers/worker.js';
 import { note, openClient } from '../temporal.js';
-import { activityDeps, checkedArtifactStore, startRehearsal, type Rehearsal } from '../worker-setup.js';
+import { workerPolicy } from '../../config/policy.js';
+import { activityDeps, checkedArtifactStore, policySummary, startRehearsal, type Rehearsal } from '../worker-setup.js';
 import type { ActivityDeps } from '../../activities/index.js';
 import { rehearsalTaskQueue } from '../../rehearsal/env.js';
 
@@ -23,6 +24,8 @@ export interface WorkerCommandOptions {
   taskQueue?: string;
   /** Serve the agent and workspace activities only, not the orchestrate workflow. */
   activitiesOnly?: boolean;
+  /** Let plans ask for permissionMode bypassPermissions (DESIGN.md §9). */
+  allowBypassPermissions?: boolean;
   /** Serve rehearsals (`baton start --rehearse`) on the rehearsal queue, with the scripted model. */
   rehearse?: boolean;
 }
@@ -45,10 +48,14 @@ export async function workerCommand(config: Config, options: WorkerCommandOption
   // A rehearsal worker serves the rehearsal queue only: real runs never meet the scripted model.
   const taskQueue = options.rehearse ? rehearsalTaskQueue(served) : served;
   // Before Temporal: a worker whose results nobody could read must not start taking tasks.
+  const policy = workerPolicy(config.policy, {
+    defaultRoots: [config.cwd],
+    allowBypassPermissions: options.allowBypassPermissions,
+  });
   const store = await checkedArtifactStore(config);
   const rehearsal = options.rehearse ? await startRehearsal(config) : undefined;
   try {
-    return await serve(config, options, taskQueue, activityDeps(config, rehearsal?.env, store), rehearsal);
+    return await serve(config, options, taskQueue, activityDeps(config, rehearsal?.env, store, policy), rehearsal);
   } finally {
     await rehearsal?.stop();
   }
@@ -94,6 +101,7 @@ async function serve(
   note(
     `baton worker on ${target.address}${from}, namespace ${target.namespace}, task queue "${taskQueue}", ${serves}pid ${process.pid}; artifacts in ${activities.store?.location ?? config.artifactsDir}.${config.tracing.url ? ` Traces to ${config.tracing.url}.` : ''} Ctrl-C to stop.`,
   );
+  note(policySummary(activities.policy));
   if (rehearsal) {
     note(
       `rehearsal: agents talk to a scripted model at ${rehearsal.model.url} (no API key, no cost); this worker runs the runs of \`baton start --rehearse\` only`,

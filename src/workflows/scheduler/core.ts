@@ -31,10 +31,6 @@ export class Core {
     }
   }
 
-  has(id: string): boolean {
-    return this.byId.has(id);
-  }
-
   record(id: string): TaskRecord {
     const r = this.byId.get(id);
     if (!r) throw refuse.noTask(id, this.ids());
@@ -45,6 +41,10 @@ export class Core {
     const t = this.tasks.get(id);
     if (!t) throw refuse.noTask(id, this.ids());
     return t;
+  }
+
+  has(id: string): boolean {
+    return this.tasks.has(id);
   }
 
   /** The tasks that depend on this one directly. */

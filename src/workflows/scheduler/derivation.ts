@@ -47,7 +47,8 @@ function derivedState(core: Core, r: TaskRecord): TaskState {
     if (!DONE_STATES.includes(s)) allDone = false;
   }
   if (!allDone) return 'pending';
-  if (task.approval === 'before' && !r.beforeApproved) return 'awaiting-approval';
+  // A goal's `before` gate is its planned sub-plan's: the task starts, and its planner's plan waits (DESIGN.md §10).
+  if (task.approval === 'before' && task.goal === undefined && !r.beforeApproved) return 'awaiting-approval';
   return 'ready';
 }
 

@@ -54,3 +54,22 @@ export function notesDelivered(
   }
   return changed;
 }
+
+/** The scheduler's face of live guidance: what a running agent may be told, and what reached its model. */
+export class LiveGuidance {
+  constructor(
+    private readonly core: Core,
+    /** Counts a change, so the workflow's main loop looks again. */
+    private readonly changed: () => void,
+  ) {}
+
+  /** What the task's running agent may still be told (the run's memo: ../guidance-memo.ts); null: nothing. */
+  liveNotes(id: string): GuidanceMemo | null {
+    return liveNotes(this.core, id);
+  }
+
+  /** The task's agent of `generation` says these notes reached the model. */
+  notesDelivered(id: string, generation: number, seqs: readonly number[], now: string): void {
+    if (notesDelivered(this.core, id, generation, seqs, now)) this.changed();
+  }
+}

@@ -1,7 +1,8 @@
 // What a person's interventions (DESIGN.md §4) do to the tasks. Each check throws a Refusal saying why not; its
 // apply checks again (a signal has no validator) and changes the state.
 import { dependencyCycle } from '../../plan/dag.js';
-import type { Task } from '../../plan/schema.js';
+import { hierarchyIssues } from '../../plan/hierarchy.js';
+import { DEFAULT_MAX_DEPTH, type Task } from '../../plan/schema.js';
 import { refuse } from '../wording.js';
 import type { Core } from './core.js';
 import { refresh } from './derivation.js';
@@ -189,6 +190,9 @@ export function checkAddTasks(core: Core, tasks: readonly Task[]): void {
   // New tasks may depend on each other: check that part for cycles.
   const cycle = dependencyCycle(tasks);
   if (cycle) problems.push(refuse.cycle(cycle));
+  // Their sub-plans nest below this run's level, inline (DESIGN.md §10).
+  const context = { level: core.state.level ?? 1, maxDepth: core.state.plan.maxDepth ?? DEFAULT_MAX_DEPTH };
+  for (const issue of hierarchyIssues({ tasks }, context)) problems.push(`${issue.path}: ${issue.message}`);
   if (problems.length > 0) throw refuse.addedTasks(problems);
 }
 

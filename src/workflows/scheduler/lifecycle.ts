@@ -69,7 +69,7 @@ function trimWhenConsumed(core: Core, id: string): void {
 }
 
 /** Past its budget, the run pauses (once: a person's resume with a higher budget lets it go on). */
-function addCost(core: Core, r: TaskRecord, costUsd: number): void {
+export function addCost(core: Core, r: TaskRecord, costUsd: number): void {
   const { state } = core;
   r.costUsd += costUsd;
   state.costUsd += costUsd;

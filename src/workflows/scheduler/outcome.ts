@@ -1,7 +1,7 @@
 // How the run stands as a whole: whether it has ended and how, its phase, what it waits on a person for, and
 // the ways it ends early.
 import { DONE_STATES, GATE_STATES, type Phase } from '../status.js';
-import { waiting } from '../wording.js';
+import { waiting, waitingInSubPlan, type SubPlanWording } from '../wording.js';
 import type { Core } from './core.js';
 import { cancelUnsettled } from './lifecycle.js';
 import type { TaskRecord } from './state.js';
@@ -36,27 +36,36 @@ export function phase(core: Core, running: number): Phase {
   return core.state.paused ? 'paused' : 'running';
 }
 
-/** What the run waits on a person for, one line each, naming the command that answers. */
-export function waitingOn(core: Core, running: number): string[] {
+/**
+ * What the run waits on a person for, one line each, naming the command that answers; then what its sub-plans wait
+ * on (as they reported it). `sub`: a sub-plan's run words its lines as the root run shows them (path ids).
+ */
+export function waitingOn(core: Core, running: number, sub?: SubPlanWording): string[] {
   const { state } = core;
   // A run that is ending or has ended (aborted, failed, completed) waits on nobody.
   if (state.aborted || outcome(core, running) !== 'running') return [];
+  const id = (taskId: string): string => (sub ? `${sub.path}/${taskId}` : taskId);
   const waits: string[] = [];
-  if (state.pausedForBudget && state.paused) waits.push(waiting.budget(state.costUsd, state.budgetUsd ?? 0));
-  else if (state.paused) waits.push(waiting.paused());
+  const budget = state.budgetUsd ?? 0;
+  if (state.pausedForBudget && state.paused) {
+    waits.push(
+      sub ? waitingInSubPlan.budget(sub.path, sub.runId, state.costUsd, budget) : waiting.budget(state.costUsd, budget),
+    );
+  } else if (state.paused) waits.push(sub ? waitingInSubPlan.paused(sub.path, sub.runId) : waiting.paused());
   for (const r of state.records) {
-    if (r.state === 'awaiting-approval') waits.push(waiting.approval(r.id));
-    if (r.state === 'awaiting-answer' && r.question) waits.push(waiting.question(r.id, r.question.text));
-    if (r.state === 'awaiting-review') waits.push(waiting.review(r.id));
-    if (r.state === 'merge-conflict') waits.push(waiting.mergeConflict(r.id, r.conflict));
+    if (r.state === 'awaiting-approval') waits.push(waiting.approval(id(r.id)));
+    if (r.state === 'awaiting-answer' && r.question) waits.push(waiting.question(id(r.id), r.question.text));
+    if (r.state === 'awaiting-review') waits.push(waiting.review(id(r.id)));
+    if (r.state === 'merge-conflict') waits.push(waiting.mergeConflict(id(r.id), r.conflict));
   }
   const stuck =
     running === 0 && !state.paused && !state.records.some((r) => r.state === 'ready' || r.state === 'pending');
   if (stuck && state.plan.onFailure === 'wait') {
     for (const r of state.records) {
-      if (r.state === 'failed' || r.state === 'cancelled') waits.push(waiting.failed(r.id, r.state));
+      if (r.state === 'failed' || r.state === 'cancelled') waits.push(waiting.failed(id(r.id), r.state));
     }
   }
+  for (const r of state.records) if (r.child && !r.child.ended) waits.push(...r.child.waitingOn);
   return waits;
 }
 

@@ -4,44 +4,46 @@
 // bumps `version`, which the workflow's main loop watches. The work is done by the parts beside it.
 import type { RunAgentResult } from '../../contract/agent.js';
 import type { MergeTaskResult, WorkspaceBase } from '../../contract/workspace.js';
-import type { GuidanceMemo } from '../../contract/guidance.js';
 import type { Plan, Task } from '../../plan/schema.js';
+import type { ChildEnd, ChildReport } from '../children/messages.js';
 import type { Overview, Phase, RunStatus, TaskView } from '../status.js';
+import type { SubPlanWording } from '../wording.js';
+import * as children from './children.js';
 import { Core } from './core.js';
 import { refresh, startable } from './derivation.js';
-import * as guidance from './guidance.js';
+import { LiveGuidance } from './guidance.js';
 import * as intervention from './interventions.js';
 import * as lifecycle from './lifecycle.js';
 import * as merges from './merges.js';
 import * as run from './outcome.js';
 import type { Outcome } from './outcome.js';
-import {
-  freshState,
-  type MergeConflict,
-  type RecordView,
-  type SchedulerState,
-  type SchedulerView,
-  type TaskFailure,
-} from './state.js';
+import { freshState, type MergeConflict, type RecordView, type SchedulerState } from './state.js';
+import type { SchedulerView, TaskFailure } from './state.js';
 import { Talk } from './talk.js';
-import { overview, status, view, type StatusPage } from './views.js';
+import { allViews, overview, status, view, type StatusPage } from './views.js';
 
 export class Scheduler {
   private readonly core: Core;
   private changes = 0;
   /** Agents' notes and questions (DESIGN §13; see ./talk.ts). */
   readonly talk: Talk;
+  /** A person's notes to running agents (DESIGN §11; see ./guidance.ts). */
+  readonly guidance: LiveGuidance;
 
   /** Takes `state` over: from here on, only this scheduler changes it. */
   constructor(state: SchedulerState) {
     this.core = new Core(state);
     refresh(this.core);
     this.talk = new Talk(this.core, (apply) => this.change(apply));
+    this.guidance = new LiveGuidance(this.core, () => this.changes++);
   }
 
-  /** A run that starts now; `spentUsd`: what it cost before it had its plan (planning), part of its budget. */
-  static fresh(plan: Plan, now: string, spentUsd = 0): Scheduler {
-    return new Scheduler(freshState(plan, now, spentUsd));
+  /**
+   * A run that starts now; `spentUsd`: what it cost before it had its plan (planning), part of its budget; `level`:
+   * its plan's level in its tree of plans (a sub-plan's run, DESIGN.md §10).
+   */
+  static fresh(plan: Plan, now: string, spentUsd = 0, level = 1): Scheduler {
+    return new Scheduler({ ...freshState(plan, now, spentUsd), ...(level > 1 ? { level } : {}) });
   }
 
   /** The state, read-only: what continue-as-new carries. */
@@ -66,12 +68,12 @@ export class Scheduler {
     return this.core.record(id);
   }
 
-  hasTask(id: string): boolean {
-    return this.core.has(id);
-  }
-
   task(id: string): Task {
     return this.core.task(id);
+  }
+
+  hasTask(id: string): boolean {
+    return this.core.has(id);
   }
 
   /** Every change goes through here: it is applied, then counted. */
@@ -119,16 +121,20 @@ export class Scheduler {
     this.change((core) => lifecycle.cancelUnsettled(core, now, reason));
   }
 
-  // ── Live guidance (see ./guidance.ts) ──
+  // ── Sub-plans: a task's child run (DESIGN.md §10; see ./children.ts) ──
 
-  /** What the task's running agent may still be told (the run's memo: ../guidance-memo.ts); null: nothing. */
-  liveNotes(id: string): GuidanceMemo | null {
-    return guidance.liveNotes(this.core, id);
+  childStarted(id: string, runId: string, phase: Phase): void {
+    this.change((core) => children.childStarted(core, id, runId, phase));
   }
 
-  /** The task's agent of `generation` says these notes reached the model. */
-  notesDelivered(id: string, generation: number, seqs: readonly number[], now: string): void {
-    if (guidance.notesDelivered(this.core, id, generation, seqs, now)) this.changes++;
+  /** Applies the child's report; false (nothing changed) when it is stale. */
+  childReported(id: string, report: ChildReport): boolean {
+    return this.change((core) => children.childReported(core, id, report));
+  }
+
+  /** The child ended, and the task with it; false when its end was already recorded. */
+  childEnded(id: string, runId: string, end: ChildEnd, now: string): boolean {
+    return this.change((core) => children.childEnded(core, id, runId, end, now));
   }
 
   // ── Worktree isolation (see ./merges.ts) ──
@@ -173,9 +179,9 @@ export class Scheduler {
     return run.phase(this.core, running);
   }
 
-  /** What the run waits on a person for, one line each, naming the command that answers. */
-  waitingOn(running: number): string[] {
-    return run.waitingOn(this.core, running);
+  /** What the run waits on a person for, one line each, naming the command that answers (`sub`: in a sub-plan). */
+  waitingOn(running: number, sub?: SubPlanWording): string[] {
+    return run.waitingOn(this.core, running, sub);
   }
 
   /** The run ends: what has not run is cancelled with `reason`, and the end is recorded. */
@@ -207,6 +213,11 @@ export class Scheduler {
 
   view(r: RecordView): TaskView {
     return view(this.core, r);
+  }
+
+  /** Every task's view: the run's own, and its sub-plans' as they reported them. */
+  views(): TaskView[] {
+    return allViews(this.core);
   }
 
   // ── Interventions (DESIGN.md §4; see ./interventions.ts). check* throws a Refusal; the rest changes state. ──

@@ -3,7 +3,7 @@
 import type { Note } from '../../contract/talk.js';
 import type { WorkspaceBase } from '../../contract/workspace.js';
 import type { Plan } from '../../plan/schema.js';
-import type { TaskState } from '../status.js';
+import type { ChildView, TaskState, TaskView } from '../status.js';
 
 /** How much of a result's text the run keeps (dependents get it; the full text is in the artifact). */
 export const KEPT_TEXT_CHARS = 2_000;
@@ -40,6 +40,9 @@ export interface TaskRecord {
   resolve?: MergeConflict | null;
   /** The next run of the task starts from a clean worktree (retryTask with reset). */
   reset?: boolean;
+  // Sub-plans (optional: state carried from runs before them has none).
+  /** A task with a `plan` or a `goal`: its child run, as the child last reported it. */
+  child?: ChildState | null;
   // Live guidance (DESIGN §11; optional: state carried from runs before it has none).
   /** A person's notes (`guide`), oldest first: pending ones go to the agent's next turn, round or prompt. */
   notes?: GuidanceNote[];
@@ -47,6 +50,20 @@ export interface TaskRecord {
   question?: Question | null;
   /** Questions the task's agents asked so far: each question's id. */
   questions?: number;
+}
+
+/** What a run knows of one of its child runs (a task's sub-plan), from the child's reports (../children). */
+export interface ChildState extends ChildView {
+  /** The child's tasks and its descendants', with path ids from the root run, as last reported (plan order). */
+  tasks: TaskView[];
+  /** What the child and its descendants wait on a person for, worded from the root run. */
+  waitingOn: string[];
+  /** What the child has spent so far (it counts in this run's cost). */
+  costUsd: number;
+  /** The last report applied. */
+  seq: number;
+  /** Its end is recorded (a later report, or its workflow's result, changes nothing). */
+  ended: boolean;
 }
 
 export interface GuidanceNote {
@@ -97,6 +114,8 @@ export interface SchedulerState {
   base?: WorkspaceBase | null;
   /** Worktree isolation: the task whose conflicted merge holds the integration branch (others wait). */
   integrationHold?: string | null;
+  /** The level of this run's plan in its tree of plans (absent: 1, a root run). */
+  level?: number;
   /** Notes the run's agents recorded (mcp__baton__note), oldest first. */
   notes?: Note[];
 }

@@ -3,6 +3,7 @@ import type { Note } from '../../contract/talk.js';
 import {
   ATTENTION_ORDER,
   STATUS_NOTES,
+  type ChildView,
   type Overview,
   type RunStatus,
   type TaskState,
@@ -25,8 +26,8 @@ export interface StatusPage {
 export function status(core: Core, runId: string, now: string, running: number, page: StatusPage = {}): RunStatus {
   const { state } = core;
   const offset = Math.max(0, page.offset ?? 0);
-  const records =
-    page.limit === undefined ? state.records.slice(offset) : state.records.slice(offset, offset + page.limit);
+  const all = allViews(core);
+  const views = page.limit === undefined ? all.slice(offset) : all.slice(offset, offset + page.limit);
   return {
     runId,
     name: state.plan.name,
@@ -39,8 +40,10 @@ export function status(core: Core, runId: string, now: string, running: number, 
     updatedAt: now,
     endedAt: state.endedAt,
     reason: state.reason,
-    taskCount: state.records.length,
-    tasks: records.map((r) => (page.compact ? { ...view(core, r), summary: null } : view(core, r))),
+    taskCount: all.length,
+    tasks: page.compact ? views.map((v) => ({ ...v, summary: null })) : views,
+    // The run's (../refusals.ts): it adds them.
+    refusals: [],
     notes: latestNotes(core, STATUS_NOTES),
     noteCount: state.notes?.length ?? 0,
   };
@@ -58,16 +61,53 @@ function latestNotes(core: Core, count: number): Note[] {
 }
 
 /**
+ * Every task of the run: its own, each followed by the tasks of its sub-plan as its child reported them (path ids
+ * from the root run, `parent` set), a parent before its children (DESIGN.md §10).
+ */
+export function allViews(core: Core): TaskView[] {
+  const views: TaskView[] = [];
+  for (const r of core.state.records) {
+    views.push(view(core, r));
+    if (r.child && r.child.tasks.length > 0) views.push(...treeOrder(r.child.tasks));
+  }
+  return views;
+}
+
+/** A sub-plan's reported views with each task's own sub-plan right after it. */
+function treeOrder(views: readonly TaskView[]): TaskView[] {
+  const ids = new Set(views.map((v) => v.id));
+  const below = new Map<string, TaskView[]>();
+  const roots: TaskView[] = [];
+  for (const v of views) {
+    if (v.parent !== undefined && ids.has(v.parent)) below.set(v.parent, [...(below.get(v.parent) ?? []), v]);
+    else roots.push(v);
+  }
+  const ordered: TaskView[] = [];
+  const visit = (v: TaskView): void => {
+    ordered.push(v);
+    for (const c of below.get(v.id) ?? []) visit(c);
+  };
+  roots.forEach(visit);
+  return ordered;
+}
+
+/**
  * The run at a glance, in one pass over the records and with views of `limit` tasks only: the workflow
  * shows it after every change, so it must not cost what the status of thousands of tasks costs.
  */
 export function overview(core: Core, running: number, limit: number): Overview {
   const { state } = core;
-  const byState = new Map<TaskState, TaskRecord[]>();
+  const byState = new Map<TaskState, (TaskRecord | TaskView)[]>();
+  const add = (item: TaskRecord | TaskView): void => {
+    const list = byState.get(item.state);
+    if (list) list.push(item);
+    else byState.set(item.state, [item]);
+  };
+  let taskCount = 0;
   for (const r of state.records) {
-    const list = byState.get(r.state);
-    if (list) list.push(r);
-    else byState.set(r.state, [r]);
+    add(r);
+    for (const v of r.child?.tasks ?? []) add(v);
+    taskCount += 1 + (r.child?.tasks.length ?? 0);
   }
   const counts: Partial<Record<TaskState, number>> = {};
   const highlights: TaskView[] = [];
@@ -75,9 +115,10 @@ export function overview(core: Core, running: number, limit: number): Overview {
     const list = byState.get(s);
     if (!list) continue;
     counts[s] = list.length;
-    for (const r of list) {
+    for (const item of list) {
       if (highlights.length >= limit) break;
-      highlights.push(view(core, r));
+      // A child's reported view is a view already; a record of this run's own becomes one.
+      highlights.push('title' in item ? item : view(core, item));
     }
   }
   return {
@@ -85,7 +126,7 @@ export function overview(core: Core, running: number, limit: number): Overview {
     phase: phase(core, running),
     waitingOn: waitingOn(core, running),
     costUsd: round(state.costUsd),
-    taskCount: state.records.length,
+    taskCount,
     counts,
     highlights,
     notes: latestNotes(core, OVERVIEW_NOTES),
@@ -121,9 +162,14 @@ export function view(core: Core, r: RecordView): TaskView {
       delivered: n.deliveredAt !== null,
       deliveredAt: n.deliveredAt,
     })),
+    ...(r.child ? { child: childView(r.child) } : {}),
     question:
       r.state === 'awaiting-answer' && r.question ? { text: r.question.text, askedAt: r.question.askedAt } : null,
   };
+}
+
+function childView(child: Readonly<ChildView>): ChildView {
+  return { runId: child.runId, phase: child.phase, ...(child.planWaiting ? { planWaiting: child.planWaiting } : {}) };
 }
 
 export function round(usd: number): number {

@@ -1,0 +1,86 @@
+// The worker's policy (src/policy) applied to an agent before anything of it starts: a task asking for more
+// than this worker allows fails at once, non-retryably, and its agent never runs.
+import path from 'node:path';
+import { ApplicationFailure } from '@temporalio/common';
+import { realFolder } from '../config/policy.js';
+import { FailureType, type AgentFailureDetails } from '../contract/failures.js';
+import type { RunAgentInput } from '../contract/agent.js';
+import { promptFileOf } from '../plan/prompt-ref.js';
+import type { PermissionMode } from '../plan/schema.js';
+import { policyRefusal, type TaskRequest, type WorkerPolicy } from '../policy/worker-policy.js';
+import type { ActivityDeps } from './activity-deps.js';
+import { worktreesDirOf } from './workspace/names.js';
+
+/** The folders of baton's own files on this worker, as given and with symlinks resolved. */
+function ownFolders(deps: Pick<ActivityDeps, 'artifactsDir'>): string[] {
+  const artifacts = path.resolve(deps.artifactsDir);
+  const inputs = path.join(path.dirname(artifacts), 'inputs');
+  return [...new Set([artifacts, inputs, realFolder(artifacts), realFolder(inputs)])];
+}
+
+function worktreeFolders(deps: Pick<ActivityDeps, 'artifactsDir' | 'worktreesDir'>): string[] {
+  const dir = worktreesDirOf(deps);
+  return [...new Set([dir, realFolder(dir)])];
+}
+
+/** A local file (not an s3:// ref). */
+const isLocal = (ref: string): boolean => !ref.startsWith('s3://');
+
+/** Throws a non-retryable PolicyRefused when the worker's policy does not allow this agent. */
+export function checkAgentPolicy(deps: ActivityDeps, input: RunAgentInput, details: AgentFailureDetails): void {
+  const promptRef = promptFileOf(input.task.prompt);
+  const reads = [
+    ...(promptRef && isLocal(promptRef) ? [{ what: "the task's prompt file", path: promptRef }] : []),
+    ...input.dependencies
+      .filter((dep) => dep.artifactPath && isLocal(dep.artifactPath))
+      .map((dep) => ({ what: `the result of dependency ${dep.id}`, path: dep.artifactPath! })),
+  ];
+  refuseUnlessAllowed(
+    deps.policy,
+    {
+      what: `task ${input.task.id}`,
+      permissionMode: input.task.permissionMode,
+      workspace: input.cwd,
+      ownWorkspaces: worktreeFolders(deps),
+      files: [
+        ...input.task.contextFiles.map((file) => ({ field: 'contextFiles', path: file })),
+        ...input.task.expectedOutputs.map((file) => ({ field: 'expectedOutputs', path: file })),
+      ],
+      reads,
+      ownFolders: ownFolders(deps),
+    },
+    details,
+  );
+}
+
+/** The planner works in the run's folder, in plan mode. */
+export function checkPlannerPolicy(deps: ActivityDeps, cwd: string, details: AgentFailureDetails): void {
+  const mode: PermissionMode = 'plan';
+  refuseUnlessAllowed(deps.policy, { what: 'the planner', permissionMode: mode, workspace: cwd }, details);
+}
+
+/** A repository worktree isolation works in (its own worktrees aside) must lie under the workspace roots. */
+export function workspaceRefusal(
+  deps: Pick<ActivityDeps, 'policy' | 'artifactsDir' | 'worktreesDir'>,
+  repo: string,
+): string | undefined {
+  return policyRefusal(deps.policy, {
+    what: 'the run',
+    permissionMode: 'default',
+    workspace: repo,
+    realWorkspace: realFolder(repo),
+    ownWorkspaces: worktreeFolders(deps),
+  });
+}
+
+function refuseUnlessAllowed(policy: WorkerPolicy, request: TaskRequest, details: AgentFailureDetails): void {
+  // The workspace is compared by where it really is (symlinks resolved), its files by the paths the plan gives.
+  const refusal = policyRefusal(policy, { ...request, realWorkspace: realFolder(request.workspace) });
+  if (!refusal) return;
+  throw ApplicationFailure.create({
+    type: FailureType.PolicyRefused,
+    message: `${refusal}; the agent was not started`,
+    nonRetryable: true,
+    details: [details],
+  });
+}
