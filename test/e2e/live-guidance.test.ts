@@ -2,6 +2,7 @@
 // Temporal dev server, one `baton worker`, the real claude against the scripted model. A three-turn agent is
 // guided once its first request has reached the model; the model sees the note in a later request of the same
 // conversation, and status records it as delivered. The test prints the latency from the command to that request.
+// A task of a sub-plan (DESIGN §10) is guided by its path id: the note reaches the agent of the child run.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -25,22 +26,31 @@ tasks:
     prompt: Work in three turns.
 `;
 
+const NESTED = `version: 1
+name: nested
+defaults:
+  retries: 0
+  timeout: 5m
+tasks:
+  - id: outer
+    plan:
+      tasks:
+        - id: deep
+          prompt: Work in three turns.
+`;
+
 let temporal: TestTemporal;
 let fake: FakeModel;
 let box: Sandbox;
 let close: () => Promise<void>;
 before(async () => {
-  const model = {
-    rehearse: false,
-    script: {
-      // Three turns, each answered after a pause: the agent is at work when the note comes.
-      three: {
-        delayMs: ANSWER_MS,
-        turns: [{ bash: 'echo one > one.txt' }, { bash: 'echo two > two.txt' }, { text: 'Three turns done.' }],
-      },
-    },
+  // Three turns, each answered after a pause: the agent is at work when the note comes.
+  const threeTurns = {
+    delayMs: ANSWER_MS,
+    turns: [{ bash: 'echo one > one.txt' }, { bash: 'echo two > two.txt' }, { text: 'Three turns done.' }],
   };
-  ({ temporal, fake, box, close } = await workerScene('live', model, { 'live.yaml': PLAN }));
+  const model = { rehearse: false, script: { three: threeTurns, deep: threeTurns } };
+  ({ temporal, fake, box, close } = await workerScene('live', model, { 'live.yaml': PLAN, 'nested.yaml': NESTED }));
 });
 after(() => close());
 
@@ -87,6 +97,40 @@ void test('guide on a running three-turn agent reaches the model in that attempt
     console.log(
       `live guidance: \`baton guide\` to the model request that carried the note: ${reached.receivedAt - sentAt} ms ` +
         `(request ${requests.indexOf(reached) + 1} of ${requests.length}; the model answers each after ${ANSWER_MS} ms)`,
+    );
+  } finally {
+    await temporal.client.workflow
+      .getHandle(runId)
+      .terminate('test over')
+      .catch(() => undefined);
+  }
+});
+
+void test('guide by a path id reaches the running agent of a sub-plan, and the run above it shows the note delivered', async () => {
+  const runId = `nested-${Date.now().toString(36)}`;
+  const started = await box.baton(['start', 'nested.yaml', '--id', runId]);
+  assert.equal(started.exitCode, 0, describeResult(started));
+  try {
+    const deadline = Date.now() + 60_000;
+    while (fake.requestsFor('deep').length === 0) {
+      assert.ok(Date.now() < deadline, 'the agent never asked the model');
+      await sleep(50);
+    }
+    const guided = await box.baton(['guide', runId, 'outer/deep', NOTE]);
+    assert.equal(guided.exitCode, 0, describeResult(guided));
+
+    const result = await box.baton(['result', runId, '--json']);
+    assert.equal(result.exitCode, 0, describeResult(result));
+    const task = jsonOf<RunStatus>(result).tasks.find((t) => t.id === 'outer/deep')!;
+    assert.equal(task.state, 'succeeded');
+    assert.equal(task.attempts, 1, 'one attempt: the note did not wait for another');
+    const requests = fake.requestsFor('deep');
+    const reached = requests.find((r) => r.latestText.includes(NOTE));
+    assert.ok(reached, `a request carries the note:\n${requests.map((r) => r.latestText).join('\n---\n')}`);
+    assert.ok(reached.assistantTurns >= 1, 'in the same conversation, after the agent has begun');
+    assert.deepEqual(
+      task.guidance.map((g) => [g.message, g.delivered]),
+      [[NOTE, true]],
     );
   } finally {
     await temporal.client.workflow
