@@ -2,6 +2,7 @@
 // next run; on a running one it waits for the agent's activity, which reads it (the run's memo: ../guidance-memo.ts)
 // while claude works and says when the model got it; one that came too late for the agent's turns joins the next run.
 import type { GuidanceMemo } from '../../contract/guidance.js';
+import { isSubPlanTask } from '../../plan/schema.js';
 import type { Core } from './core.js';
 import type { GuidanceNote } from './state.js';
 
@@ -27,10 +28,13 @@ export function takeNotes(core: Core, id: string, now: string): string[] {
   return waiting.map((n) => n.message);
 }
 
-/** What the task's running agent may still be told; null when it is not running or nothing waits. */
+/**
+ * What the task's running agent may still be told; null when it is not running or nothing waits, and for a task
+ * with a sub-plan: no agent of this run reads it (its sub-plan's tasks are guided by their path ids).
+ */
 export function liveNotes(core: Core, id: string): GuidanceMemo | null {
   const r = core.record(id);
-  if (r.state !== 'running') return null;
+  if (r.state !== 'running' || isSubPlanTask(core.task(id))) return null;
   const notes = (r.notes ?? []).filter((n) => n.deliveredAt === null).map((n) => ({ seq: n.seq, message: n.message }));
   return notes.length === 0 ? null : { generation: r.generation, notes };
 }
