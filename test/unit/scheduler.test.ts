@@ -418,15 +418,12 @@ void test('guidance for a running task waits for its agent of that generation, t
   assert.equal(s.guidance.liveNotes('a'), null, 'the note went with the prompt');
 });
 
-void test('guidance for a running task with a sub-plan is kept, not offered to an agent', () => {
+void test('guidance for a task with a sub-plan is refused, naming the path ids that reach its agents', () => {
   const s = scheduler([{ id: 'outer', plan: { tasks: [t('inner')] } }]);
   s.markRunning('outer', NOW);
-  s.guide('outer', 'a note nobody of this run reads', NOW);
+  assert.throws(() => s.guide('outer', 'a note nobody of this run reads', NOW), /runs a sub-plan.*outer\/<task>/);
   assert.equal(s.guidance.liveNotes('outer'), null, 'no memo entry for an agent that does not exist');
-  assert.deepEqual(
-    s.status('r', NOW, 1).tasks[0]?.guidance.map((g) => [g.message, g.delivered]),
-    [['a note nobody of this run reads', false]],
-  );
+  assert.deepEqual(s.status('r', NOW, 1).tasks[0]?.guidance, []);
 });
 
 void test('abort stops new starts and ends the run cancelled once nothing runs', () => {
