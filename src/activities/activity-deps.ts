@@ -24,6 +24,8 @@ export interface ActivityDeps {
   killGraceMs?: number;
   /** Heartbeat period (default 1 s). */
   heartbeatMs?: number;
+  /** How often a running agent's run is asked for a person's guidance (default 1 s: guidance-channel.ts). */
+  guidancePollMs?: number;
   /** Give agents baton's tools: notes and questions to a person (DESIGN §13; default true). */
   agentTools?: boolean;
   /** Least time between two uploads of a growing conversation to the store (default 2 s). */

@@ -61,6 +61,19 @@ export function classify(outcome: RunOutcome): Classification | null {
   );
 }
 
+/**
+ * With stream-json input claude does not refuse an `--agent` it does not know (it runs its default agent instead):
+ * its init line lists the agents it knows, so the attempt is judged there, as claude judges it from argv.
+ */
+export function unknownAgent(event: Record<string, unknown>, agent: string | undefined): Classification | undefined {
+  if (!agent || event.type !== 'system' || event.subtype !== 'init' || !Array.isArray(event.agents)) return undefined;
+  if (event.agents.includes(agent)) return undefined;
+  return failure(
+    FailureType.AgentBadArguments,
+    `claude refused its arguments: --agent '${agent}' not found (it knows ${event.agents.join(', ')}); retrying with the same task settings cannot help`,
+  );
+}
+
 /** claude cannot be started: missing (ENOENT) or not executable (EACCES). */
 export function notRunnable(claudeBin: string, code: 'ENOENT' | 'EACCES'): Classification {
   return classifySpawnError(claudeBin, { code, message: code });

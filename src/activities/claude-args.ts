@@ -22,8 +22,13 @@ export function promptFitsArgv(prompt: string): boolean {
 }
 
 export interface ClaudeArgsInput {
-  /** The prompt; null when it is written to claude's stdin instead. */
+  /** The prompt; null when it is written to claude's stdin instead (as text, or as the first `live` message). */
   prompt: string | null;
+  /**
+   * Stream-json input (DESIGN §11): the prompt and a person's guidance are user messages on claude's stdin, which
+   * it echoes once passed on to the model (live-input.ts).
+   */
+  live?: boolean;
   /** The agent's settings: a task's, or the planner's (plan mode, no turn limit). */
   task: Pick<EffectiveTask, 'permissionMode'> &
     Partial<Pick<EffectiveTask, 'model' | 'maxTurns' | 'allowedTools' | 'agent'>>;
@@ -39,6 +44,7 @@ export interface ClaudeArgsInput {
 
 export function buildClaudeArgs({
   prompt,
+  live = false,
   task,
   agents,
   session,
@@ -46,7 +52,11 @@ export function buildClaudeArgs({
   jsonSchema,
   mcpConfig,
 }: ClaudeArgsInput): string[] {
-  const args = prompt === null ? ['-p', '--input-format', 'text'] : ['-p', prompt];
+  const args = live
+    ? ['-p', '--input-format', 'stream-json', '--replay-user-messages']
+    : prompt === null
+      ? ['-p', '--input-format', 'text']
+      : ['-p', prompt];
   args.push('--output-format', 'stream-json', '--verbose', '--permission-mode', task.permissionMode);
   if (task.model) args.push('--model', task.model);
   if (task.maxTurns !== undefined) args.push('--max-turns', String(task.maxTurns));

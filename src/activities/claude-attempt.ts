@@ -7,8 +7,9 @@ import { ownerOnlyFile } from '../files/owner-only.js';
 import type { ActivityDeps } from './activity-deps.js';
 import { agentEnv } from './agent-env.js';
 import { buildClaudeArgs, promptFitsArgv, type ClaudeArgsInput } from './claude-args.js';
-import { classify, failure, type Classification } from './classify.js';
+import { classify, failure, unknownAgent, type Classification } from './classify.js';
 import { FileTail, FOLLOW_INTERVAL_MS, lastLines } from './file-tail.js';
+import { LiveInput, type LiveChannel, type LiveNote } from './live-input.js';
 import { detectPidNamespace } from './pid-namespace.js';
 import { spawnClaude, type ExitInfo } from './spawn-claude.js';
 import { StreamParser, type ResultLine, type StreamState } from './stream.js';
@@ -37,12 +38,20 @@ export interface ClaudeAttemptSpec {
   signal?: AbortSignal;
   /** Called at the start and every `heartbeatMs`, with what the stream said so far. */
   heartbeat?: (stream: StreamState) => void;
+  /**
+   * Stream-json input (live-input.ts): the prompt is the first message on claude's stdin, which stays open for
+   * the channel's notes until claude's first result. Absent: the prompt in argv (or on stdin as text), stdin closed.
+   */
+  live?: { channel?: LiveChannel };
 }
 
 /** How one attempt ended. A success always has its result line. */
-export type ClaudeAttempt = { stream: StreamState; exit: ExitInfo } & (
-  { verdict: null; result: ResultLine } | { verdict: Classification; result?: ResultLine }
-);
+export type ClaudeAttempt = {
+  stream: StreamState;
+  exit: ExitInfo;
+  /** A live attempt's notes that claude passed on to the model. */
+  delivered: readonly LiveNote[];
+} & ({ verdict: null; result: ResultLine } | { verdict: Classification; result?: ResultLine });
 
 const STDERR_TAIL_LINES = 20;
 /** Longer than setTimeout can wait: left to the activity's start-to-close timeout. */
@@ -50,13 +59,25 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Runs claude once and judges how it ended (one that cannot start too); throws when cancelled: the signal's reason. */
 export async function runClaudeAttempt(deps: ClaudeRunnerDeps, spec: ClaudeAttemptSpec): Promise<ClaudeAttempt> {
-  const onStdin = !promptFitsArgv(spec.prompt.text);
-  if (onStdin && !spec.prompt.written) await writeFile(spec.prompt.file, spec.prompt.text, ownerOnlyFile);
-  const args = buildClaudeArgs({ ...spec.command, prompt: onStdin ? null : spec.prompt.text });
+  const live = spec.live !== undefined;
+  const onStdin = live || !promptFitsArgv(spec.prompt.text);
+  if (onStdin && !live && !spec.prompt.written) await writeFile(spec.prompt.file, spec.prompt.text, ownerOnlyFile);
+  const args = buildClaudeArgs({ ...spec.command, prompt: onStdin ? null : spec.prompt.text, live });
   const pidNamespace = deps.usePidNamespace === false ? null : await detectPidNamespace();
   const asRoot = process.getuid?.() === 0 || pidNamespace?.mapsRoot === true;
 
-  const parser = new StreamParser();
+  let input: LiveInput | undefined;
+  // An --agent claude does not know, seen on its init line (unknownAgent): it is stopped at once.
+  let refused: Classification | undefined;
+  const parser = new StreamParser(
+    live
+      ? (event) => {
+          input?.onEvent(event);
+          refused ??= unknownAgent(event, spec.command.task.agent);
+          if (refused) stop();
+        }
+      : undefined,
+  );
   const transcript = new FileTail(spec.transcriptFile, (text) => parser.push(text));
   const claude = await spawnClaude({
     claudeBin: deps.claudeBin,
@@ -67,12 +88,18 @@ export async function runClaudeAttempt(deps: ClaudeRunnerDeps, spec: ClaudeAttem
       { permissionMode: spec.command.task.permissionMode, asRoot },
     ),
     pidNamespace,
-    ...(onStdin ? { stdinFile: spec.prompt.file } : {}),
+    ...(live ? { stdinPipe: true } : onStdin ? { stdinFile: spec.prompt.file } : {}),
     stdoutFile: spec.transcriptFile,
     stderrFile: spec.stderrFile,
   });
-  transcript.follow(FOLLOW_INTERVAL_MS);
-  const stop = (): void => void claude.terminate(deps.killGraceMs);
+  if (claude.stdin) {
+    input = new LiveInput(claude.stdin, spec.live?.channel);
+    input.start(spec.prompt.text);
+  }
+  transcript.follow(FOLLOW_INTERVAL_MS, live);
+  function stop(): void {
+    void claude.terminate(deps.killGraceMs);
+  }
   const beat = (): void => spec.heartbeat?.(parser.state);
   const { signal } = spec;
   let timedOut = false;
@@ -95,6 +122,7 @@ export async function runClaudeAttempt(deps: ClaudeRunnerDeps, spec: ClaudeAttem
   } finally {
     clearInterval(heartbeatTimer);
     clearTimeout(timeoutTimer);
+    input?.close();
     signal?.removeEventListener('abort', stop);
     // Whatever ended this attempt, claude and everything it started end with it (a no-op once it has exited).
     await claude.terminate(deps.killGraceMs);
@@ -102,6 +130,7 @@ export async function runClaudeAttempt(deps: ClaudeRunnerDeps, spec: ClaudeAttem
   }
   const stream = parser.end();
   if (signal?.aborted) throw signal.reason;
+  const delivered = input?.delivered ?? [];
 
   const { result } = stream;
   const verdict = classify({
@@ -111,13 +140,17 @@ export async function runClaudeAttempt(deps: ClaudeRunnerDeps, spec: ClaudeAttem
     stderrTail: result ? [] : await lastLines(spec.stderrFile, STDERR_TAIL_LINES),
     claudeBin: deps.claudeBin,
   });
+  if (refused) return { stream, exit, delivered, result, verdict: refused };
   // Past its time limit an attempt has failed, however it ended: stopped by SIGINT, claude still writes a result
   // line (error_during_execution), and it may even finish its answer within the grace period after the signal.
-  if (timedOut) return { stream, exit, result, verdict: failure(FailureType.AgentTimedOut, spec.timeout.message) };
-  if (!verdict && result) return { stream, exit, result, verdict: null };
+  if (timedOut) {
+    return { stream, exit, delivered, result, verdict: failure(FailureType.AgentTimedOut, spec.timeout.message) };
+  }
+  if (!verdict && result) return { stream, exit, delivered, result, verdict: null };
   return {
     stream,
     exit,
+    delivered,
     result,
     verdict: verdict ?? failure(FailureType.AgentCrashed, 'claude ended without a result'),
   };

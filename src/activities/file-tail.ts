@@ -1,6 +1,7 @@
 // Follows a file another process writes, chunk by chunk, as text. claude gets its stdout as a file rather
 // than a pipe: measured on 2.1.197, writing a multi-megabyte result line to a pipe, it exits before the
 // pipe has taken it all and the line is cut off (to a file it is written whole).
+import { watch, type FSWatcher } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { StringDecoder } from 'node:string_decoder';
 
@@ -17,26 +18,52 @@ export class FileTail {
   #buffer: Buffer | undefined;
   #reading: Promise<void> = Promise.resolve();
   #timer: NodeJS.Timeout | undefined;
+  #watcher: FSWatcher | undefined;
+  #queued = false;
 
   constructor(
     private readonly file: string,
     private readonly onText: (text: string) => void,
   ) {}
 
-  /** Read what is new every `intervalMs`. */
-  follow(intervalMs: number): void {
+  /**
+   * Read what is new every `intervalMs`; with `onChange`, also as soon as the file changes (a live agent's input
+   * is closed when its result line comes: waiting for the next poll would keep claude waiting too).
+   */
+  follow(intervalMs: number, onChange = false): void {
     this.#timer = setInterval(() => void this.poll(), intervalMs);
+    if (!onChange) return;
+    try {
+      this.#watcher = watch(this.file, () => void this.poll());
+      this.#watcher.on('error', () => this.#unwatch());
+    } catch {
+      // No file watching here: the interval reads it.
+    }
+  }
+
+  #unwatch(): void {
+    this.#watcher?.close();
+    this.#watcher = undefined;
   }
 
   /** Read what was written since the last read (one read at a time). */
   poll(): Promise<void> {
-    this.#reading = this.#reading.then(() => this.#readNew()).catch(() => undefined);
+    // A read that has not started yet will read this change too.
+    if (this.#queued) return this.#reading;
+    this.#queued = true;
+    this.#reading = this.#reading
+      .then(() => {
+        this.#queued = false;
+        return this.#readNew();
+      })
+      .catch(() => undefined);
     return this.#reading;
   }
 
   /** Read everything up to the end of the file, then stop following it. */
   async finish(): Promise<void> {
     clearInterval(this.#timer);
+    this.#unwatch();
     await this.poll();
     const rest = this.#decoder.end();
     if (rest) this.onText(rest);

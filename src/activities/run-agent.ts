@@ -23,6 +23,7 @@ import {
   type GenerationFiles,
 } from './generation-files.js';
 import { runClaudeAttempt } from './claude-attempt.js';
+import { guidanceChannel } from './guidance-channel.js';
 import { cannotStart } from './claude-preflight.js';
 import { checkAgentPolicy } from './policy-check.js';
 import { OWNER_ONLY_DIR, ownerOnlyFile } from '../files/owner-only.js';
@@ -206,6 +207,8 @@ async function runAgent(deps: ActivityDeps, input: RunAgentInput): Promise<RunAg
         message: `the attempt ran longer than the task's timeout of ${String(input.task.timeout)} and was stopped; another attempt may finish in time`,
       },
       signal: ctx.cancellationSignal,
+      // A person's guidance reaches the agent while it works (DESIGN §11).
+      live: { channel: guidanceChannel({ taskId: input.task.id, generation: input.generation }, deps.guidancePollMs) },
       heartbeat: (state) => {
         stream = state;
         heartbeat();

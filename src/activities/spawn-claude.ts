@@ -3,6 +3,7 @@
 // stream-json and its stderr itself, the activity reads them back.
 import { launch } from './launcher/client.js';
 import type { ExitInfo } from './launcher/protocol.js';
+import type { StdinPipe } from './launcher/spawn-direct.js';
 import { killTree } from './kill-tree.js';
 import type { PidNamespace } from './pid-namespace.js';
 
@@ -16,8 +17,10 @@ export interface SpawnClaudeOptions {
   env: Record<string, string>;
   /** Run claude as the first process of a new PID namespace (see pid-namespace.ts); null: a plain child. */
   pidNamespace: PidNamespace | null;
-  /** claude's stdin (a prompt too long for argv); absent: stdin is closed. */
+  /** claude's stdin (a prompt too long for argv); absent: stdin is closed, unless `stdinPipe`. */
   stdinFile?: string;
+  /** claude's stdin is a pipe held open (`ClaudeProcess.stdin`): stream-json input, messages while it runs. */
+  stdinPipe?: boolean;
   /**
    * claude's stdout, truncated first. A file, not a pipe: through a pipe claude 2.1.197 cuts a multi-MB result
    * line short (see file-tail.ts); and nothing of a running agent flows through the worker.
@@ -28,6 +31,8 @@ export interface SpawnClaudeOptions {
 
 export interface ClaudeProcess {
   pid: number | undefined;
+  /** Its stdin, when started with `stdinPipe` (and started at all). */
+  stdin?: StdinPipe;
   /** Resolves (never rejects) once the process has exited. */
   exited: Promise<ExitInfo>;
   /** SIGINT the whole tree, SIGKILL it after a grace period, and wait for the exit. Idempotent. */
@@ -55,12 +60,13 @@ export async function spawnClaude(options: SpawnClaudeOptions): Promise<ClaudePr
   const [file, args] = pidNamespace
     ? [pidNamespace.command, [...pidNamespace.args, options.claudeBin, ...options.args]]
     : [options.claudeBin, options.args];
-  const { pid, exited } = await launch({
+  const { pid, exited, stdin } = await launch({
     file,
     args,
     cwd: options.cwd,
     env: options.env,
     ...(options.stdinFile === undefined ? {} : { stdinFile: options.stdinFile }),
+    ...(options.stdinPipe ? { stdinPipe: true } : {}),
     stdoutFile: options.stdoutFile,
     stderrFile: options.stderrFile,
   });
@@ -69,6 +75,7 @@ export async function spawnClaude(options: SpawnClaudeOptions): Promise<ClaudePr
   let terminating: Promise<void> | undefined;
   const claude: ClaudeProcess = {
     pid,
+    ...(stdin ? { stdin } : {}),
     exited,
     terminate(graceMs?: number) {
       // Once reaped, the pid may belong to someone else: never signal it.

@@ -41,6 +41,9 @@ export class StreamParser {
   #partial = '';
   #messageIds = new Set<string>();
 
+  /** `onEvent`: every JSON object line, as it is parsed (a live agent's input reacts to some: live-input.ts). */
+  constructor(private readonly onEvent?: (event: Record<string, unknown>) => void) {}
+
   /** Feed a chunk of stdout (any split, decoded as UTF-8). */
   push(chunk: string): void {
     const pieces = (this.#partial + chunk).split('\n');
@@ -72,6 +75,7 @@ export class StreamParser {
       return;
     }
     this.#event(value);
+    this.onEvent?.(value);
   }
 
   #event(event: Record<string, unknown>): void {
@@ -95,9 +99,18 @@ export class StreamParser {
         }
         return;
       }
-      case 'result':
-        this.state.result = parseResult(event);
+      case 'result': {
+        // A live agent answers a message that came with its final answer as one more turn, with a result line of
+        // its own: turns and time add up; the cost is claude's running total already.
+        const earlier = this.state.result;
+        const result = parseResult(event);
+        if (earlier) {
+          result.numTurns += earlier.numTurns;
+          result.durationMs += earlier.durationMs;
+        }
+        this.state.result = result;
         return;
+      }
       default:
         return;
     }

@@ -324,7 +324,7 @@ intervention('cancel', 'cancel a running task (its processes are killed)')
   .action(async (runId: string, taskId: string, o: { reason?: string; json?: boolean }) =>
     send('cancelTask', runId, { taskId, reason: o.reason }, o.json),
   );
-intervention('guide', "add a message to a task's next attempt")
+intervention('guide', "send a task's agent a message: at its next turn while it runs, else in its next attempt")
   .argument('<run>')
   .argument('<task>', TASK_ARGUMENT)
   .argument('<message>')

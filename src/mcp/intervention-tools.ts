@@ -83,7 +83,8 @@ const SPECS: Record<m.Intervention, InterventionSpec> = {
   guide: {
     name: 'baton_guide',
     title: 'Guide a task',
-    description: "Add a message to a task's next attempt (the task must not be finished).",
+    description:
+      "Send a task's agent a message (the task must not be finished): a running agent gets it at its next turn, in the same attempt; otherwise it joins the next attempt's prompt.",
     destructive: false,
   },
   addTasks: {

@@ -39,6 +39,10 @@
 // - `--json-schema` adds a `StructuredOutput` tool; the model must call it (script a `toolUse` turn), or
 //   claude asks again with a "[structured-output-enforce]" user message.
 // - A whole run with a text answer takes about 0.5–0.8 s.
+// - With `--input-format stream-json` (how baton runs agents), a user message read from stdin while a turn is
+//   under way goes with that turn's next request, after the tool results, as a `role: "system"` message "The user
+//   sent a new message while you were working: …" (the log's `latestText`); one read during the final answer
+//   becomes a new turn of its own, after the turn's result line.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { isAbsolute, resolve } from 'node:path';
@@ -106,6 +110,8 @@ export interface RequestLogEntry {
   model: string;
   firstUserText: string;
   lastUserText: string;
+  /** Text of the messages after the last assistant message (messages-api.ts: `Conversation.latestText`). */
+  latestText: string;
 }
 
 const LOG_TEXT_LIMIT = 2_000;
@@ -301,6 +307,7 @@ export class FakeModel {
       model: '',
       firstUserText: '',
       lastUserText: '',
+      latestText: '',
     };
     this.log.push(entry);
     const body = await readBody(request);
@@ -324,6 +331,7 @@ export class FakeModel {
     entry.model = conversation.model;
     entry.firstUserText = truncate(conversation.firstUserText);
     entry.lastUserText = truncate(conversation.lastUserText);
+    entry.latestText = truncate(conversation.latestText);
     if (key === null) {
       return this.#send(response, entry, { kind: 'message', blocks: [{ type: 'text', text: 'OK' }], conversation });
     }

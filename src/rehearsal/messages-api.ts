@@ -38,6 +38,11 @@ export interface Conversation {
   firstUserText: string;
   /** Text of the last user message, tool results included. */
   lastUserText: string;
+  /**
+   * Text of the messages after the last assistant message: the prompt, or tool results, and what claude passes on
+   * of a message it read on its stdin while it worked (a `system` message: "The user sent a new message…").
+   */
+  latestText: string;
   /** Assistant messages already in the conversation (`system` messages in between are not counted). */
   assistantTurns: number;
   /** `file_path` of every Write tool_use already in the conversation. */
@@ -88,11 +93,16 @@ export function readConversation(request: MessagesRequest): Conversation {
     typeof request.system === 'string' ? request.system : (request.system ?? []).map((b) => b.text ?? '').join('\n');
   const first = users[0];
   const last = users[users.length - 1];
+  const lastAssistant = request.messages.findLastIndex((m) => m.role === 'assistant');
   return {
     model: request.model,
     stream: request.stream === true,
     firstUserText: first ? textOf(first) : '',
     lastUserText: last ? textOf(last) : '',
+    latestText: request.messages
+      .slice(lastAssistant + 1)
+      .map(textOf)
+      .join('\n'),
     assistantTurns: assistants.length,
     writtenPaths,
     toolUses,

@@ -24,6 +24,8 @@ export interface InterventionHooks {
   cancelTask(taskId: string, reason: string | undefined): Promise<void>;
   /** The run was aborted: cancels every running agent and the planner, and ends every sub-plan. */
   abortRunning(reason?: string): void;
+  /** A note for a task was recorded: its running agent, if any, can read it (./guidance-memo.ts). */
+  guided(taskId: string): void;
   /** Worktree isolation: approving a reviewed or conflicted task merges it first; undefined when not needed. */
   mergeOnApprove(taskId: string, note: string | undefined): Promise<void> | undefined;
   /** An intervention addressed to a task below this run (a path id), passed on to its child run; else undefined. */
@@ -209,7 +211,10 @@ const INTERVENTIONS = {
     schema: m.GuideInputSchema,
     running: {
       check: (s, i) => s.checkGuide(i.taskId, i.message),
-      apply: (s, i) => void s.guide(i.taskId, i.message),
+      apply: (s, i, hooks) => {
+        s.guide(i.taskId, i.message, hooks.now());
+        hooks.guided(i.taskId);
+      },
     },
   }),
   addTasks: intervention({

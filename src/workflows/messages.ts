@@ -120,6 +120,8 @@ export interface StatusQueryInput {
 }
 export const statusQuery = defineQuery<RunStatus, [StatusQueryInput?]>('status');
 export const planQuery = defineQuery<Plan | null>('plan');
+// A running agent's side of `guide` (DESIGN §11): which notes reached the model.
+export { guidanceDeliveredSignal } from '../contract/guidance.js';
 
 export const approveUpdate = defineUpdate<InterventionResult, [ApproveInput]>('approve');
 export const rejectUpdate = defineUpdate<InterventionResult, [RejectInput]>('reject');

@@ -54,6 +54,8 @@ export async function orchestrate(input: OrchestrateInput): Promise<RunStatus> {
       );
   setHandler(m.statusQuery, run.status.bind(run));
   setHandler(m.planQuery, () => run.plan());
+  // A running agent says which of a person's notes reached the model (DESIGN §11).
+  setHandler(m.guidanceDeliveredSignal, (input) => run.memos.delivered(run.scheduler, input, now()));
   registerInterventions(() => run.scheduler ?? run.planning, run.hooks);
   registerTalk(() => run.scheduler ?? run.planning, { now, changed: run.hooks.intervened });
   // Plans within plans (DESIGN.md §10): the children's reports, and, to a child, its parent continuing as new.

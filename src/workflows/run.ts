@@ -12,6 +12,7 @@ import { Reporter, type ReportSource } from './children/reporter.js';
 import { route } from './children/routing.js';
 import { DETAILS_ROWS } from './details.js';
 import type { OrchestrateOptions } from './input.js';
+import { GuidanceMemos } from './guidance-memo.js';
 import type { InterventionHooks } from './interventions.js';
 import type { PlanRoundsContext } from './plan-rounds.js';
 import type { Planning } from './planning.js';
@@ -27,6 +28,8 @@ const { agentAnswers } = proxySinks<AnswerSinks>();
 
 export class Run implements PlanRoundsContext {
   readonly tasks: TaskRuns;
+  /** The notes running agents may still be told, in the run's memo (DESIGN §11). */
+  readonly memos = new GuidanceMemos();
   /** Signals the run refused, kept where people look (DESIGN.md §4). */
   readonly refusals: Refusals;
   /** The run's own cancellation scope (./children/guard.ts): its work, and handlers' work, runs in it. */
@@ -50,7 +53,7 @@ export class Run implements PlanRoundsContext {
   ) {
     this.sched = scheduler;
     this.refusals = new Refusals(refusals);
-    this.tasks = new TaskRuns(runId, options, () => this.sched);
+    this.tasks = new TaskRuns(runId, options, () => this.sched, this.memos);
     this.guard = new CancellationGuard();
     const parent = options.parent;
     this.reporter = parent && new Reporter(parent, runId, this.reportSource, (reason) => this.orphaned(reason));
@@ -169,6 +172,9 @@ export class Run implements PlanRoundsContext {
       this.publish();
     },
     cancelTask: (taskId, reason) => this.tasks.cancel(taskId, reason),
+    guided: (taskId) => {
+      if (this.sched) this.memos.sync(this.sched, taskId);
+    },
     abortRunning: (reason) => {
       this.tasks.cancelAll(reason ? `aborted: ${reason}` : 'the run above it was aborted');
       this.planner?.cancel();

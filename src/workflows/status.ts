@@ -80,6 +80,8 @@ export interface TaskView {
   dependsOn: string[];
   /** The task queue the plan routes the task to (`taskQueue`, its own or from `defaults`); null: the run's own. */
   taskQueue: string | null;
+  /** A person's notes (`baton guide`), oldest first, and whether each has reached the agent. */
+  guidance: GuidanceView[];
   /** The question its agent asked a person, while it waits for the answer (`baton answer`). */
   question: { text: string; askedAt: string } | null;
   /**
@@ -110,6 +112,15 @@ export interface RefusedSignal {
   /** The payload as JSON, trimmed: never a large payload carried on. */
   payload: string;
   reason: string;
+}
+
+export interface GuidanceView {
+  message: string;
+  /** When the run received it. */
+  at: string;
+  /** It reached the agent: with a prompt, or at a turn of a running agent. */
+  delivered: boolean;
+  deliveredAt: string | null;
 }
 
 /** The status JSON (DESIGN.md §7). */

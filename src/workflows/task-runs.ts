@@ -6,6 +6,7 @@ import type { DependencyResult, RunAgentInput } from '../contract/agent.js';
 import { effectiveTask, isSubPlanTask } from '../plan/schema.js';
 import { describeFailure } from './activity-failures.js';
 import { ChildRuns } from './children/child-runs.js';
+import type { GuidanceMemos } from './guidance-memo.js';
 import type { OrchestrateOptions } from './input.js';
 import { agentActivities } from './proxies.js';
 import type { Scheduler } from './scheduler/index.js';
@@ -31,6 +32,8 @@ export class TaskRuns {
     private readonly runId: string,
     private readonly options: OrchestrateOptions,
     sched: () => Scheduler | undefined,
+    /** A task's waiting notes go with its prompt when it starts; its memo key goes when it ends. */
+    private readonly memos: GuidanceMemos,
   ) {
     this.children = new ChildRuns(runId, options, sched);
   }
@@ -51,7 +54,8 @@ export class TaskRuns {
     const now = () => new Date().toISOString();
     const record = sched.markRunning(taskId, now());
     const task = effectiveTask(sched.plan, sched.task(taskId));
-    const { guidance, prompt } = sched.takeGuidance(taskId);
+    const { guidance, prompt } = sched.takeGuidance(taskId, now());
+    this.memos.sync(sched, taskId);
     // A sub-plan's first tasks build on what its task's dependencies gave (DESIGN.md §10: dependencies hold across levels).
     const parent = this.options.parent;
     const inherited = task.dependsOn.length === 0 ? (parent?.dependencies ?? []) : [];
@@ -96,6 +100,7 @@ export class TaskRuns {
         this.running.delete(taskId);
         if (conflict) sched.mergeConflict(taskId, conflict, now(), result);
         else sched.succeeded(taskId, result, now());
+        this.memos.sync(sched, taskId);
       },
       (err: unknown) => {
         const reason = this.running.get(taskId)?.reason;
@@ -103,6 +108,7 @@ export class TaskRuns {
         const failure = describeFailure(err, task.retries + 1);
         if (failure.cancelled && reason) failure.message = `cancelled: ${reason}`;
         sched.failed(taskId, failure, now());
+        this.memos.sync(sched, taskId);
       },
     );
     this.running.set(taskId, { scope, done });

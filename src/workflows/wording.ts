@@ -129,6 +129,8 @@ export const refuse = {
   notRunning: (id: string, state: TaskState) => new Refusal(`task ${id} is ${state}, not running`),
   emptyGuidance: () => new Refusal('the guidance message is empty'),
   finished: (id: string, state: TaskState) => new Refusal(`task ${id} is ${state}, already finished`),
+  guideSubPlan: (id: string) =>
+    new Refusal(`task ${id} runs a sub-plan, not an agent: guide its tasks by their path ids (${id}/<task>)`),
   // Tasks added to a run.
   noTasksToAdd: () => new Refusal('no tasks to add'),
   addedTasks: (problems: readonly string[]) => new Refusal(problems.join('; ')),

@@ -17,7 +17,7 @@ import { CLAUDE_BIN, claudeEnv } from '../helpers/claude-env.js';
 import { testPolicy } from '../helpers/policy.js';
 import { failureOf } from '../helpers/failures.js';
 import { forAllTests, tempFolderForAllTests } from '../helpers/for-all-tests.js';
-import { processesWith } from '../helpers/processes.js';
+import { processesOf, processesWith } from '../helpers/processes.js';
 
 const root = tempFolderForAllTests('baton-run-agent-claude-');
 const fake = forAllTests(
@@ -42,8 +42,7 @@ async function setup(id: string, script: TaskScript | null, task: Record<string,
   await mkdir(configDir, { recursive: true });
   const input: RunAgentInput = {
     runId: 'baton-claude-test',
-    // The goal lands in claude's argv (the prompt), which lets a test find its processes in /proc.
-    goal: `Test run ${id}-${process.pid}-${Date.now()}`,
+    goal: `Test run ${id}`,
     task: effectiveTask({}, TaskSchema.parse({ id, prompt: 'Do the scripted thing.', ...task })),
     generation: 1,
     cwd,
@@ -153,27 +152,28 @@ void describe('runAgent with the real claude binary', () => {
   });
 
   void it('on cancellation mid-run leaves no claude process behind and rethrows the cancellation', async () => {
-    const { input, run } = await setup('stuck', { hang: true });
-    const token = input.goal ?? '';
+    const { run } = await setup('stuck', { hang: true });
+    // claude runs in the task's folder with its own CLAUDE_CONFIG_DIR, both under this folder: /proc finds it.
+    const marker = path.join(root, 'stuck');
     const { env, promise } = run();
     const deadline = Date.now() + 15_000;
     while (fake.requestsFor('stuck').length === 0) {
       assert.ok(Date.now() < deadline, 'claude never called the model');
       await sleep(50);
     }
-    assert.notDeepEqual(await processesWith(token), [], 'claude runs while the model hangs');
+    assert.notDeepEqual(await processesOf(marker), [], 'claude runs while the model hangs');
     env.cancel();
     await assert.rejects(promise, (error: unknown) => error instanceof CancelledFailure);
-    assert.deepEqual(await processesWith(token), []);
+    assert.deepEqual(await processesOf(marker), []);
   });
 
   void it("stops claude and its Bash command at the task's timeout with AgentTimedOut", async () => {
     const seconds = `800.${process.pid}`;
-    const { input, run } = await setup('timeout', { turns: [{ bash: `sleep ${seconds}` }] }, { timeout: '3s' });
+    const { run } = await setup('timeout', { turns: [{ bash: `sleep ${seconds}` }] }, { timeout: '3s' });
     const error = await failureOf(run().promise, 'AgentTimedOut');
     assert.equal(error.nonRetryable, false);
     // On SIGINT claude exits 0, sometimes after a result line `error_during_execution`, sometimes without one.
-    assert.deepEqual(await processesWith(input.goal ?? ''), []);
+    assert.deepEqual(await processesOf(path.join(root, 'timeout')), []);
     assert.deepEqual(await processesWith(seconds), []);
   });
 
@@ -202,7 +202,7 @@ void describe('runAgent with the real claude binary', () => {
       env.cancel();
       await assert.rejects(promise, (error: unknown) => error instanceof CancelledFailure);
       assert.deepEqual(await processesWith(seconds), []);
-      assert.deepEqual(await processesWith(input.goal ?? ''), []);
+      assert.deepEqual(await processesOf(path.join(root, id)), []);
     });
   }
 });

@@ -21,6 +21,7 @@ const task = (id: string, state: TaskView['state']): TaskView => ({
   sessionId: null,
   dependsOn: [],
   taskQueue: null,
+  guidance: [],
   question: null,
 });
 

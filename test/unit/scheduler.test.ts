@@ -133,10 +133,10 @@ void test('an after gate holds the result for review; approve releases dependent
   s.reject('review-me', 'use tabs', NOW);
   assert.equal(states(s)['review-me'], 'ready');
   s.markRunning('review-me', NOW);
-  assert.deepEqual(s.takeGuidance('review-me').guidance, [
+  assert.deepEqual(s.takeGuidance('review-me', NOW).guidance, [
     'A reviewer rejected your previous result. Reviewer feedback: use tabs',
   ]);
-  assert.deepEqual(s.takeGuidance('review-me').guidance, [], 'guidance is used by one attempt only');
+  assert.deepEqual(s.takeGuidance('review-me', NOW).guidance, [], 'guidance is used by one attempt only');
   s.succeeded('review-me', result('review-me'), NOW);
   assert.equal(s.record('review-me').generation, 2);
   s.approve('review-me', undefined);
@@ -169,7 +169,7 @@ void test('retry un-blocks dependents; a second failure blocks them again; succe
   assert.equal(view.error, null);
   assert.deepEqual(states(s), { a: 'ready', b: 'pending', c: 'pending' });
   s.markRunning('a', NOW);
-  assert.deepEqual(s.takeGuidance('a'), { guidance: ['mind the tests'], prompt: 'a better prompt' });
+  assert.deepEqual(s.takeGuidance('a', NOW), { guidance: ['mind the tests'], prompt: 'a better prompt' });
   s.failed('a', badRequest, NOW);
   assert.deepEqual(states(s), { a: 'failed', b: 'blocked', c: 'blocked' });
   s.retry('a', undefined, undefined);
@@ -365,17 +365,65 @@ void test('interventions on tasks in the wrong state are refused with a message 
     'task y is succeeded; only a task that is not running or done can be skipped',
   );
   refusal(() => s.checkCancelTask('z'), 'task z is ready, not running');
-  refusal(() => s.guide('y', 'more'), 'task y is succeeded, already finished');
-  refusal(() => s.guide('x', '   '), 'the guidance message is empty');
+  refusal(() => s.guide('y', 'more', NOW), 'task y is succeeded, already finished');
+  refusal(() => s.guide('x', '   ', NOW), 'the guidance message is empty');
   refusal(() => s.reject('x', 'bad', NOW), 'task x is running, not waiting for approval or review');
   refusal(() => s.retry('nope', undefined, undefined), 'no task "nope" in this run (tasks: x, y, z)');
 });
 
 void test('guidance reaches the next attempt of a task that has not run yet', () => {
   const s = scheduler([t('a')]);
-  s.guide('a', 'use the v2 API');
+  s.guide('a', 'use the v2 API', NOW);
   s.markRunning('a', NOW);
-  assert.deepEqual(s.takeGuidance('a'), { guidance: ['use the v2 API'], prompt: null });
+  assert.deepEqual(s.takeGuidance('a', NOW), { guidance: ['use the v2 API'], prompt: null });
+  assert.deepEqual(
+    s.status('r', NOW, 1).tasks[0]?.guidance,
+    [{ message: 'use the v2 API', at: NOW, delivered: true, deliveredAt: NOW }],
+    'a note joined the prompt is delivered with it',
+  );
+});
+
+void test('guidance for a running task waits for its agent of that generation, then is recorded as delivered', () => {
+  const s = scheduler([t('a')]);
+  s.markRunning('a', NOW);
+  assert.deepEqual(s.takeGuidance('a', NOW), { guidance: [], prompt: null });
+  const generation = s.record('a').generation;
+  const LATER = '2026-01-01T00:00:05.000Z';
+  s.guide('a', 'check the edge case', LATER);
+  s.guide('a', 'and the docs', LATER);
+  assert.deepEqual(s.guidance.liveNotes('a'), {
+    generation,
+    notes: [
+      { seq: 1, message: 'check the edge case' },
+      { seq: 2, message: 'and the docs' },
+    ],
+  });
+  s.guidance.notesDelivered('a', generation + 1, [1], LATER);
+  assert.equal(s.guidance.liveNotes('a')?.notes.length, 2, 'an agent that is not the task’s now delivers nothing');
+  s.guidance.notesDelivered('a', generation, [1], LATER);
+  assert.deepEqual(s.guidance.liveNotes('a'), { generation, notes: [{ seq: 2, message: 'and the docs' }] });
+  assert.deepEqual(
+    s.status('r', NOW, 1).tasks[0]?.guidance.map((g) => [g.message, g.delivered]),
+    [
+      ['check the edge case', true],
+      ['and the docs', false],
+    ],
+  );
+  // The agent ended before the second note reached it: it joins the prompt of the task's next run.
+  s.failed('a', badRequest, NOW);
+  assert.equal(s.guidance.liveNotes('a'), null, 'nothing for an agent that has ended');
+  s.retry('a', undefined, undefined);
+  s.markRunning('a', NOW);
+  assert.deepEqual(s.takeGuidance('a', NOW).guidance, ['and the docs']);
+  assert.equal(s.guidance.liveNotes('a'), null, 'the note went with the prompt');
+});
+
+void test('guidance for a task with a sub-plan is refused, naming the path ids that reach its agents', () => {
+  const s = scheduler([{ id: 'outer', plan: { tasks: [t('inner')] } }]);
+  s.markRunning('outer', NOW);
+  assert.throws(() => s.guide('outer', 'a note nobody of this run reads', NOW), /runs a sub-plan.*outer\/<task>/);
+  assert.equal(s.guidance.liveNotes('outer'), null, 'no memo entry for an agent that does not exist');
+  assert.deepEqual(s.status('r', NOW, 1).tasks[0]?.guidance, []);
 });
 
 void test('abort stops new starts and ends the run cancelled once nothing runs', () => {

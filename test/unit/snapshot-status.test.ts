@@ -74,6 +74,7 @@ async function homeWithSnapshot(
     sessionId: null,
     dependsOn: [],
     taskQueue: null,
+    guidance: [],
     question: null,
   };
   const status: RunStatus = {

@@ -5,7 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { findOnPath } from '../../client/which.js';
 import type { ExitInfo, FromLauncher, LaunchRequest, ToLauncher } from './protocol.js';
-import { spawnDirect, type Launched } from './spawn-direct.js';
+import { spawnDirect, type Launched, type StdinPipe } from './spawn-direct.js';
 
 const MAIN = fileURLToPath(new URL('./main.js', import.meta.url));
 /** A launcher that does not say it is ready within this time is given up on (the worker spawns directly). */
@@ -67,8 +67,21 @@ class Launcher {
     this.#child.send({ op: 'launch', id, request } satisfies ToLauncher);
     return pid!.then((started) => {
       this.#starting--;
-      return { pid: started, exited };
+      return {
+        pid: started,
+        exited,
+        ...(request.stdinPipe && started !== undefined ? { stdin: this.#stdin(id) } : {}),
+      };
     });
+  }
+
+  /** The stdin of a process this launcher started with `stdinPipe`: written through the launcher. */
+  #stdin(id: number): StdinPipe {
+    const send = (message: ToLauncher): void => {
+      // A dead launcher took its processes with it: nothing left to write to.
+      if (this.#alive && this.#child.connected) this.#child.send(message);
+    };
+    return { write: (text) => send({ op: 'stdin', id, text }), end: () => send({ op: 'stdin-end', id }) };
   }
 
   #receive(message: FromLauncher): void {

@@ -3,9 +3,10 @@
 // one thread, and a burst of ready tasks queues behind it. From this small process a spawn is cheap, and off the
 // worker's thread (docs/BENCHMARKS.md has the figures).
 import type { FromLauncher, ToLauncher } from './protocol.js';
-import { spawnDirect } from './spawn-direct.js';
+import { spawnDirect, type StdinPipe } from './spawn-direct.js';
 
 const children = new Map<number, number>(); // request id → pid
+const stdins = new Map<number, StdinPipe>(); // request id → a live agent's stdin
 
 function send(message: FromLauncher): void {
   // The worker is gone when the channel is: nothing left to tell.
@@ -13,14 +14,17 @@ function send(message: FromLauncher): void {
 }
 
 process.on('message', (message: ToLauncher) => {
-  if (message.op !== 'launch') return;
-  const { pid, exited } = spawnDirect(message.request);
+  if (message.op === 'stdin') return stdins.get(message.id)?.write(message.text);
+  if (message.op === 'stdin-end') return stdins.get(message.id)?.end();
+  const { pid, exited, stdin } = spawnDirect(message.request);
   if (pid !== undefined) {
     children.set(message.id, pid);
+    if (stdin) stdins.set(message.id, stdin);
     send({ op: 'started', id: message.id, pid });
   }
   void exited.then((exit) => {
     children.delete(message.id);
+    stdins.delete(message.id);
     send({ op: 'exited', id: message.id, exit });
   });
 });

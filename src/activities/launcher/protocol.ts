@@ -7,8 +7,10 @@ export interface LaunchRequest {
   cwd: string;
   /** The whole environment of the process (not added to the launcher's own). */
   env: Record<string, string>;
-  /** Read as its stdin; absent: stdin is closed. */
+  /** Read as its stdin; absent: stdin is closed (unless `stdinPipe`). */
   stdinFile?: string;
+  /** Its stdin is a pipe the worker writes to (`stdin` messages) and closes (`stdin-end`): a live agent. */
+  stdinPipe?: boolean;
   /** Truncated, then written by the process itself. */
   stdoutFile: string;
   stderrFile: string;
@@ -21,7 +23,12 @@ export interface ExitInfo {
   spawnError?: { code?: string; message: string };
 }
 
-export type ToLauncher = { op: 'launch'; id: number; request: LaunchRequest };
+export type ToLauncher =
+  | { op: 'launch'; id: number; request: LaunchRequest }
+  /** Text for the stdin pipe of a process launched with `stdinPipe`. */
+  | { op: 'stdin'; id: number; text: string }
+  /** Close that pipe: the process reads the end of its input. */
+  | { op: 'stdin-end'; id: number };
 
 export type FromLauncher =
   { op: 'ready' } | { op: 'started'; id: number; pid: number } | { op: 'exited'; id: number; exit: ExitInfo };

@@ -1,7 +1,9 @@
-// Starts one process of a LaunchRequest from this process: its stdin, stdout and stderr are files it reads
-// and writes itself, so this process holds no pipe of it and reads nothing while it runs.
+// Starts one process of a LaunchRequest from this process: its stdout and stderr are files it writes itself, and
+// its stdin a file, nothing, or (a live agent) a pipe this process writes to, so nothing of its output flows
+// through this process.
 import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
+import type { Writable } from 'node:stream';
 import type { ExitInfo, LaunchRequest } from './protocol.js';
 
 /** As src/files/owner-only.ts says; the launcher loads as little as it can. */
@@ -11,13 +13,25 @@ export interface Launched {
   /** Undefined when the process could not be started (then `exited` says why). */
   pid: number | undefined;
   exited: Promise<ExitInfo>;
+  /** The process's stdin, when it was launched with `stdinPipe`. */
+  stdin?: StdinPipe;
+}
+
+/** The write end of a live process's stdin. Writing to a process that has exited does nothing. */
+export interface StdinPipe {
+  write(text: string): void;
+  end(): void;
 }
 
 export function spawnDirect(request: LaunchRequest): Launched {
   const fds: number[] = [];
-  let stdio: ['ignore' | number, number, number];
+  let stdio: ['ignore' | 'pipe' | number, number, number];
   try {
-    const stdin = request.stdinFile === undefined ? 'ignore' : track(fds, openSync(request.stdinFile, 'r'));
+    const stdin = request.stdinPipe
+      ? 'pipe'
+      : request.stdinFile === undefined
+        ? 'ignore'
+        : track(fds, openSync(request.stdinFile, 'r'));
     // Transcripts hold what the agent read and wrote: its owner's only (DESIGN.md §9).
     const output = (file: string): number => track(fds, openSync(file, 'w', OWNER_ONLY_FILE));
     stdio = [stdin, output(request.stdoutFile), output(request.stderrFile)];
@@ -32,7 +46,20 @@ export function spawnDirect(request: LaunchRequest): Launched {
     child.once('error', (err) => resolve({ spawnError: errnoOf(err) }));
     child.once('exit', (exitCode, signal) => resolve(signal ? { signal } : { exitCode: exitCode ?? undefined }));
   });
-  return { pid: child.pid, exited };
+  return { pid: child.pid, exited, ...(child.stdin ? { stdin: pipeOf(child.stdin) } : {}) };
+}
+
+function pipeOf(stream: Writable): StdinPipe {
+  // The process may exit (or be killed) with text still to write: EPIPE is its end, not ours.
+  stream.on('error', () => undefined);
+  return {
+    write: (text) => {
+      if (!stream.destroyed && !stream.writableEnded) stream.write(text);
+    },
+    end: () => {
+      if (!stream.destroyed && !stream.writableEnded) stream.end();
+    },
+  };
 }
 
 function track(fds: number[], fd: number): number {

@@ -2,10 +2,11 @@
 // apply checks again (a signal has no validator) and changes the state.
 import { dependencyCycle } from '../../plan/dag.js';
 import { hierarchyIssues } from '../../plan/hierarchy.js';
-import { DEFAULT_MAX_DEPTH, type Task } from '../../plan/schema.js';
+import { DEFAULT_MAX_DEPTH, isSubPlanTask, type Task } from '../../plan/schema.js';
 import { refuse } from '../wording.js';
 import type { Core } from './core.js';
 import { refresh } from './derivation.js';
+import { addNote } from './guidance.js';
 import { releaseHold } from './merges.js';
 import { newRecord, type TaskRecord } from './state.js';
 import { dropQuestion } from './talk.js';
@@ -162,13 +163,15 @@ export function checkGuide(core: Core, taskId: string, message: string): void {
   if (!message.trim()) throw refuse.emptyGuidance();
   const r = core.record(taskId);
   if (['succeeded', 'skipped'].includes(r.state)) throw refuse.finished(taskId, r.state);
+  // No agent of its own reads a note: its sub-plan's agents do, each by its path id.
+  if (isSubPlanTask(core.task(taskId))) throw refuse.guideSubPlan(taskId);
 }
 
-export function guide(core: Core, taskId: string, message: string): TaskRecord {
+/** A note for the task's agent: its next turn when it runs, else its next prompt (./guidance.ts). */
+export function guide(core: Core, taskId: string, message: string, now: string): TaskRecord {
   checkGuide(core, taskId, message);
-  const r = core.record(taskId);
-  r.guidance.push(message);
-  return r;
+  addNote(core, taskId, message, now);
+  return core.record(taskId);
 }
 
 export function checkAddTasks(core: Core, tasks: readonly Task[]): void {

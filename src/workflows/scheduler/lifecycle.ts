@@ -2,6 +2,7 @@
 import type { RunAgentResult } from '../../contract/agent.js';
 import type { Core } from './core.js';
 import { DERIVED_STATES, refresh } from './derivation.js';
+import { takeNotes } from './guidance.js';
 import { KEPT_TEXT_CHARS, SUMMARY_CHARS, type TaskFailure, type TaskRecord } from './state.js';
 import { dropQuestion, holdQuestion } from './talk.js';
 
@@ -17,10 +18,10 @@ export function markRunning(core: Core, id: string, now: string): TaskRecord {
   return r;
 }
 
-/** Guidance and replacement prompt are used once, by the attempt that starts now. */
-export function takeGuidance(core: Core, id: string): { guidance: string[]; prompt: string | null } {
+/** Guidance (a person's notes waiting among it) and replacement prompt are used once, by the run that starts now. */
+export function takeGuidance(core: Core, id: string, now: string): { guidance: string[]; prompt: string | null } {
   const r = core.record(id);
-  const taken = { guidance: r.guidance, prompt: r.prompt };
+  const taken = { guidance: [...r.guidance, ...takeNotes(core, id, now)], prompt: r.prompt };
   r.guidance = [];
   r.prompt = null;
   return taken;

@@ -11,6 +11,7 @@ import type { SubPlanWording } from '../wording.js';
 import * as children from './children.js';
 import { Core } from './core.js';
 import { refresh, startable } from './derivation.js';
+import { LiveGuidance } from './guidance.js';
 import * as intervention from './interventions.js';
 import * as lifecycle from './lifecycle.js';
 import * as merges from './merges.js';
@@ -26,12 +27,15 @@ export class Scheduler {
   private changes = 0;
   /** Agents' notes and questions (DESIGN §13; see ./talk.ts). */
   readonly talk: Talk;
+  /** A person's notes to running agents (DESIGN §11; see ./guidance.ts). */
+  readonly guidance: LiveGuidance;
 
   /** Takes `state` over: from here on, only this scheduler changes it. */
   constructor(state: SchedulerState) {
     this.core = new Core(state);
     refresh(this.core);
     this.talk = new Talk(this.core, (apply) => this.change(apply));
+    this.guidance = new LiveGuidance(this.core, () => this.changes++);
   }
 
   /**
@@ -100,8 +104,8 @@ export class Scheduler {
   }
 
   /** Guidance and replacement prompt are used once, by the attempt that starts now. */
-  takeGuidance(id: string): { guidance: string[]; prompt: string | null } {
-    return this.change((core) => lifecycle.takeGuidance(core, id));
+  takeGuidance(id: string, now: string): { guidance: string[]; prompt: string | null } {
+    return this.change((core) => lifecycle.takeGuidance(core, id, now));
   }
 
   succeeded(id: string, result: RunAgentResult, now: string): void {
@@ -274,8 +278,8 @@ export class Scheduler {
     intervention.checkGuide(this.core, taskId, message);
   }
 
-  guide(taskId: string, message: string): TaskView {
-    return this.view(this.change((core) => intervention.guide(core, taskId, message)));
+  guide(taskId: string, message: string, now: string): TaskView {
+    return this.view(this.change((core) => intervention.guide(core, taskId, message, now)));
   }
 
   checkAddTasks(tasks: readonly Task[]): void {

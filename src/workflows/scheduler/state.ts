@@ -43,6 +43,9 @@ export interface TaskRecord {
   // Sub-plans (optional: state carried from runs before them has none).
   /** A task with a `plan` or a `goal`: its child run, as the child last reported it. */
   child?: ChildState | null;
+  // Live guidance (DESIGN §11; optional: state carried from runs before it has none).
+  /** A person's notes (`guide`), oldest first: pending ones go to the agent's next turn, round or prompt. */
+  notes?: GuidanceNote[];
   /** The question its agent asked a person (mcp__baton__ask), until the agent has the answer. */
   question?: Question | null;
   /** Questions the task's agents asked so far: each question's id. */
@@ -61,6 +64,15 @@ export interface ChildState extends ChildView {
   seq: number;
   /** Its end is recorded (a later report, or its workflow's result, changes nothing). */
   ended: boolean;
+}
+
+export interface GuidanceNote {
+  /** Numbers the task's notes, from 1. */
+  seq: number;
+  message: string;
+  at: string;
+  /** When it reached the agent; null while it waits. */
+  deliveredAt: string | null;
 }
 
 /** A task's question to a person (DESIGN §13). */

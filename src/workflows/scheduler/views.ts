@@ -156,6 +156,12 @@ export function view(core: Core, r: RecordView): TaskView {
     sessionId: r.sessionId,
     dependsOn: task.dependsOn,
     taskQueue: task.taskQueue ?? core.state.plan.defaults?.taskQueue ?? null,
+    guidance: (r.notes ?? []).map((n) => ({
+      message: n.message,
+      at: n.at,
+      delivered: n.deliveredAt !== null,
+      deliveredAt: n.deliveredAt,
+    })),
     ...(r.child ? { child: childView(r.child) } : {}),
     question:
       r.state === 'awaiting-answer' && r.question ? { text: r.question.text, askedAt: r.question.askedAt } : null,
