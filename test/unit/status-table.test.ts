@@ -36,6 +36,7 @@ function task(id: string, parent?: string, state: TaskState = 'succeeded'): Task
     dependsOn: [],
     taskQueue: null,
     question: null,
+    guidance: [],
     ...(parent === undefined ? {} : { parent }),
   };
 }
