@@ -63,8 +63,11 @@ async function runAgent(deps: ActivityDeps, input: RunAgentInput): Promise<RunAg
   const attempt = ctx.info.attempt;
   // Before anything of the attempt exists: a task asking for more than this worker allows never starts.
   checkAgentPolicy(deps, input, { attempt, costUsd: 0 });
-  const ids = { runId: input.runId, taskId: input.task.id, generation: input.generation };
-  let paths = attemptPaths(deps.artifactsDir, { ...ids, attempt });
+  // A fix round's attempts (DESIGN §11) have files of their own beside the first run's.
+  const fixRound = input.fix?.round;
+  const ids = { runId: input.runId, taskId: input.task.id, generation: input.generation, fixRound };
+  const label = (n: number | string): string | number => (fixRound ? `fix${fixRound}-${n}` : n);
+  let paths = attemptPaths(deps.artifactsDir, { ...ids, attempt: label(attempt) });
   const details: AgentFailureDetails & { session?: AttemptSession } = {
     attempt,
     sessionId: input.sessionId,
@@ -81,9 +84,11 @@ async function runAgent(deps: ActivityDeps, input: RunAgentInput): Promise<RunAg
   const store = storeOf(deps);
   const { files, completed } = await earlierAttempts(store, paths, details);
   // A reset attempt (numbered again from 1) has files of its own beside those of the earlier attempt of its number.
-  const sameNumber = files.conversations.filter((entry) => entry.attempt === attempt).length;
+  const sameNumber = files.conversations.filter(
+    (entry) => entry.attempt === attempt && entry.fixRound === fixRound,
+  ).length;
   if (sameNumber > 0) {
-    paths = attemptPaths(deps.artifactsDir, { ...ids, attempt: `${attempt}.${sameNumber + 1}` });
+    paths = attemptPaths(deps.artifactsDir, { ...ids, attempt: label(`${attempt}.${sameNumber + 1}`) });
     details.transcriptPath = paths.transcript;
   }
   if (completed) {
@@ -163,6 +168,7 @@ async function runAgent(deps: ActivityDeps, input: RunAgentInput): Promise<RunAg
         attempt,
         mode: session.record.mode,
         cwd: input.cwd,
+        ...(fixRound ? { fixRound } : {}),
       }),
     ).catch((err: unknown) => {
       throw unavailable(

@@ -39,6 +39,11 @@ export interface RunAgentInput {
    */
   answer?: { question: string; text: string };
   /**
+   * A fix round (DESIGN §11): the task's `verify` failed after the agent's answer, and this run continues that
+   * agent's conversation (`sessionId`) with what failed; `round` counts them from 1. Absent: the agent's first run.
+   */
+  fix?: { round: number; message: string };
+  /**
    * Worktree isolation: the task's paths (contextFiles, expectedOutputs) under each `from` are read, written
    * and checked under its `to` (the task's worktree), first matching rule wins. Absent: paths as given.
    */
