@@ -1,5 +1,6 @@
 // A task's runs: it starts, it ends with a result or a failure, and what it cost counts against the budget.
 import type { RunAgentResult } from '../../contract/agent.js';
+import type { Verification } from '../status.js';
 import type { Core } from './core.js';
 import { DERIVED_STATES, refresh } from './derivation.js';
 import { KEPT_TEXT_CHARS, SUMMARY_CHARS, type TaskFailure, type TaskRecord } from './state.js';
@@ -13,8 +14,19 @@ export function markRunning(core: Core, id: string, now: string): TaskRecord {
   r.endedAt = null;
   r.error = null;
   r.errorType = null;
+  r.verification = null;
   for (const dep of core.task(id).dependsOn) trimWhenConsumed(core, dep);
   return r;
+}
+
+/**
+ * Its agent ended well and its `verify` commands run (DESIGN.md §11): `round` null as they start, then each round's
+ * outcome; a failed one with a round left (`fixing`) gives the failure back to its agent: running again.
+ */
+export function verifying(core: Core, id: string, round: Verification | null, fixing: boolean): void {
+  const r = core.record(id);
+  if (round) r.verification = { ...round };
+  r.state = round === null ? 'verifying' : fixing ? 'running' : r.state;
 }
 
 /** Guidance and replacement prompt are used once, by the attempt that starts now. */

@@ -1,4 +1,5 @@
 // What the scheduler shows: the status JSON (DESIGN.md §7), the run at a glance, one task's view.
+import { errorKindOf } from '../../contract/failures.js';
 import type { Note } from '../../contract/talk.js';
 import {
   ATTENTION_ORDER,
@@ -153,6 +154,8 @@ export function view(core: Core, r: RecordView): TaskView {
     artifactPath: r.artifactPath,
     error: r.error,
     errorType: r.errorType,
+    errorKind: errorKindOf(r.errorType),
+    verification: r.verification ? { ...r.verification } : null,
     sessionId: r.sessionId,
     dependsOn: task.dependsOn,
     taskQueue: task.taskQueue ?? core.state.plan.defaults?.taskQueue ?? null,
