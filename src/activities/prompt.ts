@@ -95,19 +95,15 @@ function answerSection(answer: NonNullable<RunAgentInput['answer']>, when: 'earl
 }
 
 /**
- * The task's `verify` failed after the agent's answer (DESIGN §11). The heading is what the rehearsal's scripted
- * model and the tests look for.
+ * The task's check failed after the agent's answer (DESIGN §11): a `verify` command, or expected outputs missing.
+ * The heading is what the rehearsal's scripted model and the tests look for.
  */
 function fixSection(fix: NonNullable<RunAgentInput['fix']>, when: 'earlier' | 'now'): string {
   const context =
     when === 'now'
-      ? "Your work was checked with the task's verify commands, and one failed."
-      : "Earlier in this task your work was checked with the task's verify commands, and one failed.";
-  return `${VERIFY_HEADING}
-
-${context} Fix the cause (not the check), then end with a short summary; the commands run again.
-
-${fix.message}`;
+      ? 'Your work was checked when you ended, and the check failed.'
+      : 'Earlier in this task your work was checked when you ended, and the check failed.';
+  return `${VERIFY_HEADING}\n\n${context} Fix the cause (not the check), then end with a short summary; the check runs again.\n\n${fix.message}`;
 }
 
 export const VERIFY_HEADING = '## Verification failed';

@@ -241,13 +241,13 @@ async function runAgent(deps: ActivityDeps, input: RunAgentInput): Promise<RunAg
     await talk?.close();
   }
 
-  /** claude succeeded: the task has, if its expected outputs exist and its result is kept. */
+  /** claude succeeded: the task has, if its expected outputs exist (or go back to the agent) and its result is kept. */
   async function succeed(result: ResultLine, sessionId: string): Promise<RunAgentResult> {
     const missing = await missingOutputs(input);
-    if (missing.length > 0) {
-      // What is missing comes first, named as the plan names it (relative to the task's folder): a table that
-      // shows the start of the message shows that.
-      const named = missing.map((file) => inside(input.cwd, file) ?? file);
+    // What is missing is named as the plan names it (relative to the task's folder).
+    const named = missing.map((file) => inside(input.cwd, file) ?? file);
+    if (missing.length > 0 && !input.reportMissingOutputs) {
+      // What is missing comes first: a table that shows the start of the message shows that.
       const one = missing.length === 1;
       throw fail(
         failure(
@@ -271,6 +271,7 @@ async function runAgent(deps: ActivityDeps, input: RunAgentInput): Promise<RunAg
       attempt,
       permissionDenials: result.permissionDenials.length,
       session: session.record,
+      ...(missing.length > 0 ? { missingOutputs: named } : {}),
     };
     // Should Temporal refuse this answer (its server down past the heartbeat timeout), the next attempt gives it.
     await beating(() => keepCompleted(store, paths, answer)).catch((err: unknown) =>

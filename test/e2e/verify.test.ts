@@ -1,7 +1,8 @@
 // Verified, not just finished (DESIGN.md §11), through the built CLI: a real Temporal dev server, `baton worker`s and
 // the real claude binary against the scripted model. A task whose first answer fails its verify command is resumed
 // in the same conversation with the failure and then passes; a hopeless one fails after its rounds with errorKind
-// verification and its output kept; a worker started with --no-commands refuses a task with verify.
+// verification and its output kept; a missing expected output goes back to the agent the same way; a worker started
+// with --no-commands refuses a task with verify.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -30,6 +31,9 @@ tasks:
     verifyRounds: 1
     verify:
       - [node, -e, "console.log('hopeless check output'); process.exit(4)"]
+  - id: outputs
+    prompt: Leave out.txt behind.
+    expectedOutputs: [out.txt]
   - id: refused
     prompt: Runs on a worker that runs no commands.
     taskQueue: ${noCommandsQueue}
@@ -49,6 +53,8 @@ before(async () => {
       script: {
         // First answer: done without ok.txt. Resumed with the failure (one answer in the conversation): writes it.
         fixes: { turns: [{ text: 'I believe it is done.' }, { write: { path: 'ok.txt', content: 'ok\n' } }] },
+        // Forgets its expected output at first; told it is missing, writes it.
+        outputs: { turns: [{ text: 'Done without it.' }, { write: { path: 'out.txt', content: 'out\n' } }] },
       },
     },
     {},
@@ -77,7 +83,9 @@ void test('verify: a failure goes back to the same conversation and is fixed; a 
     async () => {
       const s = await handle.query<RunStatus>('status');
       for (const t of s.tasks) seen.add(`${t.id}:${t.state}`);
-      const done = ['fixes', 'hopeless', 'refused'].every((id) => ['succeeded', 'failed'].includes(task(s, id).state));
+      const done = ['fixes', 'hopeless', 'outputs', 'refused'].every((id) =>
+        ['succeeded', 'failed'].includes(task(s, id).state),
+      );
       return done ? s : undefined;
     },
     240_000,
@@ -118,6 +126,16 @@ void test('verify: a failure goes back to the same conversation and is fixed; a 
   assert.equal(hopeless.attempts, 2, 'the first answer and one fix');
   const hopelessRequests = scene.fake.requestsFor('hopeless');
   assert.ok(hopelessRequests.some((r) => r.assistantTurns >= 1 && r.lastUserText.includes('hopeless check output')));
+
+  // outputs: a missing expected output goes back to the conversation the same way, without any command.
+  const outputs = task(settled, 'outputs');
+  assert.equal(outputs.state, 'succeeded', outputs.error ?? '');
+  assert.equal(outputs.attempts, 2);
+  assert.equal(outputs.verification, null);
+  assert.ok(existsSync(path.join(box.cwd, 'out.txt')));
+  const outputsFix = scene.fake.requestsFor('outputs').find((r) => r.lastUserText.includes('Verification failed'));
+  assert.ok(outputsFix && outputsFix.assistantTurns >= 1, 'the missing output did not go back to the conversation');
+  assert.match(outputsFix.lastUserText, /expected output missing: out\.txt/);
 
   // refused: the --no-commands worker refused it before its agent started.
   const refused = task(settled, 'refused');

@@ -87,15 +87,20 @@ const scenarios: Record<string, { script: NonNullable<Parameters<typeof withHarn
       await save(address, 'continue-as-new-last', handle);
     },
   },
-  // Verified, not just finished (DESIGN §11): the check fails, the agent's conversation gets the failure, it passes.
+  // Verified, not just finished (DESIGN §11): the check fails (a verify command; a missing expected output), the
+  // agent's conversation gets the failure, it passes.
   verify: {
-    script: { checked: { turns: [{ text: 'Done, I think.' }, { write: { path: 'ok.txt', content: 'ok\n' } }] } },
+    script: {
+      checked: { turns: [{ text: 'Done, I think.' }, { write: { path: 'ok.txt', content: 'ok\n' } }] },
+      forgetful: { turns: [{ text: 'Done without it.' }, { write: { path: 'out.txt', content: 'out\n' } }] },
+    },
     async run(h, address) {
       const check = "process.exit(require('fs').existsSync('ok.txt') ? 0 : 1)";
       const handle = await h.start(
         plan('replay-verify', [
           { id: 'checked', prompt: 'Passes on the second try.', verify: [[process.execPath, '-e', check]] },
-          { id: 'after', prompt: 'Then this.', dependsOn: ['checked'] },
+          { id: 'forgetful', prompt: 'Told of its missing output, writes it.', expectedOutputs: ['out.txt'] },
+          { id: 'after', prompt: 'Then this.', dependsOn: ['checked', 'forgetful'] },
         ]),
       );
       await h.result(handle);
