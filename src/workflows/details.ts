@@ -24,7 +24,7 @@ export function renderDetails(overview: Overview, runId: string): string {
     const note = (t.error ?? t.summary ?? '').replace(/\s+/g, ' ').replace(/\|/g, '\\|').slice(0, 80);
     // A running task's attempt in progress may be a retry the run does not know of yet (its activity's Attempt, in
     // Pending Activities, says which): at least the count the run knows.
-    const attempts = t.state === 'running' ? `≥${t.attempts}` : String(t.attempts);
+    const attempts = t.state === 'running' || t.state === 'verifying' ? `≥${t.attempts}` : String(t.attempts);
     lines.push(`| ${t.id} | ${t.state} | ${attempts} | $${t.costUsd.toFixed(2)} | ${note} |`);
   }
   if (overview.taskCount > rows.length) lines.push('', `… and ${overview.taskCount - rows.length} more tasks`);

@@ -177,22 +177,33 @@ void test('errorKind names the kind of every failure type; null without one', ()
   assert.equal(errorKindOf('SubPlanFailed'), 'sub-plan');
 });
 
-void test('the scheduler shows verifying, a fix round as running, and keeps the last round in the task view', () => {
+void test('the scheduler shows verifying, a fix round as running, counts what goes back, keeps the last round', () => {
   const sched = Scheduler.fresh(PlanSchema.parse(plan({ verify: [['true']] })), NOW);
   sched.markRunning('a', NOW);
-  sched.verifying('a', null);
+  sched.verifying('a', { step: 'start' });
   assert.equal(sched.view(sched.record('a')).state, 'verifying');
+  assert.equal(sched.view(sched.record('a')).attempts, 1, 'the answer being checked is an attempt');
   assert.throws(() => sched.checkSkip('a'), /verifying/);
   sched.checkCancelTask('a'); // a person may stop verify commands as they stop an agent
-  sched.verifying('a', { passed: false, rounds: 1, outputPath: '/o/verify-0.log' }, true);
-  assert.equal(sched.view(sched.record('a')).state, 'running');
-  sched.verifying('a', null);
-  sched.verifying('a', { passed: false, rounds: 2, outputPath: '/o/verify-1.log' }, false);
-  sched.failed('a', { type: 'VerificationFailed', message: 'verification failed: …', attempts: 2, costUsd: 0 }, NOW);
-  const failed = sched.view(sched.record('a'));
-  assert.equal(failed.state, 'failed');
-  assert.equal(failed.errorKind, 'verification');
-  assert.deepEqual(failed.verification, { passed: false, rounds: 2, outputPath: '/o/verify-1.log' });
+  const first = { passed: false, rounds: 1, outputPath: '/o/verify-0.log' };
+  sched.verifying('a', { step: 'fix', spent: { attempts: 1, costUsd: 0.5 }, verification: first });
+  let view = sched.view(sched.record('a'));
+  assert.equal(view.state, 'running');
+  // The answer that went back counts at once; the fix in progress is the attempt after it.
+  assert.equal(view.attempts, 2);
+  assert.equal(view.costUsd, 0.5);
+  assert.equal(sched.status('r', NOW, 1).costUsd, 0.5);
+  assert.deepEqual(view.verification, first);
+  sched.verifying('a', { step: 'start' });
+  sched.verifying('a', { step: 'round', verification: { passed: false, rounds: 2, outputPath: '/o/verify-1.log' } });
+  assert.equal(sched.view(sched.record('a')).state, 'verifying');
+  sched.failed('a', { type: 'VerificationFailed', message: 'verification failed: …', attempts: 1, costUsd: 0.25 }, NOW);
+  view = sched.view(sched.record('a'));
+  assert.equal(view.state, 'failed');
+  assert.equal(view.errorKind, 'verification');
+  assert.equal(view.attempts, 2);
+  assert.equal(view.costUsd, 0.75);
+  assert.deepEqual(view.verification, { passed: false, rounds: 2, outputPath: '/o/verify-1.log' });
   // A person's retry starts a new run of the task: its verification starts over.
   sched.retry('a', undefined, undefined);
   sched.markRunning('a', NOW);

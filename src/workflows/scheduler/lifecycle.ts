@@ -19,14 +19,23 @@ export function markRunning(core: Core, id: string, now: string): TaskRecord {
   return r;
 }
 
-/**
- * Its agent ended well and its `verify` commands run (DESIGN.md §11): `round` null as they start, then each round's
- * outcome; a failed one with a round left (`fixing`) gives the failure back to its agent: running again.
- */
-export function verifying(core: Core, id: string, round: Verification | null, fixing: boolean): void {
+/** A step of a task's checks after its agent's answer (DESIGN.md §11; ../verification.ts). */
+export type VerifyStep =
+  /** Its `verify` commands run: verifying. */
+  | { step: 'start' }
+  /** A round of them ended (passed, or failed with no fix left). */
+  | { step: 'round'; verification: Verification }
+  /** The check failed, and goes back to its agent (running again): the answer it replaces counts now. */
+  | { step: 'fix'; spent: { attempts: number; costUsd: number }; verification?: Verification };
+
+export function verifying(core: Core, id: string, change: VerifyStep): void {
   const r = core.record(id);
-  if (round) r.verification = { ...round };
-  r.state = round === null ? 'verifying' : fixing ? 'running' : r.state;
+  if (change.step === 'start') r.state = 'verifying';
+  else if (change.verification) r.verification = { ...change.verification };
+  if (change.step !== 'fix') return;
+  r.state = 'running';
+  r.attempts += change.spent.attempts;
+  addCost(core, r, change.spent.costUsd);
 }
 
 /** Guidance and replacement prompt are used once, by the attempt that starts now. */

@@ -6,7 +6,7 @@ import type { RunAgentResult } from '../../contract/agent.js';
 import type { MergeTaskResult, WorkspaceBase } from '../../contract/workspace.js';
 import type { Plan, Task } from '../../plan/schema.js';
 import type { ChildEnd, ChildReport } from '../children/messages.js';
-import type { Overview, Phase, RunStatus, TaskView, Verification } from '../status.js';
+import type { Overview, Phase, RunStatus, TaskView } from '../status.js';
 import type { SubPlanWording } from '../wording.js';
 import * as children from './children.js';
 import { Core } from './core.js';
@@ -91,8 +91,8 @@ export class Scheduler {
     return startable(this.core, running);
   }
 
-  verifying(id: string, round: Verification | null, fixing = false): void {
-    this.change((core) => lifecycle.verifying(core, id, round, fixing));
+  verifying(id: string, change: lifecycle.VerifyStep): void {
+    this.change((core) => lifecycle.verifying(core, id, change));
   }
 
   markRunning(id: string, now: string): RecordView {

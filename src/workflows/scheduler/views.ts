@@ -142,9 +142,9 @@ export function view(core: Core, r: RecordView): TaskView {
     state: r.state,
     // A running task counts the attempt in progress (docs/STATUS.md): the run knows it is at least its run's first;
     // the status query and the worker's snapshot add the later attempts Temporal's retries have begun. An agent
-    // waiting on its question's answer is an attempt in progress too.
+    // waiting on its question's answer is an attempt in progress too, and so is the answer its verify commands check.
     attempts:
-      r.state === 'running' || (r.state === 'awaiting-answer' && r.question?.held === false)
+      r.state === 'running' || r.state === 'verifying' || (r.state === 'awaiting-answer' && r.question?.held === false)
         ? r.attempts + 1
         : r.attempts,
     startedAt: r.startedAt,
