@@ -21,7 +21,7 @@ import {
 } from '../../src/contract/verify.js';
 import { failureOf, rejectionOf } from '../helpers/failures.js';
 import { tempFolderForAllTests } from '../helpers/for-all-tests.js';
-import { pidsWith } from '../helpers/processes.js';
+import { pidsWith, processesWith } from '../helpers/processes.js';
 import { testPolicy } from '../helpers/policy.js';
 
 const root = tempFolderForAllTests('baton-verify-');
@@ -163,9 +163,10 @@ void test('a cancelled round ends its command', async () => {
   const tag = `verify-cancel-${process.pid}-${Date.now()}`;
   const { env, promise } = verify(input([node(`setTimeout(() => {}, 60000); // ${tag}`)]));
   await sleep(1500);
+  assert.notDeepEqual(await processesWith(tag), [], 'the command runs');
   env.cancel();
   const err = await rejectionOf(promise, 'a cancelled round passed');
   assert.ok(err instanceof CancelledFailure, String(err));
   await sleep(300);
-  assert.deepEqual(await pidsWith(tag), []);
+  assert.deepEqual(await processesWith(tag), [], 'the cancelled command is still running');
 });
