@@ -79,9 +79,10 @@ export function checkPlannerPolicy(deps: ActivityDeps, cwd: string, details: Age
 export function workspaceRefusal(
   deps: Pick<ActivityDeps, 'policy' | 'artifactsDir' | 'worktreesDir'>,
   repo: string,
+  what = 'the run',
 ): string | undefined {
   return policyRefusal(deps.policy, {
-    what: 'the run',
+    what,
     permissionMode: 'default',
     workspace: repo,
     realWorkspace: realFolder(repo),

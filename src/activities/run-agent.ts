@@ -14,6 +14,7 @@ import { attemptPaths, type AttemptPaths } from './artifact-paths.js';
 import { dependencyResults, keepAttemptFiles, readTaskPrompt, storeOf, unavailable } from './attempt-files.js';
 import { sessionFor } from './attempt-session.js';
 import { ConversationSync } from './conversation-sync.js';
+import { sessionFilesAnywhere, sizeOf } from './session-store.js';
 import {
   generationFiles,
   keepCompleted,
@@ -146,6 +147,11 @@ async function runAgent(deps: ActivityDeps, input: RunAgentInput): Promise<RunAg
           generation: input.generation,
           sessionId: () => stream?.sessionId ?? session.sessionId,
           signal: ctx.cancellationSignal,
+          conversationFile: async () => {
+            const id = stream?.sessionId ?? session.sessionId;
+            if (id === session.sessionId && (await sizeOf(session.file)) !== undefined) return session.file;
+            return (await sessionFilesAnywhere(configDir, id))[0];
+          },
         });
   try {
     // A question an earlier attempt's agent asked (that attempt ended first): still open, this attempt could only

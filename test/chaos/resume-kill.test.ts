@@ -124,12 +124,7 @@ void describe('chaos: workers SIGKILLed at random moments of 20 agent runs', () 
             `${task.id}: ${JSON.stringify(atKill.get(task.id))} → ${next.outcome} (turns ${next.request.assistantTurns}, "${next.request.lastUserText.slice(0, 60)}")`,
           );
           const seen = atKill.get(task.id)!;
-          const paths = attemptPaths(s.artifactsDir, {
-            runId: handle.workflowId,
-            taskId: task.id,
-            generation: 1,
-            attempt: 2,
-          });
+          const paths = await firstAttemptAfterKill(s.artifactsDir, handle.workflowId, task.id, task.attempts);
           killed.push({
             id: task.id,
             ...seen,
@@ -186,3 +181,21 @@ void describe('chaos: workers SIGKILLed at random moments of 20 agent runs', () 
     // is Temporal's heartbeat timeout plus the machine's load, and a timed check flakes on a shared 2-core runner.
   });
 });
+
+/**
+ * The paths of the first attempt that started after the kill: usually attempt 2, but a retry Temporal handed to
+ * the dead worker's poll still in flight never starts (it times out), and the next one is the first here.
+ */
+async function firstAttemptAfterKill(artifactsDir: string, runId: string, taskId: string, attempts: number) {
+  for (let attempt = 2; attempt <= attempts; attempt += 1) {
+    const paths = attemptPaths(artifactsDir, { runId, taskId, generation: 1, attempt });
+    if (
+      await stat(paths.session).then(
+        () => true,
+        () => false,
+      )
+    )
+      return paths;
+  }
+  throw new Error(`${taskId}: no attempt from 2 to ${attempts} left a session file`);
+}

@@ -132,13 +132,11 @@ export async function worktreeAcrossHosts(
     const entries = JSON.parse((await objectText(s3, `${key}/conversations.json`))!) as {
       conversations: { attempt: number; mode: string; cwd: string }[];
     };
-    assert.deepEqual(
-      entries.conversations.map((e) => [e.mode, e.cwd]),
-      [
-        ['new', folderA],
-        ['resumed', taskWorktree(hostB.worktreesDir, runId, 'cross')],
-      ],
-    );
+    // Host B may run more than one attempt (one timed out under load, its successor went on): each continued.
+    const [first, ...onB] = entries.conversations.map((e) => [e.mode, e.cwd]);
+    assert.deepEqual(first, ['new', folderA]);
+    assert.ok(onB.length >= 1, JSON.stringify(entries.conversations));
+    for (const entry of onB) assert.deepEqual(entry, ['resumed', taskWorktree(hostB.worktreesDir, runId, 'cross')]);
     assert.equal(entries.conversations[0]!.attempt, 1);
     assert.ok(entries.conversations[1]!.attempt > 1, 'host B’s attempt came after host A’s');
     const integration = `refs/heads/${integrationBranch(runId)}`;

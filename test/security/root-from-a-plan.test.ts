@@ -5,6 +5,7 @@
 // never starts; with --allow-bypass-permissions the same plan runs (and only then is IS_SANDBOX=1 set).
 import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
+import { execa } from 'execa';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { completePlan, startAsNobody } from '../helpers/attacker.js';
@@ -133,4 +134,28 @@ void test('baton validate warns when a plan asks for bypassPermissions, and says
   const shape = jsonOf<{ valid: boolean; warnings: string[] }>(validate);
   assert.equal(shape.valid, true);
   assert.equal(shape.warnings.length, 1);
+});
+
+void test("a workspace.remote folder outside the worker's roots is refused: nothing is pushed there", async () => {
+  const { box } = scene;
+  // A repository of someone else's on this host (box.root is outside the worker's only root, box.cwd).
+  const elsewhere = path.join(box.root, 'elsewhere.git');
+  await execa('git', ['init', '--quiet', '--bare', elsewhere]);
+  await execa('git', ['init', '--quiet'], { cwd: box.cwd });
+  for (const [remote, why] of [
+    [elsewhere, /the run's workspace\.remote works in .*elsewhere\.git, outside this worker's workspace roots/],
+    [`file://${elsewhere}`, /the run's workspace\.remote works in .*elsewhere\.git, outside/],
+    ['elsewhere.git', /workspace\.remote "elsewhere\.git" is a relative path/],
+  ] as const) {
+    const plan = completePlan('push-elsewhere', box.cwd, [{ id: 'a', prompt: 'Work.' }], {
+      onFailure: 'fail',
+      workspace: { repo: box.cwd, isolation: 'worktree', remote },
+      defaults: { retries: 2, timeout: '60s' },
+    });
+    const status = await attack(`push-elsewhere-${Date.now().toString(36)}`, plan);
+    assert.equal(status.phase, 'failed', JSON.stringify(status));
+    assert.match(status.reason ?? '', why);
+  }
+  const refs = await execa('git', ['for-each-ref'], { cwd: elsewhere });
+  assert.equal(refs.stdout, '', 'nothing reached the repository');
 });

@@ -27,6 +27,8 @@ export interface AttemptTalkOptions {
   sessionId(): string;
   /** Ends what the attempt waits for when it is cancelled or over. */
   signal: AbortSignal;
+  /** claude's file of the conversation on this host, once there is one. */
+  conversationFile?: () => Promise<string | undefined>;
 }
 
 /**
@@ -42,7 +44,12 @@ export async function openAttemptTalk(ctx: Context, options: AttemptTalkOptions)
   const over = new AbortController();
   const signal = AbortSignal.any([options.signal, over.signal]);
   const bridge: TalkBridge = await openBridge(
-    (tool, args) => callTool(talk, tool, args, { sessionId: options.sessionId, signal }),
+    (tool, args) =>
+      callTool(talk, tool, args, {
+        sessionId: options.sessionId,
+        signal,
+        conversationFile: options.conversationFile,
+      }),
     warn,
   );
   return {

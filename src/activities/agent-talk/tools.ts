@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import type { AgentTool } from '../../contract/agent-tools.js';
 import type { Note } from '../../contract/talk.js';
+import { untilConversationAsks } from './kept-question.js';
 import { TalkRefused, type RunNotes, type RunTalk } from './run-talk.js';
 
 export interface ToolResult {
@@ -19,6 +20,8 @@ export interface ToolCallContext {
   sessionId(): string;
   /** Ends a wait for an answer: the attempt is over. */
   signal: AbortSignal;
+  /** claude's file of the conversation on this host, once there is one (kept-question.ts). */
+  conversationFile?: () => Promise<string | undefined>;
 }
 
 /** Text of notes one answer of the notes tool carries at most: a model's context is not a database. */
@@ -58,6 +61,7 @@ export async function callTool(
       }
       case 'ask': {
         const { question } = parsed.data as z.output<(typeof ARGUMENTS)['ask']>;
+        if (context.conversationFile) await untilConversationAsks(context.conversationFile, question, context.signal);
         const { questionId, answer } = await talk.ask(question, context.sessionId(), context.signal);
         if (answer === null) return { text: 'The question was closed without an answer.', isError: true };
         return {

@@ -13,6 +13,7 @@ import { NON_RETRYABLE_WORKSPACE_FAILURES, WorkspaceError, WorkspaceFailureType 
 import { GitError } from './git.js';
 import { mergeTask } from './integrate.js';
 import { prepareWorktree } from './prepare.js';
+import { localRemoteFolder } from './remote.js';
 import type { LockOptions } from './repo-lock.js';
 import type {
   CleanUpInput,
@@ -42,30 +43,49 @@ export function createWorkspaceActivities(deps: WorkspaceDeps) {
   const dir = worktreesDirOf(deps);
   return {
     async recordBase(input: RecordBaseInput): Promise<WorkspaceBase> {
-      allowed(deps, input.repo);
+      allowed(deps, input.repo, input.remote);
       return await reported(() => recordBase(input));
     },
     async prepareWorktree(input: PrepareWorktreeInput): Promise<PreparedWorktree> {
-      allowed(deps, input.base.toplevel);
+      allowed(deps, input.base.toplevel, input.remote);
       return await reported(() => prepareWorktree(dir, input, lockOptions()));
     },
     async commitTask(input: CommitTaskInput): Promise<CommitTaskResult> {
+      allowed(deps, undefined, input.remote);
       return await reported(() => commitTask(input, dir, lockOptions()));
     },
     async mergeTask(input: MergeTaskInput): Promise<MergeTaskResult> {
+      allowed(deps, undefined, input.remote);
       return await reported(() => mergeTask(dir, input, lockOptions()));
     },
     async cleanUpWorktrees(input: CleanUpInput): Promise<CleanUpResult> {
+      allowed(deps, undefined, input.remote);
       return await reported(() => cleanUpWorktrees(dir, input, lockOptions()));
     },
   };
 }
 
-/** Git runs in a repository only under the worker's workspace roots (DESIGN.md §9). */
-function allowed(deps: WorkspaceDeps, repo: string): void {
-  const refusal = workspaceRefusal(deps, repo);
+/**
+ * Git runs in a repository only under the worker's workspace roots (DESIGN.md §9), and pushes to a
+ * `workspace.remote` that is a folder of this host only under them too (a network remote is the worker's
+ * credentials' business).
+ */
+function allowed(deps: WorkspaceDeps, repo: string | undefined, remote: string | undefined): void {
+  const folder = remote === undefined ? null : localRemote(remote);
+  const refusal =
+    (repo === undefined ? undefined : workspaceRefusal(deps, repo)) ??
+    (folder === null ? undefined : workspaceRefusal(deps, folder, "the run's workspace.remote"));
   if (refusal) {
     throw ApplicationFailure.create({ type: WorkspaceFailureType.PolicyRefused, message: refusal, nonRetryable: true });
+  }
+}
+
+function localRemote(remote: string): string | null {
+  try {
+    return localRemoteFolder(remote);
+  } catch (err) {
+    if (!(err instanceof WorkspaceError)) throw err;
+    throw ApplicationFailure.create({ type: err.type, message: err.message, nonRetryable: true });
   }
 }
 

@@ -144,7 +144,12 @@ export async function withCheckpoints<T>(
     return await run(here.input);
   } finally {
     clearInterval(timer);
-    await checkpoints.flush();
+    // An attempt Temporal gave up on (timed out, or no longer known: a newer attempt has the task, maybe on
+    // another host) sends nothing more: its checkpoint would overwrite the newer attempt's, or outlive the task.
+    const gone =
+      ctx.cancellationSignal.aborted && (ctx.cancellationDetails?.timedOut || ctx.cancellationDetails?.notFound);
+    if (gone) ctx.log.info('no last checkpoint: this attempt timed out, a newer one has the task');
+    else await checkpoints.flush();
     if (checkpoints.failure) {
       ctx.log.warn(`the worktree's last checkpoint did not reach ${here.place.remote}: ${checkpoints.failure.message}`);
     }

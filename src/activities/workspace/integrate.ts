@@ -11,7 +11,7 @@ import { integrationBranch, integrationWorktree, runWorktreesDir, taskBranch, ta
 import { withRepoLock, type LockOptions } from './repo-lock.js';
 import type { MergeTaskInput, MergeTaskResult } from '../../contract/workspace.js';
 import { findWorktree } from './worktree-list.js';
-import { baseRef, push, sharedTip } from './remote.js';
+import { baseRef, checkpointRef, push, sharedTip } from './remote.js';
 import { runRepo, type RunRepo } from './run-repo.js';
 
 export async function mergeTask(
@@ -52,13 +52,14 @@ export async function mergeTask(
       // A merge left by a task that was since skipped, or re-done by a resolver: it is not wanted any more.
       if (pending) await git(folder, ['merge', '--abort']);
 
-      if (await isAncestor(folder, tip, 'HEAD')) return result('already-merged', await published(repo, folder, target));
+      if (await isAncestor(folder, tip, 'HEAD'))
+        return result('already-merged', await published(repo, folder, target, input));
       const message = `${taskCommitMessage(input.runId, input.taskId, input.title)} (merged)`;
       const merge = await git(folder, ['merge', '--no-ff', '--no-edit', '-m', message, tip], {
         env: await identityEnv(folder),
         okExitCodes: [1],
       });
-      if (merge.exitCode === 0) return result('merged', await published(repo, folder, target));
+      if (merge.exitCode === 0) return result('merged', await published(repo, folder, target, input));
       const files = await conflictedFiles(folder);
       if (files.length === 0) {
         // Not a conflict (e.g. a person's uncommitted change in the way): nothing was merged; say why.
@@ -113,10 +114,16 @@ async function catchUp(repo: RunRepo, folder: string, target: string): Promise<v
   else await git(folder, ['reset', '--quiet', '--hard', remote]);
 }
 
-/** The integration worktree's HEAD, on the remote too when there is one (it only ever moves forward there). */
-async function published(repo: RunRepo, folder: string, target: string): Promise<string> {
+/**
+ * The integration worktree's HEAD, on the remote too when there is one (it only ever moves forward there). The
+ * merged task's checkpoint goes from the remote in the same push: its work is merged, and a checkpoint a late
+ * attempt sent after the task's commit (one that outlived its timeout) must not outlive the task.
+ */
+async function published(repo: RunRepo, folder: string, target: string, task: MergeTaskInput): Promise<string> {
   const commit = await head(folder);
-  if (repo.remote) await push(repo.dir, repo.remote, [`${commit}:refs/heads/${target}`]);
+  if (repo.remote) {
+    await push(repo.dir, repo.remote, [`${commit}:refs/heads/${target}`, `:${checkpointRef(task.runId, task.taskId)}`]);
+  }
   return commit;
 }
 

@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { copyFile, mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { OWNER_ONLY_DIR } from '../../files/owner-only.js';
 import { git, identityEnv, revParse } from './git.js';
 import { WorkspaceError, WorkspaceFailureType } from './failures.js';
@@ -30,6 +31,29 @@ export function checkRemote(remote: string): string {
   if (remote.startsWith('-')) refuse('starts with "-" (git would read it as an option)');
   if (/[\u0000-\u001f\u007f]/.test(remote)) refuse('holds control characters or line breaks');
   if (/^[A-Za-z][A-Za-z0-9+.-]*::/.test(remote)) refuse('names a "<transport>::" address (it may run commands)');
+  return remote;
+}
+
+/**
+ * The folder of this host a remote names — a path, or a file:// URL — or null for a remote elsewhere (another
+ * URL scheme, or git's `host:path`). baton's CLI makes a relative path absolute; one that is still relative (a run
+ * started around the CLI) is refused: which folder it names would depend on where git runs.
+ */
+export function localRemoteFolder(remote: string): string | null {
+  if (/^file:\/\//i.test(remote)) {
+    try {
+      return fileURLToPath(remote);
+    } catch {
+      return null; // file://host/…: not this host's, and git refuses it
+    }
+  }
+  if (/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(remote) || /^[^/]*:/.test(remote)) return null;
+  if (!path.isAbsolute(remote)) {
+    throw new WorkspaceError(
+      WorkspaceFailureType.RemoteRefused,
+      `workspace.remote ${JSON.stringify(remote)} is a relative path: give the remote's absolute path`,
+    );
+  }
   return remote;
 }
 

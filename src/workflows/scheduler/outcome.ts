@@ -13,6 +13,7 @@ export function outcome(core: Core, running: number): Outcome {
   const { state } = core;
   if (state.aborted) return running === 0 ? 'cancelled' : 'running';
   if (running > 0) return 'running';
+  if (state.unstartable) return 'failed';
   const records = state.records;
   if (records.every((r) => DONE_STATES.includes(r.state))) return 'completed';
   // fail: the first failure ends the run, once what was running has stopped.
@@ -78,6 +79,7 @@ export function end(core: Core, now: string, reason: string): void {
 /** The run could not start its tasks (worktree isolation without a base commit): none will run. */
 export function notStarted(core: Core, reason: string, taskError: string, now: string): void {
   core.state.reason = reason;
+  core.state.unstartable = true;
   cancelUnsettled(core, now, taskError);
 }
 

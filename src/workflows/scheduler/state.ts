@@ -96,6 +96,8 @@ export interface SchedulerState {
   pausedForBudget: boolean;
   aborted: boolean;
   reason: string | null;
+  /** Nothing could run (worktree isolation without a base commit): the run has failed (optional: added later). */
+  unstartable?: boolean;
   costUsd: number;
   budgetUsd: number | null;
   startedAt: string;
