@@ -76,7 +76,8 @@ export async function runVerified(
     const { guidance } = sched.takeGuidance(task.id);
     const fix = { round: round + 1, message: failure };
     const agent = agentActivities(task, input.generation, timing, fix.round);
-    result = await agent.runAgent({ ...first, guidance, sessionId: result.sessionId, fix });
+    // The conversation already holds a person's answer it was resumed with, if any: the fix is what it is told now.
+    result = await agent.runAgent({ ...first, answer: undefined, guidance, sessionId: result.sessionId, fix });
   }
 }
 
