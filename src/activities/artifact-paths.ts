@@ -7,6 +7,9 @@
 //   <artifactsDir>/<runId>/<taskId>/g<generation>/result.md               the full result text of the successful attempt
 //   <artifactsDir>/<runId>/<taskId>/g<generation>/completed.json          the successful attempt's answer to Temporal,
 //                                                                          returned again if Temporal did not take it
+//                                                                          (completed.fix<k>.json: of fix round k)
+//   <artifactsDir>/<runId>/<taskId>/g<generation>/verify-<k>.log          the output of verify round k (DESIGN §11)
+//   <artifactsDir>/<runId>/<taskId>/g<generation>/attempt-fix<k>-<n>.*    the files of an attempt of fix round k
 //   <artifactsDir>/<runId>/<taskId>/g<generation>/conversations.json      the Claude conversations its attempts had
 //   <artifactsDir>/<runId>/<taskId>/g<generation>/conversations/<id>.jsonl  a copy of claude's conversation file,
 //                                                                          kept as it grows (another host resumes it)
@@ -43,8 +46,9 @@ export interface AttemptPaths {
 
 export function attemptPaths(
   artifactsDir: string,
-  ids: { runId: string; taskId: string; generation: number; attempt: number | string },
+  ids: { runId: string; taskId: string; generation: number; attempt: number | string; fixRound?: number },
 ): AttemptPaths {
+  const fix = ids.fixRound ? `.fix${ids.fixRound}` : '';
   const dir = path.join(path.resolve(artifactsDir), segment(ids.runId), segment(ids.taskId), `g${ids.generation}`);
   const dirKey: StoreKey = `${taskKey(ids.runId, ids.taskId)}/g${ids.generation}`;
   return {
@@ -55,7 +59,7 @@ export function attemptPaths(
     prompt: path.join(dir, 'prompt.md'),
     resumePrompt: path.join(dir, `attempt-${String(ids.attempt)}.resume.md`),
     result: path.join(dir, 'result.md'),
-    completed: path.join(dir, 'completed.json'),
+    completed: path.join(dir, `completed${fix}.json`),
     conversations: path.join(dir, 'conversations.json'),
     conversationCopy: (sessionId) => path.join(dir, 'conversations', `${segment(sessionId)}.jsonl`),
     dirKey,

@@ -6,6 +6,7 @@
 // - completed.json: the answer of an attempt that completed, for when Temporal did not take it (an outage).
 // One listing of the generation's folder finds them all.
 import { hostname } from 'node:os';
+import path from 'node:path';
 import { z } from 'zod';
 import type { ArtifactStore, StoredFile } from '../artifacts/store.js';
 import type { AttemptPaths } from './artifact-paths.js';
@@ -18,6 +19,8 @@ const ConversationEntrySchema = z.object({
   startedAt: z.string(),
   host: z.string(),
   cwd: z.string(),
+  /** The fix round the attempt belonged to (DESIGN §11); absent: the agent's first run. */
+  fixRound: z.number().optional(),
 });
 export type ConversationEntry = z.infer<typeof ConversationEntrySchema>;
 const ConversationIndexSchema = z.object({ conversations: z.array(ConversationEntrySchema) });
@@ -37,7 +40,7 @@ export async function generationFiles(store: ArtifactStore, paths: AttemptPaths)
   for (const file of await store.list(paths.dirKey)) {
     const copy = /^conversations\/([0-9a-f-]{36})\.jsonl$/i.exec(file.name);
     if (copy) files.copies.set(copy[1]!, file);
-    else if (file.name === 'completed.json') files.completed = file;
+    else if (file.name === path.basename(paths.completed)) files.completed = file;
     else if (file.name === 'conversations.json') files.conversations = await readIndex(store, file);
   }
   return files;
@@ -60,7 +63,7 @@ export async function recordConversation(
   store: ArtifactStore,
   paths: AttemptPaths,
   earlier: ConversationEntry[],
-  entry: Omit<ConversationEntry, 'startedAt' | 'host'>,
+  entry: Omit<ConversationEntry, 'startedAt' | 'host' | 'fixRound'> & { fixRound?: number },
 ): Promise<void> {
   const conversations = [...earlier, { ...entry, startedAt: new Date().toISOString(), host: hostname() }];
   await store.putText(paths.key(paths.conversations), `${JSON.stringify({ conversations }, null, 2)}\n`);

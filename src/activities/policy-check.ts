@@ -40,6 +40,7 @@ export function checkAgentPolicy(deps: ActivityDeps, input: RunAgentInput, detai
     {
       what: `task ${input.task.id}`,
       permissionMode: input.task.permissionMode,
+      commands: input.task.verify?.length ?? 0,
       workspace: input.cwd,
       ownWorkspaces: worktreeFolders(deps),
       files: [
@@ -50,6 +51,21 @@ export function checkAgentPolicy(deps: ActivityDeps, input: RunAgentInput, detai
       ownFolders: ownFolders(deps),
     },
     details,
+  );
+}
+
+/** A task's verify commands run only where the worker allows commands, in a workspace the worker allows. */
+export function checkVerifyPolicy(
+  deps: ActivityDeps,
+  input: { taskId: string; cwd: string; commands: unknown[] },
+  details: AgentFailureDetails,
+): void {
+  const request = { what: `task ${input.taskId}`, permissionMode: 'default' as const, workspace: input.cwd };
+  refuseUnlessAllowed(
+    deps.policy,
+    { ...request, commands: input.commands.length, ownWorkspaces: worktreeFolders(deps) },
+    details,
+    'its verify commands were not run',
   );
 }
 
@@ -74,13 +90,18 @@ export function workspaceRefusal(
   });
 }
 
-function refuseUnlessAllowed(policy: WorkerPolicy, request: TaskRequest, details: AgentFailureDetails): void {
+function refuseUnlessAllowed(
+  policy: WorkerPolicy,
+  request: TaskRequest,
+  details: AgentFailureDetails,
+  outcome = 'the agent was not started',
+): void {
   // The workspace is compared by where it really is (symlinks resolved), its files by the paths the plan gives.
   const refusal = policyRefusal(policy, { ...request, realWorkspace: realFolder(request.workspace) });
   if (!refusal) return;
   throw ApplicationFailure.create({
     type: FailureType.PolicyRefused,
-    message: `${refusal}; the agent was not started`,
+    message: `${refusal}; ${outcome}`,
     nonRetryable: true,
     details: [details],
   });

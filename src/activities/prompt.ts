@@ -49,12 +49,9 @@ export function buildPrompt(input: RunAgentInput, files: PromptFiles = {}): stri
       `## Results of dependencies\n\nThese tasks ran before yours; build on what they did.\n\n${results.join('\n\n')}`,
     );
   }
-  if (input.guidance.length > 0) {
-    sections.push(
-      `## Guidance from people\n\nPeople watching this run added these notes; follow them:\n\n${input.guidance.map((note) => `- ${note}`).join('\n')}`,
-    );
-  }
+  if (input.guidance.length > 0) sections.push(guidanceSection(input.guidance));
   if (input.answer) sections.push(answerSection(input.answer, 'earlier'));
+  if (input.fix) sections.push(fixSection(input.fix, 'earlier'));
   if (files.tools) sections.push(TOOLS_SECTION);
   if (task.expectedOutputs.length > 0) {
     sections.push(
@@ -63,6 +60,10 @@ export function buildPrompt(input: RunAgentInput, files: PromptFiles = {}): stri
   }
   sections.push('When you are done, end with a short summary of what you did and where the results are.');
   return sections.join('\n\n') + '\n';
+}
+
+function guidanceSection(guidance: string[]): string {
+  return `## Guidance from people\n\nPeople watching this run added these notes; follow them:\n\n${guidance.map((note) => `- ${note}`).join('\n')}`;
 }
 
 /** A note as data: its key on one line, its text quoted line by line, so that it can start no section of its own. */
@@ -94,16 +95,35 @@ function answerSection(answer: NonNullable<RunAgentInput['answer']>, when: 'earl
 }
 
 /**
- * What a resumed attempt says: the conversation already holds the task, so only the interruption and the
+ * The task's check failed after the agent's answer (DESIGN §11): a `verify` command, or expected outputs missing.
+ * The heading is what the rehearsal's scripted model and the tests look for.
+ */
+function fixSection(fix: NonNullable<RunAgentInput['fix']>, when: 'earlier' | 'now'): string {
+  const context =
+    when === 'now'
+      ? 'Your work was checked when you ended, and the check failed.'
+      : 'Earlier in this task your work was checked when you ended, and the check failed.';
+  return `${VERIFY_HEADING}\n\n${context} Fix the cause (not the check), then end with a short summary; the check runs again.\n\n${fix.message}`;
+}
+
+export const VERIFY_HEADING = '## Verification failed';
+
+/**
+ * What a resumed attempt says: the conversation already holds the task, so only why it continues and the
  * conditions of success (the first line still names the task, as every prompt of baton does).
  */
 export function buildResumePrompt(input: RunAgentInput, answer = input.answer): string {
-  const lines = [
-    `# Task: ${input.task.id}`,
-    '',
-    'You were interrupted (the process running you stopped). Continue the task where you left off: check what',
-    'is already done before redoing anything.',
-  ];
+  const lines = [`# Task: ${input.task.id}`, ''];
+  // A fix round continues a conversation that ended well: it is told what failed, not that it was interrupted.
+  if (input.fix) {
+    lines.push(fixSection(input.fix, 'now'));
+    if (input.guidance.length > 0) lines.push('', guidanceSection(input.guidance));
+  } else {
+    lines.push(
+      'You were interrupted (the process running you stopped). Continue the task where you left off: check what',
+      'is already done before redoing anything.',
+    );
+  }
   if (answer) lines.push('', answerSection(answer, 'interrupted'));
   if (input.task.expectedOutputs.length > 0) {
     lines.push('', `These files must exist when you finish: ${input.task.expectedOutputs.join(', ')}`);

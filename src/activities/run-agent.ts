@@ -65,8 +65,11 @@ async function runAgent(deps: ActivityDeps, input: RunAgentInput): Promise<RunAg
   const attempt = ctx.info.attempt;
   // Before anything of the attempt exists: a task asking for more than this worker allows never starts.
   checkAgentPolicy(deps, input, { attempt, costUsd: 0 });
-  const ids = { runId: input.runId, taskId: input.task.id, generation: input.generation };
-  let paths = attemptPaths(deps.artifactsDir, { ...ids, attempt });
+  // A fix round's attempts (DESIGN §11) have files of their own beside the first run's.
+  const fixRound = input.fix?.round;
+  const ids = { runId: input.runId, taskId: input.task.id, generation: input.generation, fixRound };
+  const label = (n: number | string): string | number => (fixRound ? `fix${fixRound}-${n}` : n);
+  let paths = attemptPaths(deps.artifactsDir, { ...ids, attempt: label(attempt) });
   const details: AgentFailureDetails & { session?: AttemptSession } = {
     attempt,
     sessionId: input.sessionId,
@@ -83,9 +86,11 @@ async function runAgent(deps: ActivityDeps, input: RunAgentInput): Promise<RunAg
   const store = storeOf(deps);
   const { files, completed } = await earlierAttempts(store, paths, details);
   // A reset attempt (numbered again from 1) has files of its own beside those of the earlier attempt of its number.
-  const sameNumber = files.conversations.filter((entry) => entry.attempt === attempt).length;
+  const sameNumber = files.conversations.filter(
+    (entry) => entry.attempt === attempt && entry.fixRound === fixRound,
+  ).length;
   if (sameNumber > 0) {
-    paths = attemptPaths(deps.artifactsDir, { ...ids, attempt: `${attempt}.${sameNumber + 1}` });
+    paths = attemptPaths(deps.artifactsDir, { ...ids, attempt: label(`${attempt}.${sameNumber + 1}`) });
     details.transcriptPath = paths.transcript;
   }
   if (completed) {
@@ -170,6 +175,7 @@ async function runAgent(deps: ActivityDeps, input: RunAgentInput): Promise<RunAg
         attempt,
         mode: session.record.mode,
         cwd: input.cwd,
+        ...(fixRound ? { fixRound } : {}),
       }),
     ).catch((err: unknown) => {
       throw unavailable(
@@ -244,13 +250,13 @@ async function runAgent(deps: ActivityDeps, input: RunAgentInput): Promise<RunAg
     await talk?.close();
   }
 
-  /** claude succeeded: the task has, if its expected outputs exist and its result is kept. */
+  /** claude succeeded: the task has, if its expected outputs exist (or go back to the agent) and its result is kept. */
   async function succeed(result: ResultLine, sessionId: string): Promise<RunAgentResult> {
     const missing = await missingOutputs(input);
-    if (missing.length > 0) {
-      // What is missing comes first, named as the plan names it (relative to the task's folder): a table that
-      // shows the start of the message shows that.
-      const named = missing.map((file) => inside(input.cwd, file) ?? file);
+    // What is missing is named as the plan names it (relative to the task's folder).
+    const named = missing.map((file) => inside(input.cwd, file) ?? file);
+    if (missing.length > 0 && !input.reportMissingOutputs) {
+      // What is missing comes first: a table that shows the start of the message shows that.
       const one = missing.length === 1;
       throw fail(
         failure(
@@ -274,6 +280,7 @@ async function runAgent(deps: ActivityDeps, input: RunAgentInput): Promise<RunAg
       attempt,
       permissionDenials: result.permissionDenials.length,
       session: session.record,
+      ...(missing.length > 0 ? { missingOutputs: named } : {}),
     };
     // Should Temporal refuse this answer (its server down past the heartbeat timeout), the next attempt gives it.
     await beating(() => keepCompleted(store, paths, answer)).catch((err: unknown) =>

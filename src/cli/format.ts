@@ -15,6 +15,7 @@ const STATE_ICON: Record<TaskState, string> = {
   ready: '○',
   'awaiting-approval': '?',
   running: '▶',
+  verifying: '◇',
   'awaiting-answer': '?',
   'awaiting-review': '?',
   'merge-conflict': '!',
@@ -29,7 +30,7 @@ export function stateLabel(state: TaskState): string {
   const text = `${STATE_ICON[state]} ${state}`;
   if (state === 'succeeded') return green(text);
   if (state === 'failed' || state === 'cancelled' || state === 'blocked') return red(text);
-  if (state === 'running') return cyan(text);
+  if (state === 'running' || state === 'verifying') return cyan(text);
   if (['awaiting-approval', 'awaiting-answer', 'awaiting-review', 'merge-conflict'].includes(state))
     return yellow(text);
   return text;

@@ -8,6 +8,7 @@ import { loadMetricsConfig } from '../config/metrics.js';
 import { ExitCode, exitCodeOf } from '../errors/exit-code.js';
 import type { Intervention, InterventionInput } from '../workflows/messages.js';
 import type { RunOptions } from './commands/run.js';
+import type { WorkerFlags } from './commands/worker.js';
 import { lazy } from './lazy.js';
 
 const artifactCommand = lazy(() => import('./commands/artifact.js'), 'artifactCommand');
@@ -64,7 +65,8 @@ variables override it), BATON_TASK_QUEUE (baton), BATON_CLAUDE_BIN, BATON_HOME (
 BATON_ARTIFACTS (s3://bucket/prefix; unset: BATON_HOME/artifacts) with AWS_ENDPOINT_URL_S3, AWS_REGION,
 AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, BATON_S3_PATH_STYLE; BATON_OTEL_ENDPOINT (tracing).
 What a worker lets plans do: BATON_WORKSPACE_ROOTS (folders agents may work in, ":"-separated; default the
-worker's folder), BATON_ALLOW_BYPASS=1, BATON_AGENT_ENV (variables agents see besides claude's own).
+worker's folder), BATON_ALLOW_BYPASS=1, BATON_NO_COMMANDS=1, BATON_AGENT_ENV (variables agents see besides
+claude's own).
 Exit codes: 0 completed, 1 failed/cancelled/aborted, 2 bad input, 3 Temporal unreachable.`,
   );
 
@@ -201,29 +203,13 @@ program
     "run agents only, no workflows: serves the tasks a plan routes to this queue (a task's taskQueue)",
   )
   .option('--allow-bypass-permissions', ALLOW_BYPASS_HELP)
+  .option('--no-commands', "refuse plans' verify commands: this worker runs agents only (also BATON_NO_COMMANDS=1)")
   .option(
     '--rehearse',
     'run the rehearsals of `baton start --rehearse` (queue <task queue>-rehearsal) with a scripted model: no API key, no cost',
   )
-  .action(
-    async (o: {
-      maxAgents?: number;
-      grace?: string;
-      taskQueue?: string;
-      activitiesOnly?: boolean;
-      allowBypassPermissions?: boolean;
-      rehearse?: boolean;
-    }) =>
-      done(
-        await workerCommand(config(), {
-          maxConcurrentAgents: o.maxAgents,
-          grace: o.grace,
-          taskQueue: o.taskQueue,
-          activitiesOnly: o.activitiesOnly,
-          allowBypassPermissions: o.allowBypassPermissions,
-          rehearse: o.rehearse,
-        }),
-      ),
+  .action(async ({ maxAgents, commands, ...o }: WorkerFlags) =>
+    done(await workerCommand(config(), { ...o, maxConcurrentAgents: maxAgents, noCommands: commands === false })),
   );
 
 program

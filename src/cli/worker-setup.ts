@@ -66,7 +66,8 @@ export function policySummary(policy: WorkerPolicy): string {
   const bypass = policy.allowBypassPermissions
     ? 'bypassPermissions allowed'
     : `no bypassPermissions (${WIDEN.bypass} allows it)`;
-  return `Agents work under ${policy.workspaceRoots.join(', ')} (${WIDEN.roots}); ${bypass}.`;
+  const commands = policy.noCommands ? `; verify commands refused (${WIDEN.commands})` : '';
+  return `Agents work under ${policy.workspaceRoots.join(', ')} (${WIDEN.roots}); ${bypass}${commands}.`;
 }
 
 export interface Rehearsal {

@@ -11,6 +11,7 @@ import { emptyAsUnset as optional, parseEnv, type Env } from './env.js';
 
 const PolicyEnvSchema = z.object({
   BATON_ALLOW_BYPASS: optional(z.enum(['1', '0', 'true', 'false'], { error: 'must be 1 or 0' })),
+  BATON_NO_COMMANDS: optional(z.enum(['1', '0', 'true', 'false'], { error: 'must be 1 or 0' })),
   BATON_WORKSPACE_ROOTS: optional(z.string()),
   BATON_AGENT_ENV: optional(
     z
@@ -24,6 +25,8 @@ const PolicyEnvSchema = z.object({
 
 export interface PolicySettings {
   allowBypassPermissions: boolean;
+  /** BATON_NO_COMMANDS: plans' `verify` commands are refused. */
+  noCommands?: boolean;
   /** The roots BATON_WORKSPACE_ROOTS names (absolute); undefined: the command's defaults apply. */
   workspaceRoots: string[] | undefined;
   agentEnv: string[];
@@ -36,6 +39,7 @@ export function loadPolicySettings(env: Env, cwd: string): PolicySettings {
     .map((root) => path.resolve(cwd, root));
   return {
     allowBypassPermissions: e.BATON_ALLOW_BYPASS === '1' || e.BATON_ALLOW_BYPASS === 'true',
+    noCommands: e.BATON_NO_COMMANDS === '1' || e.BATON_NO_COMMANDS === 'true',
     workspaceRoots: roots && roots.length > 0 ? roots : undefined,
     agentEnv: (e.BATON_AGENT_ENV ?? '')
       .split(',')
@@ -50,10 +54,11 @@ export function loadPolicySettings(env: Env, cwd: string): PolicySettings {
  */
 export function workerPolicy(
   settings: PolicySettings,
-  options: { defaultRoots: string[]; allowBypassPermissions?: boolean },
+  options: { defaultRoots: string[]; allowBypassPermissions?: boolean; noCommands?: boolean },
 ): WorkerPolicy {
   return {
     allowBypassPermissions: settings.allowBypassPermissions || options.allowBypassPermissions === true,
+    noCommands: settings.noCommands === true || options.noCommands === true,
     // Symlinks resolved: a task's folder is compared by where it really is.
     workspaceRoots: [...new Set((settings.workspaceRoots ?? options.defaultRoots).map(realFolder))],
     agentEnv: settings.agentEnv,
@@ -76,6 +81,7 @@ export function planRefusal(policy: WorkerPolicy, plan: Plan): string | undefine
     const refusal = policyRefusal(policy, {
       what: `task ${task.id}`,
       permissionMode: effectiveTask(plan, task).permissionMode,
+      commands: task.verify?.length ?? 0,
       workspace,
       realWorkspace: realFolder(workspace),
     });

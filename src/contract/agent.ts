@@ -39,6 +39,16 @@ export interface RunAgentInput {
    */
   answer?: { question: string; text: string };
   /**
+   * A fix round (DESIGN §11): the task's `verify` failed after the agent's answer, and this run continues that
+   * agent's conversation (`sessionId`) with what failed; `round` counts them from 1. Absent: the agent's first run.
+   */
+  fix?: { round: number; message: string };
+  /**
+   * Missing `expectedOutputs` are reported in the result (`missingOutputs`) instead of failing the attempt: the
+   * workflow gives them back to the agent's conversation like a failed verify (DESIGN §11). Absent: they fail it.
+   */
+  reportMissingOutputs?: boolean;
+  /**
    * Worktree isolation: the task's paths (contextFiles, expectedOutputs) under each `from` are read, written
    * and checked under its `to` (the task's worktree), first matching rule wins. Absent: paths as given.
    */
@@ -81,6 +91,8 @@ export interface RunAgentResult {
   permissionDenials: number;
   /** Whether this attempt continued the previous attempt's conversation, and if not, why (absent: older workers). */
   session?: AttemptSession;
+  /** With `reportMissingOutputs`: the expected outputs the agent did not leave, as the plan names them. */
+  missingOutputs?: string[];
 }
 
 /** How an attempt relates to the Claude conversation of the attempt before it (DESIGN §5). */

@@ -28,12 +28,40 @@ const FinalAgentFailure = {
   // The attempt ended while its agent's question waits on a person: the run holds the task until the answer,
   // then continues the conversation with it (DESIGN §13). Another attempt now would only wait too.
   AwaitingAnswer: 'AwaitingAnswer',
+  // The task's `verify` commands still failed after its rounds of fixes (DESIGN §11); thrown by the workflow.
+  VerificationFailed: 'VerificationFailed',
 } as const;
 
 export const FailureType = { ...RetryableAgentFailure, ...FinalAgentFailure } as const;
 export type FailureType = (typeof FailureType)[keyof typeof FailureType];
 
 export const NON_RETRYABLE_FAILURE_TYPES: readonly FailureType[] = Object.values(FinalAgentFailure);
+
+/** What kind of trouble ended a task (status `tasks[].errorKind`): a coarse word for people and scripts. */
+export const ErrorKind = {
+  Agent: 'agent',
+  Timeout: 'timeout',
+  Policy: 'policy',
+  Verification: 'verification',
+  Outputs: 'outputs',
+  Workspace: 'workspace',
+  SubPlan: 'sub-plan',
+  Cancelled: 'cancelled',
+} as const;
+export type ErrorKind = (typeof ErrorKind)[keyof typeof ErrorKind];
+
+/** The kind of a task's failure type (errorType); null for none. */
+export function errorKindOf(type: string | null | undefined): ErrorKind | null {
+  if (!type) return null;
+  if (type === FailureType.VerificationFailed) return ErrorKind.Verification;
+  if (type === FailureType.AgentTimedOut) return ErrorKind.Timeout;
+  if (type === FailureType.PolicyRefused) return ErrorKind.Policy;
+  if (type === FailureType.ExpectedOutputsMissing) return ErrorKind.Outputs;
+  if (type === 'Cancelled') return ErrorKind.Cancelled;
+  if (type === 'SubPlanFailed') return ErrorKind.SubPlan;
+  if (type.startsWith('Workspace') || type === 'MergeConflict') return ErrorKind.Workspace;
+  return ErrorKind.Agent;
+}
 
 /** Workspace failures (worktree isolation) another attempt of the same activity cannot fix. */
 const FinalWorkspaceFailure = {

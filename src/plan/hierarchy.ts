@@ -64,7 +64,7 @@ function walk(
       });
     }
     if (task.approval === 'after') issues.push({ path: formatPath([...here, 'approval']), message: AFTER_ON_SUB_PLAN });
-    for (const key of ['contextFiles', 'expectedOutputs'] as const) {
+    for (const key of ['contextFiles', 'expectedOutputs', 'verify'] as const) {
       const list = task[key];
       if (Array.isArray(list) && list.length > 0)
         issues.push({ path: formatPath([...here, key]), message: AGENT_ONLY(key) });

@@ -45,7 +45,11 @@ const DESCRIPTIONS: Record<'plan' | 'task' | 'subPlan' | 'defaults' | 'workspace
     approval:
       'A gate for a person: none (default), before (approve before the task starts) or after (approve its result; a rejection runs it again with the reason).',
     contextFiles: 'Files the agent is pointed at (relative to the workspace).',
-    expectedOutputs: 'Files the agent must leave behind (relative to the workspace); one missing fails the attempt.',
+    expectedOutputs:
+      'Files the agent must leave behind (relative to the workspace); one missing goes back to the agent (verifyRounds), then fails the task.',
+    verify:
+      'Commands that must pass in the workspace after the agent ends, each an argv list run without a shell ([npm, test]); a failure goes back to the agent.',
+    verifyRounds: 'Times a failing verify command is given back to the agent to fix (0–10, default 2).',
   },
   subPlan: {
     name: "The sub-plan's name (default: its task's id).",

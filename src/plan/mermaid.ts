@@ -8,6 +8,7 @@ export const STATE_STYLES: Readonly<Record<string, string>> = {
   ready: 'fill:#e0f2fe,stroke:#0284c7,color:#0c4a6e',
   'awaiting-approval': 'fill:#fef9c3,stroke:#ca8a04,color:#713f12',
   running: 'fill:#dbeafe,stroke:#2563eb,color:#1e3a8a,stroke-width:2px',
+  verifying: 'fill:#e0e7ff,stroke:#4f46e5,color:#312e81,stroke-width:2px',
   'awaiting-review': 'fill:#fef9c3,stroke:#ca8a04,color:#713f12',
   'merge-conflict': 'fill:#ffedd5,stroke:#ea580c,color:#7c2d12',
   succeeded: 'fill:#dcfce7,stroke:#16a34a,color:#14532d',

@@ -96,6 +96,23 @@ export const DEFAULT_MAX_DEPTH = 3;
 /** The most levels any plan may allow. */
 export const MAX_DEPTH_LIMIT = 10;
 
+/** Bounds of a task's `verify` commands (DESIGN.md §11): they travel in history with the plan. */
+export const VERIFY_LIMITS = { commands: 16, args: 64, argChars: 1000, rounds: 10 } as const;
+/** Fix-and-verify rounds a task gets when its plan does not say (`verifyRounds`). */
+export const DEFAULT_VERIFY_ROUNDS = 2;
+
+/** One command as an argv list, run without a shell: `[npm, test]`, never "npm test && …". */
+const VerifyCommandSchema = z
+  .array(
+    z
+      .string()
+      .max(VERIFY_LIMITS.argChars)
+      .refine((arg) => !arg.includes('\u0000'), 'must not hold a NUL character'),
+  )
+  .min(1, 'must name a program: a command is a list such as [npm, test]')
+  .max(VERIFY_LIMITS.args)
+  .refine((argv) => argv[0] !== '', 'must start with a program, not an empty string');
+
 const ApprovalSchema = z.enum(Object.values(Approval) as [Approval, ...Approval[]]);
 const OnFailureSchema = z.enum(Object.values(OnFailure) as [OnFailure, ...OnFailure[]]);
 const MaxParallelSchema = z.number().int().min(1).max(1000);
@@ -122,6 +139,10 @@ export const TaskSchema = z
     approval: ApprovalSchema.default('none'),
     contextFiles: z.array(z.string().min(1)).default([]),
     expectedOutputs: z.array(z.string().min(1)).default([]),
+    /** Commands that must pass in the task's workspace after its agent ends (DESIGN.md §11). */
+    verify: z.array(VerifyCommandSchema).max(VERIFY_LIMITS.commands).optional(),
+    /** Times a failing verify resumes the agent's conversation with the failure (default DEFAULT_VERIFY_ROUNDS). */
+    verifyRounds: z.number().int().min(0).max(VERIFY_LIMITS.rounds).optional(),
   })
   .meta({ id: 'task' }); // the JSON Schema's name of the recursive part (docs/plan.schema.json)
 export type Task = z.infer<typeof TaskSchema>;

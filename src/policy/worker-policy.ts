@@ -13,12 +13,15 @@ export interface WorkerPolicy {
   workspaceRoots: string[];
   /** Names (or `PREFIX_*`) of the worker's environment agents see besides claude's own (BATON_AGENT_ENV). */
   agentEnv: string[];
+  /** Plans' `verify` commands are refused (`--no-commands`, BATON_NO_COMMANDS=1): agents only, nothing else runs. */
+  noCommands?: boolean;
 }
 
 /** The settings that widen a worker's policy, as people type them. */
 export const WIDEN = {
   bypass: '--allow-bypass-permissions (or BATON_ALLOW_BYPASS=1)',
   roots: 'BATON_WORKSPACE_ROOTS',
+  commands: '--no-commands (or BATON_NO_COMMANDS=1)',
 } as const;
 
 /** The permission modes every worker allows; the rest need a setting. */
@@ -41,6 +44,8 @@ export interface TaskRequest {
   reads?: { what: string; path: string }[];
   /** Folders baton's own files live in (artifacts, inputs). */
   ownFolders?: string[];
+  /** How many `verify` commands the task asks this worker to run. */
+  commands?: number;
 }
 
 type Rule = (policy: WorkerPolicy, request: TaskRequest) => string | undefined;
@@ -72,7 +77,12 @@ const ownReads: Rule = (_policy, { what, reads = [], ownFolders = [] }) => {
   return `${what}: ${foreign.what} ${foreign.path} is not one of baton's files on this worker (${ownFolders.join(', ')}); it is not read for an agent`;
 };
 
-const RULES: readonly Rule[] = [permissionMode, workspace, planFiles, ownReads];
+const commands: Rule = (policy, { what, commands: count = 0 }) => {
+  if (!policy.noCommands || count === 0) return undefined;
+  return `${what} has verify commands, and this worker was started with ${WIDEN.commands}: it runs agents only; run the task on a worker started without it`;
+};
+
+const RULES: readonly Rule[] = [permissionMode, commands, workspace, planFiles, ownReads];
 
 /** Why the policy refuses the request (the first reason), or undefined when it allows it. */
 export function policyRefusal(policy: WorkerPolicy, request: TaskRequest): string | undefined {

@@ -9,6 +9,7 @@ import { answerSinks } from '../activities/agent-talk/answers.js';
 import { warmUpLauncher } from '../activities/launcher/client.js';
 import { createNotifyActivities } from '../activities/notify.js';
 import { createPlanActivities } from '../activities/plan-goal.js';
+import { createVerifyActivities } from '../activities/verify/verify-task.js';
 import { createWorkspaceActivities } from '../activities/workspace/activities.js';
 import { DISCARD_WORKFLOW_SPANS, type Tracing } from '../tracing/tracing.js';
 import { metricsInterceptors } from './metrics.js';
@@ -101,6 +102,7 @@ export async function createBatonWorker(options: BatonWorkerOptions): Promise<Wo
     activities: {
       ...createActivities(options.activities),
       ...createPlanActivities(options.activities),
+      ...createVerifyActivities(options.activities),
       ...createNotifyActivities(options.notifyCommand),
       ...createWorkspaceActivities(options.activities),
     },

@@ -24,10 +24,20 @@ export function renderDetails(overview: Overview, runId: string): string {
     const note = (t.error ?? t.summary ?? '').replace(/\s+/g, ' ').replace(/\|/g, '\\|').slice(0, 80);
     // A running task's attempt in progress may be a retry the run does not know of yet (its activity's Attempt, in
     // Pending Activities, says which): at least the count the run knows.
-    const attempts = t.state === 'running' ? `≥${t.attempts}` : String(t.attempts);
+    const attempts = t.state === 'running' || t.state === 'verifying' ? `≥${t.attempts}` : String(t.attempts);
     lines.push(`| ${t.id} | ${t.state} | ${attempts} | $${t.costUsd.toFixed(2)} | ${note} |`);
   }
   if (overview.taskCount > rows.length) lines.push('', `… and ${overview.taskCount - rows.length} more tasks`);
+  const verified = rows.filter((t) => t.verification);
+  if (verified.length > 0) {
+    // DESIGN.md §11: how each task's verify commands went, and where their output is.
+    lines.push('', 'Verification (the last round):');
+    for (const t of verified) {
+      const v = t.verification!;
+      const how = v.passed ? 'passed' : t.state === 'verifying' || t.state === 'running' ? 'failed, fixing' : 'failed';
+      lines.push(`- ${t.id}: ${how} in round ${v.rounds} — output: \`${plain(v.outputPath)}\``);
+    }
+  }
   const refusals = (overview.refusals ?? []).slice(-REFUSAL_ROWS);
   if (refusals.length > 0) {
     // A refused signal has nobody to answer: `temporal workflow signal` said "succeeded" all the same.

@@ -7,8 +7,9 @@ import { ActivityCancellationType, proxyActivities } from '@temporalio/workflow'
 import type { createNotifyActivities } from '../activities/notify.js';
 import type { createPlanActivities } from '../activities/plan-goal.js';
 import type { createActivities } from '../activities/run-agent.js';
+import type { createVerifyActivities } from '../activities/verify/verify-task.js';
 import type { createWorkspaceActivities } from '../activities/workspace/activities.js';
-import { NON_RETRYABLE_FAILURE_TYPES, NON_RETRYABLE_WORKSPACE_FAILURES } from '../contract/failures.js';
+import { FailureType, NON_RETRYABLE_FAILURE_TYPES, NON_RETRYABLE_WORKSPACE_FAILURES } from '../contract/failures.js';
 import { durationMs, type Duration as PlanDuration, type EffectiveTask } from '../plan/schema.js';
 import { agentActivityId } from './status.js';
 
@@ -16,6 +17,7 @@ export type AgentActivities = ReturnType<typeof createActivities>;
 export type PlanActivities = ReturnType<typeof createPlanActivities>;
 export type NotifyActivities = ReturnType<typeof createNotifyActivities>;
 export type WorkspaceActivities = ReturnType<typeof createWorkspaceActivities>;
+export type VerifyActivities = ReturnType<typeof createVerifyActivities>;
 
 /** The run's options that shape its activities (see OrchestrateOptions). */
 export interface ActivityTiming {
@@ -64,8 +66,14 @@ function workspaceRetry(initialInterval: Duration): RetryPolicy {
 /** A few quick tries: a notification that cannot be delivered must not hold the run. */
 const NOTIFY_RETRY: RetryPolicy = { maximumAttempts: 3, initialInterval: '2s' };
 
-/** The agent of one run (generation) of a task. */
-export function agentActivities(task: EffectiveTask, generation: number, timing: ActivityTiming): AgentActivities {
+/** The agent of one run (generation) of a task; `fixRound`: a verify failure given back to it (DESIGN §11). */
+export function agentActivities(
+  task: EffectiveTask,
+  generation: number,
+  timing: ActivityTiming,
+  fixRound?: number,
+): AgentActivities {
+  const fix = fixRound ? ` · fix ${fixRound}` : '';
   return proxyActivities<AgentActivities>({
     activityId: agentActivityId(task.id, generation),
     // Routing: the workers serving the task's queue (a host, a repository, a tool); else the run's own queue.
@@ -73,11 +81,32 @@ export function agentActivities(task: EffectiveTask, generation: number, timing:
     taskQueue: task.taskQueue,
     // A run of the task (a person's retry starts the next); Temporal's Attempt counts the attempts within it, and the
     // task's `attempts` in status counts them over every run (docs/STATUS.md).
-    summary: `${task.id} · run ${generation} · ${task.agent ?? 'claude'}`,
+    summary: `${task.id} · run ${generation}${fix} · ${task.agent ?? 'claude'}`,
     startToCloseTimeout: durationMs(task.timeout) + TIMEOUT_SLACK_MS,
     heartbeatTimeout: timing.heartbeatTimeout ?? DEFAULT_HEARTBEAT_TIMEOUT,
     cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
     retry: claudeRetry(task.retries + 1, timing),
+  });
+}
+
+/**
+ * A round of a task's `verify` commands (DESIGN §11), on the task's queue (where its workspace is), under its
+ * timeout. A failing command is the round's answer; the activity fails only when it cannot run them.
+ */
+export function verifyActivities(
+  task: EffectiveTask,
+  generation: number,
+  round: number,
+  timing: ActivityTiming,
+): VerifyActivities {
+  return proxyActivities<VerifyActivities>({
+    activityId: `${agentActivityId(task.id, generation)}.verify-${round}`,
+    taskQueue: task.taskQueue,
+    summary: `${task.id} · run ${generation} · verify ${round + 1}`,
+    startToCloseTimeout: durationMs(task.timeout) + TIMEOUT_SLACK_MS,
+    heartbeatTimeout: timing.heartbeatTimeout ?? DEFAULT_HEARTBEAT_TIMEOUT,
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+    retry: { ...claudeRetry(3, timing), nonRetryableErrorTypes: [FailureType.PolicyRefused] },
   });
 }
 

@@ -1,4 +1,5 @@
 // Run and task states and the status JSON (DESIGN.md §3, §7). Pure types and constants.
+import type { ErrorKind } from '../contract/failures.js';
 import type { Note } from '../contract/talk.js';
 
 export type { Note } from '../contract/talk.js';
@@ -19,6 +20,8 @@ export const TaskState = {
   Ready: 'ready',
   AwaitingApproval: 'awaiting-approval',
   Running: 'running',
+  /** Its agent ended; its `verify` commands run (DESIGN.md §11). */
+  Verifying: 'verifying',
   /** Its agent asked a person a question (mcp__baton__ask) and waits for the answer. */
   AwaitingAnswer: 'awaiting-answer',
   AwaitingReview: 'awaiting-review',
@@ -46,6 +49,7 @@ export const GATE_STATES: readonly TaskState[] = [
 /** Task states by how much they ask for a person's eye: running and waiting first, done last. */
 export const ATTENTION_ORDER: readonly TaskState[] = [
   'running',
+  'verifying',
   'awaiting-answer',
   'awaiting-approval',
   'awaiting-review',
@@ -76,6 +80,10 @@ export interface TaskView {
   artifactPath: string | null;
   error: string | null;
   errorType: string | null;
+  /** What kind of trouble `error` is (`agent`, `timeout`, `policy`, `verification`, …); null without an error. */
+  errorKind: ErrorKind | null;
+  /** A task with `verify` commands, once they ran: the last round's outcome (DESIGN.md §11); null otherwise. */
+  verification: Verification | null;
   sessionId: string | null;
   dependsOn: string[];
   /** The task queue the plan routes the task to (`taskQueue`, its own or from `defaults`); null: the run's own. */
@@ -93,6 +101,16 @@ export interface TaskView {
   parent?: string;
   /** A task with a `plan` or a `goal`, once its sub-plan runs: the child run (workflow id) and its phase. */
   child?: ChildView;
+}
+
+/** How a task's `verify` commands went (DESIGN.md §11). */
+export interface Verification {
+  /** The last round passed. */
+  passed: boolean;
+  /** Rounds run: 1 when the agent's first answer passed (or failed with no fix round left). */
+  rounds: number;
+  /** The last round's output (a file, or an s3:// ref of the artifact store). */
+  outputPath: string;
 }
 
 /** The sub-plan of a task as its parent shows it. */

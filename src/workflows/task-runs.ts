@@ -8,8 +8,8 @@ import { describeFailure } from './activity-failures.js';
 import { ChildRuns } from './children/child-runs.js';
 import type { GuidanceMemos } from './guidance-memo.js';
 import type { OrchestrateOptions } from './input.js';
-import { agentActivities } from './proxies.js';
 import type { Scheduler } from './scheduler/index.js';
+import { runVerified } from './verification.js';
 import type { IsolatedOutcome, Worktrees } from './worktrees.js';
 
 /** Text of a dependency's notes its dependents' prompts carry at most (the notes tool reads them all). */
@@ -87,12 +87,11 @@ export class TaskRuns {
       sessionId: answered?.sessionId ?? uuid4(),
       ...(answered ? { answer: { question: answered.text, text: answered.answer! } } : {}),
     };
-    const activities = agentActivities(task, record.generation, this.options);
+    // The agent, then its verify commands (./verification.ts), in its worktree with isolation.
+    const agent = (agentInput: RunAgentInput) => runVerified(sched, this.runId, task, agentInput, this.options);
     const scope = new CancellationScope();
     const work = (): Promise<IsolatedOutcome> =>
-      worktrees
-        ? worktrees.run(taskId, task, input, (agentInput) => activities.runAgent(agentInput))
-        : activities.runAgent(input).then((result) => ({ result }));
+      worktrees ? worktrees.run(taskId, task, input, agent) : agent(input).then((result) => ({ result }));
     // The task leaves `running` in the same step that records its end (and bumps sched.version): the
     // main loop may wake between two microtasks, and must never see a settled task still running.
     const done = scope.run(work).then(

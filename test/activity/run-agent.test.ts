@@ -248,6 +248,17 @@ void describe('runAgent with fixture processes', () => {
 
     const ok = await start('fake-claude-ok', makeInput({ id: 'outputs', expectedOutputs: [present] })).promise;
     assert.equal(ok.sessionId, SESSION_ID);
+    assert.equal(ok.missingOutputs, undefined);
+  });
+
+  void it('with reportMissingOutputs, names the missing outputs in its result instead (the workflow gives them back)', async () => {
+    const present = path.join(cwd, 'present.txt');
+    await writeFile(present, 'here');
+    const missing = path.join(cwd, 'missing-c.txt');
+    const input = makeInput({ id: 'outputs', expectedOutputs: [present, missing] }, { reportMissingOutputs: true });
+    const result = await start('fake-claude-ok', input).promise;
+    assert.deepEqual(result.missingOutputs, ['missing-c.txt']);
+    assert.ok(result.artifactPath.endsWith('result.md'));
   });
 
   for (const usePidNamespace of [true, false]) {

@@ -13,7 +13,8 @@ import type { TestTemporal } from '../helpers/temporal.js';
 import { workerScene } from '../helpers/worker-scene.js';
 
 const LONG_OUTPUT = 'out/a-rather-long-folder-name/with/more/levels/result-file.txt';
-// flaky: its first attempt meets a 500, Temporal retries it, and the second hangs. bad never writes its output.
+// flaky: its first attempt meets a 500, Temporal retries it, and the second hangs. bad never writes its output (and
+// gets no round to fix it: verifyRounds 0).
 const PLAN = `version: 1
 name: attempts
 defaults:
@@ -25,6 +26,7 @@ tasks:
   - id: bad
     prompt: Forgets its output.
     retries: 0
+    verifyRounds: 0
     expectedOutputs: [${LONG_OUTPUT}]
 `;
 

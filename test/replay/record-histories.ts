@@ -1,6 +1,6 @@
 // (Re)records the histories the replay test (test/workflow/replay.test.ts) replays: real runs of `orchestrate`
 // (real claude, scripted model) covering retries, interventions (an approval gate, retryTask after a failure,
-// guide), continue-as-new, and the two ways a run ends cancelled (an abort, Temporal's cancellation), written as
+// guide), continue-as-new, a verify round given back to its agent, and the two ways a run ends cancelled (an abort, Temporal's cancellation), written as
 // JSON into test/histories/. Run after a deliberate workflow change:
 //   npm run build && node dist/test/replay/record-histories.js [scenario …]   (default: every scenario)
 // (uses BATON_TEST_TEMPORAL_ADDRESS when set, else starts a dev server of its own).
@@ -85,6 +85,26 @@ const scenarios: Record<string, { script: NonNullable<Parameters<typeof withHarn
       await h.result(handle);
       await save(address, 'continue-as-new-first', handle, handle.firstExecutionRunId);
       await save(address, 'continue-as-new-last', handle);
+    },
+  },
+  // Verified, not just finished (DESIGN §11): the check fails (a verify command; a missing expected output), the
+  // agent's conversation gets the failure, it passes.
+  verify: {
+    script: {
+      checked: { turns: [{ text: 'Done, I think.' }, { write: { path: 'ok.txt', content: 'ok\n' } }] },
+      forgetful: { turns: [{ text: 'Done without it.' }, { write: { path: 'out.txt', content: 'out\n' } }] },
+    },
+    async run(h, address) {
+      const check = "process.exit(require('fs').existsSync('ok.txt') ? 0 : 1)";
+      const handle = await h.start(
+        plan('replay-verify', [
+          { id: 'checked', prompt: 'Passes on the second try.', verify: [[process.execPath, '-e', check]] },
+          { id: 'forgetful', prompt: 'Told of its missing output, writes it.', expectedOutputs: ['out.txt'] },
+          { id: 'after', prompt: 'Then this.', dependsOn: ['checked', 'forgetful'] },
+        ]),
+      );
+      await h.result(handle);
+      await save(address, 'verify', handle);
     },
   },
   // A person's abort while an agent runs: the run ends as Temporal's Canceled, its final status in the details.

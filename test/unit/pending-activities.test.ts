@@ -18,6 +18,8 @@ const task = (id: string, state: TaskView['state']): TaskView => ({
   artifactPath: null,
   error: null,
   errorType: null,
+  errorKind: null,
+  verification: null,
   sessionId: null,
   dependsOn: [],
   taskQueue: null,

@@ -71,6 +71,8 @@ async function homeWithSnapshot(
     artifactPath: null,
     error: null,
     errorType: null,
+    errorKind: null,
+    verification: null,
     sessionId: null,
     dependsOn: [],
     taskQueue: null,

@@ -47,3 +47,25 @@ void test('cancelTask kills a hanging agent and blocks its dependents; skipTask 
     assert.match(h.fake.requestsFor('next')[0]!.firstUserText, /This task was skipped by a person/);
   });
 });
+
+void test('cancelTask on a verifying task stops its verify command; skipTask is refused while it verifies', async () => {
+  await withHarness(temporal, { script: { slow: { turns: [{ text: 'done' }] } } }, async (h) => {
+    const marker = `verify-cancel-${Date.now()}`;
+    const hang = [process.execPath, '-e', `setTimeout(() => {}, 120000) // ${marker}`];
+    const handle = await h.start(plan('cancel-verify', [{ id: 'slow', prompt: 'Quick.', verify: [hang] }]));
+    await h.waitFor(handle, (s) => taskOf(s, 'slow').state === 'verifying', 'slow verifying', 30_000);
+    // The state changes as the verify activity is scheduled; its command starts a moment later.
+    const deadline = Date.now() + 20_000;
+    while ((await processesOf(marker)).length === 0) {
+      assert.ok(Date.now() < deadline, 'the verify command never started');
+      await sleep(50);
+    }
+    const skip = handle.executeUpdate(skipTaskUpdate, { args: [{ taskId: 'slow' }] });
+    await assert.rejects(skip, (err: Error & { cause?: Error }) =>
+      /task slow is verifying/.test(err.cause?.message ?? ''),
+    );
+    const cancelled = await handle.executeUpdate(cancelTaskUpdate, { args: [{ taskId: 'slow' }] });
+    assert.equal(taskOf(cancelled, 'slow').state, 'cancelled', describeStatus(cancelled));
+    assert.deepEqual(await processesOf(marker), [], 'the verify command outlived its cancellation');
+  });
+});

@@ -266,3 +266,34 @@ void test('a worker SIGKILLed during a task: the retry finds the worktree with t
     }
   });
 });
+
+void test("verify runs in the task's worktree before its commit: the fix of a failed check is committed and merged", async () => {
+  // Its first answer writes work.txt; the check wants fixed.txt too, which the agent writes once told (DESIGN §11).
+  const turns = [
+    { write: { path: 'work.txt', content: 'work\n' } },
+    { text: 'done' },
+    { write: { path: 'fixed.txt', content: 'fixed\n' } },
+    { text: 'fixed' },
+  ];
+  await withHarness(temporal, { script: { v: { turns } } }, async (h) => {
+    const git = await initRepo(h.cwd);
+    const check = "process.exit(require('fs').existsSync('fixed.txt') && require('fs').existsSync('work.txt') ? 0 : 1)";
+    const handle = await h.start(
+      plan('wt-verify', [{ id: 'v', prompt: 'Work.', verify: [[process.execPath, '-e', check]] }], {
+        workspace: worktree,
+      }),
+    );
+    const final = await h.result(handle);
+    assert.equal(final.phase, 'completed', describeStatus(final));
+    const v = taskOf(final, 'v');
+    assert.deepEqual({ passed: v.verification?.passed, rounds: v.verification?.rounds }, { passed: true, rounds: 2 });
+    // The round that failed ran in the worktree (work.txt was there, fixed.txt not yet), never in the repository.
+    const first = await readFile(v.verification!.outputPath.replace(/verify-1\.log$/, 'verify-0.log'), 'utf8');
+    assert.match(first, /exit code 1/);
+    assert.equal(existsSync(path.join(h.cwd, 'work.txt')), false);
+    assert.equal(
+      await git(['ls-tree', '--name-only', integrationBranch(handle.workflowId)]),
+      'README.md\nfixed.txt\nwork.txt',
+    );
+  });
+});

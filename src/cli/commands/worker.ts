@@ -28,7 +28,15 @@ export interface WorkerCommandOptions {
   allowBypassPermissions?: boolean;
   /** Serve rehearsals (`baton start --rehearse`) on the rehearsal queue, with the scripted model. */
   rehearse?: boolean;
+  /** Refuse plans' `verify` commands (DESIGN.md §11): this worker runs agents only. */
+  noCommands?: boolean;
 }
+
+/** `baton worker`'s flags as commander gives them (`--no-commands` sets `commands: false`). */
+export type WorkerFlags = Omit<WorkerCommandOptions, 'maxConcurrentAgents' | 'noCommands'> & {
+  maxAgents?: number;
+  commands?: boolean;
+};
 
 export async function workerCommand(config: Config, options: WorkerCommandOptions): Promise<number> {
   const grace = options.grace ?? DEFAULT_SHUTDOWN_GRACE;
@@ -51,6 +59,7 @@ export async function workerCommand(config: Config, options: WorkerCommandOption
   const policy = workerPolicy(config.policy, {
     defaultRoots: [config.cwd],
     allowBypassPermissions: options.allowBypassPermissions,
+    noCommands: options.noCommands,
   });
   const store = await checkedArtifactStore(config);
   const rehearsal = options.rehearse ? await startRehearsal(config) : undefined;

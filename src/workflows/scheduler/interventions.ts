@@ -126,7 +126,7 @@ export function retry(
 
 export function checkSkip(core: Core, taskId: string): void {
   const r = core.record(taskId);
-  if (r.state === 'running' || r.state === 'succeeded' || r.state === 'skipped' || agentWaits(r)) {
+  if (['running', 'verifying', 'succeeded', 'skipped'].includes(r.state) || agentWaits(r)) {
     throw refuse.notSkippable(taskId, r.state);
   }
 }
@@ -156,7 +156,7 @@ export function skip(core: Core, taskId: string, reason: string | undefined, now
 export function checkCancelTask(core: Core, taskId: string): void {
   const r = core.record(taskId);
   if (r.state === 'awaiting-answer' && !agentWaits(r)) throw refuse.heldQuestion(taskId);
-  if (r.state !== 'running' && !agentWaits(r)) throw refuse.notRunning(taskId, r.state);
+  if (r.state !== 'running' && r.state !== 'verifying' && !agentWaits(r)) throw refuse.notRunning(taskId, r.state);
 }
 
 export function checkGuide(core: Core, taskId: string, message: string): void {

@@ -1,5 +1,6 @@
 // A task's runs: it starts, it ends with a result or a failure, and what it cost counts against the budget.
 import type { RunAgentResult } from '../../contract/agent.js';
+import type { Verification } from '../status.js';
 import type { Core } from './core.js';
 import { DERIVED_STATES, refresh } from './derivation.js';
 import { takeNotes } from './guidance.js';
@@ -14,8 +15,28 @@ export function markRunning(core: Core, id: string, now: string): TaskRecord {
   r.endedAt = null;
   r.error = null;
   r.errorType = null;
+  r.verification = null;
   for (const dep of core.task(id).dependsOn) trimWhenConsumed(core, dep);
   return r;
+}
+
+/** A step of a task's checks after its agent's answer (DESIGN.md §11; ../verification.ts). */
+export type VerifyStep =
+  /** Its `verify` commands run: verifying. */
+  | { step: 'start' }
+  /** A round of them ended (passed, or failed with no fix left). */
+  | { step: 'round'; verification: Verification }
+  /** The check failed, and goes back to its agent (running again): the answer it replaces counts now. */
+  | { step: 'fix'; spent: { attempts: number; costUsd: number }; verification?: Verification };
+
+export function verifying(core: Core, id: string, change: VerifyStep): void {
+  const r = core.record(id);
+  if (change.step === 'start') r.state = 'verifying';
+  else if (change.verification) r.verification = { ...change.verification };
+  if (change.step !== 'fix') return;
+  r.state = 'running';
+  r.attempts += change.spent.attempts;
+  addCost(core, r, change.spent.costUsd);
 }
 
 /** Guidance (a person's notes waiting among it) and replacement prompt are used once, by the run that starts now. */

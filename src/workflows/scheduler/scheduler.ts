@@ -95,8 +95,8 @@ export class Scheduler {
     return startable(this.core, running);
   }
 
-  runningIds(): string[] {
-    return this.core.state.records.filter((r) => r.state === 'running').map((r) => r.id);
+  verifying(id: string, change: lifecycle.VerifyStep): void {
+    this.change((core) => lifecycle.verifying(core, id, change));
   }
 
   markRunning(id: string, now: string): RecordView {

@@ -3,7 +3,7 @@
 import type { Note } from '../../contract/talk.js';
 import type { WorkspaceBase } from '../../contract/workspace.js';
 import type { Plan } from '../../plan/schema.js';
-import type { ChildView, TaskState, TaskView } from '../status.js';
+import type { ChildView, TaskState, TaskView, Verification } from '../status.js';
 
 /** How much of a result's text the run keeps (dependents get it; the full text is in the artifact). */
 export const KEPT_TEXT_CHARS = 2_000;
@@ -50,6 +50,8 @@ export interface TaskRecord {
   question?: Question | null;
   /** Questions the task's agents asked so far: each question's id. */
   questions?: number;
+  /** Its `verify` commands' last round in this run of the task (DESIGN.md §11). */
+  verification?: Verification | null;
 }
 
 /** What a run knows of one of its child runs (a task's sub-plan), from the child's reports (../children). */

@@ -1,4 +1,5 @@
 // What the scheduler shows: the status JSON (DESIGN.md §7), the run at a glance, one task's view.
+import { errorKindOf } from '../../contract/failures.js';
 import type { Note } from '../../contract/talk.js';
 import {
   ATTENTION_ORDER,
@@ -141,9 +142,9 @@ export function view(core: Core, r: RecordView): TaskView {
     state: r.state,
     // A running task counts the attempt in progress (docs/STATUS.md): the run knows it is at least its run's first;
     // the status query and the worker's snapshot add the later attempts Temporal's retries have begun. An agent
-    // waiting on its question's answer is an attempt in progress too.
+    // waiting on its question's answer is an attempt in progress too, and so is the answer its verify commands check.
     attempts:
-      r.state === 'running' || (r.state === 'awaiting-answer' && r.question?.held === false)
+      r.state === 'running' || r.state === 'verifying' || (r.state === 'awaiting-answer' && r.question?.held === false)
         ? r.attempts + 1
         : r.attempts,
     startedAt: r.startedAt,
@@ -153,6 +154,8 @@ export function view(core: Core, r: RecordView): TaskView {
     artifactPath: r.artifactPath,
     error: r.error,
     errorType: r.errorType,
+    errorKind: errorKindOf(r.errorType),
+    verification: r.verification ? { ...r.verification } : null,
     sessionId: r.sessionId,
     dependsOn: task.dependsOn,
     taskQueue: task.taskQueue ?? core.state.plan.defaults?.taskQueue ?? null,
