@@ -32,6 +32,8 @@ function task(id: string, parent?: string, state: TaskState = 'succeeded'): Task
     artifactPath: null,
     error: null,
     errorType: null,
+    errorKind: null,
+    verification: null,
     sessionId: null,
     dependsOn: [],
     taskQueue: null,
