@@ -1,5 +1,5 @@
 // How statuses look to people: tables, states, durations, money.
-import type { RunStatus, TaskState, TaskView } from '../workflows/status.js';
+import { subPlanTree, type RunStatus, type TaskState, type TaskView } from '../workflows/status.js';
 
 const useColor = process.stdout.isTTY && !process.env.NO_COLOR;
 const paint = (code: number) => (text: string) => (useColor ? `\u001b[${code}m${text}\u001b[0m` : text);
@@ -118,13 +118,7 @@ export interface TreeRow {
  * `│` lines joining the tasks of one sub-plan; a task whose parent is not listed shows its whole path id.
  */
 export function treeRows(tasks: readonly TaskView[]): TreeRow[] {
-  const listed = new Set(tasks.map((t) => t.id));
-  const below = new Map<string, TaskView[]>();
-  const roots: TaskView[] = [];
-  for (const t of tasks) {
-    if (t.parent !== undefined && listed.has(t.parent)) below.set(t.parent, [...(below.get(t.parent) ?? []), t]);
-    else roots.push(t);
-  }
+  const { roots, below } = subPlanTree(tasks);
   const rows: TreeRow[] = [];
   // `rails`: for each level between the top and this task's parent, whether that level's sub-plan goes on below.
   const visit = (task: TaskView, rails: string, last: boolean, top: boolean): void => {

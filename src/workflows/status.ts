@@ -218,3 +218,23 @@ export function agentActivityId(taskId: string, generation: number): string {
 export function taskIdOfActivity(activityId: string): string {
   return activityId.replace(/\.\d+$/, '');
 }
+
+/**
+ * Task views as a forest (DESIGN.md §10): each view's sub-plan tasks under it, in the order given. A view whose
+ * parent is not among them is a root. Used by the run's own view order and by the CLI's tree table.
+ */
+export function subPlanTree(views: readonly TaskView[]): { roots: TaskView[]; below: Map<string, TaskView[]> } {
+  const ids = new Set(views.map((v) => v.id));
+  const below = new Map<string, TaskView[]>();
+  const roots: TaskView[] = [];
+  for (const v of views) {
+    if (v.parent === undefined || !ids.has(v.parent)) {
+      roots.push(v);
+      continue;
+    }
+    const siblings = below.get(v.parent);
+    if (siblings) siblings.push(v);
+    else below.set(v.parent, [v]);
+  }
+  return { roots, below };
+}

@@ -4,7 +4,7 @@
 // once the conversation holds the message that asks it: whatever ends the attempt after that, the next attempt
 // continues the conversation that asked (DESIGN §13). Bounded: past the wait, the question goes to the run anyway
 // (the attempt that brings the answer then starts a conversation with the question and its answer in its prompt).
-import { readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AGENT_MCP_SERVER } from '../../contract/agent-tools.js';
 
@@ -28,11 +28,37 @@ export async function untilConversationAsks(
   { timeoutMs = 5000, everyMs = 50 }: KeptQuestionOptions = {},
 ): Promise<boolean> {
   const until = Date.now() + timeoutMs;
+  // Only what claude appended since the last look is read: a long conversation is not read again every time.
+  let read: { file: string; offset: number; partial: Buffer } | undefined;
   for (;;) {
     const where = await file();
-    if (where && asks(await readFile(where, 'utf8').catch(() => ''), question)) return true;
+    if (where) {
+      if (read?.file !== where) read = { file: where, offset: 0, partial: Buffer.alloc(0) };
+      const added = await appended(where, read.offset);
+      read.offset += added.length;
+      const bytes = Buffer.concat([read.partial, added]);
+      // A line claude is still writing waits for its end (cut at a newline byte: never inside a UTF-8 character).
+      const cut = bytes.lastIndexOf(0x0a) + 1;
+      read.partial = bytes.subarray(cut);
+      if (asks(bytes.subarray(0, cut).toString('utf8'), question)) return true;
+    }
     if (signal.aborted || Date.now() >= until) return false;
     await sleep(everyMs, undefined, { signal }).catch(() => undefined);
+  }
+}
+
+/** The bytes of `file` from `offset` on (none when it cannot be read). */
+async function appended(file: string, offset: number): Promise<Buffer> {
+  const handle = await open(file, 'r').catch(() => undefined);
+  if (!handle) return Buffer.alloc(0);
+  try {
+    const { size } = await handle.stat();
+    if (size <= offset) return Buffer.alloc(0);
+    const buffer = Buffer.alloc(size - offset);
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, offset);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
   }
 }
 

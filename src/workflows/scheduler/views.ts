@@ -4,6 +4,7 @@ import type { Note } from '../../contract/talk.js';
 import {
   ATTENTION_ORDER,
   STATUS_NOTES,
+  subPlanTree,
   type ChildView,
   type Overview,
   type RunStatus,
@@ -76,13 +77,7 @@ export function allViews(core: Core): TaskView[] {
 
 /** A sub-plan's reported views with each task's own sub-plan right after it. */
 function treeOrder(views: readonly TaskView[]): TaskView[] {
-  const ids = new Set(views.map((v) => v.id));
-  const below = new Map<string, TaskView[]>();
-  const roots: TaskView[] = [];
-  for (const v of views) {
-    if (v.parent !== undefined && ids.has(v.parent)) below.set(v.parent, [...(below.get(v.parent) ?? []), v]);
-    else roots.push(v);
-  }
+  const { roots, below } = subPlanTree(views);
   const ordered: TaskView[] = [];
   const visit = (v: TaskView): void => {
     ordered.push(v);
