@@ -98,6 +98,13 @@ void test('an argv with ; and $(…) is passed literally: no shell runs it', asy
   assert.equal(existsSync(path.join(cwd, 'x')), false);
 });
 
+void test('a program named like an option is run as that program, never read by the sandbox as its option', async () => {
+  // Read by unshare, `--version` would print its version and pass.
+  const result = await verify(input([['--version']])).promise;
+  assert.equal(result.passed, false, await readFile(result.outputPath, 'utf8'));
+  assert.doesNotMatch(await readFile(result.outputPath, 'utf8'), /util-linux/);
+});
+
 void test('the first failing command ends the round: its argv, exit code and output end come back', async () => {
   const result = await verify(
     input([

@@ -34,7 +34,8 @@ const DRAIN_MS = 1000;
 export async function runCommand(spec: CommandSpec): Promise<CommandOutcome> {
   const [program, ...args] = spec.argv;
   const [file, argv] = spec.pidNamespace
-    ? [spec.pidNamespace.command, [...spec.pidNamespace.args, program!, ...args]]
+    ? // `--`: a program named like an option (`--version`) is run as a program, not read by unshare.
+      [spec.pidNamespace.command, [...spec.pidNamespace.args, '--', program!, ...args]]
     : [program!, args];
   spec.output.begin();
   const child = spawn(file, argv, { cwd: spec.cwd, env: spec.env, stdio: ['ignore', 'pipe', 'pipe'], shell: false });
