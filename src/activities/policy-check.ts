@@ -40,7 +40,7 @@ export function checkAgentPolicy(deps: ActivityDeps, input: RunAgentInput, detai
     {
       what: `task ${input.task.id}`,
       permissionMode: input.task.permissionMode,
-      commands: input.task.verify?.length ?? 0,
+      commands: (input.task.verify?.length ?? 0) + (input.planVerifyCommands ?? 0),
       workspace: input.cwd,
       ownWorkspaces: worktreeFolders(deps),
       files: [

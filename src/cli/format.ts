@@ -1,5 +1,5 @@
 // How statuses look to people: tables, states, durations, money.
-import { subPlanTree, type RunStatus, type TaskState, type TaskView } from '../workflows/status.js';
+import { GATE_STATES, subPlanTree, type RunStatus, type TaskState, type TaskView } from '../workflows/status.js';
 
 const useColor = process.stdout.isTTY && !process.env.NO_COLOR;
 const paint = (code: number) => (text: string) => (useColor ? `\u001b[${code}m${text}\u001b[0m` : text);
@@ -19,6 +19,7 @@ const STATE_ICON: Record<TaskState, string> = {
   'awaiting-answer': '?',
   'awaiting-review': '?',
   'merge-conflict': '!',
+  'verification-failed': '!',
   succeeded: '✔',
   failed: '✖',
   skipped: '↷',
@@ -31,8 +32,7 @@ export function stateLabel(state: TaskState): string {
   if (state === 'succeeded') return green(text);
   if (state === 'failed' || state === 'cancelled' || state === 'blocked') return red(text);
   if (state === 'running' || state === 'verifying') return cyan(text);
-  if (['awaiting-approval', 'awaiting-answer', 'awaiting-review', 'merge-conflict'].includes(state))
-    return yellow(text);
+  if (GATE_STATES.includes(state)) return yellow(text);
   return text;
 }
 

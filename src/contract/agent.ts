@@ -49,6 +49,11 @@ export interface RunAgentInput {
    */
   reportMissingOutputs?: boolean;
   /**
+   * Worktree isolation with a plan-level `verify`: how many commands run after this task's merge. A worker that
+   * refuses commands (`--no-commands`) refuses the agent before it starts, as it does a task's own verify.
+   */
+  planVerifyCommands?: number;
+  /**
    * Worktree isolation: the task's paths (contextFiles, expectedOutputs) under each `from` are read, written
    * and checked under its `to` (the task's worktree), first matching rule wins. Absent: paths as given.
    */

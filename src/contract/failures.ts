@@ -77,6 +77,8 @@ const FinalWorkspaceFailure = {
   BranchMissing: 'WorkspaceBranchMissing',
   /** The repository lies outside the worker's workspace roots (src/policy). */
   PolicyRefused: 'PolicyRefused',
+  /** A merge to undo (the plan's verify failed) is no longer the integration branch's last commit. */
+  MergeNotLast: 'WorkspaceMergeNotLast',
   /** workspace.remote is not something git may be given (an option, a command-running transport). */
   RemoteRefused: 'WorkspaceRemoteRefused',
 } as const;

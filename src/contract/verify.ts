@@ -16,6 +16,11 @@ export interface VerifyTaskInput {
   commands: string[][];
   /** The task's timeout: the whole round's limit. */
   timeout: Duration;
+  /**
+   * `plan`: the plan's own `verify`, run on the integration branch after the task's merge (worktree isolation);
+   * its output file is named apart from the task's rounds. Absent: the task's `verify`.
+   */
+  scope?: 'plan';
 }
 
 /** The first command of a round that did not pass. */

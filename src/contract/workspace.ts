@@ -104,6 +104,14 @@ export interface MergeTaskResult {
   uncommitted?: boolean;
 }
 
+/** A task's merge taken back off the integration branch (the plan's verify failed on it). */
+export interface UndoMergeResult {
+  /** False: the branch did not hold the task's work (undone already). */
+  undone: boolean;
+  /** The integration branch's commit now. */
+  head: string;
+}
+
 export interface CleanUpInput extends SharedRemote {
   runId: string;
 }

@@ -30,6 +30,8 @@ const DESCRIPTIONS: Record<'plan' | 'task' | 'subPlan' | 'defaults' | 'workspace
     defaults: 'Settings for every task that does not set them itself.',
     workspace: 'Where the agents work. Default: the folder baton was started from.',
     agents: 'Agent definitions (claude --agents) that tasks name with `agent`.',
+    verify:
+      "Worktree isolation only: commands that must pass on the integration branch after each task's merge, each an argv list run without a shell; a failure undoes the merge and waits for a person (verification-failed).",
     tasks: 'The tasks, in plan order (among ready tasks of equal priority, the earlier starts first).',
   },
   task: {

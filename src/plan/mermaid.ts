@@ -11,6 +11,7 @@ export const STATE_STYLES: Readonly<Record<string, string>> = {
   verifying: 'fill:#e0e7ff,stroke:#4f46e5,color:#312e81,stroke-width:2px',
   'awaiting-review': 'fill:#fef9c3,stroke:#ca8a04,color:#713f12',
   'merge-conflict': 'fill:#ffedd5,stroke:#ea580c,color:#7c2d12',
+  'verification-failed': 'fill:#ffedd5,stroke:#ea580c,color:#7c2d12',
   succeeded: 'fill:#dcfce7,stroke:#16a34a,color:#14532d',
   failed: 'fill:#fee2e2,stroke:#dc2626,color:#7f1d1d',
   skipped: 'fill:#f4f4f5,stroke:#a1a1aa,color:#71717a,stroke-dasharray:4 2',

@@ -208,6 +208,11 @@ export const PlanSchema = z.strictObject({
   defaults: TaskSettingsSchema.optional(),
   workspace: WorkspaceSchema.optional(),
   agents: z.record(TaskIdSchema, AgentDefinitionSchema).optional(),
+  /**
+   * Commands that must pass on the integration branch after each task's merge (DESIGN.md §11; worktree isolation
+   * only: validate.ts says so, a refinement here would keep `omit` from the planner's schema).
+   */
+  verify: z.array(VerifyCommandSchema).max(VERIFY_LIMITS.commands).optional(),
   tasks: z.array(TaskSchema).min(1, 'a plan needs at least one task'),
 });
 export type Plan = z.infer<typeof PlanSchema>;

@@ -26,8 +26,21 @@ export function validatePlanObject(value: unknown, source?: string, context: Hie
   // The graph is checked even when the schema is not satisfied, so one run reports everything.
   issues.push(...checkDag(parsed.success ? parsed.data.tasks : dagTasksOf(value)));
   issues.push(...hierarchyIssues(value, context));
+  if (parsed.success) issues.push(...planVerifyIssues(parsed.data));
   if (parsed.success && issues.length === 0) return { ok: true, plan: parsed.data };
   return { ok: false, issues: issues.map(withSource) };
+}
+
+/** A plan-level `verify` runs on the integration branch, which only worktree isolation has. */
+function planVerifyIssues(plan: Plan): PlanIssue[] {
+  if (!plan.verify?.length || plan.workspace?.isolation === 'worktree') return [];
+  return [
+    {
+      path: 'verify',
+      message:
+        "a plan-level verify runs on the integration branch after each task's merge, which needs worktree isolation: set workspace.isolation: worktree, or move the commands to the tasks' own verify",
+    },
+  ];
 }
 
 function toPlanIssues(issue: z.core.$ZodIssue): PlanIssue[] {

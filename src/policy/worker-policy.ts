@@ -79,7 +79,7 @@ const ownReads: Rule = (_policy, { what, reads = [], ownFolders = [] }) => {
 
 const commands: Rule = (policy, { what, commands: count = 0 }) => {
   if (!policy.noCommands || count === 0) return undefined;
-  return `${what} has verify commands, and this worker was started with ${WIDEN.commands}: it runs agents only; run the task on a worker started without it`;
+  return `${what} has verify commands (its own or its plan's), and this worker was started with ${WIDEN.commands}: it runs agents only; run the task on a worker started without it`;
 };
 
 const RULES: readonly Rule[] = [permissionMode, commands, workspace, planFiles, ownReads];

@@ -35,7 +35,12 @@ export function renderDetails(overview: Overview, runId: string): string {
     for (const t of verified) {
       const v = t.verification!;
       const how = v.passed ? 'passed' : t.state === 'verifying' || t.state === 'running' ? 'failed, fixing' : 'failed';
-      lines.push(`- ${t.id}: ${how} in round ${v.rounds} — output: \`${plain(v.outputPath)}\``);
+      // The plan's verify failed on the integration branch: its merge was undone, a person decides.
+      const where =
+        t.state === 'verification-failed'
+          ? "the plan's verify failed after its merge (undone); approve, retry or skip it"
+          : `${how} in round ${v.rounds}`;
+      lines.push(`- ${t.id}: ${where} — output: \`${plain(v.outputPath)}\``);
     }
   }
   const refusals = (overview.refusals ?? []).slice(-REFUSAL_ROWS);

@@ -87,7 +87,7 @@ async function runWorkflow(run: Run, goal: string | undefined, options: Orchestr
     }
     const sched = run.scheduler!;
     if (sched.isolated) {
-      const worktrees = run.isolate(sched, options.retryInitialInterval);
+      const worktrees = run.isolate(sched, options);
       try {
         await worktrees.recordBase(sched.plan.workspace?.repo ?? options.cwd ?? '.');
       } catch (err) {

@@ -110,6 +110,25 @@ export function verifyActivities(
   });
 }
 
+/**
+ * The plan's `verify` after a task's merge (DESIGN §11), on the run's queue: the integration branch's worktree is
+ * where the merges are, which that queue owns. Under the task's timeout, like its own verify.
+ */
+export function planVerifyActivities(
+  task: EffectiveTask,
+  generation: number,
+  timing: ActivityTiming,
+): VerifyActivities {
+  return proxyActivities<VerifyActivities>({
+    activityId: `${agentActivityId(task.id, generation)}.plan-verify`,
+    summary: `${task.id} · run ${generation} · plan verify`,
+    startToCloseTimeout: durationMs(task.timeout) + TIMEOUT_SLACK_MS,
+    heartbeatTimeout: timing.heartbeatTimeout ?? DEFAULT_HEARTBEAT_TIMEOUT,
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+    retry: { ...claudeRetry(3, timing), nonRetryableErrorTypes: [FailureType.PolicyRefused] },
+  });
+}
+
 /** The planner of one round of planning. */
 export function plannerActivities(round: number, timing: ActivityTiming): PlanActivities {
   return proxyActivities<PlanActivities>({

@@ -2,7 +2,6 @@
 // plan, then its scheduler; the agents and sub-plans running now; worktree isolation; what people see of it; and,
 // for a sub-plan's run, its reports to the run above it (DESIGN.md §10).
 import { CancellationScope, isCancellation, proxySinks } from '@temporalio/workflow';
-import type { Duration } from '@temporalio/common';
 import type { AnswerSinks } from '../contract/talk.js';
 import type { Plan } from '../plan/schema.js';
 import { synthesis } from './children/child-plan.js';
@@ -15,6 +14,7 @@ import type { OrchestrateOptions } from './input.js';
 import { GuidanceMemos } from './guidance-memo.js';
 import type { InterventionHooks } from './interventions.js';
 import type { PlanRoundsContext } from './plan-rounds.js';
+import type { ActivityTiming } from './proxies.js';
 import type { Planning } from './planning.js';
 import { Publisher } from './publisher.js';
 import { Refusals } from './refusals.js';
@@ -78,8 +78,8 @@ export class Run implements PlanRoundsContext {
   }
 
   /** Worktree isolation: the scheduler's tasks run in worktrees of their own from here on. */
-  isolate(sched: Scheduler, retryInitialInterval: Duration | undefined): Worktrees {
-    this.isolation = new Worktrees(this.runId, sched, retryInitialInterval);
+  isolate(sched: Scheduler, timing: ActivityTiming): Worktrees {
+    this.isolation = new Worktrees(this.runId, sched, timing);
     return this.isolation;
   }
 
@@ -195,7 +195,7 @@ export class Run implements PlanRoundsContext {
         const merge = await isolated.merge(taskId, sched.task(taskId).title ?? taskId);
         // Skipped (or approved by another call) while the merge waited for its turn: that answer stands.
         if (!sched.mergesOnApprove(taskId)) return;
-        if (merge.outcome === 'conflict') sched.mergeConflict(taskId, merge, now());
+        if (merge.outcome === 'conflict') sched.mergeFailed(taskId, { conflict: merge }, now());
         else sched.approve(taskId, note);
       })();
     },

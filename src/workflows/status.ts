@@ -26,6 +26,8 @@ export const TaskState = {
   AwaitingAnswer: 'awaiting-answer',
   AwaitingReview: 'awaiting-review',
   MergeConflict: 'merge-conflict',
+  /** The plan's `verify` failed on the integration branch after its merge (undone): it waits for a person. */
+  VerificationFailed: 'verification-failed',
   Succeeded: 'succeeded',
   Failed: 'failed',
   Skipped: 'skipped',
@@ -44,6 +46,7 @@ export const GATE_STATES: readonly TaskState[] = [
   'awaiting-answer',
   'awaiting-review',
   'merge-conflict',
+  'verification-failed',
 ];
 
 /** Task states by how much they ask for a person's eye: running and waiting first, done last. */
@@ -54,6 +57,7 @@ export const ATTENTION_ORDER: readonly TaskState[] = [
   'awaiting-approval',
   'awaiting-review',
   'merge-conflict',
+  'verification-failed',
   'failed',
   'cancelled',
   'blocked',

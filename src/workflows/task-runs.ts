@@ -95,9 +95,10 @@ export class TaskRuns {
     // The task leaves `running` in the same step that records its end (and bumps sched.version): the
     // main loop may wake between two microtasks, and must never see a settled task still running.
     const done = scope.run(work).then(
-      ({ result, conflict }) => {
+      ({ result, conflict, verifyFailed }) => {
         this.running.delete(taskId);
-        if (conflict) sched.mergeConflict(taskId, conflict, now(), result);
+        if (conflict) sched.mergeFailed(taskId, { conflict }, now(), result);
+        else if (verifyFailed) sched.mergeFailed(taskId, { verifyFailed }, now(), result);
         else sched.succeeded(taskId, result, now());
         this.memos.sync(sched, taskId);
       },

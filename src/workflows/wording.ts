@@ -53,6 +53,8 @@ export const waiting = {
       : ' — resolve, then';
     return `task ${id}: merge conflict${where} baton approve <run> ${id} (or baton retry|skip <run> ${id})`;
   },
+  verificationFailed: (id: string) =>
+    `task ${id}: the plan's verify failed after its merge (undone) — baton approve <run> ${id} to merge it as is, baton retry <run> ${id} [--note "<guidance>"] to run its agent again, or baton skip <run> ${id}`,
   failed: (id: string, state: TaskState) => `task ${id}: ${state} — baton retry|skip <run> ${id}, or baton abort <run>`,
   question: (id: string, question: string) =>
     `task ${id}: its agent asks "${oneLine(question, QUESTION_SHOWN_CHARS)}" — baton answer <run> ${id} "<answer>"`,
@@ -122,6 +124,7 @@ export const refuse = {
     new Refusal(`task ${id} is ${state}, not waiting for approval or review`),
   resetLosesResolution: (id: string) =>
     new Refusal(`task ${id} has a merge conflict; a reset would throw its work away (skip it instead)`),
+  // Kept as it was before verification-failed could be retried too: people's scripts match it.
   notFailed: (id: string, state: TaskState) => new Refusal(`task ${id} is ${state}, not failed or cancelled`),
   resetNeedsWorktrees: () => new Refusal('reset needs worktree isolation (workspace.isolation: worktree)'),
   notSkippable: (id: string, state: TaskState) =>

@@ -4,18 +4,19 @@
 // there for a person — until it is approved, retried (an agent resolves it in its own worktree) or skipped.
 // Workflow code: activities by type only.
 import { condition, log } from '@temporalio/workflow';
-import type { Duration } from '@temporalio/common';
 import type { RunAgentInput, RunAgentResult } from '../contract/agent.js';
 import type { MergeTaskResult, PreparedWorktree, WorkspaceBase } from '../contract/workspace.js';
 import type { EffectiveTask } from '../plan/schema.js';
-import { workspaceActivities, type WorkspaceActivities } from './proxies.js';
+import { verifyMerge, planVerifyCommands, type PlanVerifyFailure } from './plan-verify.js';
+import { workspaceActivities, type ActivityTiming, type WorkspaceActivities } from './proxies.js';
 import type { MergeConflict, Scheduler } from './scheduler/index.js';
 import { CLEAN_UP_FAILED } from './wording.js';
 
-/** What a task's run gives back: the agent's result, and a conflict when its merge had one. */
+/** What a task's run gives back: the agent's result, and a conflict or the plan's failed verify after its merge. */
 export interface IsolatedOutcome {
   result: RunAgentResult;
   conflict?: MergeTaskResult;
+  verifyFailed?: PlanVerifyFailure;
 }
 
 export class Worktrees {
@@ -25,7 +26,8 @@ export class Worktrees {
   constructor(
     private readonly runId: string,
     private readonly sched: Scheduler,
-    private readonly retryInitialInterval?: Duration,
+    /** The run's options: git retries, and the plan's verify (./plan-verify.ts). */
+    private readonly timing: ActivityTiming = {},
   ) {}
 
   /**
@@ -36,7 +38,7 @@ export class Worktrees {
    * one filesystem at the same paths) — or, with `workspace.remote`, through that remote: docs/DEPLOY.md.
    */
   private activities(summary: string, taskQueue?: string): WorkspaceActivities {
-    return workspaceActivities(summary, this.retryInitialInterval, taskQueue);
+    return workspaceActivities(summary, this.timing.retryInitialInterval, taskQueue);
   }
 
   /** `workspace.remote`: every host's worktrees come from there (DESIGN §12); absent, one filesystem. */
@@ -86,8 +88,11 @@ export class Worktrees {
     this.sched.branchPrepared(taskId, prepared.branch);
     const repo = this.sched.plan.workspace?.repo ?? this.base.toplevel;
     const agentTask = flags.resolve ? resolverTask(input.task, prepared, flags.resolve) : input.task;
+    // A retry after the plan's verify failed continues that conversation, told what failed (like a task's own verify).
+    const fix = flags.fix ? { sessionId: flags.fix.sessionId, fix: { round: 1, message: flags.fix.message } } : {};
     const result = await runAgent({
       ...input,
+      ...fix,
       task: agentTask,
       cwd: prepared.cwd,
       pathRebase: [
@@ -95,6 +100,7 @@ export class Worktrees {
         { from: this.base.toplevel, to: prepared.path },
       ],
       ...(this.remote.remote ? { sharedWorktree: { remote: this.remote.remote, path: prepared.path } } : {}),
+      ...(this.sched.plan.verify?.length ? { planVerifyCommands: this.sched.plan.verify.length } : {}),
     });
     await this.activities(`${taskId} · commit`, task.taskQueue).commitTask({
       runId: this.runId,
@@ -104,12 +110,34 @@ export class Worktrees {
       ...this.remote,
     });
     if (task.approval === 'after') return { result };
-    const merge = await this.merge(taskId, task.title);
-    return merge.outcome === 'conflict' ? { result, conflict: merge } : { result };
+    // The plan's verify runs in the merge's turn: the next merge builds on a branch that passed it.
+    return await this.inTurn(taskId, async () => {
+      const merge = await this.mergeActivity(taskId, task.title);
+      if (merge.outcome === 'conflict') return { result, conflict: merge };
+      const commands = planVerifyCommands(this.sched, merge);
+      if (!commands) return { result };
+      const verifyFailed = await verifyMerge({
+        runId: this.runId,
+        sched: this.sched,
+        task,
+        generation: input.generation,
+        commands,
+        merge,
+        mergeInput: this.mergeInput(taskId, task.title),
+        timing: this.timing,
+        workspace: this.activities(`${taskId} · undo merge`),
+      });
+      return verifyFailed ? { result, verifyFailed } : { result };
+    });
   }
 
-  /** Merges the task's branch into the integration branch, in its turn. */
+  /** Merges the task's branch into the integration branch, in its turn (a person's approval: never verified). */
   async merge(taskId: string, title: string): Promise<MergeTaskResult> {
+    return await this.inTurn(taskId, () => this.mergeActivity(taskId, title));
+  }
+
+  /** Work on the integration branch, one at a time, in the order it comes; a held branch waits for its holder. */
+  private async inTurn<T>(taskId: string, work: () => Promise<T>): Promise<T> {
     const free = (): boolean => {
       const hold = this.sched.state.integrationHold ?? null;
       return !this.merging && (hold === null || hold === taskId);
@@ -118,16 +146,18 @@ export class Worktrees {
     while (!free()) await condition(free);
     this.merging = true;
     try {
-      return await this.activities(`${taskId} · merge`).mergeTask({
-        runId: this.runId,
-        taskId,
-        title,
-        base: this.base,
-        ...this.remote,
-      });
+      return await work();
     } finally {
       this.merging = false;
     }
+  }
+
+  private mergeInput(taskId: string, title: string) {
+    return { runId: this.runId, taskId, title, base: this.base, ...this.remote };
+  }
+
+  private async mergeActivity(taskId: string, title: string): Promise<MergeTaskResult> {
+    return await this.activities(`${taskId} · merge`).mergeTask(this.mergeInput(taskId, title));
   }
 
   /** Removes the run's worktrees (its branches stay). A failure is logged: the run's outcome stands. */

@@ -37,7 +37,7 @@ async function verifyTask(deps: ActivityDeps, input: VerifyTaskInput): Promise<V
   }
   const paths = attemptPaths(deps.artifactsDir, { ...input, attempt: 0 });
   mkdirSync(paths.dir, { recursive: true, mode: OWNER_ONLY_DIR });
-  const file = path.join(paths.dir, `verify-${input.round}.log`);
+  const file = path.join(paths.dir, input.scope === 'plan' ? 'plan-verify.log' : `verify-${input.round}.log`);
   const output = new BoundedOutput(file, VERIFY_OUTPUT_BYTES, VERIFY_TAIL_BYTES);
   const pidNamespace = deps.usePidNamespace === false ? null : await detectPidNamespace();
   const env = agentEnv({ worker: process.env, added: deps.env, policy: deps.policy });

@@ -13,6 +13,7 @@ import { NON_RETRYABLE_WORKSPACE_FAILURES, WorkspaceError, WorkspaceFailureType 
 import { GitError } from './git.js';
 import { mergeTask } from './integrate.js';
 import { prepareWorktree } from './prepare.js';
+import { undoMerge } from './undo-merge.js';
 import { localRemoteFolder } from './remote.js';
 import type { LockOptions } from './repo-lock.js';
 import type {
@@ -25,6 +26,7 @@ import type {
   PrepareWorktreeInput,
   PreparedWorktree,
   RecordBaseInput,
+  UndoMergeResult,
   WorkspaceBase,
 } from '../../contract/workspace.js';
 
@@ -57,6 +59,10 @@ export function createWorkspaceActivities(deps: WorkspaceDeps) {
     async mergeTask(input: MergeTaskInput): Promise<MergeTaskResult> {
       allowed(deps, undefined, input.remote);
       return await reported(() => mergeTask(dir, input, lockOptions()));
+    },
+    async undoMerge(input: MergeTaskInput): Promise<UndoMergeResult> {
+      allowed(deps, undefined, input.remote);
+      return await reported(() => undoMerge(dir, input, lockOptions()));
     },
     async cleanUpWorktrees(input: CleanUpInput): Promise<CleanUpResult> {
       allowed(deps, undefined, input.remote);

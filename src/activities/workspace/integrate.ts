@@ -72,7 +72,7 @@ export async function mergeTask(
 }
 
 /** The integration branch's worktree, created on first use from the run's base. */
-async function ensureIntegrationWorktree(
+export async function ensureIntegrationWorktree(
   repo: RunRepo,
   worktreesDir: string,
   input: MergeTaskInput,

@@ -99,6 +99,30 @@ export async function push(cwd: string, remote: string, refspecs: readonly strin
   await git(cwd, [...TRANSPORT, 'push', '--quiet', '--no-verify', '--', checkRemote(remote), ...refspecs]);
 }
 
+/**
+ * Moves the remote's `ref` back to `commit`, only while it still names `expected` (force-with-lease): a step
+ * back another host did not see coming would otherwise drop what it pushed since.
+ */
+export async function pushBack(
+  cwd: string,
+  remote: string,
+  ref: string,
+  expected: string,
+  commit: string,
+): Promise<void> {
+  const lease = `--force-with-lease=${ref}:${expected}`;
+  await git(cwd, [
+    ...TRANSPORT,
+    'push',
+    '--quiet',
+    '--no-verify',
+    lease,
+    '--',
+    checkRemote(remote),
+    `${commit}:${ref}`,
+  ]);
+}
+
 /** The commit the remote's `ref` named when the clone last fetched, or null. */
 export async function sharedTip(clone: string, ref: string): Promise<string | null> {
   return await revParse(clone, sharedRef(ref));

@@ -71,7 +71,7 @@ function checkReported(operation: Intervention, view: Pick<TaskView, 'id' | 'sta
       if (!is('awaiting-approval', 'awaiting-review') && !planWaits) throw refuse.notAwaitingReview(id, state);
       return;
     case 'retryTask':
-      if (!is('failed', 'cancelled', 'merge-conflict')) throw refuse.notFailed(id, state);
+      if (!is('failed', 'cancelled', 'merge-conflict', 'verification-failed')) throw refuse.notFailed(id, state);
       return;
     case 'skipTask':
       if (is('running', 'succeeded', 'skipped')) throw refuse.notSkippable(id, state);

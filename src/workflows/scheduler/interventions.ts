@@ -14,7 +14,7 @@ import { dropQuestion } from './talk.js';
 export function checkApprove(core: Core, taskId: string | undefined): void {
   if (taskId === undefined) throw refuse.planNotWaiting();
   const r = core.record(taskId);
-  if (!['awaiting-approval', 'awaiting-review', 'merge-conflict'].includes(r.state)) {
+  if (!['awaiting-approval', 'awaiting-review', 'merge-conflict', 'verification-failed'].includes(r.state)) {
     throw refuse.notAwaitingApproval(taskId, r.state);
   }
 }
@@ -26,7 +26,7 @@ export function approve(core: Core, taskId: string, note: string | undefined): T
     r.beforeApproved = true;
     r.state = 'ready';
   } else {
-    if (r.state === 'merge-conflict') {
+    if (r.state === 'merge-conflict' || r.state === 'verification-failed') {
       r.conflict = null;
       r.error = null;
       r.errorType = null;
@@ -93,7 +93,7 @@ export function checkRetry(core: Core, taskId: string, reset?: boolean): void {
     if (reset) throw refuse.resetLosesResolution(taskId);
     return;
   }
-  if (r.state !== 'failed' && r.state !== 'cancelled') throw refuse.notFailed(taskId, r.state);
+  if (!['failed', 'cancelled', 'verification-failed'].includes(r.state)) throw refuse.notFailed(taskId, r.state);
   if (reset && !core.isolated) throw refuse.resetNeedsWorktrees();
 }
 
@@ -113,6 +113,9 @@ export function retry(
     r.conflict = null;
     releaseHold(core, taskId);
   }
+  // Its agent's conversation goes on in its worktree, on its branch (the merge was undone), told what failed.
+  if (r.state === 'verification-failed' && r.sessionId && r.error)
+    r.planFix = { sessionId: r.sessionId, message: r.error };
   if (reset) r.reset = true;
   if (prompt) r.prompt = prompt;
   if (note) r.guidance.push(note);

@@ -58,6 +58,7 @@ export function waitingOn(core: Core, running: number, sub?: SubPlanWording): st
     if (r.state === 'awaiting-answer' && r.question) waits.push(waiting.question(id(r.id), r.question.text));
     if (r.state === 'awaiting-review') waits.push(waiting.review(id(r.id)));
     if (r.state === 'merge-conflict') waits.push(waiting.mergeConflict(id(r.id), r.conflict));
+    if (r.state === 'verification-failed') waits.push(waiting.verificationFailed(id(r.id)));
   }
   const stuck =
     running === 0 && !state.paused && !state.records.some((r) => r.state === 'ready' || r.state === 'pending');

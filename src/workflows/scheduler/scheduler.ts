@@ -3,7 +3,7 @@
 // is plain data (./state.ts), carried over continue-as-new. Only this class's methods change it, and each change
 // bumps `version`, which the workflow's main loop watches. The work is done by the parts beside it.
 import type { RunAgentResult } from '../../contract/agent.js';
-import type { MergeTaskResult, WorkspaceBase } from '../../contract/workspace.js';
+import type { WorkspaceBase } from '../../contract/workspace.js';
 import type { Plan, Task } from '../../plan/schema.js';
 import type { ChildEnd, ChildReport } from '../children/messages.js';
 import type { Overview, Phase, RunStatus, TaskView } from '../status.js';
@@ -17,7 +17,7 @@ import * as lifecycle from './lifecycle.js';
 import * as merges from './merges.js';
 import * as run from './outcome.js';
 import type { Outcome } from './outcome.js';
-import { freshState, type MergeConflict, type RecordView, type SchedulerState } from './state.js';
+import { freshState, type RecordView, type SchedulerState } from './state.js';
 import type { SchedulerView, TaskFailure } from './state.js';
 import { Talk } from './talk.js';
 import { allViews, overview, status, view, type StatusPage } from './views.js';
@@ -148,9 +148,9 @@ export class Scheduler {
     this.change((core) => merges.branchPrepared(core, id, branch));
   }
 
-  /** The task's merge conflicts; `result`: the agent's, when the conflict comes right after it. */
-  mergeConflict(id: string, merge: MergeTaskResult, now: string, result?: RunAgentResult): void {
-    this.change((core) => merges.mergeConflict(core, id, merge, now, result));
+  /** The merge conflicts, or the plan's verify failed on it; `result`: the agent's, when this comes right after it. */
+  mergeFailed(id: string, failure: merges.MergeFailure, now: string, result?: RunAgentResult): void {
+    this.change((core) => merges.mergeFailed(core, id, failure, now, result));
   }
 
   /** Whether an approval of the task must first merge it (after its review, or its conflict). */
@@ -158,8 +158,8 @@ export class Scheduler {
     return merges.mergesOnApprove(this.core, id);
   }
 
-  /** What the next run of the task does to its worktree; used once, by the run that starts now. */
-  takeWorkspaceFlags(id: string): { reset: boolean; resolve: MergeConflict | null } {
+  /** What the next run of the task does to its worktree and its agent; used once, by the run that starts now. */
+  takeWorkspaceFlags(id: string): merges.WorkspaceFlags {
     return this.change((core) => merges.takeWorkspaceFlags(core, id));
   }
 

@@ -40,6 +40,8 @@ export interface TaskRecord {
   resolve?: MergeConflict | null;
   /** The next run of the task starts from a clean worktree (retryTask with reset). */
   reset?: boolean;
+  /** The next run of the task continues its agent's conversation with the plan's failed verify (a retry of it). */
+  planFix?: PlanFix | null;
   // Sub-plans (optional: state carried from runs before them has none).
   /** A task with a `plan` or a `goal`: its child run, as the child last reported it. */
   child?: ChildState | null;
@@ -92,6 +94,12 @@ export interface Question {
    * runs again, continuing that conversation with the answer.
    */
   held: boolean;
+}
+
+/** A conversation to continue, and what it is told: the plan's verify failed after the task's merge. */
+export interface PlanFix {
+  sessionId: string;
+  message: string;
 }
 
 export interface MergeConflict {
