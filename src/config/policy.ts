@@ -81,7 +81,8 @@ export function planRefusal(policy: WorkerPolicy, plan: Plan): string | undefine
     const refusal = policyRefusal(policy, {
       what: `task ${task.id}`,
       permissionMode: effectiveTask(plan, task).permissionMode,
-      commands: task.verify?.length ?? 0,
+      // The plan's own verify runs after each task's merge, on the same worker's policy.
+      commands: (task.verify?.length ?? 0) + (plan.verify?.length ?? 0),
       workspace,
       realWorkspace: realFolder(workspace),
     });
