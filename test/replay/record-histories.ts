@@ -1,6 +1,6 @@
 // (Re)records the histories the replay test (test/workflow/replay.test.ts) replays: real runs of `orchestrate`
 // (real claude, scripted model) covering retries, interventions (an approval gate, retryTask after a failure,
-// guide), continue-as-new, a verify round given back to its agent, and the two ways a run ends cancelled (an abort, Temporal's cancellation), written as
+// guide), continue-as-new, a verify round given back to its agent, the plan's verify failing after a merge, and the two ways a run ends cancelled (an abort, Temporal's cancellation), written as
 // JSON into test/histories/. Run after a deliberate workflow change:
 //   npm run build && node dist/test/replay/record-histories.js [scenario …]   (default: every scenario)
 // (uses BATON_TEST_TEMPORAL_ADDRESS when set, else starts a dev server of its own).
@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import type { WorkflowHandle } from '@temporalio/client';
 import { execa } from 'execa';
 import { abortUpdate, approveUpdate, retryTaskUpdate } from '../../src/workflows/messages.js';
+import { initRepo } from '../helpers/git-repo.js';
 import { plan, withHarness, workflowTemporal, type Harness } from '../helpers/workflow-harness.js';
 
 // Compiled, this file is dist/test/replay/record-histories.js; the histories live in the sources.
@@ -105,6 +106,38 @@ const scenarios: Record<string, { script: NonNullable<Parameters<typeof withHarn
       );
       await h.result(handle);
       await save(address, 'verify', handle);
+    },
+  },
+  // The plan's own verify (DESIGN §11, worktree isolation): it fails after a task's merge (undone), a person's retry
+  // continues the agent's conversation, the new merge passes; its dependent runs after.
+  'plan-verify': {
+    script: {
+      mend: {
+        turns: [
+          { write: { path: 'mend.txt', content: 'bad\n' } },
+          { text: 'wrote it' },
+          { bash: "printf 'good\\n' > mend.txt" },
+          { text: 'mended' },
+        ],
+      },
+    },
+    async run(h, address) {
+      await initRepo(h.cwd);
+      const check = "process.exit(require('fs').readFileSync('mend.txt', 'utf8').includes('bad') ? 1 : 0)";
+      const handle = await h.start(
+        plan(
+          'replay-plan-verify',
+          [
+            { id: 'mend', prompt: 'Fails the check once.' },
+            { id: 'after', prompt: 'Then this.', dependsOn: ['mend'] },
+          ],
+          { workspace: { isolation: 'worktree' }, verify: [[process.execPath, '-e', check]] },
+        ),
+      );
+      await h.waitFor(handle, (s) => s.tasks.some((t) => t.state === 'verification-failed'), 'verification-failed');
+      await handle.executeUpdate(retryTaskUpdate, { args: [{ taskId: 'mend' }] });
+      await h.result(handle);
+      await save(address, 'plan-verify', handle);
     },
   },
   // A person's abort while an agent runs: the run ends as Temporal's Canceled, its final status in the details.
