@@ -6,17 +6,11 @@ import { CancellationScope, patched } from '@temporalio/workflow';
 import type { MergeTaskInput, MergeTaskResult } from '../contract/workspace.js';
 import type { EffectiveTask } from '../plan/schema.js';
 import { planVerifyActivities, type ActivityTiming, type WorkspaceActivities } from './proxies.js';
-import type { Scheduler } from './scheduler/index.js';
+import type { PlanVerifyFailure, Scheduler } from './scheduler/index.js';
 import type { Verification } from './status.js';
 
 /** Histories from before the plan-level verify have no such activities after a merge: they replay without it. */
 export const PLAN_VERIFY_PATCH = 'baton-plan-verify';
-
-/** The plan's verify failed on the task's merge (undone): what status shows and the task's error says. */
-export interface PlanVerifyFailure {
-  verification: Verification;
-  message: string;
-}
 
 /** The plan's commands when they run after this merge (a merge that conflicted is no merge); else undefined. */
 export function planVerifyCommands(sched: Scheduler, merge: MergeTaskResult): string[][] | undefined {

@@ -7,9 +7,9 @@ import { condition, log } from '@temporalio/workflow';
 import type { RunAgentInput, RunAgentResult } from '../contract/agent.js';
 import type { MergeTaskResult, PreparedWorktree, WorkspaceBase } from '../contract/workspace.js';
 import type { EffectiveTask } from '../plan/schema.js';
-import { verifyMerge, planVerifyCommands, type PlanVerifyFailure } from './plan-verify.js';
+import { verifyMerge, planVerifyCommands } from './plan-verify.js';
 import { workspaceActivities, type ActivityTiming, type WorkspaceActivities } from './proxies.js';
-import type { MergeConflict, Scheduler } from './scheduler/index.js';
+import type { MergeConflict, PlanVerifyFailure, Scheduler } from './scheduler/index.js';
 import { CLEAN_UP_FAILED } from './wording.js';
 
 /** What a task's run gives back: the agent's result, and a conflict or the plan's failed verify after its merge. */

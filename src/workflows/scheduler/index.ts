@@ -5,6 +5,7 @@ export {
   KEPT_TEXT_CHARS,
   SUMMARY_CHARS,
   type MergeConflict,
+  type PlanVerifyFailure,
   type RecordView,
   type SchedulerState,
   type SchedulerView,

@@ -4,12 +4,11 @@
 import type { RunAgentResult } from '../../contract/agent.js';
 import type { MergeTaskResult, WorkspaceBase } from '../../contract/workspace.js';
 import { FailureType } from '../../contract/failures.js';
-import type { PlanVerifyFailure } from '../plan-verify.js';
 import type { TaskState } from '../status.js';
 import { mergeConflictError } from '../wording.js';
 import type { Core } from './core.js';
 import { recordResult } from './lifecycle.js';
-import type { MergeConflict, PlanFix } from './state.js';
+import type { MergeConflict, PlanFix, PlanVerifyFailure } from './state.js';
 
 /** Records the run's base commit once (a run continued-as-new already has it); the base the run keeps. */
 export function recordBase(core: Core, base: WorkspaceBase): WorkspaceBase {

@@ -96,6 +96,12 @@ export interface Question {
   held: boolean;
 }
 
+/** The plan's verify failed on a task's merge (undone): what status shows and the task's error says. */
+export interface PlanVerifyFailure {
+  verification: Verification;
+  message: string;
+}
+
 /** A conversation to continue, and what it is told: the plan's verify failed after the task's merge. */
 export interface PlanFix {
   sessionId: string;
