@@ -11,7 +11,7 @@ import { integrationBranch, integrationWorktree, runWorktreesDir, taskBranch, ta
 import { withRepoLock, type LockOptions } from './repo-lock.js';
 import type { MergeTaskInput, MergeTaskResult } from '../../contract/workspace.js';
 import { findWorktree } from './worktree-list.js';
-import { baseRef, checkpointRef, push, sharedTip } from './remote.js';
+import { baseRef, checkpointRef, push, sharedTip, undoneMerges } from './remote.js';
 import { runRepo, type RunRepo } from './run-repo.js';
 
 export async function mergeTask(
@@ -81,7 +81,7 @@ export async function ensureIntegrationWorktree(
 ): Promise<void> {
   const existing = await findWorktree(repo.dir, folder);
   if (existing?.branch === `refs/heads/${target}`) {
-    if (repo.remote) await catchUp(repo, folder, target);
+    if (repo.remote) await catchUp(repo, folder, target, input.runId);
     return;
   }
   await git(repo.dir, ['worktree', 'prune']);
@@ -105,11 +105,20 @@ export async function ensureIntegrationWorktree(
  * integration branch. A conflict waiting here stays; work here the remote never got (a push that failed) is
  * pushed after the next merge, unless the remote went on without it — the remote is the run's record.
  */
-async function catchUp(repo: RunRepo, folder: string, target: string): Promise<void> {
+async function catchUp(repo: RunRepo, folder: string, target: string, runId: string): Promise<void> {
   const remote = await repo.tip(target);
   const here = await revParse(folder, 'HEAD');
   if (!remote || !here || remote === here || (await mergeHead(folder))) return;
-  if (await isAncestor(folder, remote, here)) return;
+  if (await isAncestor(folder, remote, here)) {
+    // Ahead of the remote by a merge another host undid (the plan's verify failed on it): step back with it.
+    for (const undone of await undoneMerges(repo.dir, runId)) {
+      if ((await isAncestor(folder, undone, here)) && !(await isAncestor(folder, undone, remote))) {
+        await git(folder, ['reset', '--quiet', '--hard', remote]);
+        return;
+      }
+    }
+    return;
+  }
   if (await isAncestor(folder, here, remote)) await git(folder, ['merge', '--quiet', '--ff-only', remote]);
   else await git(folder, ['reset', '--quiet', '--hard', remote]);
 }

@@ -81,6 +81,21 @@ export function checkpointRef(runId: string, taskId: string): string {
   return `refs/baton/${runSegment(runId)}/checkpoints/${taskId}`;
 }
 
+/**
+ * A merge the plan's verify failed on, undone (DESIGN §11): named on the remote, so that a host whose integration
+ * worktree still holds it steps back too instead of pushing it again (integrate.ts, catchUp).
+ */
+export function undoneRef(runId: string, taskId: string): string {
+  return `refs/baton/${runSegment(runId)}/undone/${taskId}`;
+}
+
+/** The undone merges the clone last fetched (undoneRef), as commits. */
+export async function undoneMerges(clone: string, runId: string): Promise<string[]> {
+  const prefix = sharedRef(`refs/baton/${runSegment(runId)}/undone/`);
+  const out = await git(clone, ['for-each-ref', '--format=%(objectname)', prefix]);
+  return out.stdout.split('\n').filter(Boolean);
+}
+
 /** The ref under which a clone keeps what it fetched of the remote's `ref` (refs/heads/… or refs/baton/…). */
 export function sharedRef(ref: string): string {
   return `${SHARED}${ref.replace(/^refs\//, '')}`;
@@ -106,21 +121,12 @@ export async function push(cwd: string, remote: string, refspecs: readonly strin
 export async function pushBack(
   cwd: string,
   remote: string,
-  ref: string,
-  expected: string,
-  commit: string,
+  move: { ref: string; expected: string; commit: string },
+  more: readonly string[] = [],
 ): Promise<void> {
-  const lease = `--force-with-lease=${ref}:${expected}`;
-  await git(cwd, [
-    ...TRANSPORT,
-    'push',
-    '--quiet',
-    '--no-verify',
-    lease,
-    '--',
-    checkRemote(remote),
-    `${commit}:${ref}`,
-  ]);
+  const lease = `--force-with-lease=${move.ref}:${move.expected}`;
+  const refspecs = [`${move.commit}:${move.ref}`, ...more];
+  await git(cwd, [...TRANSPORT, 'push', '--quiet', '--no-verify', lease, '--', checkRemote(remote), ...refspecs]);
 }
 
 /** The commit the remote's `ref` named when the clone last fetched, or null. */

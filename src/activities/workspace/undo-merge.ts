@@ -7,7 +7,7 @@ import { commonDir, git, isAncestor, revParse } from './git.js';
 import { WorkspaceError, WorkspaceFailureType } from './failures.js';
 import { ensureIntegrationWorktree } from './integrate.js';
 import { integrationBranch, integrationWorktree, taskBranch } from './names.js';
-import { pushBack } from './remote.js';
+import { pushBack, undoneRef } from './remote.js';
 import { withRepoLock, type LockOptions } from './repo-lock.js';
 import { runRepo } from './run-repo.js';
 
@@ -44,7 +44,10 @@ export async function undoMerge(
       const before = (await revParse(folder, 'HEAD^1'))!;
       // Files a verify command changed go with the merge: the branch is as it was before it.
       await git(folder, ['reset', '--quiet', '--hard', before]);
-      if (repo.remote) await pushBack(repo.dir, repo.remote, `refs/heads/${target}`, head, before);
+      if (repo.remote) {
+        const move = { ref: `refs/heads/${target}`, expected: head, commit: before };
+        await pushBack(repo.dir, repo.remote, move, [`+${head}:${undoneRef(input.runId, input.taskId)}`]);
+      }
       return { undone: true, head: before };
     },
     lock,
