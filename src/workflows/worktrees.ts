@@ -2,7 +2,7 @@
 // (prepareWorktree → runAgent → commitTask), and its branch is merged into the run's integration branch
 // (mergeTask). Merges go one at a time; a conflicted one holds the integration branch — its merge waits
 // there for a person — until it is approved, retried (an agent resolves it in its own worktree) or skipped.
-// Workflow code: activities by type only.
+// A plan-level verify checks each merge in its turn (./plan-verify.ts). Workflow code: activities by type only.
 import { condition, log } from '@temporalio/workflow';
 import type { RunAgentInput, RunAgentResult } from '../contract/agent.js';
 import type { MergeTaskResult, PreparedWorktree, WorkspaceBase } from '../contract/workspace.js';
