@@ -101,7 +101,7 @@ async function historyCounts(client: Client, workflowId: string): Promise<{ even
 }
 
 async function side(server: FreshServer, stub: Stub, plans: Plan[], label: string): Promise<ManyRunsSide> {
-  const dir = mkdtempSync(path.join(tmpdir(), `baton-bench-many-`));
+  const dir = mkdtempSync(path.join(tmpdir(), 'baton-bench-many-'));
   try {
     const cwd = path.join(dir, 'cwd');
     const artifactsDir = path.join(dir, 'artifacts');
@@ -166,6 +166,19 @@ async function side(server: FreshServer, stub: Stub, plans: Plan[], label: strin
   }
 }
 
+/** A side left out (BENCH_MANY_SIDES). */
+const NOT_MEASURED: ManyRunsSide = {
+  makespanMs: NaN,
+  agentSpanMs: null,
+  firstAgentMs: null,
+  afterLastAgentMs: null,
+  workerCpuS: null,
+  serverCpuS: null,
+  cpuPerTaskMs: null,
+  events: 0,
+  workflowTasks: 0,
+};
+
 /** `rounds` rounds of both sides, alternating which goes first; `fresh` gives each side a new dev server. */
 export async function measureManyRuns(
   fresh: () => Promise<FreshServer>,
@@ -186,19 +199,8 @@ export async function measureManyRuns(
       if (only && only !== which) continue;
       sides[which] = await side(await fresh(), stub, which === 'one' ? one : many, `${tag}-${which}`);
     }
-    const empty: ManyRunsSide = {
-      makespanMs: NaN,
-      agentSpanMs: null,
-      firstAgentMs: null,
-      afterLastAgentMs: null,
-      workerCpuS: null,
-      serverCpuS: null,
-      cpuPerTaskMs: null,
-      events: 0,
-      workflowTasks: 0,
-    };
-    const [one_, many_] = [sides.one ?? empty, sides.many ?? empty];
-    const round = { one: one_, many: many_, ratio: many_.makespanMs / one_.makespanMs, loadAtStart };
+    const [oneSide, manySide] = [sides.one ?? NOT_MEASURED, sides.many ?? NOT_MEASURED];
+    const round = { one: oneSide, many: manySide, ratio: manySide.makespanMs / oneSide.makespanMs, loadAtStart };
     result.push(round);
     process.stderr.write(
       `  many-runs round ${r + 1}/${rounds} (load ${loadAtStart.toFixed(1)}): ${describeRound(round)}\n`,
