@@ -3,7 +3,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { openArtifactStore } from '../artifacts/open-store.js';
-import { runUrl } from '../client/connection.js';
+import { runUrl, type Connected } from '../client/connection.js';
 import { getNotes } from '../client/notes.js';
 import { listRuns } from '../client/list-runs.js';
 import { getStatus, startRun } from '../client/runs.js';
@@ -75,6 +75,16 @@ function noWorkerYet(taskQueue: string, worker: string): string {
   return `No worker polls task queue "${taskQueue}" yet: the run waits until one does. Start one with ${worker} (same TEMPORAL_ADDRESS and BATON_TASK_QUEUE).`;
 }
 
+/** What both start tools say of a run they started: its id, its Web UI link, and whether a worker polls its queue. */
+async function startedRun(
+  connected: Connected,
+  workflowId: string,
+  taskQueue: string,
+): Promise<{ runId: string; uiUrl: string | null; workerSeen: boolean | null }> {
+  const uiUrl = runUrl(connected.target, workflowId) ?? null;
+  return { runId: workflowId, uiUrl, workerSeen: await workerPolls(connected, taskQueue) };
+}
+
 function callerFolder(context: ToolContext, cwd: string | undefined): string {
   return path.resolve(context.cwd, cwd ?? '.');
 }
@@ -101,9 +111,7 @@ const submitPlan = defineTool({
       artifacts: openArtifactStore(context.config),
       options: { cwd },
     });
-    const runId = handle.workflowId;
-    const uiUrl = runUrl(connected.target, runId) ?? null;
-    const workerSeen = await workerPolls(connected, taskQueue);
+    const { runId, uiUrl, workerSeen } = await startedRun(connected, handle.workflowId, taskQueue);
     const lines = [`Started run ${runId}: ${plan.tasks.length} tasks on task queue "${taskQueue}".`];
     if (uiUrl) lines.push(`Web UI: ${uiUrl}`);
     if (args.rehearse) lines.push('A rehearsal: its agents talk to a scripted model (no API key, no cost).');
@@ -159,9 +167,7 @@ const startGoal = defineTool({
       workflowId: args.id,
       options: { cwd },
     });
-    const runId = handle.workflowId;
-    const uiUrl = runUrl(connected.target, runId) ?? null;
-    const workerSeen = await workerPolls(connected, taskQueue);
+    const { runId, uiUrl, workerSeen } = await startedRun(connected, handle.workflowId, taskQueue);
     const lines = [`Started run ${runId} on task queue "${taskQueue}": its first step plans the goal.`];
     if (args.approvePlan) {
       lines.push(

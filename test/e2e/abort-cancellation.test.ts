@@ -5,15 +5,11 @@
 // logs no warning with a stack; and no view shows the phase `cancelled` beside a task that has not settled.
 // The built CLI, a real Temporal dev server, one `baton worker` and the real claude binary on the scripted model.
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { execa, type ResultPromise } from 'execa';
-import { FakeModel } from '../../src/rehearsal/fake-model.js';
+import { execa } from 'execa';
 import { SETTLED_STATES, type RunStatus } from '../../src/workflows/status.js';
-import { describeResult, jsonOf, sandbox, stopProcess, waitFor, type Sandbox } from '../helpers/cli.js';
-import { claudeEnv } from '../helpers/claude-env.js';
-import { testTemporal, type TestTemporal } from '../helpers/temporal.js';
+import { describeResult, jsonOf, waitFor } from '../helpers/cli.js';
+import { workerScene, type WorkerScene } from '../helpers/worker-scene.js';
 
 // quick succeeds; hang runs until it is cancelled; after waits on hang (blocked once hang is cancelled); gate
 // waits for a person.
@@ -35,34 +31,21 @@ tasks:
     approval: before
 `;
 
-let temporal: TestTemporal;
-let fake: FakeModel;
-let box: Sandbox;
-let worker: ResultPromise;
+let scene: WorkerScene;
 let log = '';
 before(async () => {
-  temporal = await testTemporal();
-  fake = await FakeModel.start({ rehearse: false, script: { hang: { hang: true } } });
-  box = await sandbox('abort', { TEMPORAL_ADDRESS: temporal.address });
-  Object.assign(box.env, claudeEnv(fake, box.claudeConfigDir));
-  await writeFile(path.join(box.cwd, 'plan.yaml'), PLAN);
-  worker = box.spawn(['worker']);
-  worker.all?.on('data', (chunk: Buffer) => (log += chunk.toString()));
+  scene = await workerScene('abort', { rehearse: false, script: { hang: { hang: true } } }, { 'plan.yaml': PLAN });
+  scene.worker.all?.on('data', (chunk: Buffer) => (log += chunk.toString()));
 });
-after(async () => {
-  await stopProcess(worker, 10_000);
-  await fake.stop();
-  await box.cleanup();
-  await temporal.close();
-});
+after(() => scene.close());
 
 const states = (s: RunStatus) => Object.fromEntries(s.tasks.map((t) => [t.id, t.state]));
 
 async function started(runId: string): Promise<void> {
-  const start = await box.baton(['start', 'plan.yaml', '--id', runId]);
+  const start = await scene.box.baton(['start', 'plan.yaml', '--id', runId]);
   assert.equal(start.exitCode, 0, describeResult(start));
   await waitFor('hang running, quick done', async () => {
-    const r = await box.baton(['status', runId, '--json']);
+    const r = await scene.box.baton(['status', runId, '--json']);
     const s = r.exitCode === 0 ? jsonOf<RunStatus>(r) : undefined;
     return s && s.tasks.find((t) => t.id === 'hang')?.state === 'running' && states(s).quick === 'succeeded'
       ? s
@@ -76,7 +59,7 @@ function watchFinalViews(runId: string): { stop(): Promise<RunStatus[]> } {
   let going = true;
   const loop = (async () => {
     while (going) {
-      const r = await box.baton(['status', runId, '--json']);
+      const r = await scene.box.baton(['status', runId, '--json']);
       if (r.stdout.startsWith('{')) {
         const s = jsonOf<RunStatus>(r);
         if (['completed', 'failed', 'cancelled'].includes(s.phase)) seen.push(s);
@@ -94,10 +77,10 @@ function watchFinalViews(runId: string): { stop(): Promise<RunStatus[]> } {
 
 /** What every way of reading an ended run must agree on. */
 async function assertCancelled(runId: string, reason: string): Promise<void> {
-  const description = await temporal.client.workflow.getHandle(runId).describe();
+  const description = await scene.temporal.client.workflow.getHandle(runId).describe();
   assert.equal(description.status.name, 'CANCELLED', `${runId}: Temporal closed it as Canceled`);
 
-  const result = await box.baton(['result', runId, '--json']);
+  const result = await scene.box.baton(['result', runId, '--json']);
   assert.equal(result.exitCode, 1, describeResult(result));
   const final = jsonOf<RunStatus>(result);
   assert.equal(final.phase, 'cancelled');
@@ -106,16 +89,16 @@ async function assertCancelled(runId: string, reason: string): Promise<void> {
   assert.deepEqual(states(final), { quick: 'succeeded', hang: 'cancelled', after: 'blocked', gate: 'cancelled' });
   for (const t of final.tasks) if (t.startedAt) assert.ok(t.endedAt, `${t.id}: a task that started has endedAt`);
 
-  const status = jsonOf<RunStatus>(await box.baton(['status', runId, '--json']));
+  const status = jsonOf<RunStatus>(await scene.box.baton(['status', runId, '--json']));
   assert.equal(status.phase, 'cancelled');
   assert.deepEqual(states(status), states(final));
 
-  const list = await box.baton(['list', '--json']);
+  const list = await scene.box.baton(['list', '--json']);
   assert.equal(list.exitCode, 0, describeResult(list));
   const row = jsonOf<{ runId: string; phase: string }[]>(list).find((r) => r.runId === runId);
   assert.equal(row?.phase, 'cancelled', `baton list says cancelled: ${list.stdout}`);
 
-  const again = await box.baton(['abort', runId]);
+  const again = await scene.box.baton(['abort', runId]);
   assert.equal(again.exitCode, 2, describeResult(again));
   assert.match(again.stderr, new RegExp(`^baton abort refused: run ${runId} has already ended \\(cancelled\\)`));
 }
@@ -124,13 +107,13 @@ void test('baton abort ends the run as Temporal Canceled: final states, result, 
   const runId = `abort-cli-${Date.now().toString(36)}`;
   await started(runId);
   const views = watchFinalViews(runId);
-  const aborted = await box.baton(['abort', runId, '--reason', 'enough']);
+  const aborted = await scene.box.baton(['abort', runId, '--reason', 'enough']);
   assert.equal(aborted.exitCode, 0, describeResult(aborted));
   // The answer is the run's end, not a moment of it: every task settled.
   assert.match(aborted.stdout, /^baton abort: the run is now cancelled/, describeResult(aborted));
   assert.match(aborted.stdout, /hang\s+■ cancelled/);
   assert.match(aborted.stdout, /after\s+⊘ blocked/);
-  const abortedJson = jsonOf<RunStatus>(await box.baton(['status', runId, '--json']));
+  const abortedJson = jsonOf<RunStatus>(await scene.box.baton(['status', runId, '--json']));
   assert.equal(abortedJson.phase, 'cancelled');
   for (const seen of await views.stop()) {
     const unsettled = seen.tasks.filter((t) => !SETTLED_STATES.includes(t.state)).map((t) => `${t.id}:${t.state}`);
@@ -148,12 +131,12 @@ void test("Temporal's own cancellation (temporal workflow cancel, the Web UI's R
   const temporalCli = process.env.TEMPORAL_CLI_PATH ?? 'temporal';
   const cancel = await execa(
     temporalCli,
-    ['workflow', 'cancel', '--address', temporal.address, '--workflow-id', runId],
+    ['workflow', 'cancel', '--address', scene.temporal.address, '--workflow-id', runId],
     { reject: false, stdin: 'ignore', timeout: 30_000 },
   );
   assert.equal(cancel.exitCode, 0, `${cancel.stdout}\n${cancel.stderr}`);
   await waitFor('the run to close', async () => {
-    const { status } = await temporal.client.workflow.getHandle(runId).describe();
+    const { status } = await scene.temporal.client.workflow.getHandle(runId).describe();
     return status.name === 'RUNNING' ? undefined : status.name;
   });
   await assertCancelled(runId, 'cancelled');

@@ -2,68 +2,32 @@
 // id. The built CLI as the MCP server, the suite's real Temporal dev server, a baton worker running the real `claude`
 // against the scripted model.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { after, before, test } from 'node:test';
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import type { Worker } from '@temporalio/worker';
-import { FakeModel } from '../../src/rehearsal/fake-model.js';
+import { test } from 'node:test';
 import type { RunStatus } from '../../src/workflows/status.js';
-import { startMcp, toolCalls } from '../helpers/mcp-client.js';
-import { uniqueQueue, type TestTemporal } from '../helpers/temporal.js';
-import { agentFolders, testWorker, workflowTemporal } from '../helpers/workflow-harness.js';
+import { toolCalls } from '../helpers/mcp-client.js';
+import { mcpSceneForAllTests } from '../helpers/mcp-scene.js';
 
-let temporal: TestTemporal;
-let root: string;
-let cwd: string;
-let fake: FakeModel;
-let worker: Worker;
-let workerRunning: Promise<void>;
-let mcp: Client;
-let mcpStderr = '';
-
-before(async () => {
-  temporal = await workflowTemporal();
-  root = await mkdtemp(path.join(tmpdir(), 'baton-mcp-tree-'));
-  const folders = await agentFolders(root);
-  cwd = folders.cwd;
-  // The first request of the sub-plan's task "db" gets HTTP 400: not retryable, so it fails for good.
-  fake = await FakeModel.start({
-    script: { db: { failFirst: [{ status: 400, message: 'scripted bad request' }], turns: [{ text: 'db done' }] } },
-    rehearse: false,
-  });
-  const taskQueue = uniqueQueue('baton-mcp-tree');
-  worker = await testWorker(temporal, { taskQueue, fake, ...folders });
-  workerRunning = worker.run();
-  mcp = await startMcp({ temporalAddress: temporal.address, taskQueue, cwd, root, onStderr: (t) => (mcpStderr += t) });
-});
-
-after(async () => {
-  await mcp?.close();
-  worker?.shutdown();
-  await workerRunning;
-  await fake?.stop();
-  await temporal?.close();
-  await rm(root, { recursive: true, force: true });
+// The first request of the sub-plan's task "db" gets HTTP 400: not retryable, so it fails for good.
+const scene = mcpSceneForAllTests('baton-mcp-tree', {
+  db: { failFirst: [{ status: 400, message: 'scripted bad request' }], turns: [{ text: 'db done' }] },
 });
 
 const stateOf = (s: RunStatus, id: string) => s.tasks.find((t) => t.id === id)?.state;
 
 void test('baton_retry_task and baton_approve reach tasks of a sub-plan by path id; the child tasks and the run complete', async () => {
-  const { ok, refused } = toolCalls(mcp, () => mcpStderr);
+  const { ok, refused } = toolCalls(scene.mcp, scene.stderr);
   const poll = async (tool: string, runId: string, done: (s: RunStatus) => boolean, what: string) => {
     const deadline = Date.now() + 90_000;
     for (;;) {
       const status = await ok<RunStatus>(tool, { runId });
       if (done(status)) return status;
       const states = status.tasks.map((t) => `${t.id}=${t.state}`).join(', ');
-      assert.ok(Date.now() < deadline, `timed out waiting for ${what}: ${status.phase} [${states}]\n${mcpStderr}`);
+      assert.ok(Date.now() < deadline, `timed out waiting for ${what}: ${status.phase} [${states}]\n${scene.stderr()}`);
       await new Promise((r) => setTimeout(r, 250));
     }
   };
   const { runId } = await ok<{ runId: string }>('baton_submit_plan', {
-    cwd,
+    cwd: scene.cwd,
     plan: {
       version: 1,
       name: 'mcp-tree',
@@ -121,9 +85,13 @@ void test('baton_retry_task and baton_approve reach tasks of a sub-plan by path 
     ],
   );
   assert.deepEqual(
-    fake.log.filter((entry) => entry.key === 'db').map((entry) => entry.status),
+    scene.fake.log.filter((entry) => entry.key === 'db').map((entry) => entry.status),
     [400, 200],
     'one rejected request, then the retried attempt answered',
   );
-  assert.equal(fake.log.filter((entry) => entry.key === 'routes').length, 1, 'routes ran once, after its approval');
+  assert.equal(
+    scene.fake.log.filter((entry) => entry.key === 'routes').length,
+    1,
+    'routes ran once, after its approval',
+  );
 });

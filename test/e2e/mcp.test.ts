@@ -4,19 +4,14 @@
 // in one call, read its status until it waits, retry the failed task, read the result — and get told what
 // was wrong when it calls a tool badly.
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { after, before, test } from 'node:test';
+import { readFile } from 'node:fs/promises';
+import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import type { Worker } from '@temporalio/worker';
-import { FakeModel } from '../../src/rehearsal/fake-model.js';
 import type { RunStatus } from '../../src/workflows/status.js';
-import { startMcp as startMcpServer, textOf, toolCalls } from '../helpers/mcp-client.js';
-import { uniqueQueue, type TestTemporal } from '../helpers/temporal.js';
-import { agentFolders, testWorker, workflowTemporal } from '../helpers/workflow-harness.js';
+import { textOf, toolCalls } from '../helpers/mcp-client.js';
+import { mcpSceneForAllTests } from '../helpers/mcp-scene.js';
+import { uniqueQueue } from '../helpers/temporal.js';
 
 // The example orchestrator subagent that ships with baton (repository root: three levels up from here).
 const ORCHESTRATOR = fileURLToPath(new URL('../../../examples/claude/agents/orchestrator.md', import.meta.url));
@@ -41,50 +36,13 @@ const EXPECTED_TOOLS = [
   'baton_abort',
 ];
 
-let temporal: TestTemporal;
-let root: string;
-let cwd: string;
-let fake: FakeModel;
-let worker: Worker;
-let workerRunning: Promise<void>;
-let mcp: Client;
-let mcpStderr = '';
-
-before(async () => {
-  temporal = await workflowTemporal();
-  root = await mkdtemp(path.join(tmpdir(), 'baton-mcp-'));
-  const folders = await agentFolders(root);
-  cwd = folders.cwd;
-  // The model answers the first request of task "flaky" with HTTP 400: not retryable, so it fails for good.
-  fake = await FakeModel.start({
-    script: { flaky: { failFirst: [{ status: 400, message: 'scripted bad request' }] } },
-    rehearse: false,
-  });
-  const taskQueue = uniqueQueue('baton-mcp');
-  worker = await testWorker(temporal, { taskQueue, fake, ...folders });
-  workerRunning = worker.run();
-
-  mcp = await startMcp(taskQueue, (text) => {
-    mcpStderr += text;
-  });
+// The model answers the first request of task "flaky" with HTTP 400: not retryable, so it fails for good.
+const scene = mcpSceneForAllTests('baton-mcp', {
+  flaky: { failFirst: [{ status: 400, message: 'scripted bad request' }] },
 });
 
-/** `baton mcp` (the built CLI) as a subprocess, on the suite's Temporal, serving `taskQueue`. */
-function startMcp(taskQueue: string, onStderr: (text: string) => void): Promise<Client> {
-  return startMcpServer({ temporalAddress: temporal.address, taskQueue, cwd, root, onStderr });
-}
-
-after(async () => {
-  await mcp?.close();
-  worker?.shutdown();
-  await workerRunning;
-  await fake?.stop();
-  await temporal?.close();
-  await rm(root, { recursive: true, force: true });
-});
-
-const ok = <T>(name: string, args: Record<string, unknown>) => toolCalls(mcp, () => mcpStderr).ok<T>(name, args);
-const refused = (name: string, args: Record<string, unknown>) => toolCalls(mcp, () => mcpStderr).refused(name, args);
+const ok = <T>(name: string, args: Record<string, unknown>) => toolCalls(scene.mcp, scene.stderr).ok<T>(name, args);
+const refused = (name: string, args: Record<string, unknown>) => toolCalls(scene.mcp, scene.stderr).refused(name, args);
 
 async function pollStatus(
   tool: 'baton_status' | 'baton_result',
@@ -99,7 +57,7 @@ async function pollStatus(
     if (predicate(status)) return status;
     if (Date.now() > deadline) {
       const states = status.tasks.map((t) => `${t.id}=${t.state}`).join(', ');
-      assert.fail(`timed out waiting for ${what}: ${status.phase} [${states}]\nbaton mcp stderr:\n${mcpStderr}`);
+      assert.fail(`timed out waiting for ${what}: ${status.phase} [${states}]\nbaton mcp stderr:\n${scene.stderr()}`);
     }
     await new Promise((r) => setTimeout(r, 250));
   }
@@ -124,7 +82,7 @@ function resolveRef(root: JsonSchemaNode, node: JsonSchemaNode): JsonSchemaNode 
 const stateOf = (s: RunStatus, id: string) => s.tasks.find((t) => t.id === id)?.state;
 
 void test('lists every baton tool, each with a JSON Schema of its arguments derived from the zod schemas', async () => {
-  const { tools } = await mcp.listTools();
+  const { tools } = await scene.mcp.listTools();
   assert.deepEqual(tools.map((t) => t.name).sort(), [...EXPECTED_TOOLS].sort());
   const byName = new Map(tools.map((t) => [t.name, t]));
   for (const tool of tools) {
@@ -155,7 +113,7 @@ void test('a plan submitted in one call runs; a task that fails for good waits, 
   const submitted = await ok<{ runId: string; uiUrl: string | null; tasks: number; workerSeen: boolean | null }>(
     'baton_submit_plan',
     {
-      cwd,
+      cwd: scene.cwd,
       plan: {
         version: 1,
         name: 'mcp-demo',
@@ -218,7 +176,7 @@ void test('a plan submitted in one call runs; a task that fails for good waits, 
       ['report', 'succeeded'],
     ],
   );
-  const flakyRequests = fake.log.filter((entry) => entry.key === 'flaky');
+  const flakyRequests = scene.fake.log.filter((entry) => entry.key === 'flaky');
   assert.deepEqual(
     flakyRequests.map((entry) => entry.status),
     [400, 200],
@@ -235,7 +193,7 @@ void test('bad arguments and unknown runs come back as tool errors that say what
 
   // A plan as YAML text, with a cycle: the same rules (and words) as a plan file, nothing started.
   const cycle = await refused('baton_submit_plan', {
-    cwd,
+    cwd: scene.cwd,
     plan: [
       'version: 1',
       'name: loop',
@@ -254,7 +212,7 @@ void test('bad arguments and unknown runs come back as tool errors that say what
   assert.ok(!loops.runs.some((r) => r.runId.startsWith('baton-loop-')), 'an invalid plan starts nothing');
 
   const unknownDependency = await refused('baton_submit_plan', {
-    cwd,
+    cwd: scene.cwd,
     plan: { version: 1, name: 'typo', tasks: [{ id: 'a', prompt: 'x', dependsOn: ['nope'], agnet: 'coder' }] },
   });
   assert.match(unknownDependency, /Invalid plan \(2 problems\)/);
@@ -269,17 +227,17 @@ void test('bad arguments and unknown runs come back as tool errors that say what
   const emptyGoal = await refused('baton_start_goal', { goal: '' });
   assert.match(emptyGoal, /goal must not be empty/);
 
-  await assert.rejects(mcp.callTool({ name: 'baton_nope', arguments: {} }), /unknown tool baton_nope/);
+  await assert.rejects(scene.mcp.callTool({ name: 'baton_nope', arguments: {} }), /unknown tool baton_nope/);
 });
 
 void test('with no worker on the task queue, submit says so, and status and interventions say it at once instead of hanging', async () => {
-  const lonely = await startMcp(uniqueQueue('baton-mcp-unserved'), () => {});
+  const lonely = await scene.startMcp(uniqueQueue('baton-mcp-unserved'));
   const callLonely = async (name: string, args: Record<string, unknown>) =>
     (await lonely.callTool({ name, arguments: args })) as CallToolResult;
   let runId: string | undefined;
   try {
     const submitted = await callLonely('baton_submit_plan', {
-      cwd,
+      cwd: scene.cwd,
       plan: { version: 1, name: 'unserved', tasks: [{ id: 'only', prompt: 'Nobody will run this.' }] },
     });
     assert.ok(!submitted.isError, textOf(submitted));
@@ -301,7 +259,7 @@ void test('with no worker on the task queue, submit says so, and status and inte
     assert.ok(Date.now() - started < 5_000, `answered in ${Date.now() - started} ms`);
   } finally {
     await lonely.close();
-    if (runId) await temporal.client.workflow.getHandle(runId).terminate('test cleanup');
+    if (runId) await scene.temporal.client.workflow.getHandle(runId).terminate('test cleanup');
   }
 });
 
@@ -311,7 +269,7 @@ void test('the example orchestrator subagent may call every baton tool, by the n
   assert.match(frontMatter, /^name: orchestrator$/m);
   assert.match(frontMatter, /^description: .{40,}$/m);
   const tools = (/^tools: (.*)$/m.exec(frontMatter)?.[1] ?? '').split(',').map((t) => t.trim());
-  const { tools: served } = await mcp.listTools();
+  const { tools: served } = await scene.mcp.listTools();
   assert.deepEqual(
     tools.filter((t) => t.startsWith('mcp__')).sort(),
     served.map((t) => `mcp__baton__${t.name}`).sort(),

@@ -3,14 +3,9 @@
 // failures that are expected (an attempt that failed, a run that ended failed). The built CLI, a real Temporal dev
 // server and the real claude binary against the scripted model.
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
-import type { ResultPromise } from 'execa';
-import { FakeModel } from '../../src/rehearsal/fake-model.js';
-import { describeResult, sandbox, stopProcess, waitFor, type Sandbox } from '../helpers/cli.js';
-import { claudeEnv } from '../helpers/claude-env.js';
-import { testTemporal, type TestTemporal } from '../helpers/temporal.js';
+import { describeResult, waitFor } from '../helpers/cli.js';
+import { workerScene, type WorkerScene } from '../helpers/worker-scene.js';
 
 // ok succeeds; flaky meets a 500 once and Temporal's retry succeeds; bad is refused (400) for good.
 const PLAN = `version: 1
@@ -30,38 +25,29 @@ tasks:
     retries: 2
 `;
 
-let temporal: TestTemporal;
-let fake: FakeModel;
-let box: Sandbox;
-let worker: ResultPromise;
+let scene: WorkerScene;
 let log = '';
 before(async () => {
-  temporal = await testTemporal();
-  fake = await FakeModel.start({
-    rehearse: false,
-    script: {
-      flaky: { failFirst: [{ status: 500, message: 'overloaded' }] },
-      bad: { failFirst: Array.from({ length: 5 }, () => ({ status: 400, message: 'prompt is too long' })) },
+  scene = await workerScene(
+    'progress',
+    {
+      rehearse: false,
+      script: {
+        flaky: { failFirst: [{ status: 500, message: 'overloaded' }] },
+        bad: { failFirst: Array.from({ length: 5 }, () => ({ status: 400, message: 'prompt is too long' })) },
+      },
     },
-  });
-  box = await sandbox('progress', { TEMPORAL_ADDRESS: temporal.address });
-  Object.assign(box.env, claudeEnv(fake, box.claudeConfigDir));
-  await writeFile(path.join(box.cwd, 'plan.yaml'), PLAN);
-  worker = box.spawn(['worker']);
-  worker.all?.on('data', (chunk: Buffer) => (log += chunk.toString()));
+    { 'plan.yaml': PLAN },
+  );
+  scene.worker.all?.on('data', (chunk: Buffer) => (log += chunk.toString()));
 });
-after(async () => {
-  await stopProcess(worker, 10_000);
-  await fake.stop();
-  await box.cleanup();
-  await temporal.close();
-});
+after(() => scene.close());
 
 void test('the worker prints a line per agent start and end and per run end, and no SDK warning blocks', async () => {
   const runId = `progress-${Date.now().toString(36)}`;
-  const started = await box.baton(['start', 'plan.yaml', '--id', runId]);
+  const started = await scene.box.baton(['start', 'plan.yaml', '--id', runId]);
   assert.equal(started.exitCode, 0, describeResult(started));
-  const result = await box.baton(['result', runId, '--json']);
+  const result = await scene.box.baton(['result', runId, '--json']);
   assert.equal(result.exitCode, 1, describeResult(result));
   await waitFor('the run-ended line', async () => (log.includes(`● ${runId} ended: failed`) ? true : undefined));
 

@@ -4,47 +4,18 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { mergePendingActivities } from '../../src/client/runs.js';
 import { statusTable } from '../../src/cli/format.js';
-import type { RunStatus, TaskView } from '../../src/workflows/status.js';
+import type { RunStatus } from '../../src/workflows/status.js';
+import { runStatus, taskView } from '../helpers/views.js';
 
-const task = (id: string, state: TaskView['state']): TaskView => ({
-  id,
-  title: id,
-  state,
-  attempts: 1,
-  startedAt: null,
-  endedAt: null,
-  costUsd: 0,
-  summary: null,
-  artifactPath: null,
-  error: null,
-  errorType: null,
-  errorKind: null,
-  verification: null,
-  sessionId: null,
-  dependsOn: [],
-  taskQueue: null,
-  guidance: [],
-  question: null,
-});
-
-const status = (): RunStatus => ({
-  runId: 'baton-x-1',
-  name: 'x',
-  goal: null,
-  phase: 'running',
-  waitingOn: ['task gate: approval to start — baton approve <run> gate'],
-  costUsd: 0,
-  budgetUsd: null,
-  startedAt: '2026-12-05T00:00:00.000Z',
-  updatedAt: '2026-12-05T00:00:00.000Z',
-  endedAt: null,
-  reason: null,
-  taskCount: 3,
-  tasks: [task('api.v2', 'running'), task('db', 'running'), task('gate', 'awaiting-approval')],
-  refusals: [],
-  notes: [],
-  noteCount: 0,
-});
+const status = (): RunStatus =>
+  runStatus(
+    [
+      taskView('api.v2', { state: 'running' }),
+      taskView('db', { state: 'running' }),
+      taskView('gate', { state: 'awaiting-approval' }),
+    ],
+    { waitingOn: ['task gate: approval to start — baton approve <run> gate'] },
+  );
 
 void test('a paused agent marks its running task and adds the unpause command to waitingOn', () => {
   const s = status();

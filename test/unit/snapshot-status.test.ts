@@ -10,7 +10,8 @@ import { snapshotPath } from '../../src/activities/artifact-paths.js';
 import { snapshotFileText } from '../../src/snapshot/format.js';
 import { plainStatusArgs, statusFromSnapshot } from '../../src/cli/snapshot-status.js';
 import { snapshotJson } from '../../src/snapshot/sink.js';
-import type { Phase, RunStatus, TaskView } from '../../src/workflows/status.js';
+import type { Phase } from '../../src/workflows/status.js';
+import { runStatus, taskView } from '../helpers/views.js';
 
 const dirs: string[] = [];
 after(() => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
@@ -59,44 +60,8 @@ async function homeWithSnapshot(
   const home = await mkdtemp(path.join(tmpdir(), 'baton-fast-status-'));
   dirs.push(home);
   const now = new Date().toISOString();
-  const task: TaskView = {
-    id: 'a',
-    title: 'a',
-    state: 'succeeded',
-    attempts: 1,
-    startedAt: now,
-    endedAt: now,
-    costUsd: 0.01,
-    summary: 'done',
-    artifactPath: null,
-    error: null,
-    errorType: null,
-    errorKind: null,
-    verification: null,
-    sessionId: null,
-    dependsOn: [],
-    taskQueue: null,
-    guidance: [],
-    question: null,
-  };
-  const status: RunStatus = {
-    runId,
-    name: 'p',
-    goal: null,
-    phase,
-    waitingOn: [],
-    costUsd: 0.01,
-    budgetUsd: null,
-    startedAt: now,
-    updatedAt: now,
-    endedAt: null,
-    reason: null,
-    taskCount: 1,
-    tasks: [task],
-    refusals: [],
-    notes: [],
-    noteCount: 0,
-  };
+  const task = taskView('a', { startedAt: now, endedAt: now, costUsd: 0.01, summary: 'done' });
+  const status = runStatus([task], { runId, name: 'p', phase, costUsd: 0.01, startedAt: now, updatedAt: now });
   const json = snapshotJson(status);
   const file = snapshotPath(path.join(home, 'artifacts'), runId);
   await mkdir(path.dirname(file), { recursive: true });

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { errorLine, statusReport, statusTable, treeRows } from '../../src/cli/format.js';
 import type { RunStatus, TaskState, TaskView } from '../../src/workflows/status.js';
+import { runStatus, taskView } from '../helpers/views.js';
 
 void test('a long path in an error keeps its end (the file), not the folders before it', () => {
   const error =
@@ -19,50 +20,10 @@ void test('a long path in an error keeps its end (the file), not the folders bef
   assert.equal(errorLine('no paths here at all', 70), 'no paths here at all');
 });
 
-function task(id: string, parent?: string, state: TaskState = 'succeeded'): TaskView {
-  return {
-    id,
-    title: id,
-    state,
-    attempts: 1,
-    startedAt: null,
-    endedAt: null,
-    costUsd: 0,
-    summary: null,
-    artifactPath: null,
-    error: null,
-    errorType: null,
-    errorKind: null,
-    verification: null,
-    sessionId: null,
-    dependsOn: [],
-    taskQueue: null,
-    question: null,
-    guidance: [],
-    ...(parent === undefined ? {} : { parent }),
-  };
-}
+const task = (id: string, parent?: string, state: TaskState = 'succeeded'): TaskView =>
+  taskView(id, { state, ...(parent === undefined ? {} : { parent }) });
 
-function status(tasks: TaskView[]): RunStatus {
-  return {
-    runId: 'shop-1',
-    name: 'shop',
-    goal: null,
-    phase: 'running',
-    reason: null,
-    costUsd: 0,
-    budgetUsd: null,
-    startedAt: '2026-12-05T00:00:00.000Z',
-    updatedAt: '2026-12-05T00:00:00.000Z',
-    endedAt: null,
-    taskCount: tasks.length,
-    tasks,
-    waitingOn: [],
-    refusals: [],
-    notes: [],
-    noteCount: 0,
-  };
-}
+const status = (tasks: TaskView[]): RunStatus => runStatus(tasks, { runId: 'shop-1', name: 'shop' });
 
 /** The TASK column of the table, one cell a line, trailing blanks dropped. */
 const taskColumn = (text: string) =>
