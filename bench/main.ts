@@ -14,6 +14,8 @@ import { Client, Connection } from '@temporalio/client';
 import { batonDataConverter } from '../src/codec/data-converter.js';
 import { FakeModel } from '../src/rehearsal/fake-model.js';
 import { measureKillRecovery, type KillRecovery } from './kill-recovery.js';
+import { describeRound, measureManyRuns, type ManyRuns } from './many-runs.js';
+import { targets22 } from './targets-22.js';
 import { measureOnce, type MeasureContext, type RunMeasurement } from './measure.js';
 import { formatTable, summarize, targets, type ScenarioSummary } from './report.js';
 import { SCENARIOS } from './scenarios.js';
@@ -51,7 +53,7 @@ function parseArgs(argv: string[]): Args {
     else if (arg === '--out') args.out = path.resolve(value());
     else throw new Error(`unknown argument ${arg} (--runs N, --only a,b, --stub go|node, --out FILE)`);
   }
-  const known = [...Object.keys(SCENARIOS), 'kill-recovery'];
+  const known = [...Object.keys(SCENARIOS), 'kill-recovery', 'many-runs'];
   for (const name of args.only ?? []) {
     if (!known.includes(name)) throw new Error(`unknown scenario ${name} (one of ${known.join(', ')})`);
   }
@@ -120,6 +122,7 @@ async function main(): Promise<void> {
   );
   const summaries: ScenarioSummary[] = [];
   let killRecovery: KillRecovery | null = null;
+  let manyRuns: ManyRuns | null = null;
   let schedulerCosts: (SchedulerCost & { scenario: string })[] = [];
   let payloads: PayloadSizes[] = [];
   const stop = () => {
@@ -178,6 +181,13 @@ async function main(): Promise<void> {
       const { client, server } = await freshTemporal();
       killRecovery = await measureKillRecovery({ client, address: server.address, stub }, args.runs);
     }
+    if (selected('many-runs')) {
+      const fresh = async () => {
+        const { client, server } = await freshTemporal();
+        return { client, address: server.address, serverPid: server.pid };
+      };
+      manyRuns = await measureManyRuns(fresh, stub, args.runs, () => os.loadavg()[0]!);
+    }
   } finally {
     await fake?.stop();
     rmSync(claudeConfigDir, { recursive: true, force: true });
@@ -190,9 +200,11 @@ async function main(): Promise<void> {
     runsPerScenario: args.runs,
     scenarios: summaries,
     killRecovery,
+    manyRuns,
     schedulerCost: schedulerCosts,
     scale5000Payloads: payloads,
     targets: targets(summaries, killRecovery),
+    targets22: targets22(summaries, manyRuns),
   };
   mkdirSync(path.dirname(args.out), { recursive: true });
   writeFileSync(args.out, `${JSON.stringify(report, null, 2)}\n`);
@@ -207,6 +219,9 @@ async function main(): Promise<void> {
         `state carried by continue-as-new ${(p.carriedStateBytes / 2 ** 20).toFixed(2)} MB, status JSON ${(p.statusBytes / 2 ** 20).toFixed(2)} MB`,
     ),
   ];
+  if (manyRuns) extra.push(...manyRuns.rounds.map((r, i) => `many-runs round ${i + 1}: ${describeRound(r)}`));
+  extra.push('targets (issue 22):');
+  for (const g of report.targets22) extra.push(`  ${g.id}. ${g.met ? 'MET   ' : 'MISSED'} ${g.target} — ${g.measured}`);
   process.stdout.write(
     `${formatTable(summaries, killRecovery, report.targets)}\n${extra.map((l) => `${l}\n`).join('')}wrote ${args.out}\n`,
   );

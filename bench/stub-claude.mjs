@@ -5,7 +5,7 @@
 // (a line `sleep-ms: N`), and appends "start|end <task> <epoch ms> <pid> <span>" to $BENCH_STUB_LOG
 // (span: random per process; pids repeat under a PID namespace, a resumed attempt reuses its session id).
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, readSync } from 'node:fs';
 
 const now = () => (performance.timeOrigin + performance.now()).toFixed(3);
 const started = performance.timeOrigin; // when this process began, before node's own start-up work
@@ -14,9 +14,23 @@ const flag = (name) => {
   const i = args.indexOf(name);
   return i >= 0 ? args[i + 1] : undefined;
 };
-// The prompt: the word after -p, or stdin when -p has none (baton sends very long prompts that way).
+// The prompt: the word after -p; or, with --input-format stream-json (how baton runs agents), the first user message
+// on stdin, which stays open while the agent works; or all of stdin (--input-format text).
+const firstLine = () => {
+  const bytes = [];
+  const one = Buffer.alloc(1);
+  while (readSync(0, one, 0, 1, null) === 1 && one[0] !== 10) bytes.push(one[0]);
+  return Buffer.from(bytes).toString('utf8');
+};
 const p = args.indexOf('-p');
-const prompt = p < 0 ? '' : args[p + 1] && !args[p + 1].startsWith('--') ? args[p + 1] : readFileSync(0, 'utf8');
+const prompt =
+  flag('--input-format') === 'stream-json'
+    ? (JSON.parse(firstLine() || '{}').message?.content ?? '')
+    : p < 0
+      ? ''
+      : args[p + 1] && !args[p + 1].startsWith('--')
+        ? args[p + 1]
+        : readFileSync(0, 'utf8');
 const task = /^# Task: (\S+)/m.exec(prompt)?.[1] ?? 'unknown';
 const sessionId = flag('--session-id') ?? flag('--resume') ?? '00000000-0000-4000-8000-000000000000';
 const span = randomBytes(8).toString('hex');

@@ -15,6 +15,7 @@
 package main
 
 import (
+	"bufio"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -61,8 +62,19 @@ func flag(args []string, name string) string {
 	return ""
 }
 
-// The prompt: the word after -p, or stdin when -p has none (baton sends very long prompts that way).
+// The prompt: the word after -p; or, with --input-format stream-json (how baton runs agents), the first user
+// message on stdin, which stays open while the agent works; or all of stdin (--input-format text).
 func promptOf(args []string) string {
+	if flag(args, "--input-format") == "stream-json" {
+		line, _ := bufio.NewReader(os.Stdin).ReadString('\n')
+		var message struct {
+			Message struct {
+				Content string `json:"content"`
+			} `json:"message"`
+		}
+		json.Unmarshal([]byte(line), &message)
+		return message.Message.Content
+	}
 	for i, a := range args {
 		if a == "-p" || a == "--print" {
 			if i+1 < len(args) && !strings.HasPrefix(args[i+1], "--") {

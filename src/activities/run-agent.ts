@@ -158,7 +158,7 @@ async function runAgent(deps: ActivityDeps, input: RunAgentInput): Promise<RunAg
     // A question an earlier attempt's agent asked (that attempt ended first): still open, this attempt could only
     // wait too, so the run holds the task until the answer; answered, the answer goes into the conversation (the
     // one that asked: the newest of the generation), and the question is closed once the model has read it.
-    const earlier = await questionOfEarlierAttempt(talk, input, attempt);
+    const earlier = await beating(() => questionOfEarlierAttempt(talk, input, attempt));
     if (earlier === 'waiting') throw fail(failure(FailureType.AwaitingAnswer, AWAITING_ANSWER));
     let answerTaken = earlier ? () => talk!.answerTaken(earlier.questionId) : null;
     const answer = earlier?.answer ?? input.answer;

@@ -15,6 +15,11 @@ export const DEV_SERVER_DYNAMIC_CONFIG: Readonly<Record<string, number>> = {
   'history.timerProcessorMaxPollRPS': 1000,
   // Visibility tasks: the search attributes `baton list` and the Web UI read.
   'history.visibilityProcessorMaxPollRPS': 1000,
+  // One partition per task queue instead of four: a task written to a partition no poller waits on is forwarded to
+  // the root partition first. On one dev server that only delays dispatch, and a layer's agents that start apart
+  // end apart, each end a workflow task of its own (many runs at once: docs/BENCHMARKS.md).
+  'matching.numTaskqueueReadPartitions': 1,
+  'matching.numTaskqueueWritePartitions': 1,
 };
 
 /** The `--dynamic-config-value` arguments of DEV_SERVER_DYNAMIC_CONFIG. */

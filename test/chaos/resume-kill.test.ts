@@ -50,6 +50,8 @@ interface Killed {
   toAttemptStartMs: number;
   /** From the attempt's claude spawned (its transcript created) to its first request: claude's own start. */
   spawnToFirstRequestMs: number;
+  /** Attempts after the kill beyond the one that took over (each a heartbeat timeout more). */
+  extraAttempts: number;
 }
 
 void describe('chaos: workers SIGKILLed at random moments of 20 agent runs', () => {
@@ -132,6 +134,7 @@ void describe('chaos: workers SIGKILLed at random moments of 20 agent runs', () 
             toFirstRequestMs: next.request.receivedAt - at,
             toAttemptStartMs: (await stat(paths.session)).mtimeMs - at,
             spawnToFirstRequestMs: next.request.receivedAt - (await stat(paths.transcript)).birthtimeMs,
+            extraAttempts: task.attempts - 2,
           });
         }
       }
@@ -162,7 +165,12 @@ void describe('chaos: workers SIGKILLed at random moments of 20 agent runs', () 
         median: median(toResumed),
         max: Math.max(...toResumed),
       },
-      killToAttemptStartMs: { min: Math.round(Math.min(...toStart)), median: Math.round(median(toStart)) },
+      killToAttemptStartMs: {
+        min: Math.round(Math.min(...toStart)),
+        median: Math.round(median(toStart)),
+        max: Math.round(Math.max(...toStart)),
+      },
+      extraAttempts: killed.reduce((sum, k) => sum + k.extraAttempts, 0),
       claudeSpawnToFirstRequestMs: Math.round(median(resumed.map((k) => k.spawnToFirstRequestMs))),
       heartbeatTimeoutMs: HEARTBEAT_TIMEOUT_MS,
     });
@@ -177,6 +185,11 @@ void describe('chaos: workers SIGKILLed at random moments of 20 agent runs', () 
     assert.ok(killed.length >= 12, `most agents were killed mid-run (${killed.length})`);
     assert.ok(withAnswer.length >= 6, `enough of them had an answer to continue (${withAnswer.length})`);
     assert.ok(Object.keys(phases).length >= 3, `the kills landed in different places: ${JSON.stringify(phases)}`);
+    // The attempt that takes over is not presumed dead in its turn: it once asked the run for the task's question
+    // without heartbeating, and the query waited 10 s for the dead worker (most kills took a third attempt). A retry
+    // Temporal hands to the dead worker's poll still in flight is its own, rarer, cause: a few are allowed.
+    const extra = killed.filter((k) => k.extraAttempts > 0).map((k) => `${k.id}: ${k.extraAttempts}`);
+    assert.ok(extra.length <= 2, `attempts after the one that took over: ${extra.join(', ')}`);
     // How soon the next attempts start (killToAttemptStartMs) is a figure the report prints, not an assertion: it
     // is Temporal's heartbeat timeout plus the machine's load, and a timed check flakes on a shared 2-core runner.
   });

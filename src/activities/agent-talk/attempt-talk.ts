@@ -59,7 +59,7 @@ export async function openAttemptTalk(ctx: Context, options: AttemptTalkOptions)
     },
     questionBefore: async () => {
       try {
-        return await talk.openQuestion();
+        return await talk.openQuestionOfAnyWorker();
       } catch (err) {
         warn(`could not ask the run for the task's question: ${(err as Error).message}`);
         return null;

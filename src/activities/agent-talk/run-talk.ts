@@ -94,6 +94,23 @@ export class RunTalk {
     return await this.#handle.query(questionQuery, this.#scope.taskId);
   }
 
+  /**
+   * openQuestion, for an attempt that may follow a dead worker. A query goes first to the worker that ran the
+   * workflow last (its sticky queue), and the server waits for that worker up to the sticky schedule-to-start
+   * timeout (10 s) before it asks another: longer than a heartbeat timeout, so the attempt waited, or was presumed
+   * dead itself. Without the stickiness the query goes to the queue every live worker polls, and the workflow's next
+   * task is replayed there once.
+   */
+  async openQuestionOfAnyWorker(): Promise<QuestionView | null> {
+    const { namespace } = this.#client.options;
+    try {
+      await this.#client.workflowService.resetStickyTaskQueue({ namespace, execution: { workflowId: this.#runId } });
+    } catch (err) {
+      this.#warn(`could not send the run's query past its last worker: ${(err as Error).message}`);
+    }
+    return await this.openQuestion();
+  }
+
   /** Tells the run this attempt has the answer, which closes the question. */
   async answerTaken(questionId: number): Promise<void> {
     try {
