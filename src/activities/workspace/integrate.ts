@@ -14,13 +14,24 @@ import { findWorktree } from './worktree-list.js';
 import { baseRef, checkpointRef, push, sharedTip, undoneMerges } from './remote.js';
 import { runRepo, type RunRepo } from './run-repo.js';
 
-export async function mergeTask(
+/** The integration branch's place, for work under the repository's lock: its worktree made where it is missing. */
+export interface IntegrationPlace {
+  repo: RunRepo;
+  /** The task's branch and the run's integration branch. */
+  branch: string;
+  target: string;
+  /** The integration branch's worktree. */
+  folder: string;
+}
+
+/** Runs `work` on the integration branch's worktree, under the repository's lock, the remote's state fetched. */
+export async function onIntegrationBranch<T>(
   worktreesDir: string,
   input: MergeTaskInput,
-  lock: LockOptions = {},
-): Promise<MergeTaskResult> {
+  lock: LockOptions,
+  work: (place: IntegrationPlace) => Promise<T>,
+): Promise<T> {
   const repo = await runRepo(worktreesDir, input.runId, input.base.toplevel, input.remote);
-  const branch = taskBranch(input.runId, input.taskId);
   const target = integrationBranch(input.runId);
   const folder = integrationWorktree(worktreesDir, input.runId);
   return await withRepoLock(
@@ -28,47 +39,57 @@ export async function mergeTask(
     async () => {
       await repo.refresh();
       await ensureIntegrationWorktree(repo, worktreesDir, input, folder, target);
-      const tip = await repo.tip(branch);
-      if (!tip) {
-        throw new WorkspaceError(
-          WorkspaceFailureType.BranchMissing,
-          `branch ${branch} of task ${input.taskId} does not exist (was it deleted?)`,
-        );
-      }
-      const result = (outcome: MergeTaskResult['outcome'], head: string, files: string[] = []): MergeTaskResult => ({
-        outcome,
-        integrationBranch: target,
-        worktree: folder,
-        head,
-        files,
-      });
-
-      const pending = await mergeHead(folder);
-      if (pending === tip) {
-        // This task's conflict, still waiting: unresolved files, or resolved and not yet committed.
-        const files = await conflictedFiles(folder);
-        return { ...result('conflict', await head(folder), files), uncommitted: files.length === 0 };
-      }
-      // A merge left by a task that was since skipped, or re-done by a resolver: it is not wanted any more.
-      if (pending) await git(folder, ['merge', '--abort']);
-
-      if (await isAncestor(folder, tip, 'HEAD'))
-        return result('already-merged', await published(repo, folder, target, input));
-      const message = `${taskCommitMessage(input.runId, input.taskId, input.title)} (merged)`;
-      const merge = await git(folder, ['merge', '--no-ff', '--no-edit', '-m', message, tip], {
-        env: await identityEnv(folder),
-        okExitCodes: [1],
-      });
-      if (merge.exitCode === 0) return result('merged', await published(repo, folder, target, input));
-      const files = await conflictedFiles(folder);
-      if (files.length === 0) {
-        // Not a conflict (e.g. a person's uncommitted change in the way): nothing was merged; say why.
-        throw new GitError(['merge', branch], folder, merge.exitCode, merge.stderr || merge.stdout);
-      }
-      return result('conflict', await head(folder), files);
+      return await work({ repo, branch: taskBranch(input.runId, input.taskId), target, folder });
     },
     lock,
   );
+}
+
+export async function mergeTask(
+  worktreesDir: string,
+  input: MergeTaskInput,
+  lock: LockOptions = {},
+): Promise<MergeTaskResult> {
+  return await onIntegrationBranch(worktreesDir, input, lock, async ({ repo, branch, target, folder }) => {
+    const tip = await repo.tip(branch);
+    if (!tip) {
+      throw new WorkspaceError(
+        WorkspaceFailureType.BranchMissing,
+        `branch ${branch} of task ${input.taskId} does not exist (was it deleted?)`,
+      );
+    }
+    const result = (outcome: MergeTaskResult['outcome'], head: string, files: string[] = []): MergeTaskResult => ({
+      outcome,
+      integrationBranch: target,
+      worktree: folder,
+      head,
+      files,
+    });
+
+    const pending = await mergeHead(folder);
+    if (pending === tip) {
+      // This task's conflict, still waiting: unresolved files, or resolved and not yet committed.
+      const files = await conflictedFiles(folder);
+      return { ...result('conflict', await head(folder), files), uncommitted: files.length === 0 };
+    }
+    // A merge left by a task that was since skipped, or re-done by a resolver: it is not wanted any more.
+    if (pending) await git(folder, ['merge', '--abort']);
+
+    if (await isAncestor(folder, tip, 'HEAD'))
+      return result('already-merged', await published(repo, folder, target, input));
+    const message = `${taskCommitMessage(input.runId, input.taskId, input.title)} (merged)`;
+    const merge = await git(folder, ['merge', '--no-ff', '--no-edit', '-m', message, tip], {
+      env: await identityEnv(folder),
+      okExitCodes: [1],
+    });
+    if (merge.exitCode === 0) return result('merged', await published(repo, folder, target, input));
+    const files = await conflictedFiles(folder);
+    if (files.length === 0) {
+      // Not a conflict (e.g. a person's uncommitted change in the way): nothing was merged; say why.
+      throw new GitError(['merge', branch], folder, merge.exitCode, merge.stderr || merge.stdout);
+    }
+    return result('conflict', await head(folder), files);
+  });
 }
 
 /** The integration branch's worktree, created on first use from the run's base. */
