@@ -21,6 +21,11 @@ export interface VerifyTaskInput {
    * its output file is named apart from the task's rounds. Absent: the task's `verify`.
    */
   scope?: 'plan';
+  /**
+   * With `workspace.remote`: the task's worktree as its agent's attempt had it (DESIGN §12). A round on a host
+   * without that worktree makes it there from the remote's newest state of the task first.
+   */
+  sharedWorktree?: { remote: string; path: string };
 }
 
 /** The first command of a round that did not pass. */

@@ -53,6 +53,8 @@ export async function runVerified(
       cwd,
       commands,
       timeout: task.timeout,
+      // With a remote, a round on another host than the agent's makes the worktree there first.
+      ...(input.sharedWorktree ? { sharedWorktree: input.sharedWorktree } : {}),
     });
     const verification = { passed: outcome.passed, rounds: round + 1, outputPath: outcome.outputPath };
     const failure = outcome.passed ? undefined : (outcome.message ?? 'verification failed');

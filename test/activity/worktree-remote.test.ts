@@ -7,9 +7,12 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { DefaultLogger } from '@temporalio/worker';
 import { execa } from 'execa';
 import { recordBase } from '../../src/activities/workspace/base.js';
 import { Checkpoints, worktreeHere } from '../../src/activities/workspace/checkpoints.js';
+import { createVerifyActivities } from '../../src/activities/verify/verify-task.js';
 import { commitTask } from '../../src/activities/workspace/commit.js';
 import { WorkspaceError, WorkspaceFailureType } from '../../src/activities/workspace/failures.js';
 import { mergeTask } from '../../src/activities/workspace/integrate.js';
@@ -27,8 +30,10 @@ import { taskPlace } from '../../src/activities/workspace/shared.js';
 import { resolveRemote } from '../../src/plan/resolve.js';
 import { PlanSchema } from '../../src/plan/schema.js';
 import type { RunAgentInput } from '../../src/contract/agent.js';
+import type { VerifyTaskResult } from '../../src/contract/verify.js';
 import type { WorkspaceBase } from '../../src/contract/workspace.js';
 import { tempRepo, type TempRepo } from '../helpers/git-repo.js';
+import { testPolicy } from '../helpers/policy.js';
 
 const RUN = 'baton-remote-9f8e';
 let repo: TempRepo;
@@ -211,5 +216,40 @@ void describe('workspace.remote: worktrees across hosts', () => {
     const backOnA = await prepareOn(hostA, 'two', ['one']);
     assert.equal(backOnA.restored, await remoteRef(checkpointRef(RUN, 'two')));
     assert.equal(await readFile(path.join(backOnA.path, 'late.txt'), 'utf8'), 'late\n');
+  });
+  void it("a verify round on a host without the task's worktree makes it there and checks the agent's files", async () => {
+    const prepared = await prepareOn(hostA, 'login');
+    await writeFile(path.join(prepared.path, 'a.txt'), 'from host A\n');
+    const placeA = taskPlace(await runRepo(hostA, RUN, '', remote), hostA, { runId: RUN, taskId: 'login' });
+    await new Checkpoints(placeA, 0, 'test').flush();
+
+    // Host A is gone after its agent's attempt, its folder with it; host B runs the round, in a worktree of its own.
+    await rm(prepared.path, { recursive: true, force: true });
+    const { verifyTask } = createVerifyActivities({
+      artifactsDir: path.join(repo.root, 'host-b', 'artifacts'),
+      worktreesDir: hostB,
+      claudeBin: 'claude',
+      heartbeatMs: 100,
+      policy: testPolicy(),
+      usePidNamespace: false,
+    });
+    const round = (sharedWorktree?: { remote: string; path: string }) =>
+      new MockActivityEnvironment({ attempt: 1 }, { logger: new DefaultLogger('ERROR') }).run(verifyTask, {
+        runId: RUN,
+        taskId: 'login',
+        generation: 1,
+        round: 0,
+        cwd: prepared.path,
+        commands: [[process.execPath, '-e', "process.stdout.write(require('fs').readFileSync('a.txt', 'utf8'))"]],
+        timeout: '30s',
+        ...(sharedWorktree ? { sharedWorktree } : {}),
+      });
+    const result = (await round({ remote, path: prepared.path })) as VerifyTaskResult;
+    assert.equal(result.passed, true, result.message);
+    const folderB = taskPlace(await runRepo(hostB, RUN, '', remote), hostB, { runId: RUN, taskId: 'login' }).folder;
+    assert.equal(await readFile(path.join(folderB, 'a.txt'), 'utf8'), 'from host A\n', 'made on host B');
+
+    // Without the remote, a host that lacks the folder cannot check it: a retryable failure, nothing run.
+    await assert.rejects(round(), /does not exist on this worker/);
   });
 });

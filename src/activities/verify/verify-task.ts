@@ -16,6 +16,8 @@ import { attemptPaths } from '../artifact-paths.js';
 import { keepAttemptFiles, storeOf, unavailable } from '../attempt-files.js';
 import { detectPidNamespace } from '../pid-namespace.js';
 import { checkVerifyPolicy } from '../policy-check.js';
+import { worktreeHere } from '../workspace/checkpoints.js';
+import { worktreesDirOf } from '../workspace/names.js';
 import { BoundedOutput } from './bounded-output.js';
 import { runCommand, type CommandOutcome } from './run-command.js';
 
@@ -31,9 +33,10 @@ async function verifyTask(deps: ActivityDeps, input: VerifyTaskInput): Promise<V
   const ctx = Context.current();
   const details = { attempt: ctx.info.attempt, costUsd: 0 };
   checkVerifyPolicy(deps, input, details);
-  if (!existsSync(input.cwd)) {
+  const cwd = await workspaceHere(deps, input, ctx);
+  if (!existsSync(cwd)) {
     // Another worker (another attempt) may have the folder: retryable.
-    throw ApplicationFailure.create({ message: `the task's workspace ${input.cwd} does not exist on this worker` });
+    throw ApplicationFailure.create({ message: `the task's workspace ${cwd} does not exist on this worker` });
   }
   const paths = attemptPaths(deps.artifactsDir, { ...input, attempt: 0 });
   mkdirSync(paths.dir, { recursive: true, mode: OWNER_ONLY_DIR });
@@ -55,7 +58,7 @@ async function verifyTask(deps: ActivityDeps, input: VerifyTaskInput): Promise<V
       const commandStarted = Date.now();
       const outcome = await runCommand({
         argv,
-        cwd: input.cwd,
+        cwd,
         env,
         pidNamespace,
         timeoutMs: Math.max(0, deadline - commandStarted),
@@ -80,9 +83,25 @@ async function verifyTask(deps: ActivityDeps, input: VerifyTaskInput): Promise<V
   return {
     passed: failure === undefined,
     outputPath,
-    ...(failure ? { failure, message: failureMessage(failure, input, outputPath) } : {}),
+    ...(failure ? { failure, message: failureMessage(failure, { ...input, cwd }, outputPath) } : {}),
     durationMs: Date.now() - started,
   };
+}
+
+/**
+ * Where the round runs on this host. With a remote, the task's worktree is made here when it is missing or older
+ * than the remote's newest state of the task (its branch and last checkpoint: the agent's attempt ended on another
+ * host); else the folder the workflow names.
+ */
+async function workspaceHere(deps: ActivityDeps, input: VerifyTaskInput, ctx: Context): Promise<string> {
+  const shared = input.sharedWorktree;
+  if (!shared) return input.cwd;
+  const here = await worktreeHere(
+    worktreesDirOf(deps),
+    { runId: input.runId, task: { id: input.taskId }, cwd: input.cwd, sharedWorktree: shared },
+    { onWait: () => ctx.heartbeat(), signal: ctx.cancellationSignal },
+  );
+  return here.input.cwd;
 }
 
 /** How a command ended, in words. */

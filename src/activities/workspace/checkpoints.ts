@@ -14,15 +14,21 @@ import { mark, readMark, syncTaskWorktree, taskPlace, type TaskPlace } from './s
 import type { RunAgentInput } from '../../contract/agent.js';
 import { taskBranch } from './names.js';
 
+/** What an activity that works in a task's shared worktree says of it (an agent's attempt, a verify round). */
+export type SharedWorktreeInput = Pick<RunAgentInput, 'runId' | 'cwd' | 'pathRebase'> & {
+  task: { id: string };
+  sharedWorktree: NonNullable<RunAgentInput['sharedWorktree']>;
+};
+
 /**
  * The agent's input on this host: its worktree made here when it is missing or older than the remote's newest
  * state, and its folders (cwd, the task's paths) moved from the preparing host's worktree onto this host's.
  */
-export async function worktreeHere(
+export async function worktreeHere<I extends SharedWorktreeInput>(
   worktreesDir: string,
-  input: RunAgentInput & { sharedWorktree: NonNullable<RunAgentInput['sharedWorktree']> },
+  input: I,
   lock: LockOptions = {},
-): Promise<{ input: RunAgentInput; place: TaskPlace }> {
+): Promise<{ input: I; place: TaskPlace }> {
   const { remote, path: preparedAt } = input.sharedWorktree;
   const repo = await runRepo(worktreesDir, input.runId, preparedAt, remote);
   const place = taskPlace(repo, worktreesDir, { runId: input.runId, taskId: input.task.id });
@@ -131,7 +137,7 @@ export async function withCheckpoints<T>(
 ): Promise<T> {
   const ctx = Context.current();
   const beat = setInterval(() => ctx.heartbeat(), 1000);
-  let here: Awaited<ReturnType<typeof worktreeHere>>;
+  let here: { input: RunAgentInput; place: TaskPlace };
   try {
     here = await worktreeHere(worktreesDir, input, { onWait: () => ctx.heartbeat(), signal: ctx.cancellationSignal });
   } finally {
