@@ -5,6 +5,7 @@ import type { LevelFacts } from './history.js';
 import type { Hops, RunMeasurement } from './measure.js';
 import { agentPlan, criticalPathMs, type Scenario } from './scenarios.js';
 import { median, round } from './stats.js';
+import { chainTarget, dagTarget, throughputTarget } from './targets.js';
 
 /**
  * Temporal's documented defaults (docs.temporal.io, self-hosted defaults): it warns past these, and fails a
@@ -234,34 +235,11 @@ export function targets(summaries: ScenarioSummary[], kill: KillRecovery | null)
   const by = (name: string) => summaries.find((s) => s.name === name);
   const list: Target[] = [];
   const dag = by('dag-10x20');
-  if (dag) {
-    list.push({
-      id: 1,
-      target: '10×20 DAG of 500 ms: makespan ≤ 1.10 × lower bound',
-      measured: `${dag.ratio}×`,
-      met: dag.ratio !== null && dag.ratio <= 1.1,
-    });
-  }
+  if (dag) list.push(dagTarget(1, dag, 1.1));
   const chain = by('chain-100');
-  if (chain) {
-    const { p50, p99 } = chain.baton.hopMs;
-    list.push({
-      id: 2,
-      target: 'chain of 100: hop p50 ≤ 40 ms, p99 ≤ 150 ms',
-      measured: `p50 ${p50} ms, p99 ${p99} ms`,
-      met: p50 !== null && p99 !== null && p50 <= 40 && p99 <= 150,
-    });
-  }
+  if (chain) list.push(chainTarget(2, chain, { p50: 40, p99: 150 }));
   const independent = by('independent-1000');
-  if (independent) {
-    const rate = independent.baton.tasksPerSec;
-    list.push({
-      id: 3,
-      target: '1,000 independent tasks: ≥ 50 tasks/s',
-      measured: `${rate} tasks/s`,
-      met: rate !== null && rate >= 50,
-    });
-  }
+  if (independent) list.push(throughputTarget(3, independent, 50));
   const scale = by('scale-5000');
   if (scale?.error) {
     list.push({

@@ -1,6 +1,7 @@
 // Issue 22's targets: many runs at once, and tighter figures for the single-run scenarios.
 import type { ManyRuns } from './many-runs.js';
 import type { ScenarioSummary, Target } from './report.js';
+import { chainTarget, dagTarget, throughputTarget } from './targets.js';
 
 export function targets22(summaries: ScenarioSummary[], many: ManyRuns | null): Target[] {
   const by = (name: string) => summaries.find((s) => s.name === name);
@@ -17,33 +18,10 @@ export function targets22(summaries: ScenarioSummary[], many: ManyRuns | null): 
     });
   }
   const chain = by('chain-100');
-  if (chain) {
-    const { p50, p99 } = chain.baton.hopMs;
-    list.push({
-      id: 2,
-      target: 'chain of 100: hop p50 ≤ 15 ms, p99 ≤ 40 ms',
-      measured: `p50 ${p50} ms, p99 ${p99} ms`,
-      met: p50 !== null && p99 !== null && p50 <= 15 && p99 <= 40,
-    });
-  }
+  if (chain) list.push(chainTarget(2, chain, { p50: 15, p99: 40 }));
   const independent = by('independent-1000');
-  if (independent) {
-    const rate = independent.baton.tasksPerSec;
-    list.push({
-      id: 3,
-      target: '1,000 independent tasks: ≥ 250 tasks/s',
-      measured: `${rate} tasks/s`,
-      met: rate !== null && rate >= 250,
-    });
-  }
+  if (independent) list.push(throughputTarget(3, independent, 250));
   const dag = by('dag-10x20');
-  if (dag) {
-    list.push({
-      id: 4,
-      target: '10×20 DAG of 500 ms: makespan ≤ 1.10 × lower bound',
-      measured: `${dag.ratio}×`,
-      met: dag.ratio !== null && dag.ratio <= 1.1,
-    });
-  }
+  if (dag) list.push(dagTarget(4, dag, 1.1));
   return list;
 }

@@ -10,8 +10,9 @@ import { after, before, test } from 'node:test';
 import { execa, type ResultPromise } from 'execa';
 import type { RunStatus, TaskView } from '../../src/workflows/status.js';
 import { describeResult, jsonOf, statusShapeProblems, stopProcess, waitFor, type Sandbox } from '../helpers/cli.js';
+import { initRepo } from '../helpers/git-repo.js';
 import type { TestTemporal } from '../helpers/temporal.js';
-import { workerScene, type WorkerScene } from '../helpers/worker-scene.js';
+import { noCommandsWorker, workerScene, type WorkerScene } from '../helpers/worker-scene.js';
 
 /** Fails (exit 3, naming them) while a .txt file of the integration branch holds "bad". */
 const CHECK = [
@@ -50,16 +51,11 @@ before(async () => {
     {},
   );
   ({ box, temporal } = scene);
-  const queue = `${box.taskQueue}-no-commands`;
+  const strict = noCommandsWorker(box);
+  strictWorker = strict.worker;
+  const queue = strict.queue;
   await writeFile(path.join(box.cwd, 'plan.json'), JSON.stringify(planOf(queue), null, 2));
-  await writeFile(path.join(box.cwd, 'README.md'), 'hello\n');
-  const git = (args: string[]) => execa('git', args, { cwd: box.cwd, stdin: 'ignore' });
-  await git(['init', '--quiet', '--initial-branch=main']);
-  await git(['config', 'user.name', 'Test Person']);
-  await git(['config', 'user.email', 'person@example.com']);
-  await git(['add', '--all']);
-  await git(['commit', '--quiet', '-m', 'initial']);
-  strictWorker = box.spawn(['worker', '--activities-only', '--no-commands', '--task-queue', queue]);
+  await initRepo(box.cwd);
 });
 after(async () => {
   await stopProcess(strictWorker, 10_000);

@@ -7,12 +7,13 @@ import { writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { execa, type ResultPromise } from 'execa';
+import type { ResultPromise } from 'execa';
 import proto from '@temporalio/proto';
 import { FakeModel, type TaskScript } from '../../src/rehearsal/fake-model.js';
 import type { RunStatus } from '../../src/workflows/status.js';
 import { describeResult, jsonOf, sandbox, stopProcess, waitFor, type Sandbox } from '../helpers/cli.js';
 import { forAllTests } from '../helpers/for-all-tests.js';
+import { initRepo } from '../helpers/git-repo.js';
 import { testTemporal } from '../helpers/temporal.js';
 import { modelSandbox } from '../helpers/worker-scene.js';
 
@@ -158,13 +159,7 @@ void test('two `baton worker` processes on one task queue share a 20-task run: b
 void test('taskQueue routing with worktree isolation: the routed task waits (and status says why) until `baton worker --task-queue q --activities-only` runs its agent, worktree and commit; the rest and every merge stay on the run queue', async () => {
   const fake = await FakeModel.start({ rehearse: true });
   const box = await modelSandbox('routing', fake, { TEMPORAL_ADDRESS: temporal.address });
-  const git = (args: string[]) => execa('git', args, { cwd: box.cwd, stdin: 'ignore' });
-  await git(['init', '--quiet', '--initial-branch=main']);
-  await git(['config', 'user.name', 'Test Person']);
-  await git(['config', 'user.email', 'person@example.com']);
-  await writeFile(path.join(box.cwd, 'README.md'), 'hello\n');
-  await git(['add', '--all']);
-  await git(['commit', '--quiet', '-m', 'initial']);
+  const git = await initRepo(box.cwd);
   const special = `${box.taskQueue}-special`;
   const plan = [
     'version: 1',
@@ -228,7 +223,7 @@ void test('taskQueue routing with worktree isolation: the routed task waits (and
     );
     // b's work reached the integration branch through a merge on the run's queue.
     const integrated = await git(['show', `baton/${runId}/integration:b.txt`]);
-    assert.ok(integrated.stdout.length > 0, 'b.txt is on the integration branch');
+    assert.ok(integrated.length > 0, 'b.txt is on the integration branch');
 
     const mainId = identityOf(main);
     const specialId = identityOf(specialWorker);

@@ -12,7 +12,7 @@ import type { ResultPromise } from 'execa';
 import type { RunStatus, TaskView } from '../../src/workflows/status.js';
 import { describeResult, stopProcess, waitFor, type Sandbox } from '../helpers/cli.js';
 import type { TestTemporal } from '../helpers/temporal.js';
-import { workerScene, type WorkerScene } from '../helpers/worker-scene.js';
+import { noCommandsWorker, workerScene, type WorkerScene } from '../helpers/worker-scene.js';
 
 // The check of `fixes` takes a moment, so that a watcher sees the task verifying.
 const OK_CHECK = "setTimeout(() => process.exit(require('fs').existsSync('ok.txt') ? 0 : 1), 1500)";
@@ -60,9 +60,10 @@ before(async () => {
     {},
   );
   ({ box, temporal } = scene);
-  const queue = `${box.taskQueue}-no-commands`;
+  const strict = noCommandsWorker(box);
+  strictWorker = strict.worker;
+  const queue = strict.queue;
   await writeFile(path.join(box.cwd, 'plan.yaml'), planText(queue));
-  strictWorker = box.spawn(['worker', '--activities-only', '--no-commands', '--task-queue', queue]);
 });
 after(async () => {
   await stopProcess(strictWorker, 10_000);

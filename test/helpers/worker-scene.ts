@@ -53,3 +53,9 @@ export async function workerScene(
     },
   };
 }
+
+/** A worker beside the scene's that runs agents and no commands (`--no-commands`), on a queue of its own. */
+export function noCommandsWorker(box: Sandbox): { queue: string; worker: ResultPromise } {
+  const queue = `${box.taskQueue}-no-commands`;
+  return { queue, worker: box.spawn(['worker', '--activities-only', '--no-commands', '--task-queue', queue]) };
+}
