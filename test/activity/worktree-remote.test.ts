@@ -225,16 +225,17 @@ void describe('workspace.remote: worktrees across hosts', () => {
 
     // Host A is gone after its agent's attempt, its folder with it; host B runs the round, in a worktree of its own.
     await rm(prepared.path, { recursive: true, force: true });
-    const { verifyTask } = createVerifyActivities({
-      artifactsDir: path.join(repo.root, 'host-b', 'artifacts'),
-      worktreesDir: hostB,
-      claudeBin: 'claude',
-      heartbeatMs: 100,
-      policy: testPolicy(),
-      usePidNamespace: false,
-    });
-    const round = (sharedWorktree?: { remote: string; path: string }) =>
-      new MockActivityEnvironment({ attempt: 1 }, { logger: new DefaultLogger('ERROR') }).run(verifyTask, {
+    // No workspace root by default: only host B's own worktrees may be worked in, never host A's folder.
+    const round = (sharedWorktree?: { remote: string; path: string }, policy = testPolicy({ workspaceRoots: [] })) => {
+      const { verifyTask } = createVerifyActivities({
+        artifactsDir: path.join(repo.root, 'host-b', 'artifacts'),
+        worktreesDir: hostB,
+        claudeBin: 'claude',
+        heartbeatMs: 100,
+        policy,
+        usePidNamespace: false,
+      });
+      return new MockActivityEnvironment({ attempt: 1 }, { logger: new DefaultLogger('ERROR') }).run(verifyTask, {
         runId: RUN,
         taskId: 'login',
         generation: 1,
@@ -244,12 +245,13 @@ void describe('workspace.remote: worktrees across hosts', () => {
         timeout: '30s',
         ...(sharedWorktree ? { sharedWorktree } : {}),
       });
+    };
     const result = (await round({ remote, path: prepared.path })) as VerifyTaskResult;
     assert.equal(result.passed, true, result.message);
     const folderB = taskPlace(await runRepo(hostB, RUN, '', remote), hostB, { runId: RUN, taskId: 'login' }).folder;
     assert.equal(await readFile(path.join(folderB, 'a.txt'), 'utf8'), 'from host A\n', 'made on host B');
 
     // Without the remote, a host that lacks the folder cannot check it: a retryable failure, nothing run.
-    await assert.rejects(round(), /does not exist on this worker/);
+    await assert.rejects(round(undefined, testPolicy()), /does not exist on this worker/);
   });
 });

@@ -32,8 +32,9 @@ export function createVerifyActivities(deps: ActivityDeps) {
 async function verifyTask(deps: ActivityDeps, input: VerifyTaskInput): Promise<VerifyTaskResult> {
   const ctx = Context.current();
   const details = { attempt: ctx.info.attempt, costUsd: 0 };
-  checkVerifyPolicy(deps, input, details);
+  // The policy judges the folder the commands run in on this host (with a remote, this host's own worktree).
   const cwd = await workspaceHere(deps, input, ctx);
+  checkVerifyPolicy(deps, { ...input, cwd }, details);
   if (!existsSync(cwd)) {
     // Another worker (another attempt) may have the folder: retryable.
     throw ApplicationFailure.create({ message: `the task's workspace ${cwd} does not exist on this worker` });
