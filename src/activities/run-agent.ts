@@ -35,7 +35,6 @@ import type { AgentHeartbeat, AttemptSession, RunAgentInput, RunAgentResult } fr
 import { rebaseAgentInput } from './workspace/rebase-paths.js';
 import { openAttemptTalk, questionOfEarlierAttempt } from './agent-talk/attempt-talk.js';
 import { withCheckpoints } from './workspace/checkpoints.js';
-import { worktreesDirOf } from './workspace/activities.js';
 
 /** Bound of `RunAgentResult.text`: results travel in workflow history, the full text stays in result.md. */
 export const RESULT_TEXT_LIMIT = 4000;
@@ -53,7 +52,7 @@ export function createActivities(deps: ActivityDeps) {
       const shared = input.sharedWorktree;
       if (!shared) return runAgent(deps, rebaseAgentInput(input));
       const interval = deps.checkpointMs ?? CHECKPOINT_MS;
-      return withCheckpoints(worktreesDirOf(deps), { ...input, sharedWorktree: shared }, interval, (here) =>
+      return withCheckpoints(deps, { ...input, sharedWorktree: shared }, interval, (here) =>
         runAgent(deps, rebaseAgentInput(here)),
       );
     },
