@@ -113,7 +113,11 @@ async function runAgent(deps: ActivityDeps, input: RunAgentInput): Promise<RunAg
   // Synchronous, as the preflight is: a few small local files, for tens of attempts starting at once.
   mkdirSync(paths.dir, { recursive: true, mode: OWNER_ONLY_DIR });
   let stream: StreamState | undefined;
+  const beatsFrom = Date.now() + (deps.heartbeatMs ?? 1000);
   const heartbeat = (): void => {
+    // Not in the attempt's first beat: Temporal sends a first heartbeat at once (a call to the server, which writes
+    // it), and a quick agent's attempt has ended before it would tell anyone anything (issue 22).
+    if (Date.now() < beatsFrom) return;
     const beat: AgentHeartbeat = {
       sessionId: stream?.sessionId ?? session.sessionId,
       // Turns of the conversation: a resumed one counts what its earlier attempts did.
