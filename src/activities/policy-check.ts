@@ -77,18 +77,23 @@ export function checkPlannerPolicy(deps: ActivityDeps, cwd: string, details: Age
   refuseUnlessAllowed(deps.policy, { what: 'the planner', permissionMode: mode, workspace: cwd }, details);
 }
 
-/** A repository worktree isolation works in (its own worktrees aside) must lie under the workspace roots. */
+/**
+ * A repository worktree isolation works in (its own worktrees aside) must lie under the workspace roots. A remote
+ * folder must lie under the roots proper: baton's own worktrees and its clones of remotes (`.remotes/`) are other
+ * runs' work, never a plan's remote.
+ */
 export function workspaceRefusal(
   deps: Pick<ActivityDeps, 'policy' | 'artifactsDir' | 'worktreesDir'>,
   repo: string,
   what = 'the run',
+  { ownWorktrees = true }: { ownWorktrees?: boolean } = {},
 ): string | undefined {
   return policyRefusal(deps.policy, {
     what,
     permissionMode: 'default',
     workspace: repo,
     realWorkspace: realFolder(repo),
-    ownWorkspaces: worktreeFolders(deps),
+    ownWorkspaces: ownWorktrees ? worktreeFolders(deps) : [],
   });
 }
 
@@ -107,7 +112,9 @@ export function checkWorkspaceAllowed(
   const folder = remote === undefined ? null : localRemote(remote);
   const refusal =
     (repo === undefined ? undefined : workspaceRefusal(deps, repo)) ??
-    (folder === null ? undefined : workspaceRefusal(deps, folder, "the run's workspace.remote"));
+    (folder === null
+      ? undefined
+      : workspaceRefusal(deps, folder, "the run's workspace.remote", { ownWorktrees: false }));
   if (refusal) {
     throw ApplicationFailure.create({ type: WorkspaceFailureType.PolicyRefused, message: refusal, nonRetryable: true });
   }
