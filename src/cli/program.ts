@@ -49,6 +49,12 @@ function positiveInt(value: string): number {
   return n;
 }
 
+function nonNegativeInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('must be a whole number, 0 or more');
+  return n;
+}
+
 const ALLOW_BYPASS_HELP =
   "let plans' agents run with permissionMode bypassPermissions (no permission checks; also BATON_ALLOW_BYPASS=1)";
 const program = new Command('baton')
@@ -196,6 +202,11 @@ program
   .command('worker')
   .description('run a worker: executes runs from the task queue until Ctrl-C')
   .option('--max-agents <n>', 'agents this worker runs at once', positiveInt)
+  .option(
+    '--warm-agents <n>',
+    'claudes started ahead of their task (when its last dependency starts) at most at once; 0: none (default 4)',
+    nonNegativeInt,
+  )
   .option('--grace <duration>', 'how long running agents may finish after Ctrl-C before they are cancelled', '30s')
   .option('--task-queue <queue>', 'the task queue to serve (default BATON_TASK_QUEUE, else baton)')
   .option(

@@ -70,6 +70,31 @@ export async function openBridge(handle: ToolHandler, warn: (message: string) =>
   };
 }
 
+/** A bridge open before its attempt (a warm agent's: ../warm-pool.ts): calls wait until `bind` gives their handler. */
+export interface UnboundBridge extends TalkBridge {
+  /** Its attempt's handler; from here on the attempt closes it. */
+  bind(handle: ToolHandler): void;
+  readonly bound: boolean;
+}
+
+export async function openUnboundBridge(warn: (message: string) => void): Promise<UnboundBridge> {
+  let resolve!: (handle: ToolHandler) => void;
+  const handler = new Promise<ToolHandler>((done) => (resolve = done));
+  const bridge = await openBridge(async (tool, args) => (await handler)(tool, args), warn);
+  let bound = false;
+  return {
+    mcpConfig: bridge.mcpConfig,
+    close: () => bridge.close(),
+    bind(handle) {
+      bound = true;
+      resolve(handle);
+    },
+    get bound() {
+      return bound;
+    },
+  };
+}
+
 /** One connection: JSON lines in, one reply line per call; a wrong token or an over-long line ends it. */
 function serve(socket: net.Socket, token: string, handle: ToolHandler, warn: (message: string) => void): void {
   const expected = Buffer.from(token);
