@@ -9,7 +9,9 @@ import { promptFileOf } from '../plan/prompt-ref.js';
 import type { PermissionMode } from '../plan/schema.js';
 import { policyRefusal, type TaskRequest, type WorkerPolicy } from '../policy/worker-policy.js';
 import type { ActivityDeps } from './activity-deps.js';
+import { WorkspaceError, WorkspaceFailureType } from './workspace/failures.js';
 import { worktreesDirOf } from './workspace/names.js';
+import { checkRemote, localRemoteFolder } from './workspace/remote.js';
 
 /** The folders of baton's own files on this worker, as given and with symlinks resolved. */
 function ownFolders(deps: Pick<ActivityDeps, 'artifactsDir'>): string[] {
@@ -88,6 +90,36 @@ export function workspaceRefusal(
     realWorkspace: realFolder(repo),
     ownWorkspaces: worktreeFolders(deps),
   });
+}
+
+/**
+ * Git runs in a repository only under the worker's workspace roots (DESIGN.md §9), and fetches from and pushes to
+ * a `workspace.remote` that is a folder of this host only under them too (a network remote is the worker's
+ * credentials' business). Every activity that gives git the repository or the remote asks this first — the
+ * workspace activities, and an agent's attempt or a verify round that makes the task's worktree on this host
+ * from the remote — and a refusal is a non-retryable PolicyRefused (RemoteRefused for a remote git may not be given).
+ */
+export function checkWorkspaceAllowed(
+  deps: Pick<ActivityDeps, 'policy' | 'artifactsDir' | 'worktreesDir'>,
+  repo: string | undefined,
+  remote: string | undefined,
+): void {
+  const folder = remote === undefined ? null : localRemote(remote);
+  const refusal =
+    (repo === undefined ? undefined : workspaceRefusal(deps, repo)) ??
+    (folder === null ? undefined : workspaceRefusal(deps, folder, "the run's workspace.remote"));
+  if (refusal) {
+    throw ApplicationFailure.create({ type: WorkspaceFailureType.PolicyRefused, message: refusal, nonRetryable: true });
+  }
+}
+
+function localRemote(remote: string): string | null {
+  try {
+    return localRemoteFolder(checkRemote(remote));
+  } catch (err) {
+    if (!(err instanceof WorkspaceError)) throw err;
+    throw ApplicationFailure.create({ type: err.type, message: err.message, nonRetryable: true });
+  }
 }
 
 function refuseUnlessAllowed(

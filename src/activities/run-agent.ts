@@ -36,7 +36,6 @@ import type { AgentHeartbeat, AttemptSession, RunAgentInput, RunAgentResult } fr
 import { rebaseAgentInput } from './workspace/rebase-paths.js';
 import { openAttemptTalk, questionOfEarlierAttempt } from './agent-talk/attempt-talk.js';
 import { withCheckpoints } from './workspace/checkpoints.js';
-import { worktreesDirOf } from './workspace/activities.js';
 
 /** Bound of `RunAgentResult.text`: results travel in workflow history, the full text stays in result.md. */
 export const RESULT_TEXT_LIMIT = 4000;
@@ -54,7 +53,7 @@ export function createActivities(deps: ActivityDeps) {
       const shared = input.sharedWorktree;
       if (!shared) return runAgent(deps, rebaseAgentInput(input));
       const interval = deps.checkpointMs ?? CHECKPOINT_MS;
-      return withCheckpoints(worktreesDirOf(deps), { ...input, sharedWorktree: shared }, interval, (here) =>
+      return withCheckpoints(deps, { ...input, sharedWorktree: shared }, interval, (here) =>
         runAgent(deps, rebaseAgentInput(here)),
       );
     },
@@ -116,7 +115,11 @@ async function runAgent(deps: ActivityDeps, input: RunAgentInput): Promise<RunAg
   // Synchronous, as the preflight is: a few small local files, for tens of attempts starting at once.
   mkdirSync(paths.dir, { recursive: true, mode: OWNER_ONLY_DIR });
   let stream: StreamState | undefined;
+  const beatsFrom = Date.now() + (deps.heartbeatMs ?? 1000);
   const heartbeat = (): void => {
+    // Not in the attempt's first beat: Temporal sends a first heartbeat at once (a call to the server, which writes
+    // it), and a quick agent's attempt has ended before it would tell anyone anything (issue 22).
+    if (Date.now() < beatsFrom) return;
     const beat: AgentHeartbeat = {
       sessionId: stream?.sessionId ?? session.sessionId,
       // Turns of the conversation: a resumed one counts what its earlier attempts did.
