@@ -1,5 +1,6 @@
 // Medians over runs, the targets of issue 7, and the table the bench prints.
 import type { HopBreakdown } from './breakdown.js';
+import type { ClaudeHop } from './claude-hop.js';
 import type { KillRecovery } from './kill-recovery.js';
 import type { LevelFacts } from './history.js';
 import type { Hops, RunMeasurement } from './measure.js';
@@ -54,6 +55,8 @@ export interface ScenarioSummary {
       levels: LevelFacts[];
     };
     agentStartMs?: number | null;
+    /** The real claude's hop (claude-hop.ts): medians over runs of the per-run medians. */
+    claudeHopMs?: ClaudeHop | null;
     /** Where a hop's time goes (medians over runs of the per-run medians), from history event times. */
     hopBreakdownMs: HopBreakdown | null;
     status?: {
@@ -80,6 +83,7 @@ export interface ScenarioSummary {
     hopMs: HopSummary;
     tasksPerSec: number | null;
     agentStartMs?: number | null;
+    claudeHopMs?: ClaudeHop | null;
   };
 }
 
@@ -102,6 +106,21 @@ function breakdownOf(list: HopBreakdown[]): HopBreakdown | null {
     workflowTask: of('workflowTask'),
     scheduledToActivityStarted: of('scheduledToActivityStarted'),
     activityStartedToAgentStart: of('activityStartedToAgentStart'),
+    activityStartedToPrompt: of('activityStartedToPrompt'),
+  };
+}
+
+function claudeHopOf(list: (ClaudeHop | undefined)[]): ClaudeHop | null {
+  const known = list.filter((x): x is ClaudeHop => x !== undefined && x.hops > 0);
+  if (known.length === 0) return null;
+  const of = (k: Exclude<keyof ClaudeHop, 'hops'>) => r1(median(known.map((x) => x[k])));
+  return {
+    hops: Math.round(median(known.map((x) => x.hops))!),
+    p50: of('p50'),
+    max: of('max'),
+    depAnswerToAgentEnd: of('depAnswerToAgentEnd'),
+    agentEndToPrompt: of('agentEndToPrompt'),
+    promptToFirstRequest: of('promptToFirstRequest'),
   };
 }
 
@@ -198,6 +217,8 @@ export function summarize(
   if (scenario.agent === 'claude') {
     summary.baton.agentStartMs = r1(median(b.map((x) => x.agentStartMs ?? null)));
     summary.lowerBound.agentStartMs = r1(median(lb.map((x) => x.agentStartMs ?? null)));
+    summary.baton.claudeHopMs = claudeHopOf(b.map((x) => x.claudeHop));
+    summary.lowerBound.claudeHopMs = claudeHopOf(lb.map((x) => x.claudeHop));
   }
   if (statuses.length > 0) {
     const during = statuses.flatMap((s) => s.duringMs);
@@ -329,7 +350,10 @@ export function formatTable(summaries: ScenarioSummary[], kill: KillRecovery | n
       lines.push(
         `${s.name} hop breakdown (medians, ms): agent end → activity completed ${fmt(d.agentEndToActivityCompleted, 1)}` +
           ` · → workflow task started ${fmt(d.completedToWorkflowTaskStarted, 1)} · workflow task ${fmt(d.workflowTask, 1)}` +
-          ` · activity scheduled → started ${fmt(d.scheduledToActivityStarted, 1)} · → agent start ${fmt(d.activityStartedToAgentStart, 1)}`,
+          ` · activity scheduled → started ${fmt(d.scheduledToActivityStarted, 1)} · → agent start ${fmt(d.activityStartedToAgentStart, 1)}` +
+          (d.activityStartedToPrompt !== null
+            ? ` · activity started → prompt on stdin ${fmt(d.activityStartedToPrompt, 1)}`
+            : ''),
       );
     }
     if (s.baton.history.workflows > 1) {
@@ -355,6 +379,15 @@ export function formatTable(summaries: ScenarioSummary[], kill: KillRecovery | n
     if (s.baton.agentStartMs !== undefined) {
       lines.push(
         `${s.name}: claude process start → first model request ${fmt(s.baton.agentStartMs)} ms (lower bound ${fmt(s.lowerBound.agentStartMs)} ms)`,
+      );
+    }
+    const h = s.baton.claudeHopMs;
+    if (h) {
+      lines.push(
+        `${s.name} real-claude hop (dependency's claude exits → dependent's first model request, medians, ms): ` +
+          `p50 ${fmt(h.p50, 1)}, max ${fmt(h.max, 1)} over ${h.hops} hops (lower bound p50 ${fmt(s.lowerBound.claudeHopMs?.p50 ?? null, 1)}); ` +
+          `before it, the dependency's last model answer → its claude exits ${fmt(h.depAnswerToAgentEnd, 1)}; ` +
+          `claude exits → prompt on the dependent's stdin ${fmt(h.agentEndToPrompt, 1)} · → first request ${fmt(h.promptToFirstRequest, 1)}`,
       );
     }
   }

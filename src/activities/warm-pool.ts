@@ -194,6 +194,12 @@ export class WarmPool implements WarmAgentSource {
   }
 }
 
+/** The sink of a worker that starts no claude ahead (`--warm-agents 0`): the workflow's calls do nothing. */
+export function noWarmAgents(): InjectedSinks<WarmAgentSinks> {
+  const ignore = { fn: () => undefined };
+  return { warmAgents: { warm: ignore, launched: ignore, release: ignore } };
+}
+
 function keyOf(runId: string, taskId: string): string {
   return `${runId}\n${taskId}`;
 }

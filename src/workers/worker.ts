@@ -7,7 +7,7 @@ import { createActivities, type ActivityDeps } from '../activities/index.js';
 import { batonDataConverter } from '../codec/data-converter.js';
 import { answerSinks } from '../activities/agent-talk/answers.js';
 import { warmUpLauncher } from '../activities/launcher/client.js';
-import { WarmPool } from '../activities/warm-pool.js';
+import { noWarmAgents, WarmPool } from '../activities/warm-pool.js';
 import { LocalArtifactStore } from '../artifacts/local-store.js';
 import { createNotifyActivities } from '../activities/notify.js';
 import { createPlanActivities } from '../activities/plan-goal.js';
@@ -144,7 +144,8 @@ export async function createBatonWorker(options: BatonWorkerOptions): Promise<Wo
             ...snapshots.sinks(progress && ((runId, phase) => progress.phase(runId, phase))),
             // An answer wakes the agent waiting for it at once when that agent runs here (agent-talk/answers.ts).
             ...answerSinks(),
-            ...(warm ? warm.sinks() : {}),
+            // Without warm agents the workflow's word is heard and ignored (an unregistered sink logs an error).
+            ...(warm ? warm.sinks() : noWarmAgents()),
           },
         }),
     maxConcurrentActivityTaskExecutions: slots,
