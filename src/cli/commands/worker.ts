@@ -101,7 +101,7 @@ async function serve(
     activities,
     notifyCommand: config.notifyCommand,
     maxConcurrentAgents: options.maxConcurrentAgents,
-    ...(options.warmAgents === undefined ? {} : { warmAgents: options.warmAgents }),
+    ...warmAgentsOf(options, config),
     shutdownGraceTime: grace,
     progress: note,
     dataConverter: batonDataConverter(config.encryption.keys),
@@ -128,4 +128,10 @@ async function serve(
   }
   await connection.close();
   return 0;
+}
+
+/** `--warm-agents`, else BATON_WARM_AGENTS, else the worker's default. */
+export function warmAgentsOf(options: WorkerCommandOptions, config: Config): { warmAgents?: number } {
+  const warmAgents = options.warmAgents ?? config.warmAgents;
+  return warmAgents === undefined ? {} : { warmAgents };
 }
