@@ -1,6 +1,7 @@
 // (Re)records the histories the replay test (test/workflow/replay.test.ts) replays: real runs of `orchestrate`
 // (real claude, scripted model) covering retries, interventions (an approval gate, retryTask after a failure,
-// guide), continue-as-new, a verify round given back to its agent, the plan's verify failing after a merge, and the two ways a run ends cancelled (an abort, Temporal's cancellation), written as
+// guide), continue-as-new, a verify round given back to its agent, the plan's verify failing after a merge, a warm
+// agent, and the two ways a run ends cancelled (an abort, Temporal's cancellation), written as
 // JSON into test/histories/. Run after a deliberate workflow change:
 //   npm run build && node dist/test/replay/record-histories.js [scenario …]   (default: every scenario)
 // (uses BATON_TEST_TEMPORAL_ADDRESS when set, else starts a dev server of its own).
@@ -138,6 +139,21 @@ const scenarios: Record<string, { script: NonNullable<Parameters<typeof withHarn
       await handle.executeUpdate(retryTaskUpdate, { args: [{ taskId: 'mend' }] });
       await h.result(handle);
       await save(address, 'plan-verify', handle);
+    },
+  },
+  // Warm agents (DESIGN §5): the dependent's conversation id is chosen when its dependency starts (patched
+  // baton-warm-agent), and the harness's worker starts its claude ahead.
+  'warm-agent': {
+    script: {},
+    async run(h, address) {
+      const handle = await h.start(
+        plan('replay-warm-agent', [
+          { id: 'first', prompt: 'First.' },
+          { id: 'second', prompt: 'Then this, started ahead.', dependsOn: ['first'] },
+        ]),
+      );
+      await h.result(handle);
+      await save(address, 'warm-agent', handle);
     },
   },
   // A person's abort while an agent runs: the run ends as Temporal's Canceled, its final status in the details.
