@@ -46,6 +46,8 @@ export interface ClaudeAttemptSpec {
   live?: { channel?: LiveChannel };
   /** A claude started ahead for this attempt (warm-pool.ts): taken if it was started as this one would be. */
   warm?: WarmAgent;
+  /** Called once claude has said something after its prompt (its start is behind it), or the attempt ended. */
+  started?: () => void;
 }
 
 /** How one attempt ended. A success always has its result line. */
@@ -98,6 +100,7 @@ export async function runClaudeAttempt(deps: ClaudeRunnerDeps, spec: ClaudeAttem
   const parser = new StreamParser(
     live
       ? (event) => {
+          if (input) spec.started?.();
           input?.onEvent(event);
           refused ??= unknownAgent(event, spec.command.task.agent);
           if (refused) stop();
@@ -143,6 +146,7 @@ export async function runClaudeAttempt(deps: ClaudeRunnerDeps, spec: ClaudeAttem
     clearInterval(heartbeatTimer);
     clearTimeout(timeoutTimer);
     input?.close();
+    spec.started?.();
     signal?.removeEventListener('abort', stop);
     // Whatever ended this attempt, claude and everything it started end with it (a no-op once it has exited).
     await claude.terminate(deps.killGraceMs);

@@ -61,6 +61,16 @@ export function createActivities(deps: ActivityDeps) {
 }
 
 async function runAgent(deps: ActivityDeps, input: RunAgentInput): Promise<RunAgentResult> {
+  // Claudes started ahead on this worker wait until this attempt's own is under way (warm-pool.ts).
+  const started = deps.warmAgents?.starting() ?? ((): void => undefined);
+  try {
+    return await runAttempt(deps, input, started);
+  } finally {
+    started();
+  }
+}
+
+async function runAttempt(deps: ActivityDeps, input: RunAgentInput, started: () => void): Promise<RunAgentResult> {
   const ctx = Context.current();
   const attempt = ctx.info.attempt;
   // Before anything of the attempt exists: a task asking for more than this worker allows never starts.
@@ -227,6 +237,7 @@ async function runAgent(deps: ActivityDeps, input: RunAgentInput): Promise<RunAg
       // A person's guidance reaches the agent while it works (DESIGN §11).
       live: { channel: guidanceChannel({ taskId: input.task.id, generation: input.generation }, deps.guidancePollMs) },
       warm,
+      started,
       heartbeat: (state) => {
         stream = state;
         heartbeat();

@@ -27,4 +27,9 @@ export interface WarmAgentSource {
     ids: { runId: string; taskId: string; generation: number },
     sessionId: string | null,
   ): Promise<WarmAgent | undefined>;
+  /**
+   * An attempt starts on this worker: no claude is started ahead until it is done starting — the returned function,
+   * called once its claude has said something after its prompt (or the attempt ended); idempotent.
+   */
+  starting(): () => void;
 }

@@ -33,6 +33,13 @@ export interface WarmPoolOptions {
   idleMs?: number;
   /** Once its task was launched, a warm claude not taken within this is stopped (the task ran on another worker). */
   claimMs?: number;
+  /**
+   * A warm start waits, at most this long, until no attempt is starting on the worker: a claude's start takes most of
+   * a CPU for ~0.5 s, which the attempts starting then (their preparation, their claude's first request) would wait for.
+   */
+  deferMs?: number;
+  /** How long a warm start waits before it looks at the attempts starting (`DEFAULT_SETTLE_MS`). */
+  settleMs?: number;
   warn: (message: string) => void;
 }
 
@@ -49,15 +56,28 @@ interface Entry {
   spec: WarmAgentSpec;
   started: Promise<Started | null>;
   timer: NodeJS.Timeout;
+  /** Still waiting for the worker's starting attempts (nothing spawned yet); `abandoned`: it never will. */
+  deferred: boolean;
+  abandoned: boolean;
 }
 
 const DEFAULT_MEMORY_RESERVE = 1024 ** 3;
 const DEFAULT_IDLE_MS = 5 * 60_000;
 const DEFAULT_CLAIM_MS = 10_000;
+/** A warm start waits at most this long for the attempts starting on the worker. */
+const DEFAULT_DEFER_MS = 2000;
+/**
+ * How long a warm start waits before it looks: the workflow task that warms a task usually launches its dependency
+ * too, whose activity reaches this worker (eagerly, with the task's completion) a few milliseconds later.
+ */
+const DEFAULT_SETTLE_MS = 100;
 
 export class WarmPool implements WarmAgentSource {
   readonly #entries = new Map<string, Entry>();
   #closed = false;
+  /** Attempts starting on this worker now, and the warm starts waiting for none to be. */
+  #starting = 0;
+  readonly #quiet = new Set<() => void>();
 
   constructor(
     private readonly deps: WarmPoolDeps,
@@ -74,7 +94,40 @@ export class WarmPool implements WarmAgentSource {
     if (this.#closed || this.#entries.has(key) || !this.#hasRoom()) return;
     const timer = setTimeout(() => void this.#stop(key), this.options.idleMs ?? DEFAULT_IDLE_MS);
     timer.unref();
-    this.#entries.set(key, { spec, timer, started: this.#start(spec) });
+    const entry: Entry = { spec, timer, started: Promise.resolve(null), deferred: true, abandoned: false };
+    entry.started = this.#whenQuiet().then(() => {
+      entry.deferred = false;
+      return entry.abandoned || this.#closed ? null : this.#start(spec);
+    });
+    this.#entries.set(key, entry);
+  }
+
+  starting(): () => void {
+    this.#starting++;
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      this.#starting--;
+      if (this.#starting > 0) return;
+      for (const go of [...this.#quiet]) go();
+    };
+  }
+
+  /** Once no attempt is starting on the worker (or after `deferMs`), looking after `settleMs`. */
+  async #whenQuiet(): Promise<void> {
+    await new Promise((resolve) => setTimeout(resolve, this.options.settleMs ?? DEFAULT_SETTLE_MS).unref());
+    if (this.#starting === 0 || this.#closed) return;
+    await new Promise<void>((resolve) => {
+      const go = (): void => {
+        clearTimeout(timer);
+        this.#quiet.delete(go);
+        resolve();
+      };
+      const timer = setTimeout(go, this.options.deferMs ?? DEFAULT_DEFER_MS);
+      timer.unref();
+      this.#quiet.add(go);
+    });
   }
 
   launched(runId: string, taskId: string): void {
@@ -99,6 +152,11 @@ export class WarmPool implements WarmAgentSource {
     if (!entry) return undefined;
     this.#entries.delete(key);
     clearTimeout(entry.timer);
+    // Not spawned yet (the worker was busy starting attempts): the attempt starts its own at once instead.
+    if (entry.deferred) {
+      entry.abandoned = true;
+      return undefined;
+    }
     const started = await entry.started;
     if (!started) return undefined;
     const agent = warmAgent(started, entry.spec.sessionId, this.deps.killGraceMs);
@@ -112,6 +170,7 @@ export class WarmPool implements WarmAgentSource {
   /** The worker stops: every warm claude with it. */
   async close(): Promise<void> {
     this.#closed = true;
+    for (const go of [...this.#quiet]) go();
     await Promise.all([...this.#entries.keys()].map((key) => this.#stop(key)));
   }
 
@@ -137,6 +196,7 @@ export class WarmPool implements WarmAgentSource {
     if (!entry) return;
     this.#entries.delete(key);
     clearTimeout(entry.timer);
+    entry.abandoned = true;
     const started = await entry.started;
     if (started) await warmAgent(started, entry.spec.sessionId, this.deps.killGraceMs).discard();
   }

@@ -1,8 +1,9 @@
-// A warm agent that does not fit its attempt (DESIGN §5, warm-pool.ts): started for another generation, or with a
+// Warm agents' edge cases (DESIGN §5, warm-pool.ts). One that does not fit its attempt: started for another generation, or with a
 // command line other than the attempt's, it is stopped — and its exit awaited — before the attempt starts its own
 // claude, so that two claudes of one conversation never run at once. The real claude binary against the scripted
 // model; the processes as /proc shows them (the first two fail when claim or adopt does not await the warm claude's
-// end; the third, sampling /proc every few ms, shows the whole attempt but would miss a short overlap).
+// end; the third, sampling /proc every few ms, shows the whole attempt but would miss a short overlap). And a warm
+// start waits while attempts start on the worker (their claude's start would share the CPU with its own).
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -45,7 +46,13 @@ async function scene(taskId: string) {
     remoteStore: false,
     agentTools: false,
   };
-  const pool = new WarmPool(deps, { max: 4, slots: 16, memoryReserveBytes: 0, warn: () => undefined });
+  const pool = new WarmPool(deps, {
+    max: 4,
+    slots: 16,
+    memoryReserveBytes: 0,
+    deferMs: 60_000,
+    warn: () => undefined,
+  });
   const sessionId = crypto.randomUUID();
   const spec: WarmAgentSpec = {
     runId: RUN_ID,
@@ -154,5 +161,34 @@ void describe('a warm agent that does not fit its attempt', () => {
     const own = new Set(seen.flat().filter((pid) => pid !== warm));
     assert.equal(own.size, 1, `the attempt started one claude of its own (seen: ${JSON.stringify([...own])})`);
     assert.equal(alive(warm), false);
+  });
+});
+
+void describe('a warm start while attempts start on the worker', () => {
+  void it('waits until they are under way; claimed meanwhile, it never starts', async () => {
+    const { pool, sessionId, spec } = await scene('deferred');
+    const done = pool.starting();
+    pool.warm(spec);
+    await sleep(500);
+    assert.deepEqual(await pidsWith(sessionId), [], 'no claude started while an attempt starts');
+    done();
+    done(); // idempotent: the count does not go below zero
+    await warmPid(sessionId);
+    await pool.close();
+
+    const other = await scene('deferred-claimed');
+    const busy = other.pool.starting();
+    other.pool.warm(other.spec);
+    const ids = { runId: RUN_ID, taskId: other.spec.taskId, generation: 1 };
+    assert.equal(
+      await other.pool.claim(ids, other.sessionId),
+      undefined,
+      'not spawned yet: the attempt starts its own',
+    );
+    busy();
+    await sleep(500);
+    assert.deepEqual(await pidsWith(other.sessionId), [], 'the abandoned warm start never spawns');
+    assert.equal(other.pool.size, 0);
+    await other.pool.close();
   });
 });
