@@ -96,33 +96,18 @@ const hopSummary = (hops: Hops[]): HopSummary => ({
 });
 const maxOf = (values: number[]) => (values.length ? Math.max(...values) : null);
 
-function breakdownOf(list: HopBreakdown[]): HopBreakdown | null {
-  if (list.length === 0) return null;
-  const of = (k: Exclude<keyof HopBreakdown, 'hops'>) => r1(median(list.map((x) => x[k])));
-  return {
-    hops: Math.round(median(list.map((x) => x.hops))!),
-    agentEndToActivityCompleted: of('agentEndToActivityCompleted'),
-    completedToWorkflowTaskStarted: of('completedToWorkflowTaskStarted'),
-    workflowTask: of('workflowTask'),
-    scheduledToActivityStarted: of('scheduledToActivityStarted'),
-    activityStartedToAgentStart: of('activityStartedToAgentStart'),
-    activityStartedToPrompt: of('activityStartedToPrompt'),
-  };
+/** Per-run figures of hops (a count and medians, ms), as medians over the runs that had hops. */
+function mediansOver<T extends { hops: number }>(list: (T | null | undefined)[]): T | null {
+  const known = list.filter((x): x is T => x !== null && x !== undefined && x.hops > 0);
+  if (known.length === 0) return null;
+  const fields = known[0]! as Record<string, number | null>;
+  const of = (key: string) => r1(median(known.map((x) => (x as Record<string, number | null>)[key] ?? null)));
+  const out = Object.fromEntries(Object.keys(fields).map((key) => [key, of(key)]));
+  return { ...out, hops: Math.round(median(known.map((x) => x.hops))!) } as unknown as T;
 }
 
-function claudeHopOf(list: (ClaudeHop | undefined)[]): ClaudeHop | null {
-  const known = list.filter((x): x is ClaudeHop => x !== undefined && x.hops > 0);
-  if (known.length === 0) return null;
-  const of = (k: Exclude<keyof ClaudeHop, 'hops'>) => r1(median(known.map((x) => x[k])));
-  return {
-    hops: Math.round(median(known.map((x) => x.hops))!),
-    p50: of('p50'),
-    max: of('max'),
-    depAnswerToAgentEnd: of('depAnswerToAgentEnd'),
-    agentEndToPrompt: of('agentEndToPrompt'),
-    promptToFirstRequest: of('promptToFirstRequest'),
-  };
-}
+const breakdownOf = (list: HopBreakdown[]) => mediansOver(list);
+const claudeHopOf = (list: (ClaudeHop | undefined)[]) => mediansOver(list);
 
 const largestOf = (b: RunMeasurement['baton'][]) =>
   b.toSorted((x, y) => y.history.tree.maxEventsPerRun - x.history.tree.maxEventsPerRun)[0]!;

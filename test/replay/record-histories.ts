@@ -32,6 +32,15 @@ async function save(address: string, name: string, handle: WorkflowHandle, runId
 
 type Scenario = (h: Harness, address: string) => Promise<void>;
 
+/** A run of these tasks left alone to its end, recorded as `name` (its plan named `replay-<name>`). */
+const toTheEnd =
+  (name: string, tasks: Parameters<typeof plan>[1]): Scenario =>
+  async (h, address) => {
+    const handle = await h.start(plan(`replay-${name}`, tasks));
+    await h.result(handle);
+    await save(address, name, handle);
+  };
+
 /** A run stopped while one agent runs: one task done, one running, one waiting on it, one at a gate. */
 const stoppedTasks = [
   { id: 'quick', prompt: 'Done at once.' },
@@ -44,16 +53,10 @@ const scenarios: Record<string, { script: NonNullable<Parameters<typeof withHarn
   // Temporal's retries: two 429s, then success; a dependent runs after.
   retries: {
     script: { flaky: { failFirst: [{ status: 429 }, { status: 429 }], turns: [{ text: 'third time lucky' }] } },
-    async run(h, address) {
-      const handle = await h.start(
-        plan('replay-retries', [
-          { id: 'flaky', prompt: 'Fails twice.' },
-          { id: 'after', prompt: 'Then this.', dependsOn: ['flaky'] },
-        ]),
-      );
-      await h.result(handle);
-      await save(address, 'retries', handle);
-    },
+    run: toTheEnd('retries', [
+      { id: 'flaky', prompt: 'Fails twice.' },
+      { id: 'after', prompt: 'Then this.', dependsOn: ['flaky'] },
+    ]),
   },
   // People step in: an approval gate, a non-retryable failure that waits, retryTask with a new prompt.
   interventions: {
@@ -145,16 +148,10 @@ const scenarios: Record<string, { script: NonNullable<Parameters<typeof withHarn
   // baton-warm-agent), and the harness's worker starts its claude ahead.
   'warm-agent': {
     script: {},
-    async run(h, address) {
-      const handle = await h.start(
-        plan('replay-warm-agent', [
-          { id: 'first', prompt: 'First.' },
-          { id: 'second', prompt: 'Then this, started ahead.', dependsOn: ['first'] },
-        ]),
-      );
-      await h.result(handle);
-      await save(address, 'warm-agent', handle);
-    },
+    run: toTheEnd('warm-agent', [
+      { id: 'first', prompt: 'First.' },
+      { id: 'second', prompt: 'Then this, started ahead.', dependsOn: ['first'] },
+    ]),
   },
   // A person's abort while an agent runs: the run ends as Temporal's Canceled, its final status in the details.
   aborted: {
