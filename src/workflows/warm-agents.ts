@@ -5,7 +5,7 @@
 // and are not called on replay; a warm claude that is never taken is stopped by its worker.
 import { patched, proxySinks, uuid4 } from '@temporalio/workflow';
 import type { WarmAgentSinks, WarmDependency } from '../contract/warm.js';
-import { effectiveTask, isSubPlanTask } from '../plan/schema.js';
+import { effectiveTask, isSubPlanTask, type Plan } from '../plan/schema.js';
 import type { Scheduler } from './scheduler/index.js';
 
 const { warmAgents } = proxySinks<WarmAgentSinks>();
@@ -16,6 +16,7 @@ const WARM_AGENT_PATCH = 'baton-warm-agent';
 export class WarmAgents {
   /** Tasks warmed and not launched yet: the conversation and generation their run will have. */
   private readonly warmed = new Map<string, { sessionId: string; generation: number }>();
+  private index: { plan: Plan; dependents: Map<string, string[]> } | undefined;
 
   constructor(private readonly runId: string) {}
 
@@ -24,8 +25,7 @@ export class WarmAgents {
    * done or running may be warmed.
    */
   dependencyStarted(sched: Scheduler, started: string, cwd: string): void {
-    const dependents = sched.plan.tasks.filter((task) => task.dependsOn?.includes(started)).map((task) => task.id);
-    for (const taskId of dependents) {
+    for (const taskId of this.dependentsOf(sched.plan).get(started) ?? []) {
       if (this.warmed.has(taskId) || !warmable(sched, taskId)) continue;
       if (!patched(WARM_AGENT_PATCH)) return;
       const task = effectiveTask(sched.plan, sched.task(taskId));
@@ -58,6 +58,21 @@ export class WarmAgents {
         }),
       });
     }
+  }
+
+  /** Each task's dependents, made once per plan: a scan of the plan at every launch is quadratic on a large run. */
+  private dependentsOf(plan: Plan): Map<string, string[]> {
+    if (this.index?.plan === plan) return this.index.dependents;
+    const dependents = new Map<string, string[]>();
+    for (const task of plan.tasks) {
+      for (const dep of task.dependsOn ?? []) {
+        const list = dependents.get(dep);
+        if (list) list.push(task.id);
+        else dependents.set(dep, [task.id]);
+      }
+    }
+    this.index = { plan, dependents };
+    return dependents;
   }
 
   /** The task starts now: the conversation it was warmed with, if it was (its generation the one foreseen). */
