@@ -95,7 +95,8 @@ export async function hopBreakdown(
       ms(own.wftStarted) !== null && ms(dep?.completed) !== null ? ms(own.wftStarted)! - ms(dep?.completed)! : null,
       ms(own.scheduled) !== null && ms(own.wftStarted) !== null ? ms(own.scheduled)! - ms(own.wftStarted)! : null,
       ms(own.started) !== null ? ms(own.started)! - ms(own.scheduled)! : null,
-      ms(own.started) !== null ? agent.start - ms(own.started)! : null,
+      // A warm agent's process started long before its activity: it starts work when its prompt reaches it.
+      ms(own.started) !== null ? (agent.prompt ?? agent.start) - ms(own.started)! : null,
     ];
     if (values.some((v) => v === null)) continue;
     hops++;

@@ -335,7 +335,7 @@ export function formatTable(summaries: ScenarioSummary[], kill: KillRecovery | n
       lines.push(
         `${s.name} hop breakdown (medians, ms): agent end → activity completed ${fmt(d.agentEndToActivityCompleted, 1)}` +
           ` · → workflow task started ${fmt(d.completedToWorkflowTaskStarted, 1)} · workflow task ${fmt(d.workflowTask, 1)}` +
-          ` · activity scheduled → started ${fmt(d.scheduledToActivityStarted, 1)} · → agent start ${fmt(d.activityStartedToAgentStart, 1)}` +
+          ` · activity scheduled → started ${fmt(d.scheduledToActivityStarted, 1)} · → agent start (its prompt) ${fmt(d.activityStartedToAgentStart, 1)}` +
           (d.activityStartedToPrompt !== null
             ? ` · activity started → prompt on stdin ${fmt(d.activityStartedToPrompt, 1)}`
             : ''),

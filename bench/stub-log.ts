@@ -43,7 +43,8 @@ function last(spans: Map<string, AgentSpan[]>, id: string): AgentSpan | undefine
 
 /**
  * Per-hop latency of every task that has dependencies: from the end of its last dependency to finish
- * (the stub's end line) to the start of its own agent process (the stub's start line).
+ * (the stub's end line) to the moment its own agent has its prompt (the stub's prompt line; for a stub that logs
+ * none, its start line). A warm agent's process starts long before: its start would make the hop negative.
  */
 export function hopLatencies(plan: Plan, spans: Map<string, AgentSpan[]>): number[] {
   const hops: number[] = [];
@@ -52,7 +53,7 @@ export function hopLatencies(plan: Plan, spans: Map<string, AgentSpan[]>): numbe
     const own = last(spans, task.id);
     const ends = task.dependsOn.map((d) => last(spans, d)?.end ?? null);
     if (!own || ends.some((e) => e === null)) continue;
-    hops.push(own.start - Math.max(...(ends as number[])));
+    hops.push((own.prompt ?? own.start) - Math.max(...(ends as number[])));
   }
   return hops;
 }

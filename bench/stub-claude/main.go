@@ -170,6 +170,10 @@ func main() {
 	prompt := promptOf(args)
 	task := taskOf(prompt)
 	record("start", task, span, started)
+	// A warm agent (started ahead, its prompt written later) gets its work only now: hops count from here.
+	if flag(args, "--input-format") == "stream-json" {
+		record("prompt", task, span, time.Now())
+	}
 
 	sessionID := flag(args, "--session-id")
 	if sessionID == "" {
