@@ -10,7 +10,9 @@ import { promptFileOf } from '../plan/prompt-ref.js';
 import type { PermissionMode } from '../plan/schema.js';
 import { policyRefusal, type TaskRequest, type WorkerPolicy } from '../policy/worker-policy.js';
 import type { ActivityDeps } from './activity-deps.js';
+import { WorkspaceError, WorkspaceFailureType } from './workspace/failures.js';
 import { worktreesDirOf } from './workspace/names.js';
+import { checkRemote, localRemoteFolder } from './workspace/remote.js';
 
 /**
  * Where baton's own folders really are, once known: they stay where they are for the worker's life, and every
@@ -97,19 +99,56 @@ export function checkPlannerPolicy(deps: ActivityDeps, cwd: string, details: Age
   refuseUnlessAllowed(deps.policy, { what: 'the planner', permissionMode: mode, workspace: cwd }, details);
 }
 
-/** A repository worktree isolation works in (its own worktrees aside) must lie under the workspace roots. */
+/**
+ * A repository worktree isolation works in (its own worktrees aside) must lie under the workspace roots. A remote
+ * folder must lie under the roots proper: baton's own worktrees and its clones of remotes (`.remotes/`) are other
+ * runs' work, never a plan's remote.
+ */
 export function workspaceRefusal(
   deps: Pick<ActivityDeps, 'policy' | 'artifactsDir' | 'worktreesDir'>,
   repo: string,
   what = 'the run',
+  { ownWorktrees = true }: { ownWorktrees?: boolean } = {},
 ): string | undefined {
   return policyRefusal(deps.policy, {
     what,
     permissionMode: 'default',
     workspace: repo,
     realWorkspace: realFolder(repo),
-    ownWorkspaces: worktreeFolders(deps),
+    ownWorkspaces: ownWorktrees ? worktreeFolders(deps) : [],
   });
+}
+
+/**
+ * Git runs in a repository only under the worker's workspace roots (DESIGN.md §9), and fetches from and pushes to
+ * a `workspace.remote` that is a folder of this host only under them too (a network remote is the worker's
+ * credentials' business). Every activity that gives git the repository or the remote asks this first — the
+ * workspace activities, and an agent's attempt or a verify round that makes the task's worktree on this host
+ * from the remote — and a refusal is a non-retryable PolicyRefused (RemoteRefused for a remote git may not be given).
+ */
+export function checkWorkspaceAllowed(
+  deps: Pick<ActivityDeps, 'policy' | 'artifactsDir' | 'worktreesDir'>,
+  repo: string | undefined,
+  remote: string | undefined,
+): void {
+  const folder = remote === undefined ? null : localRemote(remote);
+  const refusal =
+    (repo === undefined ? undefined : workspaceRefusal(deps, repo)) ??
+    (folder === null
+      ? undefined
+      : workspaceRefusal(deps, folder, "the run's workspace.remote", { ownWorktrees: false }));
+  if (refusal) {
+    throw ApplicationFailure.create({ type: WorkspaceFailureType.PolicyRefused, message: refusal, nonRetryable: true });
+  }
+}
+
+function localRemote(remote: string): string | null {
+  try {
+    return localRemoteFolder(checkRemote(remote));
+  } catch (err) {
+    if (!(err instanceof WorkspaceError)) throw err;
+    throw ApplicationFailure.create({ type: err.type, message: err.message, nonRetryable: true });
+  }
 }
 
 function refuseUnlessAllowed(

@@ -34,7 +34,6 @@ import type { AgentHeartbeat, AttemptSession, RunAgentInput, RunAgentResult } fr
 import { rebaseAgentInput } from './workspace/rebase-paths.js';
 import { openAttemptTalk, questionOfEarlierAttempt } from './agent-talk/attempt-talk.js';
 import { withCheckpoints } from './workspace/checkpoints.js';
-import { worktreesDirOf } from './workspace/activities.js';
 
 /** Bound of `RunAgentResult.text`: results travel in workflow history, the full text stays in result.md. */
 export const RESULT_TEXT_LIMIT = 4000;
@@ -52,7 +51,7 @@ export function createActivities(deps: ActivityDeps) {
       const shared = input.sharedWorktree;
       if (!shared) return runAgent(deps, rebaseAgentInput(input));
       const interval = deps.checkpointMs ?? CHECKPOINT_MS;
-      return withCheckpoints(worktreesDirOf(deps), { ...input, sharedWorktree: shared }, interval, (here) =>
+      return withCheckpoints(deps, { ...input, sharedWorktree: shared }, interval, (here) =>
         runAgent(deps, rebaseAgentInput(here)),
       );
     },
@@ -114,8 +113,12 @@ async function runAgent(deps: ActivityDeps, input: RunAgentInput): Promise<RunAg
   mkdirSync(paths.dir, { recursive: true, mode: OWNER_ONLY_DIR });
   let stream: StreamState | undefined;
   const heartbeatMs = deps.heartbeatMs ?? 1000;
+  const beatsFrom = Date.now() + heartbeatMs;
   let sent: { beat: string; at: number } | undefined;
   const heartbeat = (): void => {
+    // Not in the attempt's first beat: Temporal sends a first heartbeat at once (a call to the server, which writes
+    // it), and a quick agent's attempt has ended before it would tell anyone anything (issue 22).
+    if (Date.now() < beatsFrom) return;
     const beat: AgentHeartbeat = {
       sessionId: stream?.sessionId ?? session.sessionId,
       // Turns of the conversation: a resumed one counts what its earlier attempts did.
@@ -126,7 +129,7 @@ async function runAgent(deps: ActivityDeps, input: RunAgentInput): Promise<RunAg
       session: session.record,
     };
     // The same beat again within half a period tells Temporal nothing, and costs the worker an encoding and a trip
-    // to its core all the same (an attempt's steps each start with one; the timers still beat every period).
+    // to its core all the same (an attempt's steps at its end each start with one; the timers beat every period).
     const text = JSON.stringify(beat);
     const now = Date.now();
     if (sent?.beat === text && now - sent.at < heartbeatMs / 2) return;

@@ -58,6 +58,8 @@ async function setup(id: string, script: TaskScript | null, prompt = 'Do the scr
       env: claudeEnv(fake, host.configDir),
       killGraceMs: 500,
       conversationSyncMs: 200,
+      // Heartbeats from 0.1 s into the attempt (none before), then every 0.1 s: a quick attempt has some too.
+      heartbeatMs: 100,
     });
     const env = new MockActivityEnvironment(
       { attempt, heartbeatDetails: options.heartbeatDetails },

@@ -1,15 +1,19 @@
 // Worktrees across hosts through `workspace.remote` (DESIGN §12), against real repositories in temp folders: two
 // "hosts" (worktrees folders of their own, each with its own clone of the remote) share a bare remote. A task
 // prepared on host A, its uncommitted files checkpointed there, is made again on host B with those files; the
-// commit and the merges land on the remote. Also: the remote string git may never be given. No Temporal here.
+// commit and the merges land on the remote. Also: the remote string git may never be given, and a host whose
+// workspace roots leave out a remote folder never gives it to git. No Temporal server here.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { existsSync, realpathSync } from 'node:fs';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, it } from 'node:test';
+import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import { execa } from 'execa';
+import { createActivities } from '../../src/activities/run-agent.js';
 import { recordBase } from '../../src/activities/workspace/base.js';
 import { Checkpoints, worktreeHere } from '../../src/activities/workspace/checkpoints.js';
 import { createVerifyActivities } from '../../src/activities/verify/verify-task.js';
@@ -28,10 +32,11 @@ import {
 import { runRepo } from '../../src/activities/workspace/run-repo.js';
 import { taskPlace } from '../../src/activities/workspace/shared.js';
 import { resolveRemote } from '../../src/plan/resolve.js';
-import { PlanSchema } from '../../src/plan/schema.js';
+import { effectiveTask, PlanSchema, TaskSchema } from '../../src/plan/schema.js';
 import type { RunAgentInput } from '../../src/contract/agent.js';
 import type { VerifyTaskResult } from '../../src/contract/verify.js';
 import type { WorkspaceBase } from '../../src/contract/workspace.js';
+import type { WorkerPolicy } from '../../src/policy/worker-policy.js';
 import { tempRepo, type TempRepo } from '../helpers/git-repo.js';
 import { testPolicy } from '../helpers/policy.js';
 
@@ -85,6 +90,42 @@ const agentInput = (
   pathRebase: [{ from: repo.repo, to: preparedAt }],
   sharedWorktree: { remote, path: preparedAt },
 });
+
+/** Host B's worker deps: its own worktrees and artifacts, and the policy given. */
+const hostBDeps = (policy: WorkerPolicy) => ({
+  artifactsDir: path.join(repo.root, 'host-b', 'artifacts'),
+  worktreesDir: hostB,
+  claudeBin: path.join(repo.root, 'no-claude-here'),
+  heartbeatMs: 100,
+  policy,
+  usePidNamespace: false,
+});
+
+/** A policy whose only workspace root is the remote's folder. */
+const remoteOnly = (): WorkerPolicy => testPolicy({ workspaceRoots: [realpathSync(remote)] });
+
+/** A verify round of task login on host B, reading a.txt in its workspace. */
+const verifyOnHostB = (
+  cwd: string,
+  sharedWorktree: { remote: string; path: string } | undefined,
+  policy: WorkerPolicy,
+) => {
+  const { verifyTask } = createVerifyActivities(hostBDeps(policy));
+  return new MockActivityEnvironment({ attempt: 1 }, { logger: new DefaultLogger('ERROR') }).run(verifyTask, {
+    runId: RUN,
+    taskId: 'login',
+    generation: 1,
+    round: 0,
+    cwd,
+    commands: [[process.execPath, '-e', "process.stdout.write(require('fs').readFileSync('a.txt', 'utf8'))"]],
+    timeout: '30s',
+    ...(sharedWorktree ? { sharedWorktree } : {}),
+  });
+};
+
+/** Every ref of the bare remote with its commit. */
+const remoteRefs = async (): Promise<string> =>
+  (await execa('git', ['for-each-ref', '--format=%(objectname) %(refname)'], { cwd: remote })).stdout;
 
 void describe('workspace.remote: the remote string', () => {
   void it('is refused when git could read it as an option or a command-running transport', () => {
@@ -159,7 +200,7 @@ void describe('workspace.remote: worktrees across hosts', () => {
     assert.equal(await remoteRef(`refs/heads/${taskBranch(RUN, 'login')}`), base.commit, 'the branch unmoved');
 
     // Host A is gone. Host B's attempt: its own worktree, the agent's folders moved onto it.
-    const here = await worktreeHere(hostB, agentInput('login', prepared.path));
+    const here = await worktreeHere(hostBDeps(remoteOnly()), agentInput('login', prepared.path));
     const folderB = here.place.folder;
     assert.ok(folderB.startsWith(hostB), folderB);
     assert.equal(here.input.cwd, folderB);
@@ -225,27 +266,9 @@ void describe('workspace.remote: worktrees across hosts', () => {
 
     // Host A is gone after its agent's attempt, its folder with it; host B runs the round, in a worktree of its own.
     await rm(prepared.path, { recursive: true, force: true });
-    // No workspace root by default: only host B's own worktrees may be worked in, never host A's folder.
-    const round = (sharedWorktree?: { remote: string; path: string }, policy = testPolicy({ workspaceRoots: [] })) => {
-      const { verifyTask } = createVerifyActivities({
-        artifactsDir: path.join(repo.root, 'host-b', 'artifacts'),
-        worktreesDir: hostB,
-        claudeBin: 'claude',
-        heartbeatMs: 100,
-        policy,
-        usePidNamespace: false,
-      });
-      return new MockActivityEnvironment({ attempt: 1 }, { logger: new DefaultLogger('ERROR') }).run(verifyTask, {
-        runId: RUN,
-        taskId: 'login',
-        generation: 1,
-        round: 0,
-        cwd: prepared.path,
-        commands: [[process.execPath, '-e', "process.stdout.write(require('fs').readFileSync('a.txt', 'utf8'))"]],
-        timeout: '30s',
-        ...(sharedWorktree ? { sharedWorktree } : {}),
-      });
-    };
+    // Host B's only workspace root is the remote: its own worktrees may be worked in, never host A's folder.
+    const round = (sharedWorktree?: { remote: string; path: string }, policy = remoteOnly()) =>
+      verifyOnHostB(prepared.path, sharedWorktree, policy);
     const result = (await round({ remote, path: prepared.path })) as VerifyTaskResult;
     assert.equal(result.passed, true, result.message);
     const folderB = taskPlace(await runRepo(hostB, RUN, '', remote), hostB, { runId: RUN, taskId: 'login' }).folder;
@@ -253,5 +276,49 @@ void describe('workspace.remote: worktrees across hosts', () => {
 
     // Without the remote, a host that lacks the folder cannot check it: a retryable failure, nothing run.
     await assert.rejects(round(undefined, testPolicy()), /does not exist on this worker/);
+  });
+
+  void it("an attempt or a verify round on a host whose workspace roots leave out the remote's folder is refused, git untouched", async () => {
+    const prepared = await prepareOn(hostA, 'login');
+    await writeFile(path.join(prepared.path, 'a.txt'), 'from host A\n');
+    const placeA = taskPlace(await runRepo(hostA, RUN, '', remote), hostA, { runId: RUN, taskId: 'login' });
+    await new Checkpoints(placeA, 0, 'test').flush();
+    const refsBefore = await remoteRefs();
+    assert.match(refsBefore, /checkpoints\/login/, 'host A left a checkpoint');
+
+    // Host B allows another folder only: the remote, a folder of host B too, is none of its business.
+    const elsewhere = path.join(repo.root, 'elsewhere');
+    await mkdir(elsewhere);
+    const policy = testPolicy({ workspaceRoots: [realpathSync(elsewhere)] });
+    const refused = (err: unknown): boolean => {
+      assert.ok(err instanceof ApplicationFailure, String(err));
+      assert.equal(err.type, 'PolicyRefused');
+      assert.equal(err.nonRetryable, true);
+      assert.ok(err.message.includes(`the run's workspace.remote works in ${realpathSync(remote)}`), err.message);
+      assert.match(err.message, /outside this worker's workspace roots .*BATON_WORKSPACE_ROOTS/);
+      return true;
+    };
+    const { runAgent } = createActivities(hostBDeps(policy));
+    const env = new MockActivityEnvironment({ attempt: 2 }, { logger: new DefaultLogger('ERROR') });
+    const task = effectiveTask({}, TaskSchema.parse({ id: 'login', prompt: 'Go on with the login page.' }));
+    const attempt = { ...agentInput('login', prepared.path), task };
+    await assert.rejects(env.run(runAgent, attempt), refused);
+    await assert.rejects(verifyOnHostB(prepared.path, { remote, path: prepared.path }, policy), refused);
+    // A file:// URL names the same folder: refused the same.
+    const url = pathToFileURL(remote).href;
+    await assert.rejects(verifyOnHostB(prepared.path, { remote: url, path: prepared.path }, policy), refused);
+
+    // Nothing fetched (host B has no clone of the remote, no worktree of the run), nothing pushed.
+    assert.equal(existsSync(path.join(hostB, '.remotes')), false, 'no clone of the remote on host B');
+    assert.deepEqual(await readdir(hostB), [], 'no worktree on host B');
+    assert.equal(await remoteRefs(), refsBefore, "the remote's refs unchanged");
+
+    // With the remote's folder among its roots, the same round on host B works from the remote.
+    const result = (await verifyOnHostB(
+      prepared.path,
+      { remote, path: prepared.path },
+      remoteOnly(),
+    )) as VerifyTaskResult;
+    assert.equal(result.passed, true, result.message);
   });
 });

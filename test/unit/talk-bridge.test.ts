@@ -1,10 +1,11 @@
-// The socket an agent attempt serves its in-run MCP server on (src/activities/agent-talk/bridge.ts): only the holder
-// of the attempt's token is answered, the socket is its user's alone, and it is gone once the attempt is over. And
+// The socket agent attempts serve their in-run MCP servers on (src/activities/agent-talk/bridge.ts): one per worker,
+// its user's alone; an attempt's calls are answered only for the holder of its token, never once the attempt is over,
+// and a connection cannot speak for two attempts. And
 // the in-run MCP server itself (src/run-mcp/main.js), started as claude starts it, lists the three tools and takes a
 // call through the socket.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -38,7 +39,7 @@ function exchange(socketPath: string, line: string): Promise<string | null> {
   });
 }
 
-void test('the bridge answers its token only, from a socket of its user alone, removed when closed', async () => {
+void test('the bridge answers its token only, from a socket of its user alone, and no longer once closed', async () => {
   const calls: [AgentTool, unknown][] = [];
   const warnings: string[] = [];
   const bridge = await openBridge(
@@ -66,10 +67,63 @@ void test('the bridge answers its token only, from a socket of its user alone, r
     const reply = await exchange(socketPath, JSON.stringify({ id: 4, token, tool: 'notes', args: { query: 'db' } }));
     assert.deepEqual(JSON.parse(reply!), { id: 4, text: 'did notes', isError: false });
     assert.deepEqual(calls, [['notes', { query: 'db' }]]);
+
+    // A connection open when the attempt ends is closed, and its token is refused from then on.
+    const open = net.connect(socketPath);
+    const closed = new Promise<void>((resolve) => open.on('close', () => resolve()));
+    open.on('error', () => undefined);
+    open.write(`${JSON.stringify({ id: 5, token, tool: 'notes', args: {} })}\n`);
+    await new Promise<void>((resolve) => open.once('data', () => resolve()));
+    await bridge.close();
+    await closed;
+    assert.equal(await exchange(socketPath, JSON.stringify({ id: 6, token, tool: 'note', args: {} })), null);
+    assert.equal(calls.length, 2, 'nothing reached the attempt once it was over');
   } finally {
     await bridge.close();
   }
-  assert.equal(existsSync(path.dirname(socketPath)), false, 'the socket is gone with its attempt');
+});
+
+void test("two attempts share the worker's socket, and neither's token reaches the other's run", async () => {
+  const calls: string[] = [];
+  const open = (name: string) =>
+    openBridge(
+      async (tool) => {
+        calls.push(`${name} ${tool}`);
+        return { text: name, isError: false };
+      },
+      () => undefined,
+    );
+  const [a, b] = [await open('a'), await open('b')];
+  const [envA, envB] = [entryOf(a.mcpConfig).env, entryOf(b.mcpConfig).env];
+  const socketPath = envA['BATON_TALK_SOCKET']!;
+  try {
+    assert.equal(envB['BATON_TALK_SOCKET'], socketPath, 'one socket for the worker');
+    assert.notEqual(envA['BATON_TALK_TOKEN'], envB['BATON_TALK_TOKEN']);
+    const call = (token: string, id: number) => JSON.stringify({ id, token, tool: 'notes', args: {} });
+    assert.equal(JSON.parse((await exchange(socketPath, call(envA['BATON_TALK_TOKEN']!, 1)))!).text, 'a');
+    assert.equal(JSON.parse((await exchange(socketPath, call(envB['BATON_TALK_TOKEN']!, 2)))!).text, 'b');
+
+    // One connection, A's token first, then B's: the second call ends the connection and reaches nobody.
+    const replies = await new Promise<string>((resolve) => {
+      const socket = net.connect(socketPath, () => {
+        socket.write(`${call(envA['BATON_TALK_TOKEN']!, 3)}\n`);
+        socket.once('data', () => socket.write(`${call(envB['BATON_TALK_TOKEN']!, 4)}\n`));
+      });
+      let text = '';
+      socket.setEncoding('utf8');
+      socket.on('data', (chunk: string) => (text += chunk));
+      socket.on('close', () => resolve(text));
+      socket.on('error', () => undefined);
+    });
+    assert.deepEqual(
+      replies.trim().split('\n').map((line) => (JSON.parse(line) as { id: number }).id),
+      [3],
+    );
+    assert.deepEqual(calls, ['a notes', 'b notes', 'a notes']);
+  } finally {
+    await a.close();
+    await b.close();
+  }
 });
 
 void test('the in-run MCP server lists note, notes and ask and takes a call through its attempt socket', async () => {

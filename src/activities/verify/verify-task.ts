@@ -17,7 +17,6 @@ import { keepAttemptFiles, storeOf, unavailable } from '../attempt-files.js';
 import { detectPidNamespace } from '../pid-namespace.js';
 import { checkVerifyPolicy } from '../policy-check.js';
 import { worktreeHere } from '../workspace/checkpoints.js';
-import { worktreesDirOf } from '../workspace/names.js';
 import { BoundedOutput } from './bounded-output.js';
 import { runCommand, type CommandOutcome } from './run-command.js';
 
@@ -98,7 +97,7 @@ async function workspaceHere(deps: ActivityDeps, input: VerifyTaskInput, ctx: Co
   const shared = input.sharedWorktree;
   if (!shared) return input.cwd;
   const here = await worktreeHere(
-    worktreesDirOf(deps),
+    deps,
     { runId: input.runId, task: { id: input.taskId }, cwd: input.cwd, sharedWorktree: shared },
     { onWait: () => ctx.heartbeat(), signal: ctx.cancellationSignal },
   );

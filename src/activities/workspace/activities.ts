@@ -4,7 +4,7 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { WorkerPolicy } from '../../policy/worker-policy.js';
-import { workspaceRefusal } from '../policy-check.js';
+import { checkWorkspaceAllowed } from '../policy-check.js';
 import { recordBase } from './base.js';
 import { worktreesDirOf } from './names.js';
 import { cleanUpWorktrees } from './cleanup.js';
@@ -14,7 +14,6 @@ import { GitError } from './git.js';
 import { mergeTask } from './integrate.js';
 import { prepareWorktree } from './prepare.js';
 import { undoMerge } from './undo-merge.js';
-import { localRemoteFolder } from './remote.js';
 import type { LockOptions } from './repo-lock.js';
 import type {
   CleanUpInput,
@@ -45,54 +44,30 @@ export function createWorkspaceActivities(deps: WorkspaceDeps) {
   const dir = worktreesDirOf(deps);
   return {
     async recordBase(input: RecordBaseInput): Promise<WorkspaceBase> {
-      allowed(deps, input.repo, input.remote);
+      checkWorkspaceAllowed(deps, input.repo, input.remote);
       return await reported(() => recordBase(input));
     },
     async prepareWorktree(input: PrepareWorktreeInput): Promise<PreparedWorktree> {
-      allowed(deps, input.base.toplevel, input.remote);
+      checkWorkspaceAllowed(deps, input.base.toplevel, input.remote);
       return await reported(() => prepareWorktree(dir, input, lockOptions()));
     },
     async commitTask(input: CommitTaskInput): Promise<CommitTaskResult> {
-      allowed(deps, undefined, input.remote);
+      checkWorkspaceAllowed(deps, undefined, input.remote);
       return await reported(() => commitTask(input, dir, lockOptions()));
     },
     async mergeTask(input: MergeTaskInput): Promise<MergeTaskResult> {
-      allowed(deps, undefined, input.remote);
+      checkWorkspaceAllowed(deps, undefined, input.remote);
       return await reported(() => mergeTask(dir, input, lockOptions()));
     },
     async undoMerge(input: MergeTaskInput): Promise<UndoMergeResult> {
-      allowed(deps, undefined, input.remote);
+      checkWorkspaceAllowed(deps, undefined, input.remote);
       return await reported(() => undoMerge(dir, input, lockOptions()));
     },
     async cleanUpWorktrees(input: CleanUpInput): Promise<CleanUpResult> {
-      allowed(deps, undefined, input.remote);
+      checkWorkspaceAllowed(deps, undefined, input.remote);
       return await reported(() => cleanUpWorktrees(dir, input, lockOptions()));
     },
   };
-}
-
-/**
- * Git runs in a repository only under the worker's workspace roots (DESIGN.md §9), and pushes to a
- * `workspace.remote` that is a folder of this host only under them too (a network remote is the worker's
- * credentials' business).
- */
-function allowed(deps: WorkspaceDeps, repo: string | undefined, remote: string | undefined): void {
-  const folder = remote === undefined ? null : localRemote(remote);
-  const refusal =
-    (repo === undefined ? undefined : workspaceRefusal(deps, repo)) ??
-    (folder === null ? undefined : workspaceRefusal(deps, folder, "the run's workspace.remote"));
-  if (refusal) {
-    throw ApplicationFailure.create({ type: WorkspaceFailureType.PolicyRefused, message: refusal, nonRetryable: true });
-  }
-}
-
-function localRemote(remote: string): string | null {
-  try {
-    return localRemoteFolder(remote);
-  } catch (err) {
-    if (!(err instanceof WorkspaceError)) throw err;
-    throw ApplicationFailure.create({ type: err.type, message: err.message, nonRetryable: true });
-  }
 }
 
 function lockOptions(): LockOptions {

@@ -4,6 +4,8 @@
 // they changed, and once more when the attempt ends (a graceful shutdown included). A SIGKILLed host loses at most
 // what its agent wrote since the last one.
 import { Context } from '@temporalio/activity';
+import type { ActivityDeps } from '../activity-deps.js';
+import { checkWorkspaceAllowed } from '../policy-check.js';
 import { revParse } from './git.js';
 import { WorkspaceError, WorkspaceFailureType } from './failures.js';
 import { rebasePath } from './rebase-paths.js';
@@ -12,7 +14,10 @@ import { withRepoLock, type LockOptions } from './repo-lock.js';
 import { runRepo } from './run-repo.js';
 import { mark, readMark, syncTaskWorktree, taskPlace, type TaskPlace } from './shared.js';
 import type { RunAgentInput } from '../../contract/agent.js';
-import { taskBranch } from './names.js';
+import { taskBranch, worktreesDirOf } from './names.js';
+
+/** What of a worker's deps its worktrees need: where they go, and its policy (workspace roots). */
+export type WorktreeDeps = Pick<ActivityDeps, 'policy' | 'artifactsDir' | 'worktreesDir'>;
 
 /** What an activity that works in a task's shared worktree says of it (an agent's attempt, a verify round). */
 export type SharedWorktreeInput = Pick<RunAgentInput, 'runId' | 'cwd' | 'pathRebase'> & {
@@ -23,13 +28,17 @@ export type SharedWorktreeInput = Pick<RunAgentInput, 'runId' | 'cwd' | 'pathReb
 /**
  * The agent's input on this host: its worktree made here when it is missing or older than the remote's newest
  * state, and its folders (cwd, the task's paths) moved from the preparing host's worktree onto this host's.
+ * A remote that is a folder of this host outside its workspace roots is refused (PolicyRefused, non-retryable)
+ * before git is given it: the host that prepared the task may allow folders this one does not.
  */
 export async function worktreeHere<I extends SharedWorktreeInput>(
-  worktreesDir: string,
+  deps: WorktreeDeps,
   input: I,
   lock: LockOptions = {},
 ): Promise<{ input: I; place: TaskPlace }> {
   const { remote, path: preparedAt } = input.sharedWorktree;
+  checkWorkspaceAllowed(deps, undefined, remote);
+  const worktreesDir = worktreesDirOf(deps);
   const repo = await runRepo(worktreesDir, input.runId, preparedAt, remote);
   const place = taskPlace(repo, worktreesDir, { runId: input.runId, taskId: input.task.id });
   await withRepoLock(
@@ -130,7 +139,7 @@ export class Checkpoints {
  * the attempt's own work is still here.
  */
 export async function withCheckpoints<T>(
-  worktreesDir: string,
+  deps: WorktreeDeps,
   input: RunAgentInput & { sharedWorktree: NonNullable<RunAgentInput['sharedWorktree']> },
   intervalMs: number,
   run: (input: RunAgentInput) => Promise<T>,
@@ -139,7 +148,7 @@ export async function withCheckpoints<T>(
   const beat = setInterval(() => ctx.heartbeat(), 1000);
   let here: { input: RunAgentInput; place: TaskPlace };
   try {
-    here = await worktreeHere(worktreesDir, input, { onWait: () => ctx.heartbeat(), signal: ctx.cancellationSignal });
+    here = await worktreeHere(deps, input, { onWait: () => ctx.heartbeat(), signal: ctx.cancellationSignal });
   } finally {
     clearInterval(beat);
   }
