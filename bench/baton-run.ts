@@ -63,6 +63,7 @@ export async function runOnBaton(ctx: BatonContext, scenario: Scenario, label: s
     artifactsDir,
     env: ctx.agent.env,
     maxConcurrentAgents: Math.max(scenario.plan.maxParallel, 16),
+    ...(scenario.warmAgents === undefined ? {} : { warmAgents: scenario.warmAgents }),
   });
   try {
     const serverCpuBefore = ctx.serverPid ? cpuSeconds(ctx.serverPid) : null;

@@ -23,8 +23,10 @@ export interface HopBreakdown {
   workflowTask: number | null;
   /** Dependent's ActivityTaskScheduled → ActivityTaskStarted (matching to an activity poller). */
   scheduledToActivityStarted: number | null;
-  /** ActivityTaskStarted → its agent process starts (runAgent: files, PID namespace, spawn). */
+  /** ActivityTaskStarted → its agent process starts (runAgent: files, PID namespace, spawn); a warm one: before. */
   activityStartedToAgentStart: number | null;
+  /** ActivityTaskStarted → its prompt reaches the agent's stdin (the real claude's wrapper logs it; else null). */
+  activityStartedToPrompt: number | null;
 }
 
 const ms = (e: Event | undefined): number | null => {
@@ -77,6 +79,7 @@ export async function hopBreakdown(
     workflowTask: [],
     scheduledToActivityStarted: [],
     activityStartedToAgentStart: [],
+    activityStartedToPrompt: [],
   };
   let hops = 0;
   for (const task of plan.tasks) {
@@ -96,9 +99,10 @@ export async function hopBreakdown(
     ];
     if (values.some((v) => v === null)) continue;
     hops++;
+    if (agent.prompt !== null) parts.activityStartedToPrompt.push(agent.prompt - ms(own.started)!);
     if (hopsLog)
       appendFileSync(hopsLog, `${task.id} ${values.map((v) => v!.toFixed(1)).join(' ')} ${ms(own.wftStarted)}\n`);
-    const names = Object.keys(parts) as (keyof typeof parts)[];
+    const names = (Object.keys(parts) as (keyof typeof parts)[]).filter((n) => n !== 'activityStartedToPrompt');
     names.forEach((name, i) => parts[name].push(values[i]!));
   }
   const m = (xs: number[]) => round(median(xs), 1);
@@ -109,5 +113,6 @@ export async function hopBreakdown(
     workflowTask: m(parts.workflowTask),
     scheduledToActivityStarted: m(parts.scheduledToActivityStarted),
     activityStartedToAgentStart: m(parts.activityStartedToAgentStart),
+    activityStartedToPrompt: m(parts.activityStartedToPrompt),
   };
 }

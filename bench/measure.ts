@@ -7,6 +7,7 @@ import type { Client } from '@temporalio/client';
 import type { FakeModel } from '../src/rehearsal/fake-model.js';
 import { fakeModelEnv } from '../src/rehearsal/env.js';
 import { hopBreakdown, type HopBreakdown } from './breakdown.js';
+import { claudeHop, type ClaudeHop } from './claude-hop.js';
 import { runOnBaton, type BatonRun, type HistoryFacts, type StatusProbe } from './baton-run.js';
 import { runLowerBound, type AgentCommand } from './lower-bound.js';
 import { agentPlan, type Scenario } from './scenarios.js';
@@ -27,8 +28,10 @@ export interface Side {
   /** First agent start to last agent end. */
   agentSpanMs: number | null;
   hops: Hops;
-  /** Real claude only: agent process start to its first request to the model, median over tasks. */
+  /** Real claude only: agent process start to its first request to the model, median over tasks started cold. */
   agentStartMs?: number | null;
+  /** Real claude only: a dependency's claude exiting to its dependent's first model request, and its parts. */
+  claudeHop?: ClaudeHop;
 }
 
 export interface RunMeasurement {
@@ -82,7 +85,10 @@ function agentFor(ctx: MeasureContext, scenario: Scenario, dir: string, log: str
   };
 }
 
-/** For the real claude: from each agent's start to the fake model receiving its first request. */
+/** A claude whose prompt came later than this after it started was started ahead (a warm agent). */
+const WARM_AFTER_MS = 100;
+
+/** For the real claude: from each agent's start to the fake model receiving its first request (cold starts only). */
 function agentStartMs(fake: FakeModel | undefined, fromLog: number, spans: Map<string, AgentSpan[]>): number | null {
   if (!fake) return null;
   const firstRequest = new Map<string, number>();
@@ -90,10 +96,20 @@ function agentStartMs(fake: FakeModel | undefined, fromLog: number, spans: Map<s
     if (entry.key && !firstRequest.has(entry.key)) firstRequest.set(entry.key, entry.receivedAt);
   }
   const delays = [...firstRequest].flatMap(([key, at]) => {
-    const span = spans.get(key)?.[0];
-    return span ? [at - span.start] : [];
+    const span = spans.get(key)?.find((s) => s.prompt !== null) ?? spans.get(key)?.[0];
+    const cold = span && (span.prompt === null || span.prompt - span.start < WARM_AFTER_MS);
+    return cold ? [at - span.start] : [];
   });
   return percentile(delays, 50);
+}
+
+/** The claude scenarios' figures of one side of a run. */
+function claudeFigures(ctx: MeasureContext, scenario: Scenario, fromLog: number, spans: Map<string, AgentSpan[]>) {
+  if (scenario.agent !== 'claude') return {};
+  return {
+    agentStartMs: agentStartMs(ctx.fake, fromLog, spans),
+    claudeHop: claudeHop(agentPlan(scenario), spans, ctx.fake?.log.slice(fromLog) ?? []),
+  };
 }
 
 export async function measureOnce(
@@ -103,6 +119,9 @@ export async function measureOnce(
   label: string,
 ): Promise<RunMeasurement> {
   const dir = mkdtempSync(path.join(tmpdir(), `baton-bench-${scenario.name}-`));
+  if (scenario.agent === 'claude') {
+    for (const task of agentPlan(scenario).tasks) ctx.fake?.setScript(task.id, { delayMs: scenario.sleepMs(task.id) });
+  }
   try {
     const lowerBound = async (): Promise<Side> => {
       const log = path.join(dir, 'lower-bound.log');
@@ -116,7 +135,7 @@ export async function measureOnce(
         makespanMs,
         agentSpanMs: agentSpanMs(spans),
         hops: hopsOf(hopLatencies(agentPlan(scenario), spans)),
-        ...(scenario.agent === 'claude' ? { agentStartMs: agentStartMs(ctx.fake, fromLog, spans) } : {}),
+        ...claudeFigures(ctx, scenario, fromLog, spans),
       };
     };
     const baton = async (): Promise<RunMeasurement['baton']> => {
@@ -139,7 +158,7 @@ export async function measureOnce(
         makespanMs: run.makespanMs,
         agentSpanMs: agentSpanMs(spans),
         hops: hopsOf(hopLatencies(agentPlan(scenario), spans)),
-        ...(scenario.agent === 'claude' ? { agentStartMs: agentStartMs(ctx.fake, fromLog, spans) } : {}),
+        ...claudeFigures(ctx, scenario, fromLog, spans),
         peakRssMb: run.peakRssMb,
         cpu: run.cpu,
         history: run.history,

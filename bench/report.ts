@@ -1,5 +1,6 @@
 // Medians over runs, the targets of issue 7, and the table the bench prints.
 import type { HopBreakdown } from './breakdown.js';
+import type { ClaudeHop } from './claude-hop.js';
 import type { KillRecovery } from './kill-recovery.js';
 import type { LevelFacts } from './history.js';
 import type { Hops, RunMeasurement } from './measure.js';
@@ -54,6 +55,8 @@ export interface ScenarioSummary {
       levels: LevelFacts[];
     };
     agentStartMs?: number | null;
+    /** The real claude's hop (claude-hop.ts): medians over runs of the per-run medians. */
+    claudeHopMs?: ClaudeHop | null;
     /** Where a hop's time goes (medians over runs of the per-run medians), from history event times. */
     hopBreakdownMs: HopBreakdown | null;
     status?: {
@@ -80,6 +83,7 @@ export interface ScenarioSummary {
     hopMs: HopSummary;
     tasksPerSec: number | null;
     agentStartMs?: number | null;
+    claudeHopMs?: ClaudeHop | null;
   };
 }
 
@@ -92,18 +96,18 @@ const hopSummary = (hops: Hops[]): HopSummary => ({
 });
 const maxOf = (values: number[]) => (values.length ? Math.max(...values) : null);
 
-function breakdownOf(list: HopBreakdown[]): HopBreakdown | null {
-  if (list.length === 0) return null;
-  const of = (k: Exclude<keyof HopBreakdown, 'hops'>) => r1(median(list.map((x) => x[k])));
-  return {
-    hops: Math.round(median(list.map((x) => x.hops))!),
-    agentEndToActivityCompleted: of('agentEndToActivityCompleted'),
-    completedToWorkflowTaskStarted: of('completedToWorkflowTaskStarted'),
-    workflowTask: of('workflowTask'),
-    scheduledToActivityStarted: of('scheduledToActivityStarted'),
-    activityStartedToAgentStart: of('activityStartedToAgentStart'),
-  };
+/** Per-run figures of hops (a count and medians, ms), as medians over the runs that had hops. */
+function mediansOver<T extends { hops: number }>(list: (T | null | undefined)[]): T | null {
+  const known = list.filter((x): x is T => x !== null && x !== undefined && x.hops > 0);
+  if (known.length === 0) return null;
+  const fields = known[0]! as Record<string, number | null>;
+  const of = (key: string) => r1(median(known.map((x) => (x as Record<string, number | null>)[key] ?? null)));
+  const out = Object.fromEntries(Object.keys(fields).map((key) => [key, of(key)]));
+  return { ...out, hops: Math.round(median(known.map((x) => x.hops))!) } as unknown as T;
 }
+
+const breakdownOf = (list: HopBreakdown[]) => mediansOver(list);
+const claudeHopOf = (list: (ClaudeHop | undefined)[]) => mediansOver(list);
 
 const largestOf = (b: RunMeasurement['baton'][]) =>
   b.toSorted((x, y) => y.history.tree.maxEventsPerRun - x.history.tree.maxEventsPerRun)[0]!;
@@ -198,6 +202,8 @@ export function summarize(
   if (scenario.agent === 'claude') {
     summary.baton.agentStartMs = r1(median(b.map((x) => x.agentStartMs ?? null)));
     summary.lowerBound.agentStartMs = r1(median(lb.map((x) => x.agentStartMs ?? null)));
+    summary.baton.claudeHopMs = claudeHopOf(b.map((x) => x.claudeHop));
+    summary.lowerBound.claudeHopMs = claudeHopOf(lb.map((x) => x.claudeHop));
   }
   if (statuses.length > 0) {
     const during = statuses.flatMap((s) => s.duringMs);
@@ -329,7 +335,10 @@ export function formatTable(summaries: ScenarioSummary[], kill: KillRecovery | n
       lines.push(
         `${s.name} hop breakdown (medians, ms): agent end → activity completed ${fmt(d.agentEndToActivityCompleted, 1)}` +
           ` · → workflow task started ${fmt(d.completedToWorkflowTaskStarted, 1)} · workflow task ${fmt(d.workflowTask, 1)}` +
-          ` · activity scheduled → started ${fmt(d.scheduledToActivityStarted, 1)} · → agent start ${fmt(d.activityStartedToAgentStart, 1)}`,
+          ` · activity scheduled → started ${fmt(d.scheduledToActivityStarted, 1)} · → agent start ${fmt(d.activityStartedToAgentStart, 1)}` +
+          (d.activityStartedToPrompt !== null
+            ? ` · activity started → prompt on stdin ${fmt(d.activityStartedToPrompt, 1)}`
+            : ''),
       );
     }
     if (s.baton.history.workflows > 1) {
@@ -355,6 +364,15 @@ export function formatTable(summaries: ScenarioSummary[], kill: KillRecovery | n
     if (s.baton.agentStartMs !== undefined) {
       lines.push(
         `${s.name}: claude process start → first model request ${fmt(s.baton.agentStartMs)} ms (lower bound ${fmt(s.lowerBound.agentStartMs)} ms)`,
+      );
+    }
+    const h = s.baton.claudeHopMs;
+    if (h) {
+      lines.push(
+        `${s.name} real-claude hop (dependency's claude exits → dependent's first model request, medians, ms): ` +
+          `p50 ${fmt(h.p50, 1)}, max ${fmt(h.max, 1)} over ${h.hops} hops (lower bound p50 ${fmt(s.lowerBound.claudeHopMs?.p50 ?? null, 1)}); ` +
+          `before it, the dependency's last model answer → its claude exits ${fmt(h.depAnswerToAgentEnd, 1)}; ` +
+          `claude exits → prompt on the dependent's stdin ${fmt(h.agentEndToPrompt, 1)} · → first request ${fmt(h.promptToFirstRequest, 1)}`,
       );
     }
   }

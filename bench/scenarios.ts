@@ -9,7 +9,7 @@ export interface Scenario {
   /** One line for the table and the docs: the shape of the plan. */
   shape: string;
   plan: Plan;
-  /** Milliseconds each task's agent works (the stub sleeps that long). */
+  /** Milliseconds each task's agent works (the stub sleeps that long; the fake model waits that long to answer claude). */
   sleepMs: (taskId: string) => number;
   agent: AgentKind;
   /** Sample the status query (library and `baton status` CLI) while the run goes and after it ends. */
@@ -19,6 +19,8 @@ export interface Scenario {
    * task counts, hops and the critical path are of these. Leaf ids are unique across the tree (the stub logs them).
    */
   leaves?: Plan;
+  /** The baton worker's warm agents at most at once (its default when absent; 0: none). */
+  warmAgents?: number;
 }
 
 /** The tasks that run agents: the plan's own, or a plan of sub-plans' leaves. */
@@ -135,7 +137,10 @@ export function hierarchy1000(): Scenario {
   };
 }
 
-/** examples/diamond.yaml's shape with the real claude binary and the scripted fake model. */
+/**
+ * examples/diamond.yaml's shape with the real claude binary and the scripted fake model, which answers each task's
+ * request after a second (a model takes seconds: time for the claudes started ahead to be ready, as they would be).
+ */
 export function diamondClaude(): Scenario {
   const tasks: TaskInput[] = [
     { id: 'map-endpoints', prompt: 'Map the endpoints.' },
@@ -146,11 +151,17 @@ export function diamondClaude(): Scenario {
   return {
     name: 'diamond-claude',
     shape:
-      "examples/diamond.yaml's 4 tasks (1 → 2 in parallel → 1), real claude + fake model answering at once; maxParallel 2",
+      "examples/diamond.yaml's 4 tasks (1 → 2 in parallel → 1), real claude + fake model answering after 1 s; maxParallel 2; warm agents (the worker's default)",
     plan: plan('bench-diamond', 2, tasks),
-    sleepMs: constant(0),
+    sleepMs: constant(1000),
     agent: 'claude',
   };
+}
+
+/** diamond-claude with no warm agents: every dependent's claude starts when its activity does. */
+export function diamondClaudeCold(): Scenario {
+  const warm = diamondClaude();
+  return { ...warm, name: 'diamond-claude-cold', shape: `${warm.shape}; no warm agents`, warmAgents: 0 };
 }
 
 export const SCENARIOS: Record<string, () => Scenario> = {
@@ -159,6 +170,7 @@ export const SCENARIOS: Record<string, () => Scenario> = {
   'independent-1000': independent1000,
   'scale-5000': scale5000,
   'diamond-claude': diamondClaude,
+  'diamond-claude-cold': diamondClaudeCold,
   'hierarchy-1000': hierarchy1000,
 };
 

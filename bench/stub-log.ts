@@ -1,10 +1,12 @@
-// Reading the agents' start/end log (BENCH_STUB_LOG) and turning it into per-hop latencies.
+// Reading the agents' start/prompt/end log (BENCH_STUB_LOG) and turning it into per-hop latencies.
 import { readFileSync } from 'node:fs';
 import type { Plan } from '../src/plan/schema.js';
 
 export interface AgentSpan {
   start: number;
   end: number | null;
+  /** When its prompt reached it on stdin (the Go stub wrapping the real claude with stream-json input); else null. */
+  prompt: number | null;
   pid: number;
   /** Random per agent process. */
   span: string;
@@ -24,11 +26,10 @@ export function readStubLog(file: string): Map<string, AgentSpan[]> {
     if (!task || at === undefined || pid === undefined || span === undefined) continue;
     const list = spans.get(task) ?? [];
     spans.set(task, list);
-    if (kind === 'start') list.push({ start: Number(at), end: null, pid: Number(pid), span });
-    if (kind === 'end') {
-      const open = list.find((s) => s.span === span && s.end === null);
-      if (open) open.end = Number(at);
-    }
+    if (kind === 'start') list.push({ start: Number(at), end: null, prompt: null, pid: Number(pid), span });
+    const open = list.find((s) => s.span === span && s.end === null);
+    if (kind === 'end' && open) open.end = Number(at);
+    if (kind === 'prompt' && open) open.prompt = Number(at);
   }
   for (const list of spans.values()) list.sort((a, b) => a.start - b.start);
   return spans;

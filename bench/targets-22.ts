@@ -1,7 +1,7 @@
 // Issue 22's targets: many runs at once, and tighter figures for the single-run scenarios.
 import type { ManyRuns } from './many-runs.js';
 import type { ScenarioSummary, Target } from './report.js';
-import { chainTarget, dagTarget, throughputTarget } from './targets.js';
+import { chainTarget, claudeHopTarget, dagTarget, throughputTarget } from './targets.js';
 
 export function targets22(summaries: ScenarioSummary[], many: ManyRuns | null): Target[] {
   const by = (name: string) => summaries.find((s) => s.name === name);
@@ -23,5 +23,7 @@ export function targets22(summaries: ScenarioSummary[], many: ManyRuns | null): 
   if (independent) list.push(throughputTarget(3, independent, 250));
   const dag = by('dag-10x20');
   if (dag) list.push(dagTarget(4, dag, 1.1));
+  const claude = by('diamond-claude');
+  if (claude) list.push(claudeHopTarget(5, claude, by('diamond-claude-cold'), 100));
   return list;
 }

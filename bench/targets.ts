@@ -32,3 +32,20 @@ export function throughputTarget(id: number, independent: ScenarioSummary, limit
     met: rate !== null && rate >= limit,
   };
 }
+
+/** The real claude's hop with warm agents (claude-hop.ts): p50 at most `limit`; the same plan cold beside it. */
+export function claudeHopTarget(
+  id: number,
+  warm: ScenarioSummary,
+  cold: ScenarioSummary | undefined,
+  limit: number,
+): Target {
+  const p50 = warm.baton.claudeHopMs?.p50 ?? null;
+  const coldP50 = cold?.baton.claudeHopMs?.p50;
+  return {
+    id,
+    target: `real claude (diamond-claude): dependency's claude exits → dependent's first model request p50 ≤ ${limit} ms`,
+    measured: `p50 ${p50} ms with warm agents` + (coldP50 !== undefined ? `, ${coldP50} ms without` : ''),
+    met: p50 !== null && p50 <= limit,
+  };
+}

@@ -13,6 +13,8 @@ export interface WorkerProcessSettings {
   artifactsDir: string;
   env: Record<string, string>;
   maxConcurrentAgents: number;
+  /** Claudes started ahead at most at once (the worker's default when absent). */
+  warmAgents?: number;
 }
 
 async function main(): Promise<void> {
@@ -31,6 +33,7 @@ async function main(): Promise<void> {
       policy: { allowBypassPermissions: false, workspaceRoots: [realpathSync(tmpdir())], agentEnv: [] },
     },
     maxConcurrentAgents: settings.maxConcurrentAgents,
+    ...(settings.warmAgents === undefined ? {} : { warmAgents: settings.warmAgents }),
     shutdownGraceTime: '2s',
   });
   process.once('SIGTERM', () => worker.shutdown());

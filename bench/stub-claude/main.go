@@ -11,7 +11,8 @@
 //	                 random per process, as pids repeat under a PID namespace and a resumed attempt
 //	                 reuses its session id
 //	BENCH_STUB_EXEC  run this program with the same arguments instead of answering (a timing wrapper,
-//	                 used to measure the real claude binary); its exit code is ours
+//	                 used to measure the real claude binary); its exit code is ours. With stream-json input it
+//	                 also logs "prompt <task> …" when the first message reaches it (wrap below)
 package main
 
 import (
@@ -92,33 +93,83 @@ func emit(v any) {
 	os.Stdout.Write(append(line, '\n'))
 }
 
+func taskOf(prompt string) string {
+	if m := taskLine.FindStringSubmatch(prompt); m != nil {
+		return m[1]
+	}
+	return "unknown"
+}
+
+// wrap runs the real program with our arguments (BENCH_STUB_EXEC), and logs its start and end around it. With
+// stream-json input its stdin is a pipe of ours: it starts at once (as a warm agent does, long before its prompt),
+// and the prompt — the first line on our stdin, which names the task — is logged ("prompt") and passed on as it
+// comes, the rest of our stdin after it.
+func wrap(target string, args []string, started time.Time, span string) {
+	cmd := exec.Command(target, args...)
+	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+	task := "unknown"
+	if flag(args, "--input-format") == "stream-json" {
+		in, err := cmd.StdinPipe()
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(127)
+		}
+		if err := cmd.Start(); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(127)
+		}
+		reader := bufio.NewReader(os.Stdin)
+		line, _ := reader.ReadString('\n')
+		var message struct {
+			Message struct {
+				Content string `json:"content"`
+			} `json:"message"`
+		}
+		json.Unmarshal([]byte(line), &message)
+		task = taskOf(message.Message.Content)
+		record("start", task, span, started)
+		if line != "" {
+			record("prompt", task, span, time.Now())
+		}
+		go func() {
+			defer in.Close()
+			if _, err := in.Write([]byte(line)); err == nil {
+				io.Copy(in, reader)
+			}
+		}()
+	} else {
+		task = taskOf(promptOf(args))
+		record("start", task, span, started)
+		cmd.Stdin = os.Stdin
+		if err := cmd.Start(); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(127)
+		}
+	}
+	err := cmd.Wait()
+	record("end", task, span, time.Now())
+	code := 0
+	if exitErr, ok := err.(*exec.ExitError); ok {
+		code = exitErr.ExitCode()
+	} else if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		code = 127
+	}
+	os.Exit(code)
+}
+
 func main() {
 	started := time.Now()
 	args := os.Args[1:]
-	prompt := promptOf(args)
-	task := "unknown"
-	if m := taskLine.FindStringSubmatch(prompt); m != nil {
-		task = m[1]
-	}
 	nonce := make([]byte, 8)
 	rand.Read(nonce)
 	span := hex.EncodeToString(nonce)
-	record("start", task, span, started)
-
 	if target := os.Getenv("BENCH_STUB_EXEC"); target != "" {
-		cmd := exec.Command(target, args...)
-		cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
-		err := cmd.Run()
-		record("end", task, span, time.Now())
-		code := 0
-		if exitErr, ok := err.(*exec.ExitError); ok {
-			code = exitErr.ExitCode()
-		} else if err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			code = 127
-		}
-		os.Exit(code)
+		wrap(target, args, started, span)
 	}
+	prompt := promptOf(args)
+	task := taskOf(prompt)
+	record("start", task, span, started)
 
 	sessionID := flag(args, "--session-id")
 	if sessionID == "" {

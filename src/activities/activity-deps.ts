@@ -1,6 +1,7 @@
 // What a worker gives the activities that run claude: where files go, which claude, and how it is run.
 import type { ArtifactStore } from '../artifacts/store.js';
 import type { WorkerPolicy } from '../policy/worker-policy.js';
+import type { WarmAgentSource } from './warm-agent.js';
 
 export interface ActivityDeps {
   /** Root folder of artifacts (transcripts, results) on this worker: claude writes here. */
@@ -32,4 +33,6 @@ export interface ActivityDeps {
   conversationSyncMs?: number;
   /** Least time between two checkpoints of a worktree to `workspace.remote` (default 2 s). */
   checkpointMs?: number;
+  /** Claudes started ahead of their attempts (warm-pool.ts); absent: every attempt starts its own. */
+  warmAgents?: WarmAgentSource;
 }

@@ -1,5 +1,6 @@
 // claude's command line (DESIGN §5), for every activity that runs claude: the only module that knows its flags.
 // Pure, so it is unit-tested without a process.
+import path from 'node:path';
 import { agentToolNames } from '../contract/agent-tools.js';
 import type { AgentDefinition, EffectiveTask } from '../plan/schema.js';
 
@@ -76,4 +77,11 @@ export function buildClaudeArgs({
   if (session.kind === 'new') args.push('--session-id', session.sessionId);
   else args.push('--resume', session.sessionId);
   return args;
+}
+
+/** `--add-dir` folders: those of `files` not inside `cwd`, each once (outside its cwd claude asks, and nobody answers). */
+export function addDirsFor(cwd: string, files: string[]): string[] {
+  const root = path.resolve(cwd);
+  const folders = files.map((file) => path.dirname(path.resolve(file)));
+  return [...new Set(folders)].filter((dir) => dir !== root && !dir.startsWith(`${root}${path.sep}`));
 }

@@ -12,6 +12,7 @@ import { FileTail, FOLLOW_INTERVAL_MS, lastLines } from './file-tail.js';
 import { LiveInput, type LiveChannel, type LiveNote } from './live-input.js';
 import { detectPidNamespace } from './pid-namespace.js';
 import { spawnClaude, type ExitInfo } from './spawn-claude.js';
+import type { ClaudeLaunch, WarmAgent } from './warm-agent.js';
 import { StreamParser, type ResultLine, type StreamState } from './stream.js';
 
 export type ClaudeRunnerDeps = Pick<
@@ -43,6 +44,10 @@ export interface ClaudeAttemptSpec {
    * the channel's notes until claude's first result. Absent: the prompt in argv (or on stdin as text), stdin closed.
    */
   live?: { channel?: LiveChannel };
+  /** A claude started ahead for this attempt (warm-pool.ts): taken if it was started as this one would be. */
+  warm?: WarmAgent;
+  /** Called once claude has said something after its prompt (its start is behind it), or the attempt ended. */
+  started?: () => void;
 }
 
 /** How one attempt ended. A success always has its result line. */
@@ -57,29 +62,18 @@ const STDERR_TAIL_LINES = 20;
 /** Longer than setTimeout can wait: left to the activity's start-to-close timeout. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
-/** Runs claude once and judges how it ended (one that cannot start too); throws when cancelled: the signal's reason. */
-export async function runClaudeAttempt(deps: ClaudeRunnerDeps, spec: ClaudeAttemptSpec): Promise<ClaudeAttempt> {
-  const live = spec.live !== undefined;
-  const onStdin = live || !promptFitsArgv(spec.prompt.text);
-  if (onStdin && !live && !spec.prompt.written) await writeFile(spec.prompt.file, spec.prompt.text, ownerOnlyFile);
-  const args = buildClaudeArgs({ ...spec.command, prompt: onStdin ? null : spec.prompt.text, live });
+/** The process an attempt starts: its command line, environment, folder and files. */
+export async function claudeLaunch(
+  deps: ClaudeRunnerDeps,
+  spec: Pick<ClaudeAttemptSpec, 'command' | 'cwd' | 'transcriptFile' | 'stderrFile'>,
+  /** The prompt for argv; null: it goes on stdin. */
+  prompt: string | null,
+  live: boolean,
+): Promise<ClaudeLaunch> {
+  const args = buildClaudeArgs({ ...spec.command, prompt, live });
   const pidNamespace = deps.usePidNamespace === false ? null : await detectPidNamespace();
   const asRoot = process.getuid?.() === 0 || pidNamespace?.mapsRoot === true;
-
-  let input: LiveInput | undefined;
-  // An --agent claude does not know, seen on its init line (unknownAgent): it is stopped at once.
-  let refused: Classification | undefined;
-  const parser = new StreamParser(
-    live
-      ? (event) => {
-          input?.onEvent(event);
-          refused ??= unknownAgent(event, spec.command.task.agent);
-          if (refused) stop();
-        }
-      : undefined,
-  );
-  const transcript = new FileTail(spec.transcriptFile, (text) => parser.push(text));
-  const claude = await spawnClaude({
+  return {
     claudeBin: deps.claudeBin,
     args,
     cwd: spec.cwd,
@@ -88,10 +82,39 @@ export async function runClaudeAttempt(deps: ClaudeRunnerDeps, spec: ClaudeAttem
       { permissionMode: spec.command.task.permissionMode, asRoot },
     ),
     pidNamespace,
-    ...(live ? { stdinPipe: true } : onStdin ? { stdinFile: spec.prompt.file } : {}),
     stdoutFile: spec.transcriptFile,
     stderrFile: spec.stderrFile,
-  });
+  };
+}
+
+/** Runs claude once and judges how it ended (one that cannot start too); throws when cancelled: the signal's reason. */
+export async function runClaudeAttempt(deps: ClaudeRunnerDeps, spec: ClaudeAttemptSpec): Promise<ClaudeAttempt> {
+  const live = spec.live !== undefined;
+  const onStdin = live || !promptFitsArgv(spec.prompt.text);
+  if (onStdin && !live && !spec.prompt.written) await writeFile(spec.prompt.file, spec.prompt.text, ownerOnlyFile);
+  const launch = await claudeLaunch(deps, spec, onStdin ? null : spec.prompt.text, live);
+
+  let input: LiveInput | undefined;
+  // An --agent claude does not know, seen on its init line (unknownAgent): it is stopped at once.
+  let refused: Classification | undefined;
+  const parser = new StreamParser(
+    live
+      ? (event) => {
+          if (input) spec.started?.();
+          input?.onEvent(event);
+          refused ??= unknownAgent(event, spec.command.task.agent);
+          if (refused) stop();
+        }
+      : undefined,
+  );
+  const transcript = new FileTail(spec.transcriptFile, (text) => parser.push(text));
+  // A claude started ahead with exactly this launch is taken; any other is stopped before this one starts.
+  const claude =
+    (live && (await spec.warm?.adopt(launch))) ||
+    (await spawnClaude({
+      ...launch,
+      ...(live ? { stdinPipe: true } : onStdin ? { stdinFile: spec.prompt.file } : {}),
+    }));
   if (claude.stdin) {
     input = new LiveInput(claude.stdin, spec.live?.channel);
     input.start(spec.prompt.text);
@@ -123,6 +146,7 @@ export async function runClaudeAttempt(deps: ClaudeRunnerDeps, spec: ClaudeAttem
     clearInterval(heartbeatTimer);
     clearTimeout(timeoutTimer);
     input?.close();
+    spec.started?.();
     signal?.removeEventListener('abort', stop);
     // Whatever ended this attempt, claude and everything it started end with it (a no-op once it has exited).
     await claude.terminate(deps.killGraceMs);

@@ -22,6 +22,7 @@ import {
   type GenerationFiles,
 } from './generation-files.js';
 import { runClaudeAttempt } from './claude-attempt.js';
+import { addDirsFor } from './claude-args.js';
 import { guidanceChannel } from './guidance-channel.js';
 import { cannotStart } from './claude-preflight.js';
 import { checkAgentPolicy } from './policy-check.js';
@@ -59,6 +60,16 @@ export function createActivities(deps: ActivityDeps) {
 }
 
 async function runAgent(deps: ActivityDeps, input: RunAgentInput): Promise<RunAgentResult> {
+  // Claudes started ahead on this worker wait until this attempt's own is under way (warm-pool.ts).
+  const started = deps.warmAgents?.starting() ?? ((): void => undefined);
+  try {
+    return await runAttempt(deps, input, started);
+  } finally {
+    started();
+  }
+}
+
+async function runAttempt(deps: ActivityDeps, input: RunAgentInput, started: () => void): Promise<RunAgentResult> {
   const ctx = Context.current();
   const attempt = ctx.info.attempt;
   // Before anything of the attempt exists: a task asking for more than this worker allows never starts.
@@ -105,6 +116,7 @@ async function runAgent(deps: ActivityDeps, input: RunAgentInput): Promise<RunAg
   });
   details.sessionId = session.sessionId;
   details.session = session.record;
+
   if (session.record.notResumedBecause) {
     ctx.log.info(`attempt ${attempt} starts a new conversation: ${session.record.notResumedBecause}`);
   }
@@ -149,6 +161,9 @@ async function runAgent(deps: ActivityDeps, input: RunAgentInput): Promise<RunAg
   const taskPrompt = await beating(() => readTaskPrompt(store, input.task.prompt, { ...details }));
   const resultFiles = await beating(() => dependencyResults(store, input, paths, { ...details }));
   const logs = [paths.prompt, paths.session, paths.transcript, paths.stderr];
+  // A claude started ahead for this run of the task (warm-pool.ts): only a first attempt's new conversation takes it.
+  const first = attempt === 1 && !fixRound && sameNumber === 0 && session.kind === 'new';
+  const warm = await deps.warmAgents?.claim(ids, first ? session.sessionId : null);
   // The agent's baton tools (DESIGN §13): notes, and questions to a person. Closed however the attempt ends.
   const talk =
     deps.agentTools === false
@@ -158,11 +173,15 @@ async function runAgent(deps: ActivityDeps, input: RunAgentInput): Promise<RunAg
           generation: input.generation,
           sessionId: () => stream?.sessionId ?? session.sessionId,
           signal: ctx.cancellationSignal,
+          ...(warm?.bridge ? { bridge: warm.bridge } : {}),
           conversationFile: async () => {
             const id = stream?.sessionId ?? session.sessionId;
             if (id === session.sessionId && (await sizeOf(session.file)) !== undefined) return session.file;
             return (await sessionFilesAnywhere(configDir, id))[0];
           },
+        }).catch(async (err: unknown) => {
+          await warm?.discard();
+          throw err;
         });
   try {
     // A question an earlier attempt's agent asked (that attempt ended first): still open, this attempt could only
@@ -207,8 +226,7 @@ async function runAgent(deps: ActivityDeps, input: RunAgentInput): Promise<RunAg
         task: input.task,
         agents: input.agents,
         session: { kind: session.kind, sessionId: session.sessionId },
-        // Outside its cwd, claude asks before reading a file, and nobody answers in -p: name the results' folders.
-        addDirs: foldersOutside(input.cwd, Object.values(resultFiles)),
+        addDirs: addDirsFor(input.cwd, Object.values(resultFiles)),
         mcpConfig: talk?.mcpConfig,
       },
       prompt:
@@ -225,6 +243,8 @@ async function runAgent(deps: ActivityDeps, input: RunAgentInput): Promise<RunAg
       signal: ctx.cancellationSignal,
       // A person's guidance reaches the agent while it works (DESIGN §11).
       live: { channel: guidanceChannel({ taskId: input.task.id, generation: input.generation }, deps.guidancePollMs) },
+      warm,
+      started,
       heartbeat: (state) => {
         stream = state;
         heartbeat();
@@ -257,6 +277,7 @@ async function runAgent(deps: ActivityDeps, input: RunAgentInput): Promise<RunAg
     }
     throw err;
   } finally {
+    await warm?.discard();
     await talk?.close();
   }
 
@@ -329,13 +350,6 @@ async function keepAttempt(store: ArtifactStore, paths: AttemptPaths, files: str
       details,
     );
   }
-}
-
-/** The folders of `files` that are not inside `cwd`, each once. */
-function foldersOutside(cwd: string, files: string[]): string[] {
-  const root = path.resolve(cwd);
-  const folders = files.map((file) => path.dirname(path.resolve(file)));
-  return [...new Set(folders)].filter((dir) => dir !== root && !dir.startsWith(`${root}${path.sep}`));
 }
 
 /** `file` relative to `cwd` when it lies inside it; undefined otherwise. */

@@ -3,7 +3,7 @@
 // 0 completed · 1 failed, cancelled or aborted · 2 bad input (nothing started) · 3 Temporal unreachable.
 import { Command, InvalidArgumentError } from 'commander';
 import { BadInputError } from '../client/errors.js';
-import { loadConfig, type Config } from '../config/index.js';
+import { loadConfig, MAX_WARM_AGENTS, type Config } from '../config/index.js';
 import { loadMetricsConfig } from '../config/metrics.js';
 import { ExitCode, exitCodeOf } from '../errors/exit-code.js';
 import type { Intervention, InterventionInput } from '../workflows/messages.js';
@@ -46,6 +46,14 @@ function positiveNumber(value: string): number {
 function positiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('must be a positive whole number');
+  return n;
+}
+
+function warmAgentsCount(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n > MAX_WARM_AGENTS) {
+    throw new InvalidArgumentError(`must be a whole number from 0 to ${MAX_WARM_AGENTS}`);
+  }
   return n;
 }
 
@@ -196,6 +204,11 @@ program
   .command('worker')
   .description('run a worker: executes runs from the task queue until Ctrl-C')
   .option('--max-agents <n>', 'agents this worker runs at once', positiveInt)
+  .option(
+    '--warm-agents <n>',
+    'claudes started ahead of their task (when its last dependency starts) at most at once; 0: none (default BATON_WARM_AGENTS, else 4)',
+    warmAgentsCount,
+  )
   .option('--grace <duration>', 'how long running agents may finish after Ctrl-C before they are cancelled', '30s')
   .option('--task-queue <queue>', 'the task queue to serve (default BATON_TASK_QUEUE, else baton)')
   .option(

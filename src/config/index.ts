@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { TaskQueueSchema } from '../plan/schema.js';
 import { loadArtifactsConfig, type ArtifactsConfig } from './artifacts.js';
 import { loadEncryptionConfig, type EncryptionConfig } from './encryption.js';
-import { parseEnv, type Env } from './env.js';
+import { emptyAsUnset, parseEnv, type Env } from './env.js';
 import { loadMetricsConfig, type MetricsConfig } from './metrics.js';
 import { loadNotifyCommand } from './notify.js';
 import { loadPolicySettings, type PolicySettings } from './policy.js';
@@ -14,6 +14,9 @@ import { loadTemporalSettings, type TemporalSettings } from './temporal.js';
 import { loadTracingConfig, type TracingConfig } from './tracing.js';
 
 export { ConfigError, type Env } from './env.js';
+
+/** More claudes started ahead than this is a typo, not a setting: each takes ~150–250 MB (the pool bounds them too). */
+export const MAX_WARM_AGENTS = 256;
 
 // baton's own state, its workers' defaults and the embedded dev server (DESIGN.md §8).
 const BatonEnvSchema = z.object({
@@ -24,6 +27,14 @@ const BatonEnvSchema = z.object({
   BATON_SERVER_PORT: z.coerce.number().int().min(1).max(65535).default(7233),
   BATON_UI_PORT: z.coerce.number().int().min(1).max(65535).default(8233),
   BATON_UI_URL: z.string().min(1).optional(),
+  // Claudes a worker starts ahead of their task at most at once (DESIGN §5 warm agents); `--warm-agents` overrides it.
+  BATON_WARM_AGENTS: emptyAsUnset(
+    z
+      .string()
+      .regex(/^\d{1,9}$/, { error: 'must be a whole number, 0 or more' })
+      .transform(Number)
+      .pipe(z.number().max(MAX_WARM_AGENTS, { error: `must be at most ${MAX_WARM_AGENTS}` })),
+  ),
 });
 
 export interface Config {
@@ -45,6 +56,8 @@ export interface Config {
   uiPort: number;
   /** Base URL of the Temporal Web UI, when known. */
   uiUrl: string | undefined;
+  /** A worker's warm agents at most at once (BATON_WARM_AGENTS); unset: the worker's default. */
+  warmAgents: number | undefined;
   /** Run when a run starts waiting on a person, the event as JSON on stdin (BATON_NOTIFY_CMD). */
   notifyCommand: string[] | undefined;
   /** Payload encryption and the codec server (BATON_ENCRYPTION_KEY[S], BATON_CODEC_*). */
@@ -79,6 +92,7 @@ export function loadConfig(env: Env, cwd: string): Config {
     uiPort: e.BATON_UI_PORT,
     notifyCommand: loadNotifyCommand(env),
     uiUrl: e.BATON_UI_URL ?? (temporal.address ? undefined : `http://127.0.0.1:${e.BATON_UI_PORT}`),
+    warmAgents: e.BATON_WARM_AGENTS,
     encryption: loadEncryptionConfig(env),
     metrics: loadMetricsConfig(env),
     tracing: loadTracingConfig(env),

@@ -7,6 +7,8 @@ import { createActivities, type ActivityDeps } from '../activities/index.js';
 import { batonDataConverter } from '../codec/data-converter.js';
 import { answerSinks } from '../activities/agent-talk/answers.js';
 import { warmUpLauncher } from '../activities/launcher/client.js';
+import { noWarmAgents, WarmPool } from '../activities/warm-pool.js';
+import { LocalArtifactStore } from '../artifacts/local-store.js';
 import { createNotifyActivities } from '../activities/notify.js';
 import { createPlanActivities } from '../activities/plan-goal.js';
 import { createVerifyActivities } from '../activities/verify/verify-task.js';
@@ -39,7 +41,11 @@ export interface BatonWorkerOptions {
   activitiesOnly?: boolean;
   /** Where the worker's progress lines go (an agent started or ended, a run ended); undefined: nowhere. */
   progress?: (line: string) => void;
+  /** Claudes started ahead of their task (DESIGN §5 warm agents) at most at once; 0: none (default 4). */
+  warmAgents?: number;
 }
+
+export const DEFAULT_WARM_AGENTS = 4;
 
 export const DEFAULT_MAX_CONCURRENT_AGENTS = 16;
 
@@ -93,14 +99,26 @@ export async function createBatonWorker(options: BatonWorkerOptions): Promise<Wo
     Runtime.instance().logger.warn(message),
   );
   const progress = options.progress && new WorkerProgress(options.progress);
-  return await Worker.create({
+  const slots = options.maxConcurrentAgents ?? DEFAULT_MAX_CONCURRENT_AGENTS;
+  // Warmed on the word of the workflows this worker runs (a sink): an activities-only worker has none.
+  const max = options.activitiesOnly ? 0 : (options.warmAgents ?? DEFAULT_WARM_AGENTS);
+  const store = options.activities.store;
+  const warm =
+    max > 0
+      ? new WarmPool(
+          { ...options.activities, remoteStore: store !== undefined && !(store instanceof LocalArtifactStore) },
+          { max, slots, warn: (message) => Runtime.instance().logger.warn(message) },
+        )
+      : undefined;
+  const activityDeps: ActivityDeps = { ...options.activities, ...(warm ? { warmAgents: warm } : {}) };
+  const worker = await Worker.create({
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     // Without workflow code the SDK polls the queue for activity tasks only.
     ...(options.activitiesOnly ? {} : { workflowBundle: code.workflowBundle, workflowsPath: code.workflowsPath }),
     activities: {
-      ...createActivities(options.activities),
+      ...createActivities(activityDeps),
       ...createPlanActivities(options.activities),
       ...createVerifyActivities(options.activities),
       ...createNotifyActivities(options.notifyCommand),
@@ -126,12 +144,19 @@ export async function createBatonWorker(options: BatonWorkerOptions): Promise<Wo
             ...snapshots.sinks(progress && ((runId, phase) => progress.phase(runId, phase))),
             // An answer wakes the agent waiting for it at once when that agent runs here (agent-talk/answers.ts).
             ...answerSinks(),
+            // Without warm agents the workflow's word is heard and ignored (an unregistered sink logs an error).
+            ...(warm ? warm.sinks() : noWarmAgents()),
           },
         }),
-    maxConcurrentActivityTaskExecutions: options.maxConcurrentAgents ?? DEFAULT_MAX_CONCURRENT_AGENTS,
+    maxConcurrentActivityTaskExecutions: slots,
     // Heartbeats carry cancellation to the agent: send them often so a cancel kills it at once.
     maxHeartbeatThrottleInterval: '1s',
     defaultHeartbeatThrottleInterval: '1s',
     shutdownGraceTime: options.shutdownGraceTime ?? DEFAULT_SHUTDOWN_GRACE,
   });
+  if (!warm) return worker;
+  // However the worker stops, no claude it started ahead outlives it.
+  const run = worker.run.bind(worker);
+  worker.run = () => run().finally(() => warm.close());
+  return worker;
 }

@@ -64,7 +64,12 @@ export async function orchestrate(input: OrchestrateInput): Promise<RunStatus> {
   if (run.scheduler && carried) run.tasks.children.adopt(run.scheduler);
   const reporter = run.reporter;
   if (reporter) void run.guard.run(() => reporter.run());
-  return await run.ends(run.guard.run(() => runWorkflow(run, goal, options)));
+  try {
+    return await run.ends(run.guard.run(() => runWorkflow(run, goal, options)));
+  } finally {
+    // Ended, cancelled or continued as new: no claude started ahead for this run is left (./warm-agents.ts).
+    run.tasks.warm.releaseAll();
+  }
 }
 
 /** The run in its own scope: planning (from a goal), then its tasks; a cancellation ends every task first. */

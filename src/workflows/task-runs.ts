@@ -10,6 +10,7 @@ import type { GuidanceMemos } from './guidance-memo.js';
 import type { OrchestrateOptions } from './input.js';
 import type { Scheduler } from './scheduler/index.js';
 import { runVerified } from './verification.js';
+import { WarmAgents } from './warm-agents.js';
 import type { IsolatedOutcome, Worktrees } from './worktrees.js';
 
 /** Text of a dependency's notes its dependents' prompts carry at most (the notes tool reads them all). */
@@ -27,6 +28,8 @@ export class TaskRuns {
   private readonly running = new Map<string, Running>();
   /** The tasks whose sub-plans run as child runs. */
   readonly children: ChildRuns;
+  /** Tasks whose claude their worker may start ahead (./warm-agents.ts). */
+  readonly warm: WarmAgents;
 
   constructor(
     private readonly runId: string,
@@ -36,6 +39,7 @@ export class TaskRuns {
     private readonly memos: GuidanceMemos,
   ) {
     this.children = new ChildRuns(runId, options, sched);
+    this.warm = new WarmAgents(runId);
   }
 
   /** Tasks running: agents and sub-plans (maxParallel counts both). */
@@ -61,13 +65,16 @@ export class TaskRuns {
     const inherited = task.dependsOn.length === 0 ? (parent?.dependencies ?? []) : [];
     // A question whose agent ended before the answer came: this run continues that conversation with the answer.
     const answered = sched.talk.takeAnswer(taskId);
+    const cwd = sched.plan.workspace?.repo ?? this.options.cwd ?? '.';
+    // A warmed task's run has the conversation its claude was started with.
+    const warmSession = this.warm.launched(taskId, record.generation);
     const input: RunAgentInput = {
       runId: this.runId,
       goal: sched.plan.goal,
       ...(parent ? { parentGoals: parent.parentGoals } : {}),
       task: prompt ? { ...task, prompt } : task,
       generation: record.generation,
-      cwd: sched.plan.workspace?.repo ?? this.options.cwd ?? '.',
+      cwd,
       agents: sched.plan.agents,
       dependencies: [
         ...inherited,
@@ -84,7 +91,7 @@ export class TaskRuns {
         }),
       ],
       guidance,
-      sessionId: answered?.sessionId ?? uuid4(),
+      sessionId: answered?.sessionId ?? warmSession ?? uuid4(),
       ...(answered ? { answer: { question: answered.text, text: answered.answer! } } : {}),
     };
     // The agent, then its verify commands (./verification.ts), in its worktree with isolation.
@@ -109,9 +116,12 @@ export class TaskRuns {
         if (failure.cancelled && reason) failure.message = `cancelled: ${reason}`;
         sched.failed(taskId, failure, now());
         this.memos.sync(sched, taskId);
+        this.warm.sweep(sched);
       },
     );
     this.running.set(taskId, { scope, done });
+    // Its dependents' claudes may start now (not in worktrees: a dependent's does not exist yet).
+    if (!worktrees) this.warm.dependencyStarted(sched, taskId, cwd);
   }
 
   /** Cancels the task's agent or sub-plan; settles when its end is recorded. A task not running is left alone. */
@@ -126,6 +136,7 @@ export class TaskRuns {
 
   /** Cancels every agent and ends every sub-plan (`reason`: what their runs say). */
   cancelAll(reason = 'the run above it ended'): void {
+    this.warm.releaseAll();
     for (const entry of this.running.values()) entry.scope.cancel();
     this.children.cancelAll(reason);
   }

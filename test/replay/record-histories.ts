@@ -1,6 +1,7 @@
 // (Re)records the histories the replay test (test/workflow/replay.test.ts) replays: real runs of `orchestrate`
 // (real claude, scripted model) covering retries, interventions (an approval gate, retryTask after a failure,
-// guide), continue-as-new, a verify round given back to its agent, the plan's verify failing after a merge, and the two ways a run ends cancelled (an abort, Temporal's cancellation), written as
+// guide), continue-as-new, a verify round given back to its agent, the plan's verify failing after a merge, a warm
+// agent, and the two ways a run ends cancelled (an abort, Temporal's cancellation), written as
 // JSON into test/histories/. Run after a deliberate workflow change:
 //   npm run build && node dist/test/replay/record-histories.js [scenario …]   (default: every scenario)
 // (uses BATON_TEST_TEMPORAL_ADDRESS when set, else starts a dev server of its own).
@@ -31,6 +32,15 @@ async function save(address: string, name: string, handle: WorkflowHandle, runId
 
 type Scenario = (h: Harness, address: string) => Promise<void>;
 
+/** A run of these tasks left alone to its end, recorded as `name` (its plan named `replay-<name>`). */
+const toTheEnd =
+  (name: string, tasks: Parameters<typeof plan>[1]): Scenario =>
+  async (h, address) => {
+    const handle = await h.start(plan(`replay-${name}`, tasks));
+    await h.result(handle);
+    await save(address, name, handle);
+  };
+
 /** A run stopped while one agent runs: one task done, one running, one waiting on it, one at a gate. */
 const stoppedTasks = [
   { id: 'quick', prompt: 'Done at once.' },
@@ -43,16 +53,10 @@ const scenarios: Record<string, { script: NonNullable<Parameters<typeof withHarn
   // Temporal's retries: two 429s, then success; a dependent runs after.
   retries: {
     script: { flaky: { failFirst: [{ status: 429 }, { status: 429 }], turns: [{ text: 'third time lucky' }] } },
-    async run(h, address) {
-      const handle = await h.start(
-        plan('replay-retries', [
-          { id: 'flaky', prompt: 'Fails twice.' },
-          { id: 'after', prompt: 'Then this.', dependsOn: ['flaky'] },
-        ]),
-      );
-      await h.result(handle);
-      await save(address, 'retries', handle);
-    },
+    run: toTheEnd('retries', [
+      { id: 'flaky', prompt: 'Fails twice.' },
+      { id: 'after', prompt: 'Then this.', dependsOn: ['flaky'] },
+    ]),
   },
   // People step in: an approval gate, a non-retryable failure that waits, retryTask with a new prompt.
   interventions: {
@@ -139,6 +143,15 @@ const scenarios: Record<string, { script: NonNullable<Parameters<typeof withHarn
       await h.result(handle);
       await save(address, 'plan-verify', handle);
     },
+  },
+  // Warm agents (DESIGN §5): the dependent's conversation id is chosen when its dependency starts (patched
+  // baton-warm-agent), and the harness's worker starts its claude ahead.
+  'warm-agent': {
+    script: {},
+    run: toTheEnd('warm-agent', [
+      { id: 'first', prompt: 'First.' },
+      { id: 'second', prompt: 'Then this, started ahead.', dependsOn: ['first'] },
+    ]),
   },
   // A person's abort while an agent runs: the run ends as Temporal's Canceled, its final status in the details.
   aborted: {

@@ -116,7 +116,10 @@ void test("two attempts share the worker's socket, and neither's token reaches t
       socket.on('error', () => undefined);
     });
     assert.deepEqual(
-      replies.trim().split('\n').map((line) => (JSON.parse(line) as { id: number }).id),
+      replies
+        .trim()
+        .split('\n')
+        .map((line) => (JSON.parse(line) as { id: number }).id),
       [3],
     );
     assert.deepEqual(calls, ['a notes', 'b notes', 'a notes']);

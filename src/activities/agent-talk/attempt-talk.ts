@@ -3,8 +3,9 @@
 // agent still waits on when it ends.
 import type { Context } from '@temporalio/activity';
 import type { RunAgentInput } from '../../contract/agent.js';
+import type { AgentTool } from '../../contract/agent-tools.js';
 import type { QuestionView } from '../../contract/talk.js';
-import { openBridge, type TalkBridge } from './bridge.js';
+import { openBridge, type TalkBridge, type UnboundBridge } from './bridge.js';
 import { RunTalk } from './run-talk.js';
 import { callTool } from './tools.js';
 
@@ -29,6 +30,8 @@ export interface AttemptTalkOptions {
   signal: AbortSignal;
   /** claude's file of the conversation on this host, once there is one. */
   conversationFile?: () => Promise<string | undefined>;
+  /** The bridge of a claude started ahead for this attempt (../warm-pool.ts): it serves this attempt from now on. */
+  bridge?: UnboundBridge;
 }
 
 /**
@@ -43,15 +46,14 @@ export async function openAttemptTalk(ctx: Context, options: AttemptTalkOptions)
   const talk = new RunTalk(client, runId, { taskId: options.taskId, generation: options.generation }, warn);
   const over = new AbortController();
   const signal = AbortSignal.any([options.signal, over.signal]);
-  const bridge: TalkBridge = await openBridge(
-    (tool, args) =>
-      callTool(talk, tool, args, {
-        sessionId: options.sessionId,
-        signal,
-        conversationFile: options.conversationFile,
-      }),
-    warn,
-  );
+  const handle = (tool: AgentTool, args: unknown) =>
+    callTool(talk, tool, args, {
+      sessionId: options.sessionId,
+      signal,
+      conversationFile: options.conversationFile,
+    });
+  options.bridge?.bind(handle);
+  const bridge: TalkBridge = options.bridge ?? (await openBridge(handle, warn));
   return {
     mcpConfig: bridge.mcpConfig,
     get waitingForAnswer() {

@@ -171,6 +171,31 @@ export async function openBridge(handle: ToolHandler, warn: (message: string) =>
   };
 }
 
+/** A bridge open before its attempt (a warm agent's: ../warm-pool.ts): calls wait until `bind` gives their handler. */
+export interface UnboundBridge extends TalkBridge {
+  /** Its attempt's handler; from here on the attempt closes it. */
+  bind(handle: ToolHandler): void;
+  readonly bound: boolean;
+}
+
+export async function openUnboundBridge(warn: (message: string) => void): Promise<UnboundBridge> {
+  let resolve!: (handle: ToolHandler) => void;
+  const handler = new Promise<ToolHandler>((done) => (resolve = done));
+  const bridge = await openBridge(async (tool, args) => (await handler)(tool, args), warn);
+  let bound = false;
+  return {
+    mcpConfig: bridge.mcpConfig,
+    close: () => bridge.close(),
+    bind(handle) {
+      bound = true;
+      resolve(handle);
+    },
+    get bound() {
+      return bound;
+    },
+  };
+}
+
 function parseCall(line: string): ToolCall | null {
   try {
     const value = JSON.parse(line) as Partial<ToolCall>;

@@ -30,6 +30,8 @@ export interface WorkerCommandOptions {
   rehearse?: boolean;
   /** Refuse plans' `verify` commands (DESIGN.md §11): this worker runs agents only. */
   noCommands?: boolean;
+  /** Claudes started ahead of their task at most at once (0: none). */
+  warmAgents?: number;
 }
 
 /** `baton worker`'s flags as commander gives them (`--no-commands` sets `commands: false`). */
@@ -99,6 +101,7 @@ async function serve(
     activities,
     notifyCommand: config.notifyCommand,
     maxConcurrentAgents: options.maxConcurrentAgents,
+    ...warmAgentsOf(options, config),
     shutdownGraceTime: grace,
     progress: note,
     dataConverter: batonDataConverter(config.encryption.keys),
@@ -125,4 +128,10 @@ async function serve(
   }
   await connection.close();
   return 0;
+}
+
+/** `--warm-agents`, else BATON_WARM_AGENTS, else the worker's default. */
+export function warmAgentsOf(options: WorkerCommandOptions, config: Config): { warmAgents?: number } {
+  const warmAgents = options.warmAgents ?? config.warmAgents;
+  return warmAgents === undefined ? {} : { warmAgents };
 }
