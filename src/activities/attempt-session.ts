@@ -10,7 +10,7 @@ import type { ArtifactStore } from '../artifacts/store.js';
 import type { AttemptPaths } from './artifact-paths.js';
 import type { SessionMode } from './claude-args.js';
 import type { GenerationFiles } from './generation-files.js';
-import { modelAnswers, placeFile, sessionFile, sessionFilesAnywhere, sizeOf } from './session-store.js';
+import { modelAnswers, placeFile, sessionFiles, sessionFilesAnywhere, sizeOf } from './session-store.js';
 import type { AttemptSession, RunAgentInput } from '../contract/agent.js';
 
 export type AttemptStart = SessionMode & {
@@ -38,8 +38,9 @@ export async function sessionFor(sources: SessionSources): Promise<AttemptStart>
   const known = [...new Set([...recorded, input.sessionId])];
   const traced = new Set<string>();
   let newest: { sessionId: string; why: string } | undefined;
+  const fileOf = await sessionFiles(configDir, input.cwd);
   for (const sessionId of known) {
-    const file = await sessionFile(configDir, input.cwd, sessionId);
+    const file = fileOf(sessionId);
     const bytes = await gather(sources, sessionId, file);
     if (bytes === undefined) {
       if (recorded.includes(sessionId)) {
@@ -61,7 +62,7 @@ export async function sessionFor(sources: SessionSources): Promise<AttemptStart>
   // Nothing to continue: a conversation of this attempt's own, under an id no file carries.
   const fresh = !recorded.includes(input.sessionId) && !traced.has(input.sessionId);
   const sessionId = fresh ? input.sessionId : randomUUID();
-  const file = await sessionFile(configDir, input.cwd, sessionId);
+  const file = fileOf(sessionId);
   const record: AttemptSession = { mode: 'new', sessionId };
   if (newest) Object.assign(record, { previousSessionId: newest.sessionId, notResumedBecause: newest.why });
   else if (sources.attempt > 1) record.notResumedBecause = 'no earlier attempt recorded a Claude conversation';

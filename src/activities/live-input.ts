@@ -18,12 +18,13 @@ export interface LiveNote {
 
 /** Where notes for a running agent come from, and where their delivery is told (run-agent's guidance channel). */
 export interface LiveChannel {
-  /** Notes not yet delivered; each is written once per attempt. */
-  pending(): Promise<LiveNote[]>;
+  /**
+   * Calls `notes` with the notes not yet delivered, at once when the channel knows them and again each time it
+   * looks (a note seen again is written once per attempt); returns what stops it.
+   */
+  watch(notes: (pending: LiveNote[]) => void): () => void;
   /** Notes claude passed on to the model. */
   delivered(notes: LiveNote[]): void;
-  /** How often `pending` is asked while the agent works. */
-  pollMs: number;
 }
 
 /** One user message of claude's stream-json input, as a line. */
@@ -42,8 +43,7 @@ export class LiveInput {
   /** Notes written and not yet echoed, in the order written, with the text claude will echo. */
   readonly #written: { note: LiveNote; text: string }[] = [];
   readonly #delivered: LiveNote[] = [];
-  #timer: NodeJS.Timeout | undefined;
-  #polling = false;
+  #unwatch: (() => void) | undefined;
   #closed = false;
 
   constructor(stdin: StdinPipe, channel: LiveChannel | undefined) {
@@ -51,12 +51,13 @@ export class LiveInput {
     this.#channel = channel;
   }
 
-  /** Writes the prompt, then asks for notes at once and every `pollMs`. */
+  /** Writes the prompt, then the channel's notes as it finds them. */
   start(prompt: string): void {
     this.#stdin.write(userMessageLine(prompt));
-    if (!this.#channel) return;
-    void this.#poll();
-    this.#timer = setInterval(() => void this.#poll(), this.#channel.pollMs);
+    if (!this.#channel || this.#closed) return;
+    const unwatch = this.#channel.watch((notes) => this.#write(notes));
+    if (this.#closed) unwatch();
+    else this.#unwatch = unwatch;
   }
 
   /** Every event of claude's stream-json output, as it is read. */
@@ -77,7 +78,7 @@ export class LiveInput {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    clearInterval(this.#timer);
+    this.#unwatch?.();
     this.#stdin.end();
   }
 
@@ -86,23 +87,14 @@ export class LiveInput {
     return this.#delivered;
   }
 
-  async #poll(): Promise<void> {
-    if (this.#polling || this.#closed || !this.#channel) return;
-    this.#polling = true;
-    try {
-      const notes = await this.#channel.pending();
-      for (const note of notes) {
-        if (this.#closed) return;
-        const seen = (entry: LiveNote): boolean => entry.seq === note.seq;
-        if (this.#written.some((entry) => seen(entry.note)) || this.#delivered.some(seen)) continue;
-        const text = guidanceText(note.message);
-        this.#written.push({ note, text });
-        this.#stdin.write(userMessageLine(text));
-      }
-    } catch {
-      // The run could not be asked (its workflow worker is busy or restarting): the next poll asks again.
-    } finally {
-      this.#polling = false;
+  #write(notes: LiveNote[]): void {
+    for (const note of notes) {
+      if (this.#closed) return;
+      const seen = (entry: LiveNote): boolean => entry.seq === note.seq;
+      if (this.#written.some((entry) => seen(entry.note)) || this.#delivered.some(seen)) continue;
+      const text = guidanceText(note.message);
+      this.#written.push({ note, text });
+      this.#stdin.write(userMessageLine(text));
     }
   }
 }

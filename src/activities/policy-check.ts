@@ -1,5 +1,6 @@
 // The worker's policy (src/policy) applied to an agent before anything of it starts: a task asking for more
 // than this worker allows fails at once, non-retryably, and its agent never runs.
+import { existsSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import { realFolder } from '../config/policy.js';
@@ -13,16 +14,37 @@ import { WorkspaceError, WorkspaceFailureType } from './workspace/failures.js';
 import { worktreesDirOf } from './workspace/names.js';
 import { checkRemote, localRemoteFolder } from './workspace/remote.js';
 
+/**
+ * Where baton's own folders really are, once known: they stay where they are for the worker's life, and every
+ * attempt asks. One not made yet is not kept (made later, its real place may differ: a symlink above it).
+ */
+const ownRealFolders = new Map<string, string>();
+
+function ownRealFolder(folder: string): string {
+  const known = ownRealFolders.get(folder);
+  if (known !== undefined) return known;
+  // Not made yet (no worktree so far): asked without an exception, the cheap way, until it is.
+  if (!existsSync(folder)) return path.resolve(folder);
+  let real: string;
+  try {
+    real = realpathSync(folder);
+  } catch {
+    return path.resolve(folder);
+  }
+  if (ownRealFolders.size < 64) ownRealFolders.set(folder, real);
+  return real;
+}
+
 /** The folders of baton's own files on this worker, as given and with symlinks resolved. */
 function ownFolders(deps: Pick<ActivityDeps, 'artifactsDir'>): string[] {
   const artifacts = path.resolve(deps.artifactsDir);
   const inputs = path.join(path.dirname(artifacts), 'inputs');
-  return [...new Set([artifacts, inputs, realFolder(artifacts), realFolder(inputs)])];
+  return [...new Set([artifacts, inputs, ownRealFolder(artifacts), ownRealFolder(inputs)])];
 }
 
 function worktreeFolders(deps: Pick<ActivityDeps, 'artifactsDir' | 'worktreesDir'>): string[] {
   const dir = worktreesDirOf(deps);
-  return [...new Set([dir, realFolder(dir)])];
+  return [...new Set([dir, ownRealFolder(dir)])];
 }
 
 /** A local file (not an s3:// ref). */

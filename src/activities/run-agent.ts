@@ -1,7 +1,6 @@
 // The runAgent activity (DESIGN §5): one attempt of one task, as one claude process (run by claude-attempt.ts).
 // Here is the task's side of it: its conversation, prompt and files before, its outputs and result after.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
@@ -27,7 +26,7 @@ import { addDirsFor } from './claude-args.js';
 import { guidanceChannel } from './guidance-channel.js';
 import { cannotStart } from './claude-preflight.js';
 import { checkAgentPolicy } from './policy-check.js';
-import { OWNER_ONLY_DIR, ownerOnlyFile } from '../files/owner-only.js';
+import { OWNER_ONLY_DIR, ownerOnlyFile, writeOwnerOnly } from '../files/owner-only.js';
 import { failure, type Classification } from './classify.js';
 import { missingOutputs } from './expected-outputs.js';
 import { buildPrompt, buildResumePrompt } from './prompt.js';
@@ -125,7 +124,9 @@ async function runAttempt(deps: ActivityDeps, input: RunAgentInput, started: () 
   // Synchronous, as the preflight is: a few small local files, for tens of attempts starting at once.
   mkdirSync(paths.dir, { recursive: true, mode: OWNER_ONLY_DIR });
   let stream: StreamState | undefined;
-  const beatsFrom = Date.now() + (deps.heartbeatMs ?? 1000);
+  const heartbeatMs = deps.heartbeatMs ?? 1000;
+  const beatsFrom = Date.now() + heartbeatMs;
+  let sent: { beat: string; at: number } | undefined;
   const heartbeat = (): void => {
     // Not in the attempt's first beat: Temporal sends a first heartbeat at once (a call to the server, which writes
     // it), and a quick agent's attempt has ended before it would tell anyone anything (issue 22).
@@ -139,12 +140,18 @@ async function runAttempt(deps: ActivityDeps, input: RunAgentInput, started: () 
       transcriptPath: paths.transcript,
       session: session.record,
     };
+    // The same beat again within half a period tells Temporal nothing, and costs the worker an encoding and a trip
+    // to its core all the same (an attempt's steps at its end each start with one; the timers beat every period).
+    const text = JSON.stringify(beat);
+    const now = Date.now();
+    if (sent?.beat === text && now - sent.at < heartbeatMs / 2) return;
+    sent = { beat: text, at: now };
     ctx.heartbeat(beat);
   };
   /** Heartbeats while `work` runs: transfers to and from the store may outlast the heartbeat timeout. */
   const beating = async <T>(work: () => Promise<T>): Promise<T> => {
     heartbeat();
-    const timer = setInterval(heartbeat, deps.heartbeatMs ?? 1000);
+    const timer = setInterval(heartbeat, heartbeatMs);
     try {
       return await work();
     } finally {
@@ -241,7 +248,7 @@ async function runAttempt(deps: ActivityDeps, input: RunAgentInput, started: () 
       heartbeat: (state) => {
         stream = state;
         heartbeat();
-        sync.poke();
+        sync.poke(session.earlierTurns + state.turns);
         if (answerTaken && state.turns > 0) {
           void answerTaken();
           answerTaken = null;
@@ -289,7 +296,7 @@ async function runAttempt(deps: ActivityDeps, input: RunAgentInput, started: () 
         ),
       );
     }
-    await writeFile(paths.result, result.text, ownerOnlyFile);
+    await writeOwnerOnly(paths.result, result.text);
     const kept = await beating(() => keepAttempt(store, paths, [paths.result, ...logs], { ...details }));
     const answer: RunAgentResult = {
       text: result.text.slice(0, RESULT_TEXT_LIMIT),

@@ -33,8 +33,14 @@ function javaHash(text: string): number {
 
 /** The file in which claude, started in `cwd` with this config folder, keeps (and finds) the session. */
 export async function sessionFile(configDir: string, cwd: string, sessionId: string): Promise<string> {
+  return (await sessionFiles(configDir, cwd))(sessionId);
+}
+
+/** The file of each session claude started in `cwd` keeps, the cwd's real path resolved once for all. */
+export async function sessionFiles(configDir: string, cwd: string): Promise<(sessionId: string) => string> {
   const real = await realpath(cwd).catch(() => path.resolve(cwd));
-  return path.join(configDir, 'projects', projectFolderName(real), `${sessionId}.jsonl`);
+  const folder = path.join(configDir, 'projects', projectFolderName(real));
+  return (sessionId) => path.join(folder, `${sessionId}.jsonl`);
 }
 
 /** Every file of this session in the config folder, whatever its project folder (another checkout path). */

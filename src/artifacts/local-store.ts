@@ -1,8 +1,9 @@
 // The default store: folders on this machine (BATON_HOME/artifacts and BATON_HOME/inputs). A worker's files are
 // already where they belong, so keeping one costs nothing, and its ref is its path: what baton always did.
 import { randomUUID } from 'node:crypto';
-import { copyFile, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { OWNER_ONLY_DIR, ownerOnlyFile, restrictFile } from '../files/owner-only.js';
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { copyFile, mkdir, readdir, readFile, stat } from 'node:fs/promises';
+import { OWNER_ONLY_DIR, restrictFile, writeOwnerOnly } from '../files/owner-only.js';
 import path from 'node:path';
 import {
   ArtifactStoreError,
@@ -40,13 +41,18 @@ export class LocalArtifactStore implements ArtifactStore {
   async keepFile(key: StoreKey, file: string): Promise<string> {
     const target = this.pathOf(key);
     if (path.resolve(file) === target) return target;
-    await whole(target, (partial) => copyFile(file, partial));
+    // Its owner's only: a copy keeps its source's mode.
+    await whole(target, async (partial) => {
+      await copyFile(file, partial);
+      await restrictFile(partial);
+    });
     return target;
   }
 
   async putText(key: StoreKey, text: string): Promise<string> {
     const target = this.pathOf(key);
-    await whole(target, (partial) => writeFile(partial, text, ownerOnlyFile));
+    // A new file (the partial's name is new), so created its owner's only: nothing to change after.
+    await whole(target, (partial) => writeOwnerOnly(partial, text, 'wx'));
     return target;
   }
 
@@ -71,6 +77,8 @@ export class LocalArtifactStore implements ArtifactStore {
   async list(prefix: StoreKey): Promise<StoredFile[]> {
     const root = this.pathOf(prefix);
     const files: StoredFile[] = [];
+    // Mostly a folder not made yet (a task's first attempt asks what earlier ones left): no failed call to learn it.
+    if (!existsSync(root)) return files;
     const walk = async (dir: string): Promise<void> => {
       let entries;
       try {
@@ -112,17 +120,25 @@ export class LocalArtifactStore implements ArtifactStore {
 
 const PARTIAL = '.partial';
 
-/** Writes `target` whole or not at all: a file kept again while a reader (another attempt) reads it, or a write cut by a kill. */
+/**
+ * Writes `target` whole or not at all: a file kept again while a reader (another attempt) reads it, or a write cut
+ * by a kill. Its folder is made only when missing (it mostly exists: the attempt's own, made before it started).
+ * Folder and rename are one local system call each: made synchronously, as writeOwnerOnly writes a small text.
+ */
 async function whole(target: string, write: (partial: string) => Promise<void>): Promise<void> {
-  await mkdir(path.dirname(target), { recursive: true, mode: OWNER_ONLY_DIR });
   const partial = `${target}.${randomUUID()}${PARTIAL}`;
   try {
-    await write(partial);
-    // Its owner's only, however it was written (a copy keeps its source's mode).
-    await restrictFile(partial);
-    await rename(partial, target);
-  } finally {
-    await rm(partial, { force: true });
+    try {
+      await write(partial);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      mkdirSync(path.dirname(target), { recursive: true, mode: OWNER_ONLY_DIR });
+      await write(partial);
+    }
+    renameSync(partial, target);
+  } catch (err) {
+    rmSync(partial, { force: true });
+    throw err;
   }
 }
 

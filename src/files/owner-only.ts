@@ -1,14 +1,27 @@
 // Everything baton writes under BATON_HOME (artifacts, transcripts, snapshots, large prompts, the embedded
 // server's database) is for its owner only (DESIGN.md §9): transcripts hold what agents read and wrote, and
 // history may be decrypted with a key other users must not see. Folders 0700, files 0600, whatever the umask.
-import { chmodSync, mkdirSync, statSync } from 'node:fs';
-import { chmod } from 'node:fs/promises';
+import { chmodSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { chmod, writeFile } from 'node:fs/promises';
 
 export const OWNER_ONLY_DIR = 0o700;
 export const OWNER_ONLY_FILE = 0o600;
 
 /** Options for fs writes: a new file is created 0600 (an existing one keeps its mode). */
 export const ownerOnlyFile = { mode: OWNER_ONLY_FILE } as const;
+
+/** Text up to this size is written at once (synchronously): see writeOwnerOnly. */
+const SMALL_TEXT = 64 * 1024;
+
+/**
+ * Writes `text` to `file` (a new file 0600; `flag` as fs's). A small text is written synchronously: a local file
+ * of a few KB takes tens of microseconds that way, against a few hundred of CPU through the thread pool (open,
+ * write and close each a trip to it), which tens of agents starting and ending each second pay for every file.
+ */
+export async function writeOwnerOnly(file: string, text: string, flag = 'w'): Promise<void> {
+  if (text.length <= SMALL_TEXT) writeFileSync(file, text, { ...ownerOnlyFile, flag });
+  else await writeFile(file, text, { ...ownerOnlyFile, flag });
+}
 
 /** Creates the folder (and missing parents) 0700; an existing folder of this user's is made 0700 too. */
 export function ownerOnlyDirSync(dir: string): void {

@@ -37,14 +37,27 @@ const NEVER = ['BATON_*', 'TEMPORAL_*'];
 /** A name, or a prefix ending in `*` (`AWS_*`); what BATON_AGENT_ENV lists, comma-separated. */
 export const AGENT_ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*\*?$/;
 
-function matches(name: string, pattern: string): boolean {
-  return pattern.endsWith('*') ? name.startsWith(pattern.slice(0, -1)) : name === pattern;
+/** A test of a variable's name. */
+type Matcher = (name: string) => boolean;
+
+function matcherOf(patterns: readonly string[]): Matcher {
+  const names = new Set(patterns.filter((pattern) => !pattern.endsWith('*')));
+  const prefixes = patterns.filter((pattern) => pattern.endsWith('*')).map((pattern) => pattern.slice(0, -1));
+  return (name) => names.has(name) || prefixes.some((prefix) => name.startsWith(prefix));
 }
+
+const never = matcherOf(NEVER);
+const claudeNeeds = matcherOf(CLAUDE_NEEDS);
 
 /** Whether an agent may see the worker's variable `name`, given the names the worker lists. */
 export function agentMaySee(name: string, listed: readonly string[] = []): boolean {
-  if (NEVER.some((pattern) => matches(name, pattern))) return false;
-  return [...CLAUDE_NEEDS, ...listed].some((pattern) => matches(name, pattern));
+  return mayKnow(listed)(name);
+}
+
+/** The test of `agentMaySee` for the names a worker lists (built once per list: every agent asks, for every variable). */
+function mayKnow(listed: readonly string[]): Matcher {
+  const extra = listed.length === 0 ? () => false : matcherOf(listed);
+  return (name) => !never(name) && (claudeNeeds(name) || extra(name));
 }
 
 /** The part of `env` an agent sees. */
@@ -52,9 +65,13 @@ export function agentVisibleEnv(
   env: Record<string, string | undefined>,
   listed: readonly string[] = [],
 ): Record<string, string> {
+  const maySee = mayKnow(listed);
   const visible: Record<string, string> = {};
-  for (const [name, value] of Object.entries(env)) {
-    if (value !== undefined && agentMaySee(name, listed)) visible[name] = value;
+  // Names first: reading a variable of process.env is a call into the runtime, and most are not the agent's.
+  for (const name of Object.keys(env)) {
+    if (!maySee(name)) continue;
+    const value = env[name];
+    if (value !== undefined) visible[name] = value;
   }
   return visible;
 }

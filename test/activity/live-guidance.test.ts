@@ -22,11 +22,13 @@ const fake = forAllTests(
 
 /** A channel holding the notes the test releases; it records what the attempt says was delivered, and when. */
 class TestChannel implements LiveChannel {
-  readonly pollMs = 100;
   readonly released: LiveNote[] = [];
   readonly deliveredAt = new Map<number, number>();
-  pending(): Promise<LiveNote[]> {
-    return Promise.resolve(this.released.filter((note) => !this.deliveredAt.has(note.seq)));
+  watch(notes: (pending: LiveNote[]) => void): () => void {
+    const look = () => notes(this.released.filter((note) => !this.deliveredAt.has(note.seq)));
+    look();
+    const timer = setInterval(look, 100);
+    return () => clearInterval(timer);
   }
   delivered(notes: LiveNote[]): void {
     for (const note of notes) this.deliveredAt.set(note.seq, Date.now());
