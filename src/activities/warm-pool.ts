@@ -159,7 +159,7 @@ export class WarmPool implements WarmAgentSource {
     }
     const started = await entry.started;
     if (!started) return undefined;
-    const agent = warmAgent(started, entry.spec.sessionId, this.deps.killGraceMs);
+    const agent = warmAgent(started, entry.spec.sessionId);
     if (entry.spec.generation !== ids.generation || entry.spec.sessionId !== sessionId) {
       await agent.discard();
       return undefined;
@@ -180,7 +180,9 @@ export class WarmPool implements WarmAgentSource {
       warmAgents: {
         warm: { fn: (_info, spec) => this.warm(spec) },
         launched: { fn: (info, taskId) => this.launched(info.workflowId, taskId) },
-        release: { fn: (info, taskIds) => void this.release(info.workflowId, taskIds) },
+        // Awaited by the SDK before the workflow task completes: the run's end, or the cancellation a person asked
+        // for, is answered only once its warm claudes are gone.
+        release: { fn: (info, taskIds) => this.release(info.workflowId, taskIds) },
       },
     };
   }
@@ -197,8 +199,10 @@ export class WarmPool implements WarmAgentSource {
     this.#entries.delete(key);
     clearTimeout(entry.timer);
     entry.abandoned = true;
+    // Not spawned yet: abandoned, it never will be (no need to wait for its turn).
+    if (entry.deferred) return;
     const started = await entry.started;
-    if (started) await warmAgent(started, entry.spec.sessionId, this.deps.killGraceMs).discard();
+    if (started) await warmAgent(started, entry.spec.sessionId).discard();
   }
 
   /** Starts the claude attempt 1 of the task's run would start; null when it cannot (the attempt will). */
@@ -264,7 +268,7 @@ function keyOf(runId: string, taskId: string): string {
   return `${runId}\n${taskId}`;
 }
 
-function warmAgent(started: Started, sessionId: string, killGraceMs: number | undefined): WarmAgent {
+function warmAgent(started: Started, sessionId: string): WarmAgent {
   let exited = false;
   void started.claude.exited.then(() => (exited = true));
   let adopted = false;
@@ -288,7 +292,8 @@ function warmAgent(started: Started, sessionId: string, killGraceMs: number | un
     },
     async discard() {
       if (adopted) return;
-      await started.claude.terminate(killGraceMs);
+      // It never had a prompt: nothing of its work to let it finish.
+      await started.claude.terminate(0);
       await Promise.all([rm(started.stdoutFile, { force: true }), rm(started.stderrFile, { force: true })]);
       if (started.bridge && !started.bridge.bound) await started.bridge.close();
     },

@@ -56,6 +56,8 @@ async function setup(id: string, script: TaskScript | null, task: Record<string,
     claudeBin: CLAUDE_BIN,
     env: claudeEnv(fake, configDir),
     killGraceMs: 500,
+    // Heartbeats from 0.1 s into the attempt (none before), then every 0.1 s: a quick attempt has some too.
+    heartbeatMs: 100,
   });
   const run = (attempt = 1): Run => {
     const env = new MockActivityEnvironment({ attempt }, { logger: new DefaultLogger('ERROR') });
