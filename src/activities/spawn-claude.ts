@@ -27,6 +27,8 @@ export interface SpawnClaudeOptions {
    */
   stdoutFile: string;
   stderrFile: string;
+  /** Started ahead of its task (a warm agent, warm-pool.ts): not an agent at work until `taken`. */
+  ahead?: boolean;
 }
 
 export interface ClaudeProcess {
@@ -37,6 +39,8 @@ export interface ClaudeProcess {
   exited: Promise<ExitInfo>;
   /** SIGINT the whole tree, SIGKILL it after a grace period, and wait for the exit. Idempotent. */
   terminate(graceMs?: number): Promise<void>;
+  /** One started ahead is now its task's agent. */
+  taken(): void;
 }
 
 /** Every claude this process started that has not exited yet: a forced worker exit ends them all. */
@@ -49,9 +53,17 @@ export async function terminateAllClaudes(graceMs?: number): Promise<number> {
   return running.length;
 }
 
-/** How many claude processes this process is running. */
+/** Those of them started ahead of their task and not taken yet (warm agents). */
+const ahead = new Set<ClaudeProcess>();
+
+/** How many claude processes this process is running, warm ones included. */
 export function runningClaudes(): number {
   return live.size;
+}
+
+/** How many agents are at work: the claudes running but those started ahead and not taken yet. */
+export function workingAgents(): number {
+  return live.size - ahead.size;
 }
 
 /** Resolves once claude has started (or failed to: then `exited` says why). */
@@ -83,11 +95,16 @@ export async function spawnClaude(options: SpawnClaudeOptions): Promise<ClaudePr
       terminating ??= killTree(pid, { exited, graceMs });
       return terminating;
     },
+    taken() {
+      ahead.delete(claude);
+    },
   };
   live.add(claude);
+  if (options.ahead && !hasExited) ahead.add(claude);
   void exited.then(() => {
     hasExited = true;
     live.delete(claude);
+    ahead.delete(claude);
   });
   return claude;
 }

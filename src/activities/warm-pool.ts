@@ -248,7 +248,7 @@ export class WarmPool implements WarmAgentSource {
         true,
       );
       const own = { stdoutFile: `${paths.transcript}.warm`, stderrFile: `${paths.stderr}.warm` };
-      const claude = await spawnClaude({ ...launch, ...own, stdinPipe: true });
+      const claude = await spawnClaude({ ...launch, ...own, stdinPipe: true, ahead: true });
       return { claude, bridge, launch, ...own };
     } catch (err) {
       await bridge?.close();
@@ -282,6 +282,7 @@ function warmAgent(started: Started, sessionId: string): WarmAgent {
           await rename(started.stdoutFile, launch.stdoutFile);
           await rename(started.stderrFile, launch.stderrFile);
           adopted = true;
+          started.claude.taken();
           return started.claude;
         } catch {
           // Its files are gone (a person cleaned the artifacts up): the attempt starts its own claude.

@@ -8,7 +8,7 @@
 // start the shutdown only if nothing else has (a Runtime installed with other signals), and they are what
 // keeps the second signal from killing the process before the agents are dead.
 import type { Worker } from '@temporalio/worker';
-import { runningClaudes, terminateAllClaudes } from '../activities/spawn-claude.js';
+import { terminateAllClaudes, workingAgents } from '../activities/spawn-claude.js';
 
 export interface ShutdownOptions {
   worker: Pick<Worker, 'getState' | 'shutdown'>;
@@ -33,7 +33,7 @@ export function handleShutdownSignals(options: ShutdownOptions): () => void {
   const onSignal = (signal: NodeJS.Signals): void => {
     received++;
     if (received === 1) {
-      const agents = runningClaudes();
+      const agents = workingAgents();
       const seconds = Math.round(options.graceMs / 100) / 10;
       options.note(
         `${signal}: stopping — no new work; ${agents} running agent${agents === 1 ? '' : 's'} may finish within ${seconds}s, then ${agents === 1 ? 'it is' : 'they are'} cancelled and retried elsewhere. ${signal} again to stop at once.`,
@@ -45,7 +45,7 @@ export function handleShutdownSignals(options: ShutdownOptions): () => void {
       return;
     }
     if (received === 2) {
-      options.note(`${signal} again: killing ${runningClaudes()} agent(s) and exiting now`);
+      options.note(`${signal} again: killing ${workingAgents()} agent(s) and exiting now`);
       void terminateAllClaudes(options.killGraceMs ?? 500).finally(() => exit(FORCED_EXIT_CODE));
     }
   };

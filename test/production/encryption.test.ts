@@ -301,11 +301,14 @@ describe('an encrypted run', () => {
       const raw = await show('--no-json-shorthand-payloads');
       for (const secret of Object.values(secrets)) assert.ok(!raw.includes(secret), `${secret} is not in the history`);
       const found = collectPayloads(JSON.parse(raw));
-      // Search attributes stay readable by design: the server indexes them (BatonPhase, BatonWaiting hold no content).
+      // Search attributes stay readable by design: the server indexes them (BatonPhase, BatonWaiting hold no content;
+      // TemporalChangeVersion, the SDK's own, names the code patches the run went through, e.g. baton-warm-agent).
       const indexed = found.filter((f) => f.at.includes('.searchAttributes.indexedFields.'));
       assert.deepEqual(
         [...new Set(indexed.map((f) => f.at.replace(/.*\.indexedFields\./, '')))].sort(),
-        ['BatonPhase', 'BatonWaiting'].filter((name) => indexed.some((f) => f.at.endsWith(name))),
+        ['BatonPhase', 'BatonWaiting', 'TemporalChangeVersion'].filter((name) =>
+          indexed.some((f) => f.at.endsWith(name)),
+        ),
       );
       // So would headers (Temporal never runs codecs on them): a run started without tracing has none at all.
       const headers = found.filter((f) => f.at.includes('.header.fields.'));
@@ -314,7 +317,19 @@ describe('an encrypted run', () => {
         [],
         'an untraced run carries no header',
       );
-      const payloads = found.filter((f) => !indexed.includes(f) && !headers.includes(f)).map((f) => f.payload);
+      // A patch's marker (the SDK's, for code that changed: e.g. baton-warm-agent) holds its id in the clear, and only it.
+      const patches = found.filter((f) => f.at.includes('.markerRecordedEventAttributes.details.patch-data.'));
+      for (const { at, payload } of patches) {
+        const data = Buffer.from(payload.data ?? '', 'base64').toString('utf8');
+        assert.match(
+          data,
+          /^\{"id":"baton-[a-z-]+","deprecated":false\}$/,
+          `the marker at ${at} names a patch and nothing else: ${data}`,
+        );
+      }
+      const payloads = found
+        .filter((f) => !indexed.includes(f) && !headers.includes(f) && !patches.includes(f))
+        .map((f) => f.payload);
       console.log(
         `payloads in the history: ${payloads.length} encrypted, ${indexed.length} search attributes, ${headers.length} trace headers`,
       );
