@@ -147,24 +147,13 @@ export class WarmPool implements WarmAgentSource {
   }
 
   async claim(ids: { runId: string; taskId: string; generation: number }, sessionId: string | null) {
-    const key = keyOf(ids.runId, ids.taskId);
-    const entry = this.#entries.get(key);
-    if (!entry) return undefined;
-    this.#entries.delete(key);
-    clearTimeout(entry.timer);
-    // Not spawned yet (the worker was busy starting attempts): the attempt starts its own at once instead.
-    if (entry.deferred) {
-      entry.abandoned = true;
+    const taken = await this.#take(keyOf(ids.runId, ids.taskId));
+    if (!taken) return undefined;
+    if (taken.spec.generation !== ids.generation || taken.spec.sessionId !== sessionId) {
+      await taken.agent.discard();
       return undefined;
     }
-    const started = await entry.started;
-    if (!started) return undefined;
-    const agent = warmAgent(started, entry.spec.sessionId);
-    if (entry.spec.generation !== ids.generation || entry.spec.sessionId !== sessionId) {
-      await agent.discard();
-      return undefined;
-    }
-    return agent;
+    return taken.agent;
   }
 
   /** The worker stops: every warm claude with it. */
@@ -194,15 +183,22 @@ export class WarmPool implements WarmAgentSource {
   }
 
   async #stop(key: string): Promise<void> {
+    await (await this.#take(key))?.agent.discard();
+  }
+
+  /**
+   * Takes the task's entry out of the pool: its claude, once started. One not spawned yet (the worker was busy
+   * starting attempts) never will be, and is not waited for: the attempt starts its own at once.
+   */
+  async #take(key: string): Promise<{ agent: WarmAgent; spec: WarmAgentSpec } | undefined> {
     const entry = this.#entries.get(key);
-    if (!entry) return;
+    if (!entry) return undefined;
     this.#entries.delete(key);
     clearTimeout(entry.timer);
     entry.abandoned = true;
-    // Not spawned yet: abandoned, it never will be (no need to wait for its turn).
-    if (entry.deferred) return;
+    if (entry.deferred) return undefined;
     const started = await entry.started;
-    if (started) await warmAgent(started, entry.spec.sessionId).discard();
+    return started ? { agent: warmAgent(started, entry.spec.sessionId), spec: entry.spec } : undefined;
   }
 
   /** Starts the claude attempt 1 of the task's run would start; null when it cannot (the attempt will). */
