@@ -6,9 +6,10 @@
 // Only a run started by a traced client is traced: its start carries the trace context header. Every other run
 // goes straight through, because a span costs the workflow thread several promises, each of which the SDK's
 // sandbox records a stack for — on a run of thousands of tasks, a visible share of its CPU. The decision is
-// taken from the run's own history, so a replay takes the same one.
+// taken from the run's own history, so a replay takes the same one. OpenTelemetry's modules are loaded by a traced
+// run only: evaluated in every run's sandbox, they cost each run's start ~6 ms of the workflow thread (issue 22).
 // Not a workflow: it is listed in `workflowInterceptorModules`, not exported from ./index.ts.
-import {
+import type {
   OpenTelemetryInboundInterceptor,
   OpenTelemetryInternalsInterceptor,
   OpenTelemetryOutboundInterceptor,
@@ -37,11 +38,19 @@ class RunTracing {
   #outbound: OpenTelemetryOutboundInterceptor | undefined;
   #internals: OpenTelemetryInternalsInterceptor | undefined;
 
-  start(headers: WorkflowExecuteInput['headers']): void {
-    if (!(TRACE_HEADER in headers)) return;
-    this.#inbound = new OpenTelemetryInboundInterceptor();
-    this.#outbound = new OpenTelemetryOutboundInterceptor();
-    this.#internals = new OpenTelemetryInternalsInterceptor();
+  /** Whether the run's start carries a trace context: only then is it traced. */
+  static traced(headers: WorkflowExecuteInput['headers']): boolean {
+    return TRACE_HEADER in headers;
+  }
+
+  /** Loads OpenTelemetry into this run's sandbox (compiled into the bundle, not a chunk of its own). */
+  async start(): Promise<void> {
+    const otel = await import(
+      /* webpackMode: "eager" */ '@temporalio/interceptors-opentelemetry/lib/workflow/index.js'
+    );
+    this.#inbound = new otel.OpenTelemetryInboundInterceptor();
+    this.#outbound = new otel.OpenTelemetryOutboundInterceptor();
+    this.#internals = new otel.OpenTelemetryInternalsInterceptor();
   }
 
   get inbound() {
@@ -59,8 +68,8 @@ class InboundTracing implements WorkflowInboundCallsInterceptor {
   constructor(private readonly run: RunTracing) {}
 
   execute(input: WorkflowExecuteInput, next: Next<WorkflowInboundCallsInterceptor, 'execute'>): Promise<unknown> {
-    this.run.start(input.headers);
-    return this.run.inbound ? this.run.inbound.execute(input, next) : next(input);
+    if (!RunTracing.traced(input.headers)) return next(input);
+    return this.run.start().then(() => this.run.inbound!.execute(input, next));
   }
 
   handleSignal(input: SignalInput, next: Next<WorkflowInboundCallsInterceptor, 'handleSignal'>): Promise<void> {
