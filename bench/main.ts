@@ -3,6 +3,7 @@
 //   --only a,b      only these scenarios (names in the table; kill-recovery included)
 //   --stub go|node  the stub agent (default: go when `go` builds it, else node)
 //   --out FILE      the JSON report (default bench/results/latest.json)
+//   --floor         also run each stub scenario on the Temporal floor (bench/temporal-floor.ts): Temporal's own cost
 // Every run meets a fresh dev server, so that no run's figures depend on the histories of the runs before it (one
 // server for the whole bench keeps them all in its in-memory database).
 import { execFileSync } from 'node:child_process';
@@ -31,6 +32,7 @@ interface Args {
   only: string[] | null;
   stub: 'go' | 'node' | 'auto';
   out: string;
+  floor: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -39,6 +41,7 @@ function parseArgs(argv: string[]): Args {
     only: null,
     stub: 'auto',
     out: fileURLToPath(new URL('bench/results/latest.json', ROOT)),
+    floor: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const value = () => {
@@ -51,7 +54,8 @@ function parseArgs(argv: string[]): Args {
     else if (arg === '--only') args.only = value().split(',');
     else if (arg === '--stub') args.stub = value() as Args['stub'];
     else if (arg === '--out') args.out = path.resolve(value());
-    else throw new Error(`unknown argument ${arg} (--runs N, --only a,b, --stub go|node, --out FILE)`);
+    else if (arg === '--floor') args.floor = true;
+    else throw new Error(`unknown argument ${arg} (--runs N, --only a,b, --stub go|node, --out FILE, --floor)`);
   }
   const known = [...Object.keys(SCENARIOS), 'kill-recovery', 'many-runs'];
   for (const name of args.only ?? []) {
@@ -146,7 +150,13 @@ async function main(): Promise<void> {
         let run: RunMeasurement;
         try {
           const { client, server } = await freshTemporal();
-          const ctx: MeasureContext = { client, address: server.address, serverPid: server.pid, stub };
+          const ctx: MeasureContext = {
+            client,
+            address: server.address,
+            serverPid: server.pid,
+            stub,
+            floor: args.floor,
+          };
           if (scenario.agent === 'claude') Object.assign(ctx, { fake, claudeConfigDir });
           run = await measureOnce(ctx, scenario, i, label);
         } catch (err) {
@@ -159,7 +169,12 @@ async function main(): Promise<void> {
         process.stderr.write(
           `  ${name} run ${i + 1}/${args.runs}: baton ${(run.baton.makespanMs / 1000).toFixed(2)} s, ` +
             `lower bound ${(run.lowerBound.makespanMs / 1000).toFixed(2)} s, ` +
-            `hop p50 ${run.baton.hops.p50?.toFixed(1) ?? '–'} ms, history ${run.baton.history.events} events in ${run.baton.history.runs} run(s)` +
+            `hop p50 ${run.baton.hops.p50?.toFixed(1) ?? '–'} ms, ` +
+            (run.floor
+              ? `Temporal floor ${(run.floor.makespanMs / 1000).toFixed(2)} s (hop p50 ${run.floor.hops.p50?.toFixed(1) ?? '–'} ms, ` +
+                `CPU worker ${run.floor.cpu.workerS?.toFixed(1) ?? '–'} s, server ${run.floor.cpu.serverS?.toFixed(1) ?? '–'} s), `
+              : '') +
+            `history ${run.baton.history.events} events in ${run.baton.history.runs} run(s)` +
             `, CPU worker ${run.baton.cpu.workerS?.toFixed(1) ?? '–'} s, server ${run.baton.cpu.serverS?.toFixed(1) ?? '–'} s` +
             (run.baton.history.workflows > 1
               ? `; ${run.baton.history.workflows} workflows, largest run ${run.baton.history.tree.maxEventsPerRun} events / ` +
@@ -219,6 +234,15 @@ async function main(): Promise<void> {
         `state carried by continue-as-new ${(p.carriedStateBytes / 2 ** 20).toFixed(2)} MB, status JSON ${(p.statusBytes / 2 ** 20).toFixed(2)} MB`,
     ),
   ];
+  for (const s of summaries) {
+    if (!s.floor) continue;
+    extra.push(
+      `Temporal floor (${s.name}): ${((s.floor.makespanMs ?? NaN) / 1000).toFixed(2)} s, ${s.floor.tasksPerSec ?? '–'} tasks/s, ` +
+        `hop p50/p99 ${s.floor.hopMs.p50 ?? '–'}/${s.floor.hopMs.p99 ?? '–'} ms, CPU worker ${s.floor.cpuS.worker ?? '–'} s + ` +
+        `server ${s.floor.cpuS.server ?? '–'} s — baton ${((s.baton.makespanMs ?? NaN) / 1000).toFixed(2)} s, hop p50/p99 ` +
+        `${s.baton.hopMs.p50 ?? '–'}/${s.baton.hopMs.p99 ?? '–'} ms; lower bound ${((s.lowerBound.makespanMs ?? NaN) / 1000).toFixed(2)} s`,
+    );
+  }
   if (manyRuns) extra.push(...manyRuns.rounds.map((r, i) => `many-runs round ${i + 1}: ${describeRound(r)}`));
   extra.push('targets (issue 22):');
   for (const g of report.targets22) extra.push(`  ${g.id}. ${g.met ? 'MET   ' : 'MISSED'} ${g.target} — ${g.measured}`);

@@ -10,6 +10,7 @@ import { hopBreakdown, type HopBreakdown } from './breakdown.js';
 import { claudeHop, type ClaudeHop } from './claude-hop.js';
 import { runOnBaton, type BatonRun, type HistoryFacts, type StatusProbe } from './baton-run.js';
 import { runLowerBound, type AgentCommand } from './lower-bound.js';
+import { runOnTemporalFloor, type FloorRun } from './temporal-floor.js';
 import { agentPlan, type Scenario } from './scenarios.js';
 import { percentile } from './stats.js';
 import { CLAUDE_BIN, type Stub } from './stub.js';
@@ -43,6 +44,8 @@ export interface RunMeasurement {
     status: StatusProbe | null;
     breakdown: HopBreakdown | null;
   };
+  /** With --floor, stub scenarios of one plan: the Temporal floor (temporal-floor.ts). */
+  floor?: Side & { cpu: FloorRun['cpu'] };
 }
 
 export interface MeasureContext {
@@ -54,6 +57,8 @@ export interface MeasureContext {
   /** The fake model, for scenarios with the real claude. */
   fake?: FakeModel;
   claudeConfigDir?: string;
+  /** Measure the Temporal floor too (--floor). */
+  floor?: boolean;
 }
 
 function hopsOf(values: number[]): Hops {
@@ -166,12 +171,28 @@ export async function measureOnce(
         breakdown,
       };
     };
+    const floor = async (): Promise<RunMeasurement['floor']> => {
+      if (!ctx.floor || scenario.agent !== 'stub' || scenario.leaves) return undefined;
+      const log = path.join(dir, 'floor.log');
+      const run = await runOnTemporalFloor(ctx, agentPlan(scenario), log, label);
+      const spans = readStubLog(log);
+      return {
+        makespanMs: run.makespanMs,
+        agentSpanMs: agentSpanMs(spans),
+        hops: hopsOf(hopLatencies(agentPlan(scenario), spans)),
+        cpu: run.cpu,
+      };
+    };
+    // The floor first on even runs, last on odd ones: neither always meets a warmer machine.
     if (index % 2 === 0) {
+      const f = await floor();
       const lb = await lowerBound();
-      return { lowerBound: lb, baton: await baton() };
+      return { lowerBound: lb, baton: await baton(), ...(f ? { floor: f } : {}) };
     }
     const b = await baton();
-    return { lowerBound: await lowerBound(), baton: b };
+    const lb = await lowerBound();
+    const f = await floor();
+    return { lowerBound: lb, baton: b, ...(f ? { floor: f } : {}) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

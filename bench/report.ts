@@ -85,6 +85,14 @@ export interface ScenarioSummary {
     agentStartMs?: number | null;
     claudeHopMs?: ClaudeHop | null;
   };
+  /** With --floor: the Temporal floor (bench/temporal-floor.ts), medians over the runs. */
+  floor?: {
+    makespanMs: number | null;
+    makespansMs: number[];
+    hopMs: HopSummary;
+    tasksPerSec: number | null;
+    cpuS: { worker: number | null; server: number | null };
+  };
 }
 
 const r1 = (v: number | null) => round(v, 1);
@@ -199,6 +207,20 @@ export function summarize(
       tasksPerSec: lbMakespan ? r1(tasks / (lbMakespan / 1000)) : null,
     },
   };
+  const floors = runs.flatMap((r) => (r.floor ? [r.floor] : []));
+  if (floors.length > 0) {
+    const floorMakespan = median(floors.map((x) => x.makespanMs));
+    summary.floor = {
+      makespanMs: r1(floorMakespan),
+      makespansMs: floors.map((x) => r1(x.makespanMs)!),
+      hopMs: hopSummary(floors.map((x) => x.hops)),
+      tasksPerSec: floorMakespan ? r1(tasks / (floorMakespan / 1000)) : null,
+      cpuS: {
+        worker: r1(median(floors.map((x) => x.cpu.workerS))),
+        server: r1(median(floors.map((x) => x.cpu.serverS))),
+      },
+    };
+  }
   if (scenario.agent === 'claude') {
     summary.baton.agentStartMs = r1(median(b.map((x) => x.agentStartMs ?? null)));
     summary.lowerBound.agentStartMs = r1(median(lb.map((x) => x.agentStartMs ?? null)));
