@@ -48,7 +48,11 @@ export function agentEnv(
   return whole;
 }
 
-/** The config folder (and so the stored conversations) claude uses. */
+/**
+ * The config folder (and so the stored conversations) claude uses. Asked by every attempt: the one variable is
+ * looked up, not the worker's whole environment copied (process.env reads each variable through the runtime).
+ */
 export function agentConfigDir(added: EnvChanges | undefined, worker: EnvChanges = process.env): string {
-  return claudeConfigDir({ ...worker, ...added });
+  const name = 'CLAUDE_CONFIG_DIR';
+  return claudeConfigDir({ [name]: added && Object.hasOwn(added, name) ? added[name] : worker[name] });
 }
