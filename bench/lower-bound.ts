@@ -1,11 +1,12 @@
 // The lower bound: the same plan run by the least an executor can do, in this process — spawn the same
-// agent with the same arguments, in dependency order, at most maxParallel at once, no durability,
+// agent with the same arguments, in dependency order (dependency-order.ts), at most maxParallel at once, no durability,
 // no retries, no artifacts, no server round trips.
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { buildClaudeArgs } from '../src/activities/claude-args.js';
 import { buildPrompt } from '../src/activities/prompt.js';
 import { effectiveTask, type Plan } from '../src/plan/schema.js';
+import { inDependencyOrder } from './dependency-order.js';
 
 export interface AgentCommand {
   bin: string;
@@ -19,36 +20,9 @@ interface Done {
 
 export async function runLowerBound(plan: Plan, agent: AgentCommand): Promise<void> {
   const tasks = new Map(plan.tasks.map((t) => [t.id, t]));
-  const waitingOn = new Map(plan.tasks.map((t) => [t.id, t.dependsOn.length]));
-  const dependents = new Map<string, string[]>();
-  for (const t of plan.tasks) for (const d of t.dependsOn) dependents.set(d, [...(dependents.get(d) ?? []), t.id]);
-  const results = new Map<string, Done>();
-  // Plan order among ready tasks, as baton does when priorities are equal.
-  const ready: string[] = plan.tasks.filter((t) => t.dependsOn.length === 0).map((t) => t.id);
-  let running = 0;
+  await inDependencyOrder(plan.tasks, plan.maxParallel, async (id, summaries) => (await runOne(id, summaries)).text);
 
-  await new Promise<void>((resolve, reject) => {
-    const fill = (): void => {
-      while (running < plan.maxParallel && ready.length > 0) {
-        const id = ready.shift()!;
-        running++;
-        runOne(id).then((done) => {
-          running--;
-          results.set(id, done);
-          for (const next of dependents.get(id) ?? []) {
-            const left = waitingOn.get(next)! - 1;
-            waitingOn.set(next, left);
-            if (left === 0) ready.push(next);
-          }
-          if (results.size === tasks.size) resolve();
-          else fill();
-        }, reject);
-      }
-    };
-    fill();
-  });
-
-  function runOne(id: string): Promise<Done> {
+  function runOne(id: string, summaries: Record<string, string>): Promise<Done> {
     const task = effectiveTask(plan, tasks.get(id)!);
     const prompt = buildPrompt({
       runId: 'lower-bound',
@@ -59,7 +33,7 @@ export async function runLowerBound(plan: Plan, agent: AgentCommand): Promise<vo
         id: d,
         title: d,
         state: 'succeeded',
-        summary: results.get(d)?.text ?? '',
+        summary: summaries[d] ?? '',
       })),
       guidance: [],
       sessionId: '',

@@ -8,6 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import type { FloorActivities } from './temporal-floor-workflow.js';
+import { serveUntilStopped } from './serve-worker.js';
 
 export interface FloorProcessSettings {
   address: string;
@@ -59,13 +60,7 @@ async function main(): Promise<void> {
     activities,
     maxConcurrentActivityTaskExecutions: settings.maxConcurrentActivities,
   });
-  process.once('SIGTERM', () => worker.shutdown());
-  process.stdin.on('end', () => process.exit(1)).resume();
-  const running = worker.run();
-  process.stdout.write('ready\n');
-  await running;
-  await connection.close();
-  process.exit(0);
+  await serveUntilStopped(worker, connection);
 }
 
 main().catch((err: unknown) => {

@@ -5,6 +5,7 @@ import { appendFileSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { createBatonWorker } from '../src/workers/worker.js';
+import { serveUntilStopped } from './serve-worker.js';
 
 export interface WorkerProcessSettings {
   address: string;
@@ -36,9 +37,6 @@ async function main(): Promise<void> {
     ...(settings.warmAgents === undefined ? {} : { warmAgents: settings.warmAgents }),
     shutdownGraceTime: '2s',
   });
-  process.once('SIGTERM', () => worker.shutdown());
-  // The bench holds our stdin open: when it ends (the bench died), so do we.
-  process.stdin.on('end', () => process.exit(1)).resume();
   // BENCH_WORKER_MEMORY_LOG=<file>: the worker's memory every second, to see where its peak RSS goes.
   const memoryLog = process.env.BENCH_WORKER_MEMORY_LOG;
   if (memoryLog) {
@@ -49,12 +47,7 @@ async function main(): Promise<void> {
       appendFileSync(memoryLog, line);
     }, 1000).unref();
   }
-  const running = worker.run();
-  process.stdout.write('ready\n');
-  await running;
-  await connection.close();
-  // Exit, not wait for the bench's stdin to end: a --cpu-prof profile is written at a normal exit only.
-  process.exit(0);
+  await serveUntilStopped(worker, connection);
 }
 
 main().catch((err: unknown) => {
