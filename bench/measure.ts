@@ -174,7 +174,7 @@ export async function measureOnce(
     const floor = async (): Promise<RunMeasurement['floor']> => {
       if (!ctx.floor || scenario.agent !== 'stub' || scenario.leaves) return undefined;
       const log = path.join(dir, 'floor.log');
-      const run = await runOnTemporalFloor(ctx, agentPlan(scenario), log, label);
+      const run = await runOnTemporalFloor(ctx, agentPlan(scenario), scenario.sleepMs, log, label);
       const spans = readStubLog(log);
       return {
         makespanMs: run.makespanMs,

@@ -5,7 +5,6 @@
 // server and the TypeScript SDK) costs on this machine before any agent starts; the lower bound's hop is what
 // starting the agent costs. Their sum is the least an executor built on Temporal can reach here
 // (docs/BENCHMARKS.md).
-import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -13,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import type { Client } from '@temporalio/client';
 import type { Plan } from '../src/plan/schema.js';
 import type { FloorProcessSettings } from './temporal-floor-process.js';
-import { cpuSeconds } from './worker-handle.js';
+import { cpuSeconds, startWorkerProcess } from './worker-handle.js';
 
 const ENTRY = fileURLToPath(new URL('./temporal-floor-process.js', import.meta.url));
 /** One bundle of the floor's workflow for the whole bench (made by its first floor worker). */
@@ -29,6 +28,7 @@ export interface FloorRun {
 export async function runOnTemporalFloor(
   ctx: { client: Client; serverPid?: number; address: string },
   plan: Plan,
+  sleepMs: (taskId: string) => number,
   log: string,
   label: string,
 ): Promise<FloorRun> {
@@ -36,28 +36,14 @@ export async function runOnTemporalFloor(
     address: ctx.address,
     taskQueue: `floor-${label}`,
     log,
-    sleepMs: Object.fromEntries(
-      plan.tasks.map((t) => [t.id, Number(/^sleep-ms: (\d+)/m.exec(t.prompt ?? '')?.[1] ?? 0)]),
-    ),
+    sleepMs: Object.fromEntries(plan.tasks.map((t) => [t.id, sleepMs(t.id)])),
     maxConcurrentActivities: Math.max(plan.maxParallel, 16),
     bundleFile: BUNDLE_FILE,
   };
-  const child = spawn(process.execPath, [ENTRY, JSON.stringify(settings)], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const worker = await startWorkerProcess(ENTRY, settings);
   try {
-    await new Promise<void>((resolve, reject) => {
-      let out = '';
-      child.stdout.setEncoding('utf8');
-      child.stdout.on('data', (chunk: string) => {
-        out += chunk;
-        if (out.includes('ready\n')) resolve();
-      });
-      child.once('exit', (code) =>
-        reject(new Error(`the floor's worker exited with code ${code} before it was ready`)),
-      );
-    });
     const tasks = plan.tasks.map((t) => ({ id: t.id, dependsOn: t.dependsOn }));
-    const workerBefore = cpuSeconds(child.pid!);
+    const workerBefore = worker.cpuSeconds();
     const serverBefore = ctx.serverPid ? cpuSeconds(ctx.serverPid) : null;
     const started = performance.now();
     await ctx.client.workflow.execute('temporalFloor', {
@@ -66,7 +52,7 @@ export async function runOnTemporalFloor(
       args: [tasks, plan.maxParallel],
     });
     const makespanMs = performance.now() - started;
-    const workerAfter = cpuSeconds(child.pid!);
+    const workerAfter = worker.cpuSeconds();
     const serverAfter = ctx.serverPid ? cpuSeconds(ctx.serverPid) : null;
     return {
       makespanMs,
@@ -76,7 +62,6 @@ export async function runOnTemporalFloor(
       },
     };
   } finally {
-    child.kill('SIGTERM');
-    await exited;
+    await worker.stop();
   }
 }

@@ -1,4 +1,5 @@
-// The parent's side of worker-process.ts: start it, read its peak RSS, stop or SIGKILL it.
+// The parent's side of a bench worker process (worker-process.ts, temporal-floor-process.ts): start it, read its peak
+// RSS and CPU, stop or SIGKILL it.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -16,10 +17,15 @@ export interface WorkerHandle {
 
 const ENTRY = fileURLToPath(new URL('./worker-process.js', import.meta.url));
 
-export async function startWorker(settings: WorkerProcessSettings): Promise<WorkerHandle> {
+export function startWorker(settings: WorkerProcessSettings): Promise<WorkerHandle> {
+  return startWorkerProcess(ENTRY, settings);
+}
+
+/** Starts a bench worker process (`entry`, its settings as one JSON argument) and waits for its "ready". */
+export async function startWorkerProcess(entry: string, settings: object): Promise<WorkerHandle> {
   // BENCH_WORKER_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof": profile the worker while it runs.
   const nodeArgs = (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, ENTRY, JSON.stringify(settings)], {
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, entry, JSON.stringify(settings)], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

@@ -31,10 +31,10 @@ export class FileTail {
    * is closed when its result line comes: waiting for the next poll would keep claude waiting too).
    */
   follow(intervalMs: number, onChange = false): void {
-    this.#timer = setInterval(() => void this.poll(), intervalMs);
+    this.#timer = setInterval(() => this.poll(), intervalMs);
     if (!onChange) return;
     try {
-      this.#watcher = watch(this.file, () => void this.poll());
+      this.#watcher = watch(this.file, () => this.poll());
       this.#watcher.on('error', () => this.#unwatch());
     } catch {
       // No file watching here: the interval reads it.
@@ -47,9 +47,8 @@ export class FileTail {
   }
 
   /** Read what was written since the last read. */
-  poll(): Promise<void> {
+  poll(): void {
     this.#readNew(false);
-    return Promise.resolve();
   }
 
   /** Read everything up to the end of the file, then stop following it. */
