@@ -3,7 +3,7 @@
 // `baton status <run>` needs to answer from a status snapshot (src/cli/snapshot-status.ts): dist/cli/status-snapshot.cjs.
 // Left out, and loaded from node_modules as before: the worker's SDK (native code; its activity context must be
 // the one the worker's own copy sets) and what only some runs need (S3, OpenTelemetry).
-import { readFile, rm } from 'node:fs/promises';
+import { chmod, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -78,3 +78,8 @@ const OPTIONS = {
 await rm(cliDir, { recursive: true, force: true });
 await bundle('program.js', 'baton');
 await bundle('snapshot-status.js', 'status-snapshot');
+
+// The package's bin (package.json), as tsc wrote it: executable. npx links it once per project folder and makes it
+// executable then; a dist/ built again later (a fresh clone in the same folder, `rm -rf dist`) would otherwise give
+// "baton: Permission denied".
+await chmod(path.join(dist, 'src/cli/main.js'), 0o755);
