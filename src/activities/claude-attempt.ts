@@ -9,7 +9,7 @@ import { agentEnv } from './agent-env.js';
 import { buildClaudeArgs, promptFitsArgv, type ClaudeArgsInput } from './claude-args.js';
 import { classify, failure, unknownAgent, type Classification } from './classify.js';
 import { FileTail, FOLLOW_INTERVAL_MS, lastLines } from './file-tail.js';
-import { LiveInput, type LiveChannel, type LiveNote } from './live-input.js';
+import { LiveInput, userMessageLine, type LiveChannel, type LiveNote } from './live-input.js';
 import { detectPidNamespace } from './pid-namespace.js';
 import { spawnClaude, type ExitInfo } from './spawn-claude.js';
 import type { ClaudeLaunch, WarmAgent } from './warm-agent.js';
@@ -108,16 +108,22 @@ export async function runClaudeAttempt(deps: ClaudeRunnerDeps, spec: ClaudeAttem
       : undefined,
   );
   const transcript = new FileTail(spec.transcriptFile, (text) => parser.push(text));
-  // A claude started ahead with exactly this launch is taken; any other is stopped before this one starts.
+  // A claude started ahead with exactly this launch is taken (its prompt written now); any other is stopped before
+  // this one starts. A live one started now gets its prompt with the start, from the launcher.
+  const warm = live ? await spec.warm?.adopt(launch) : null;
   const claude =
-    (live && (await spec.warm?.adopt(launch))) ||
+    warm ??
     (await spawnClaude({
       ...launch,
-      ...(live ? { stdinPipe: true } : onStdin ? { stdinFile: spec.prompt.file } : {}),
+      ...(live
+        ? { stdinPipe: true, stdinText: userMessageLine(spec.prompt.text) }
+        : onStdin
+          ? { stdinFile: spec.prompt.file }
+          : {}),
     }));
   if (claude.stdin) {
     input = new LiveInput(claude.stdin, spec.live?.channel);
-    input.start(spec.prompt.text);
+    input.start(warm ? spec.prompt.text : null);
   }
   transcript.follow(FOLLOW_INTERVAL_MS, live);
   function stop(): void {

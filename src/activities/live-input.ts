@@ -51,9 +51,12 @@ export class LiveInput {
     this.#channel = channel;
   }
 
-  /** Writes the prompt, then the channel's notes as it finds them. */
-  start(prompt: string): void {
-    this.#stdin.write(userMessageLine(prompt));
+  /**
+   * Writes the prompt (null: it went with the launch, as `userMessageLine`), then the channel's notes as it finds
+   * them.
+   */
+  start(prompt: string | null): void {
+    if (prompt !== null) this.#stdin.write(userMessageLine(prompt));
     if (!this.#channel || this.#closed) return;
     const unwatch = this.#channel.watch((notes) => this.#write(notes));
     if (this.#closed) unwatch();

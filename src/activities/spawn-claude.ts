@@ -21,6 +21,8 @@ export interface SpawnClaudeOptions {
   stdinFile?: string;
   /** claude's stdin is a pipe held open (`ClaudeProcess.stdin`): stream-json input, messages while it runs. */
   stdinPipe?: boolean;
+  /** With `stdinPipe`: what claude reads first (its prompt), written as soon as it is started. */
+  stdinText?: string;
   /**
    * claude's stdout, truncated first. A file, not a pipe: through a pipe claude 2.1.197 cuts a multi-MB result
    * line short (see file-tail.ts); and nothing of a running agent flows through the worker.
@@ -79,6 +81,7 @@ export async function spawnClaude(options: SpawnClaudeOptions): Promise<ClaudePr
     env: options.env,
     ...(options.stdinFile === undefined ? {} : { stdinFile: options.stdinFile }),
     ...(options.stdinPipe ? { stdinPipe: true } : {}),
+    ...(options.stdinPipe && options.stdinText !== undefined ? { stdinText: options.stdinText } : {}),
     stdoutFile: options.stdoutFile,
     stderrFile: options.stderrFile,
   });

@@ -11,6 +11,11 @@ export interface LaunchRequest {
   stdinFile?: string;
   /** Its stdin is a pipe the worker writes to (`stdin` messages) and closes (`stdin-end`): a live agent. */
   stdinPipe?: boolean;
+  /**
+   * With `stdinPipe`: written to the pipe as soon as the process is started (an agent's prompt), so that it does not
+   * wait for the worker to hear of the start and send it.
+   */
+  stdinText?: string;
   /** Truncated, then written by the process itself. */
   stdoutFile: string;
   stderrFile: string;

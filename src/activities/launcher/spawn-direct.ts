@@ -46,7 +46,9 @@ export function spawnDirect(request: LaunchRequest): Launched {
     child.once('error', (err) => resolve({ spawnError: errnoOf(err) }));
     child.once('exit', (exitCode, signal) => resolve(signal ? { signal } : { exitCode: exitCode ?? undefined }));
   });
-  return { pid: child.pid, exited, ...(child.stdin ? { stdin: pipeOf(child.stdin) } : {}) };
+  const pipe = child.stdin ? pipeOf(child.stdin) : undefined;
+  if (pipe && request.stdinText !== undefined) pipe.write(request.stdinText);
+  return { pid: child.pid, exited, ...(pipe ? { stdin: pipe } : {}) };
 }
 
 function pipeOf(stream: Writable): StdinPipe {
