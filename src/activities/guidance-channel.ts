@@ -2,7 +2,8 @@
 // run's memo, and tells the run which reached the model. Through the worker's own client, so it reaches the run
 // wherever its workflow is served, with the worker's data converter.
 // A run's memo is read once per poll interval however many of its agents run on this worker (a run of 1,000
-// independent tasks has tens at once): one `describe` answers all of them, each taking the notes of its own task.
+// independent tasks has tens at once), and however quickly they follow one another (a chain of short tasks): one
+// `describe` answers all of them, each taking the notes of its own task.
 import { Context } from '@temporalio/activity';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { guidanceDeliveredSignal, guidanceMemoKey, type PendingNote } from '../contract/guidance.js';
@@ -16,9 +17,11 @@ type Memo = Record<string, unknown>;
 /**
  * The memo of one run, read while agents of it watch: at once when the first one starts watching, then every
  * `pollMs`; an agent that starts watching meanwhile gets the newest reading (less than `pollMs` old) at once.
- * Once none watches, it stops and is forgotten: the next agent reads the run afresh.
+ * Once none watches, the reading is kept until the next poll: the next agent of the run (a chain's next task, a
+ * layer's next wave) that starts by then takes it instead of asking the server again. At that poll, with still
+ * none watching, it stops and is forgotten: the next agent reads the run afresh.
  */
-class RunWatch {
+export class RunWatch {
   readonly #listeners = new Set<(memo: Memo) => void>();
   #latest: Memo | undefined;
   #timer: NodeJS.Timeout | undefined;
@@ -35,14 +38,19 @@ class RunWatch {
     if (this.#latest) tell(listener, this.#latest);
     if (!this.#timer) {
       void this.#ask();
-      this.#timer = setInterval(() => void this.#ask(), this.pollMs);
+      this.#timer = setInterval(() => this.#poll(), this.pollMs);
+      // Agents keep the worker alive; a reading kept for the next one must not.
+      this.#timer.unref();
     }
-    return () => {
-      if (!this.#listeners.delete(listener) || this.#listeners.size > 0) return;
-      clearInterval(this.#timer);
-      this.#timer = undefined;
-      this.forget();
-    };
+    return () => void this.#listeners.delete(listener);
+  }
+
+  #poll(): void {
+    if (this.#listeners.size > 0) return void this.#ask();
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+    this.#latest = undefined;
+    this.forget();
   }
 
   async #ask(): Promise<void> {
@@ -50,7 +58,7 @@ class RunWatch {
     this.#asking = true;
     try {
       const memo = (await this.run.describe()).memo ?? {};
-      if (this.#listeners.size === 0) return;
+      if (!this.#timer) return; // stopped meanwhile
       this.#latest = memo;
       for (const listener of [...this.#listeners]) tell(listener, memo);
     } catch {

@@ -65,6 +65,9 @@ void test('notes given to running tasks reach each its own agent, through one re
     assert.equal(final.phase, 'completed');
     for (const id of TASKS) assert.deepEqual(heard.get(id), [`note for ${id}`], `task ${id} heard its own note`);
     assert.deepEqual(runsRead, [1], 'one reading of the run for its three agents');
+    // Its reading is kept for one poll interval (200 ms) after the last agent stops watching, then dropped.
+    const forgetBy = Date.now() + 2000;
+    while (watchedRuns(client!) > 0 && Date.now() < forgetBy) await sleep(20);
     assert.equal(watchedRuns(client!), 0, 'no agent watches any more: the run is not read');
     // Each note is recorded as having reached its agent.
     for (const task of final.tasks) {
