@@ -104,9 +104,11 @@ export class WarmAgents {
 function warmable(sched: Scheduler, taskId: string): boolean {
   const task = sched.task(taskId);
   const record = sched.record(taskId);
-  if (isSubPlanTask(task) || record.state !== 'pending' || record.question) return false;
-  // One that waits for a person's approval first would keep its claude idle meanwhile.
-  if (effectiveTask(sched.plan, task).approval === 'before') return false;
+  // One that waits for a person's approval first would keep its claude idle meanwhile (approval is the task's own
+  // setting, never one of `defaults`).
+  if (isSubPlanTask(task) || record.state !== 'pending' || record.question || task.approval === 'before') return false;
+  // Asked for each dependent at each dependency's launch (a layer of 20 after a layer of 20: 400 times): the
+  // dependencies' states first, the cheap test that mostly says no.
   return task.dependsOn.every((id) => {
     const dep = sched.record(id);
     if (dep.state === 'succeeded' || dep.state === 'skipped') return true;
