@@ -61,7 +61,7 @@ export async function openAttemptTalk(ctx: Context, options: AttemptTalkOptions)
     },
     questionBefore: async () => {
       try {
-        return await talk.openQuestionOfAnyWorker();
+        return await talk.openQuestionOfAnyWorker(signal);
       } catch (err) {
         warn(`could not ask the run for the task's question: ${(err as Error).message}`);
         return null;

@@ -18,6 +18,9 @@ import { listenForAnswer } from './answers.js';
 
 /** How often a waiting agent asks its run for the answer when no word of it came through its worker. */
 export const ANSWER_POLL_MS = 1_000;
+/** Times an attempt asks its run for the task's question (openQuestionOfAnyWorker), waiting 0.5, 1, then 2 s between. */
+export const QUESTION_TRIES = 4;
+const QUESTION_RETRY_MS = 500;
 /** Runs above a sub-plan whose notes an agent reads at most (a guard: hierarchies are a few levels deep). */
 const MAX_ANCESTORS = 8;
 
@@ -101,14 +104,27 @@ export class RunTalk {
    * dead itself. Without the stickiness the query goes to the queue every live worker polls, and the workflow's next
    * task is replayed there once.
    */
-  async openQuestionOfAnyWorker(): Promise<QuestionView | null> {
+  async openQuestionOfAnyWorker(signal?: AbortSignal): Promise<QuestionView | null> {
     const { namespace } = this.#client.options;
     try {
       await this.#client.workflowService.resetStickyTaskQueue({ namespace, execution: { workflowId: this.#runId } });
     } catch (err) {
       this.#warn(`could not send the run's query past its last worker: ${(err as Error).message}`);
     }
-    return await this.openQuestion();
+    // The worker that takes the query replays the run first, on a machine that may be busy: one failed query is
+    // asked again, not taken for "no question" (the attempt would then ask the model again what it asked a person).
+    for (let tries = 1; ; tries++) {
+      try {
+        return await this.openQuestion();
+      } catch (err) {
+        if (tries >= QUESTION_TRIES || signal?.aborted) throw err;
+        const waitMs = QUESTION_RETRY_MS * 2 ** (tries - 1);
+        this.#warn(
+          `could not ask the run for the task's question (try ${tries} of ${QUESTION_TRIES}): ${(err as Error).message}; asking again in ${waitMs} ms`,
+        );
+        await sleep(waitMs, undefined, { signal }).catch(() => undefined);
+      }
+    }
   }
 
   /** Tells the run this attempt has the answer, which closes the question. */
