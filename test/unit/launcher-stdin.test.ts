@@ -11,39 +11,33 @@ void describe('the launcher writes a live process its first input', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'baton-launcher-stdin-'));
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  void it('stdinText reaches the process first, then what is written to its pipe, then the end', async () => {
-    const out = path.join(dir, 'out');
-    const launched = await launch({
+  /** `cat` started from the launcher with a stdin pipe: what it read comes out in `<name>.out`. */
+  const cat = (name: string, stdinText?: string) =>
+    launch({
       file: 'cat',
       args: [],
       cwd: dir,
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
       stdinPipe: true,
-      stdinText: '{"first":true}\n',
-      stdoutFile: out,
-      stderrFile: path.join(dir, 'err'),
+      ...(stdinText === undefined ? {} : { stdinText }),
+      stdoutFile: path.join(dir, `${name}.out`),
+      stderrFile: path.join(dir, `${name}.err`),
     });
+
+  void it('stdinText reaches the process first, then what is written to its pipe, then the end', async () => {
+    const launched = await cat('first', '{"first":true}\n');
     assert.ok(launched.pid !== undefined && launched.stdin, 'started, with a pipe');
     launched.stdin.write('second\n');
     launched.stdin.end();
     assert.deepEqual(await launched.exited, { exitCode: 0 });
-    assert.equal(readFileSync(out, 'utf8'), '{"first":true}\nsecond\n');
+    assert.equal(readFileSync(path.join(dir, 'first.out'), 'utf8'), '{"first":true}\nsecond\n');
   });
 
   void it('without stdinText the pipe starts empty: only what is written arrives', async () => {
-    const out = path.join(dir, 'out-plain');
-    const launched = await launch({
-      file: 'cat',
-      args: [],
-      cwd: dir,
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
-      stdinPipe: true,
-      stdoutFile: out,
-      stderrFile: path.join(dir, 'err-plain'),
-    });
+    const launched = await cat('plain');
     launched.stdin!.write('only\n');
     launched.stdin!.end();
     assert.deepEqual(await launched.exited, { exitCode: 0 });
-    assert.equal(readFileSync(out, 'utf8'), 'only\n');
+    assert.equal(readFileSync(path.join(dir, 'plain.out'), 'utf8'), 'only\n');
   });
 });
