@@ -11,7 +11,7 @@ import type { RunStatus } from '../src/workflows/status.js';
 import type { AgentCommand } from './lower-bound.js';
 import { treeHistoryFacts, type HistoryFacts } from './history.js';
 import type { Scenario } from './scenarios.js';
-import { cpuSeconds, startWorker } from './worker-handle.js';
+import { cpuFromNow, cpuSeconds, startWorker } from './worker-handle.js';
 
 export type { HistoryFacts } from './history.js';
 
@@ -66,7 +66,7 @@ export async function runOnBaton(ctx: BatonContext, scenario: Scenario, label: s
     ...(scenario.warmAgents === undefined ? {} : { warmAgents: scenario.warmAgents }),
   });
   try {
-    const serverCpuBefore = ctx.serverPid ? cpuSeconds(ctx.serverPid) : null;
+    const serverCpu = cpuFromNow(() => (ctx.serverPid ? cpuSeconds(ctx.serverPid) : null));
     const started = performance.now();
     const handle = await startRun(ctx.client, {
       plan: scenario.plan,
@@ -94,11 +94,7 @@ export async function runOnBaton(ctx: BatonContext, scenario: Scenario, label: s
     const makespanMs = performance.now() - started;
     if (final?.phase !== 'completed') throw new Error(`baton run ${handle.workflowId} ended ${final?.phase}`);
     const peakRssMb = worker.peakRssMb();
-    const serverCpuAfter = ctx.serverPid ? cpuSeconds(ctx.serverPid) : null;
-    const cpu = {
-      workerS: worker.cpuSeconds(),
-      serverS: serverCpuBefore !== null && serverCpuAfter !== null ? serverCpuAfter - serverCpuBefore : null,
-    };
+    const cpu = { workerS: worker.cpuSeconds(), serverS: serverCpu() };
     if (probe) await probeAfter(ctx, handle.workflowId, probe);
     // startRun returns the handle client.workflow.start made, which knows the first run of the chain.
     const firstRunId = (handle as { firstExecutionRunId?: string }).firstExecutionRunId;

@@ -11,7 +11,7 @@ import { PlanSchema, type Plan, type TaskInput } from '../src/plan/schema.js';
 import { median } from './stats.js';
 import type { Stub } from './stub.js';
 import { readStubLog } from './stub-log.js';
-import { cpuSeconds, startWorker } from './worker-handle.js';
+import { cpuFromNow, cpuSeconds, startWorker } from './worker-handle.js';
 
 const AGENT_MS = 200;
 const AGENT_SLOTS = 32;
@@ -118,8 +118,8 @@ async function side(server: FreshServer, stub: Stub, plans: Plan[], label: strin
       maxConcurrentAgents: AGENT_SLOTS,
     });
     try {
-      const workerBefore = worker.cpuSeconds();
-      const serverBefore = cpuSeconds(server.serverPid);
+      const workerCpu = cpuFromNow(() => worker.cpuSeconds());
+      const serverCpu = cpuFromNow(() => cpuSeconds(server.serverPid));
       const started = performance.now();
       const startedAt = Date.now();
       const handles = await Promise.all(
@@ -130,12 +130,10 @@ async function side(server: FreshServer, stub: Stub, plans: Plan[], label: strin
       const finals = await Promise.all(handles.map((h) => finalStatus(h)));
       const makespanMs = performance.now() - started;
       const endedAt = Date.now();
-      const workerAfter = worker.cpuSeconds();
-      const serverAfter = cpuSeconds(server.serverPid);
+      const workerCpuS = workerCpu();
+      const serverCpuS = serverCpu();
       const failed = finals.findIndex((f) => f?.phase !== 'completed');
       if (failed >= 0) throw new Error(`run ${handles[failed]!.workflowId} ended ${finals[failed]?.phase}`);
-      const workerCpuS = workerBefore !== null && workerAfter !== null ? workerAfter - workerBefore : null;
-      const serverCpuS = serverBefore !== null && serverAfter !== null ? serverAfter - serverBefore : null;
       let events = 0;
       let workflowTasks = 0;
       for (const h of handles) {

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import type { Client } from '@temporalio/client';
 import type { Plan } from '../src/plan/schema.js';
 import type { FloorProcessSettings } from './temporal-floor-process.js';
-import { cpuSeconds, startWorkerProcess } from './worker-handle.js';
+import { cpuFromNow, cpuSeconds, startWorkerProcess } from './worker-handle.js';
 
 const ENTRY = fileURLToPath(new URL('./temporal-floor-process.js', import.meta.url));
 /** One bundle of the floor's workflow for the whole bench (made by its first floor worker). */
@@ -43,8 +43,8 @@ export async function runOnTemporalFloor(
   const worker = await startWorkerProcess(ENTRY, settings);
   try {
     const tasks = plan.tasks.map((t) => ({ id: t.id, dependsOn: t.dependsOn }));
-    const workerBefore = worker.cpuSeconds();
-    const serverBefore = ctx.serverPid ? cpuSeconds(ctx.serverPid) : null;
+    const workerCpu = cpuFromNow(() => worker.cpuSeconds());
+    const serverCpu = cpuFromNow(() => (ctx.serverPid ? cpuSeconds(ctx.serverPid) : null));
     const started = performance.now();
     await ctx.client.workflow.execute('temporalFloor', {
       taskQueue: settings.taskQueue,
@@ -52,15 +52,7 @@ export async function runOnTemporalFloor(
       args: [tasks, plan.maxParallel],
     });
     const makespanMs = performance.now() - started;
-    const workerAfter = worker.cpuSeconds();
-    const serverAfter = ctx.serverPid ? cpuSeconds(ctx.serverPid) : null;
-    return {
-      makespanMs,
-      cpu: {
-        workerS: workerBefore !== null && workerAfter !== null ? workerAfter - workerBefore : null,
-        serverS: serverBefore !== null && serverAfter !== null ? serverAfter - serverBefore : null,
-      },
-    };
+    return { makespanMs, cpu: { workerS: workerCpu(), serverS: serverCpu() } };
   } finally {
     await worker.stop();
   }

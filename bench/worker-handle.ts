@@ -76,5 +76,17 @@ export function cpuSeconds(pid: number): number | null {
   }
 }
 
+/**
+ * The CPU seconds a process spends from now until the returned function is called (`read`: its CPU time so far, as
+ * cpuSeconds or WorkerHandle.cpuSeconds give it); null where either reading is missing (no pid, a process gone).
+ */
+export function cpuFromNow(read: () => number | null): () => number | null {
+  const before = read();
+  return () => {
+    const after = read();
+    return before !== null && after !== null ? after - before : null;
+  };
+}
+
 /** Linux's USER_HZ: /proc counts CPU time in hundredths of a second. */
 const CLOCK_TICKS = 100;
