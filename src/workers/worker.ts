@@ -87,18 +87,12 @@ function shortenWorkflowStacks(): void {
 }
 
 /**
- * How the worker's V8 heaps trade memory for speed. V8 lets a heap grow to about twice what it holds before it
- * collects the old generation, which on a run of thousands of tasks makes a large worker: growing by a tenth
- * keeps the 5,000-task run's worker near 300 MB (docs/BENCHMARKS.md). `--optimize-for-size`, which did that
- * before, also shrinks every new generation to 1 MB, and the workflow thread, which makes short-lived objects
- * for every activation, then spent a quarter of its time collecting them; 8 MB semi-spaces (V8's default is 16)
- * keep that small. Set before the workflow thread exists, they apply there too (the main thread's new generation
- * is sized when Node starts and keeps V8's default).
+ * V8 lets a heap grow to twice what it holds before it collects the old generation, which on a run of thousands
+ * of tasks makes a large worker. Favouring size makes it collect sooner, at a little of its throughput
+ * (docs/BENCHMARKS.md has the figures). Set before the workflow thread exists, it applies there too.
  */
-export const WORKER_V8_FLAGS = ['--max-semi-space-size=8', '--heap-growing-percent=10'];
-
 function favourMemory(): void {
-  for (const flag of WORKER_V8_FLAGS) v8.setFlagsFromString(flag);
+  v8.setFlagsFromString('--optimize-for-size');
 }
 
 export async function createBatonWorker(options: BatonWorkerOptions): Promise<Worker> {
