@@ -5,6 +5,7 @@ import { appendFileSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { createBatonWorker } from '../src/workers/worker.js';
+import { loadConfig } from '../src/config/index.js';
 import { serveUntilStopped } from './serve-worker.js';
 
 export interface WorkerProcessSettings {
@@ -35,6 +36,8 @@ async function main(): Promise<void> {
     },
     maxConcurrentAgents: settings.maxConcurrentAgents,
     ...(settings.warmAgents === undefined ? {} : { warmAgents: settings.warmAgents }),
+    // BATON_WORKER_MEMORY=large in the bench's environment: the worker's heap sized by V8 (README, the worker).
+    memory: loadConfig(process.env, process.cwd()).workerMemory,
     shutdownGraceTime: '2s',
   });
   // BENCH_WORKER_MEMORY_LOG=<file>: the worker's memory every second, to see where its peak RSS goes.

@@ -1,10 +1,11 @@
 // The `baton` command (started by ./main.ts): parses argv, dispatches to one module per command, and is the only
 // place that turns errors into messages and exit codes (DESIGN.md §6):
 // 0 completed · 1 failed, cancelled or aborted · 2 bad input (nothing started) · 3 Temporal unreachable.
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { BadInputError } from '../client/errors.js';
 import { loadConfig, MAX_WARM_AGENTS, type Config } from '../config/index.js';
 import { loadMetricsConfig } from '../config/metrics.js';
+import { WORKER_MEMORY_MODES } from '../config/worker-memory.js';
 import { ExitCode, exitCodeOf } from '../errors/exit-code.js';
 import type { Intervention, InterventionInput } from '../workflows/messages.js';
 import type { RunOptions } from './commands/run.js';
@@ -208,6 +209,12 @@ program
     '--warm-agents <n>',
     'claudes started ahead of their task (when its last dependency starts) at most at once; 0: none (default BATON_WARM_AGENTS, else 4)',
     warmAgentsCount,
+  )
+  .addOption(
+    new Option(
+      '--memory <mode>',
+      "the worker's heap: small (default BATON_WORKER_MEMORY, else small) keeps memory low; large takes more for less CPU on large runs",
+    ).choices(WORKER_MEMORY_MODES),
   )
   .option('--grace <duration>', 'how long running agents may finish after Ctrl-C before they are cancelled', '30s')
   .option('--task-queue <queue>', 'the task queue to serve (default BATON_TASK_QUEUE, else baton)')

@@ -12,6 +12,7 @@ import { loadNotifyCommand } from './notify.js';
 import { loadPolicySettings, type PolicySettings } from './policy.js';
 import { loadTemporalSettings, type TemporalSettings } from './temporal.js';
 import { loadTracingConfig, type TracingConfig } from './tracing.js';
+import { WORKER_MEMORY_MODES, type WorkerMemory } from './worker-memory.js';
 
 export { ConfigError, type Env } from './env.js';
 
@@ -35,6 +36,8 @@ const BatonEnvSchema = z.object({
       .transform(Number)
       .pipe(z.number().max(MAX_WARM_AGENTS, { error: `must be at most ${MAX_WARM_AGENTS}` })),
   ),
+  // How a worker's V8 heap trades memory for CPU (src/workers/memory.ts); `baton worker --memory` overrides it.
+  BATON_WORKER_MEMORY: emptyAsUnset(z.enum(WORKER_MEMORY_MODES, { error: `must be ${WORKER_MEMORY_MODES.join(' or ')}` })),
 });
 
 export interface Config {
@@ -58,6 +61,8 @@ export interface Config {
   uiUrl: string | undefined;
   /** A worker's warm agents at most at once (BATON_WARM_AGENTS); unset: the worker's default. */
   warmAgents: number | undefined;
+  /** How a worker's heap trades memory for CPU (BATON_WORKER_MEMORY); unset: the worker's default, `small`. */
+  workerMemory: WorkerMemory | undefined;
   /** Run when a run starts waiting on a person, the event as JSON on stdin (BATON_NOTIFY_CMD). */
   notifyCommand: string[] | undefined;
   /** Payload encryption and the codec server (BATON_ENCRYPTION_KEY[S], BATON_CODEC_*). */
@@ -93,6 +98,7 @@ export function loadConfig(env: Env, cwd: string): Config {
     notifyCommand: loadNotifyCommand(env),
     uiUrl: e.BATON_UI_URL ?? (temporal.address ? undefined : `http://127.0.0.1:${e.BATON_UI_PORT}`),
     warmAgents: e.BATON_WARM_AGENTS,
+    workerMemory: e.BATON_WORKER_MEMORY,
     encryption: loadEncryptionConfig(env),
     metrics: loadMetricsConfig(env),
     tracing: loadTracingConfig(env),

@@ -18,6 +18,7 @@ import { metricsInterceptors } from './metrics.js';
 import { StatusSnapshots } from '../snapshot/writer.js';
 import { WorkerProgress } from './progress.js';
 import { workflowCode } from './workflow-code.js';
+import { DEFAULT_WORKER_MEMORY, type WorkerMemory } from '../config/worker-memory.js';
 
 export interface BatonWorkerOptions {
   connection: NativeConnection;
@@ -43,6 +44,8 @@ export interface BatonWorkerOptions {
   progress?: (line: string) => void;
   /** Claudes started ahead of their task (DESIGN §5 warm agents) at most at once; 0: none (default 4). */
   warmAgents?: number;
+  /** How the worker's V8 heaps trade memory for CPU (workerV8Flags); default `small`. */
+  memory?: WorkerMemory;
 }
 
 export const DEFAULT_WARM_AGENTS = 4;
@@ -87,19 +90,23 @@ function shortenWorkflowStacks(): void {
 }
 
 /**
- * V8 lets a heap grow to twice what it holds before it collects the old generation, which on a run of thousands
- * of tasks makes a large worker. Favouring size makes it collect sooner, at a little of its throughput
- * (docs/BENCHMARKS.md has the figures). Set before the workflow thread exists, it applies there too.
+ * The V8 flags of a worker's memory setting. V8's flags are the process's: they are set before the worker creates
+ * its workflow thread (V8 sizes a thread's heap when it starts) and hold for every worker of the process.
+ * - `small`: `--optimize-for-size`. V8 collects the old generation sooner and gives memory back, which keeps the
+ *   5,000-task run's worker near 300 MB (430–510 MB without). It also keeps every new generation at 1 MB, so a
+ *   large run's worker spends much of its CPU collecting.
+ * - `large`: V8's own sizing (new generations of up to 32 MB; the old generation grows to about twice what it
+ *   holds): about a third less worker CPU on large runs, for ~500 MB on the 5,000-task run (docs/BENCHMARKS.md).
  */
-function favourMemory(): void {
-  v8.setFlagsFromString('--optimize-for-size');
+export function workerV8Flags(memory: WorkerMemory): string[] {
+  return memory === 'small' ? ['--optimize-for-size'] : ['--no-optimize-for-size'];
 }
 
 export async function createBatonWorker(options: BatonWorkerOptions): Promise<Worker> {
   // Agents are started by a small launcher process: start it while the worker is still small, before the first task.
   warmUpLauncher();
   shortenWorkflowStacks();
-  favourMemory();
+  for (const flag of workerV8Flags(options.memory ?? DEFAULT_WORKER_MEMORY)) v8.setFlagsFromString(flag);
   // With a key, the bundle compiled with the failure converter that encrypts failure messages.
   const dataConverter = options.dataConverter ?? batonDataConverter(undefined);
   const code = workflowCode(dataConverter.failureConverterPath);

@@ -67,6 +67,7 @@ export async function runCommand(config: Config, options: RunOptions): Promise<n
       notifyCommand: config.notifyCommand,
       // This worker runs this plan alone: as many agents at once as the plan may run.
       maxConcurrentAgents: agentSlotsFor(plan),
+      memory: config.workerMemory,
       dataConverter: batonDataConverter(config.encryption.keys),
       tracing,
     });

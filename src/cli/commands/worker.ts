@@ -2,6 +2,7 @@
 // --activities-only it runs no workflows: a host serving the tasks a plan routes to its queue (`taskQueue`). With
 // --rehearse it serves the rehearsal queue instead, its agents talking to the built-in scripted model.
 import type { Config } from '../../config/index.js';
+import type { WorkerMemory } from '../../config/worker-memory.js';
 import { batonDataConverter } from '../../codec/data-converter.js';
 import { connectWorkerConnection } from '../../client/connection.js';
 import { ensureSearchAttributes } from '../../workers/search-attributes.js';
@@ -32,6 +33,8 @@ export interface WorkerCommandOptions {
   noCommands?: boolean;
   /** Claudes started ahead of their task at most at once (0: none). */
   warmAgents?: number;
+  /** How the worker's heap trades memory for CPU (default BATON_WORKER_MEMORY, else small). */
+  memory?: WorkerMemory;
 }
 
 /** `baton worker`'s flags as commander gives them (`--no-commands` sets `commands: false`). */
@@ -102,6 +105,7 @@ async function serve(
     notifyCommand: config.notifyCommand,
     maxConcurrentAgents: options.maxConcurrentAgents,
     ...warmAgentsOf(options, config),
+    memory: options.memory ?? config.workerMemory,
     shutdownGraceTime: grace,
     progress: note,
     dataConverter: batonDataConverter(config.encryption.keys),
