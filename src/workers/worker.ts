@@ -96,7 +96,7 @@ function shortenWorkflowStacks(): void {
  *   5,000-task run's worker near 300 MB (430–510 MB without). It also keeps every new generation at 1 MB, so a
  *   large run's worker spends much of its CPU collecting.
  * - `large`: V8's own sizing (new generations of up to 32 MB; the old generation grows to about twice what it
- *   holds): about a third less worker CPU on large runs, for ~500 MB on the 5,000-task run (docs/BENCHMARKS.md).
+ *   holds): about a third less worker CPU on large runs, for 500–600 MB on the 5,000-task run (docs/BENCHMARKS.md).
  */
 export function workerV8Flags(memory: WorkerMemory): string[] {
   return memory === 'small' ? ['--optimize-for-size'] : ['--no-optimize-for-size'];
