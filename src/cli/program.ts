@@ -3,9 +3,8 @@
 // 0 completed · 1 failed, cancelled or aborted · 2 bad input (nothing started) · 3 Temporal unreachable.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { BadInputError } from '../client/errors.js';
-import { loadConfig, MAX_WARM_AGENTS, type Config } from '../config/index.js';
+import { loadConfig, MAX_WARM_AGENTS, WORKER_MEMORY_MODES, type Config } from '../config/index.js';
 import { loadMetricsConfig } from '../config/metrics.js';
-import { WORKER_MEMORY_MODES } from '../config/worker-memory.js';
 import { ExitCode, exitCodeOf } from '../errors/exit-code.js';
 import type { Intervention, InterventionInput } from '../workflows/messages.js';
 import type { RunOptions } from './commands/run.js';
@@ -60,6 +59,10 @@ function warmAgentsCount(value: string): number {
 
 const ALLOW_BYPASS_HELP =
   "let plans' agents run with permissionMode bypassPermissions (no permission checks; also BATON_ALLOW_BYPASS=1)";
+const WARM_AGENTS_HELP =
+  'claudes started ahead of their task (when its last dependency starts) at most at once; 0: none (default BATON_WARM_AGENTS, else 4)';
+const MEMORY_HELP =
+  "the worker's heap: small (default BATON_WORKER_MEMORY, else small) keeps memory low; large takes more for less CPU on large runs";
 const program = new Command('baton')
   .description('Run a plan of Claude Code subagents as a durable Temporal workflow.')
   .version('0.1.0')
@@ -205,17 +208,8 @@ program
   .command('worker')
   .description('run a worker: executes runs from the task queue until Ctrl-C')
   .option('--max-agents <n>', 'agents this worker runs at once', positiveInt)
-  .option(
-    '--warm-agents <n>',
-    'claudes started ahead of their task (when its last dependency starts) at most at once; 0: none (default BATON_WARM_AGENTS, else 4)',
-    warmAgentsCount,
-  )
-  .addOption(
-    new Option(
-      '--memory <mode>',
-      "the worker's heap: small (default BATON_WORKER_MEMORY, else small) keeps memory low; large takes more for less CPU on large runs",
-    ).choices(WORKER_MEMORY_MODES),
-  )
+  .option('--warm-agents <n>', WARM_AGENTS_HELP, warmAgentsCount)
+  .addOption(new Option('--memory <mode>', MEMORY_HELP).choices(WORKER_MEMORY_MODES))
   .option('--grace <duration>', 'how long running agents may finish after Ctrl-C before they are cancelled', '30s')
   .option('--task-queue <queue>', 'the task queue to serve (default BATON_TASK_QUEUE, else baton)')
   .option(

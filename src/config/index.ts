@@ -15,6 +15,7 @@ import { loadTracingConfig, type TracingConfig } from './tracing.js';
 import { WORKER_MEMORY_MODES, type WorkerMemory } from './worker-memory.js';
 
 export { ConfigError, type Env } from './env.js';
+export { WORKER_MEMORY_MODES } from './worker-memory.js';
 
 /** More claudes started ahead than this is a typo, not a setting: each takes ~150–250 MB (the pool bounds them too). */
 export const MAX_WARM_AGENTS = 256;
@@ -36,8 +37,10 @@ const BatonEnvSchema = z.object({
       .transform(Number)
       .pipe(z.number().max(MAX_WARM_AGENTS, { error: `must be at most ${MAX_WARM_AGENTS}` })),
   ),
-  // How a worker's V8 heap trades memory for CPU (src/workers/memory.ts); `baton worker --memory` overrides it.
-  BATON_WORKER_MEMORY: emptyAsUnset(z.enum(WORKER_MEMORY_MODES, { error: `must be ${WORKER_MEMORY_MODES.join(' or ')}` })),
+  // How a worker's V8 heap trades memory for CPU (src/workers/worker.ts, workerV8Flags); `baton worker --memory` overrides it.
+  BATON_WORKER_MEMORY: emptyAsUnset(
+    z.enum(WORKER_MEMORY_MODES, { error: `must be ${WORKER_MEMORY_MODES.join(' or ')}` }),
+  ),
 });
 
 export interface Config {

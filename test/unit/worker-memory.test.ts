@@ -38,7 +38,9 @@ void describe("a worker's memory setting", () => {
       assert.throws(
         () => config(bad),
         (err: unknown) =>
-          err instanceof ConfigError && err.message.includes('BATON_WORKER_MEMORY') && /small or large/.test(err.message),
+          err instanceof ConfigError &&
+          err.message.includes('BATON_WORKER_MEMORY') &&
+          /small or large/.test(err.message),
         `BATON_WORKER_MEMORY=${JSON.stringify(bad)}`,
       );
     }
