@@ -1,8 +1,14 @@
 // Bundle the workflow code once at build time, so every worker start skips webpack: one bundle per failure
 // converter (see src/workers/workflow-code.ts), each with the tracing interceptors compiled in.
 import { writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { PREBUILT_BUNDLES, WORKFLOW_INTERCEPTOR_MODULES, WORKFLOWS_PATH } from '../dist/src/workers/workflow-code.js';
+import {
+  PREBUILT_BUNDLES,
+  SHARED_WORKFLOW_MODULES,
+  WORKFLOW_INTERCEPTOR_MODULES,
+  WORKFLOWS_PATH,
+} from '../dist/src/workers/workflow-code.js';
 
 const logger = { info() {}, warn() {}, error: console.error, debug() {}, trace() {}, log() {} };
 for (const { codePath, failureConverterPath } of PREBUILT_BUNDLES) {
@@ -10,9 +16,19 @@ for (const { codePath, failureConverterPath } of PREBUILT_BUNDLES) {
     workflowsPath: WORKFLOWS_PATH,
     workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
     failureConverterPath,
+    preloadModules: SHARED_WORKFLOW_MODULES,
+    webpackConfigHook: freezingSharedExports,
     logger,
   });
   await writeFile(codePath, withoutEmbeddedSources(code));
+}
+
+/** Adds the loader that freezes each shared module's exports object (see SHARED_WORKFLOW_MODULES). */
+function freezingSharedExports(config) {
+  const shared = new Set(SHARED_WORKFLOW_MODULES);
+  const loader = fileURLToPath(new URL('./workflow-shared-exports-loader.cjs', import.meta.url));
+  config.module.rules.push({ test: (file) => shared.has(file), use: [loader] });
+  return config;
 }
 
 /**

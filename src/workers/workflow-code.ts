@@ -16,6 +16,23 @@ export const WORKFLOW_INTERCEPTOR_MODULES = [
   fromHere('../workflows/tracing.js'),
 ];
 
+/**
+ * The modules every run on a worker shares (the bundle's `preloadModules`), loaded once when the worker's workflow
+ * sandbox starts instead of once per run: the ones that build zod schemas at load, which were most of what a run
+ * cost to start (~18 ms) and to keep (~1.2 MB) while the worker holds it (docs/BENCHMARKS.md). A module listed here
+ * must hold nothing of one run: schemas, constants and functions only. The SDK deep-freezes what a shared module
+ * exports; zod fills in a schema's internals when it is first used, so the bundle freezes these modules' exports
+ * objects only (scripts/workflow-shared-exports-loader.cjs) and their schemas stay as zod needs them. zod-jitless
+ * comes first: zod's settings are frozen with the rest of it.
+ */
+export const SHARED_WORKFLOW_MODULES = [
+  fromHere('../workflows/zod-jitless.js'),
+  fromHere('../plan/schema.js'),
+  fromHere('../workflows/messages.js'),
+  fromHere('../workflows/input-schemas.js'),
+  fromHere('../workflows/talk-schemas.js'),
+];
+
 export interface PrebuiltBundle {
   codePath: string;
   /** Compiled into the bundle as its failure converter; undefined: Temporal's default. */
@@ -40,7 +57,9 @@ export interface WorkflowCode {
 
 /**
  * The prebuilt bundle made with this failure converter; failing that (not built, or a converter of a
- * library user's own) the sources, which the worker bundles at start with its data converter's paths.
+ * library user's own) the sources, which the worker bundles at start with its data converter's paths. Bundled so,
+ * each run loads every module itself (no SHARED_WORKFLOW_MODULES: the SDK would deep-freeze their schemas): slower
+ * to start a run, the same in what it does.
  */
 export function workflowCode(failureConverterPath: string | undefined): WorkflowCode {
   const bundle = PREBUILT_BUNDLES.find((b) => b.failureConverterPath === failureConverterPath);

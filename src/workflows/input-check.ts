@@ -3,40 +3,18 @@
 // problems listed in the failure (type InvalidPlan, non-retryable), instead of a run that waits forever on a
 // cycle or a workflow task that fails on junk and is retried without end.
 import { ApplicationFailure } from '@temporalio/workflow';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { formatIssue, type PlanIssue } from '../plan/errors.js';
-import { DurationSchema, type Plan } from '../plan/schema.js';
+import type { Plan } from '../plan/schema.js';
 import type { HierarchyContext } from '../plan/hierarchy.js';
 import { validatePlanObject } from '../plan/validate.js';
 import type { OrchestrateInput, OrchestrateOptions } from './input.js';
+import { OptionsSchema, RefusalsSchema } from './input-schemas.js';
 import { unpack } from './pack.js';
 import type { SchedulerState } from './scheduler/index.js';
 import { TaskState, type RefusedSignal, type RunStatus } from './status.js';
 
 export const INVALID_PLAN = 'InvalidPlan';
-
-/** A duration as Temporal takes one: milliseconds, or text such as "100ms", "2 minutes". */
-const TemporalDuration = z.union([
-  z.number().nonnegative(),
-  z.string().regex(/^\d+(\.\d+)?\s*(ms|milliseconds?|s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?)?$/i),
-]);
-
-// Loose: fields a newer client sends are kept for the code that knows them.
-const OptionsSchema = z.looseObject({
-  cwd: z.string().min(1).optional(),
-  retryInitialInterval: TemporalDuration.optional(),
-  heartbeatTimeout: TemporalDuration.optional(),
-  continueAsNewAfterEvents: z.number().int().positive().optional(),
-  approvePlan: z.boolean().optional(),
-  agentsDir: z.string().min(1).optional(),
-  planningRounds: z.number().int().min(1).max(100).optional(),
-  plannerModel: z.string().min(1).optional(),
-  plannerTimeout: DurationSchema.optional(),
-});
-
-const RefusalsSchema = z
-  .array(z.object({ at: z.string(), operation: z.string(), payload: z.string(), reason: z.string() }))
-  .max(100);
 
 const TASK_STATES = new Set<string>(Object.values(TaskState));
 

@@ -2,7 +2,7 @@
 // records a note, reads the notes, or asks a person. Each update is validated (a refusal reaches the agent as its
 // tool's error, and nothing is recorded); a person's answer is an intervention (./interventions.ts).
 import { ApplicationFailure, setHandler, workflowInfo } from '@temporalio/workflow';
-import { z } from 'zod';
+import type { z } from 'zod';
 import {
   answerTakenUpdate,
   askUpdate,
@@ -13,23 +13,8 @@ import {
 } from '../contract/talk.js';
 import type { RunStage } from './interventions.js';
 import { Scheduler } from './scheduler/index.js';
+import { AnswerTakenInputSchema, AskInputSchema, NoteInputSchema } from './talk-schemas.js';
 import { refuse } from './wording.js';
-
-const scope = {
-  taskId: z.string({ error: 'taskId must be a task id' }).min(1, 'taskId must not be empty'),
-  generation: z.number({ error: 'generation must be a number' }).int().positive(),
-};
-const NoteInputSchema = z.strictObject({
-  ...scope,
-  key: z.string({ error: 'key must be a string' }),
-  text: z.string({ error: 'text must be a string' }),
-});
-const AskInputSchema = z.strictObject({
-  ...scope,
-  question: z.string({ error: 'question must be a string' }),
-  sessionId: z.string({ error: 'sessionId must be a string' }).min(1, 'sessionId must not be empty'),
-});
-const AnswerTakenInputSchema = z.strictObject({ ...scope, questionId: z.number().int().positive() });
 
 /** Where the run's notes come from and what happens after a change. */
 export interface TalkHooks {

@@ -1,7 +1,8 @@
-// Imported first by the workflow bundle's entry (./index.ts), before any module that builds a schema. Every run
-// builds its own copies of the schemas (the sandbox gives each workflow its own modules) and parses its input with
-// them about once, so zod's compiling an object's parser with `new Function` on its first parse costs more than it
-// saves. Validation is the same either way.
+// The first of the modules every run on a worker shares (SHARED_WORKFLOW_MODULES, src/workers/workflow-code.ts),
+// loaded before any module that builds a schema: zod's settings are frozen with the rest of zod once the shared
+// modules have loaded. Without `jitless`, zod compiles an object's parser with `new Function` on its first parse,
+// after asking whether it may through a flag it caches on first use — which a frozen zod cannot do. Validation is
+// the same either way.
 import { z } from 'zod';
 
 z.config({ jitless: true });
