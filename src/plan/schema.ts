@@ -1,4 +1,5 @@
-// The plan format v1 (DESIGN.md §2). Pure: safe to import from workflow code.
+// The plan format v1 (DESIGN.md §2). Pure: safe to import from workflow code. Every run on a worker shares this
+// module (SHARED_WORKFLOW_MODULES, src/workers/workflow-code.ts): it holds nothing of one run.
 import { z } from 'zod';
 
 export const ID_PATTERN = /^[a-z0-9][a-z0-9._-]{0,62}$/;

@@ -1,5 +1,6 @@
 // Messages of the orchestrate workflow (DESIGN.md §4), defined once and imported by every client.
-// Each intervention is an update (validated, answers) and a signal with the same payload.
+// Each intervention is an update (validated, answers) and a signal with the same payload. Every run on a worker
+// shares this module (SHARED_WORKFLOW_MODULES, src/workers/workflow-code.ts): it holds nothing of one run.
 import type { QueryDefinition, SignalDefinition, UpdateDefinition } from '@temporalio/common';
 import { z } from 'zod';
 import { TaskSchema, type Plan } from '../plan/schema.js';
