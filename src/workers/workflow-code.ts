@@ -19,7 +19,8 @@ export const WORKFLOW_INTERCEPTOR_MODULES = [
 /**
  * The modules every run on a worker shares (the bundle's `preloadModules`), loaded once when the worker's workflow
  * sandbox starts instead of once per run: the ones that build zod schemas at load, which were most of what a run
- * cost to start (~18 ms) and to keep (~1.2 MB) while the worker holds it (docs/BENCHMARKS.md). A module listed here
+ * cost to start (~18 ms) and to keep (~1.2 MB) while the worker holds it (docs/BENCHMARKS.md), and pack.ts with
+ * fflate, which builds its deflate tables at load. A module listed here
  * must hold nothing of one run: schemas, constants and functions only. The SDK deep-freezes what a shared module
  * exports; zod fills in a schema's internals when it is first used, so the bundle freezes these modules' exports
  * objects only (scripts/workflow-shared-exports-loader.cjs) and their schemas stay as zod needs them. zod-jitless
@@ -31,6 +32,7 @@ export const SHARED_WORKFLOW_MODULES = [
   fromHere('../workflows/messages.js'),
   fromHere('../workflows/input-schemas.js'),
   fromHere('../workflows/talk-schemas.js'),
+  fromHere('../workflows/pack.js'),
 ];
 
 export interface PrebuiltBundle {

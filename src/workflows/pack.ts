@@ -1,6 +1,7 @@
 // Packing the scheduler state carried over continue-as-new: deflated JSON in base64. A plan of
 // thousands of tasks carries megabytes of JSON, over Temporal's 2 MB payload limit; its repetitive
-// JSON deflates well. Pure JS (fflate), so it runs in the workflow sandbox.
+// JSON deflates well. Pure JS (fflate), so it runs in the workflow sandbox. Every run on a worker shares this
+// module and fflate (SHARED_WORKFLOW_MODULES, src/workers/workflow-code.ts): it holds nothing of one run.
 import { deflateSync, inflateSync, strFromU8, strToU8 } from 'fflate';
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
