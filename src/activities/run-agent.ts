@@ -61,7 +61,7 @@ export function createActivities(deps: ActivityDeps) {
 
 async function runAgent(deps: ActivityDeps, input: RunAgentInput): Promise<RunAgentResult> {
   // Claudes started ahead on this worker wait until this attempt's own is under way (warm-pool.ts).
-  const started = deps.warmAgents?.starting() ?? ((): void => undefined);
+  const started = deps.warmAgents?.starting({ runId: input.runId, taskId: input.task.id }) ?? ((): void => undefined);
   try {
     return await runAttempt(deps, input, started);
   } finally {

@@ -29,7 +29,8 @@ export interface WarmAgentSource {
   ): Promise<WarmAgent | undefined>;
   /**
    * An attempt starts on this worker: no claude is started ahead until it is done starting — the returned function,
-   * called once its claude has said something after its prompt (or the attempt ended); idempotent.
+   * called once its claude has said something after its prompt (or the attempt ended); idempotent. `ids`: the
+   * attempt's run and task, which a warm start waiting for its dependencies to begin here hears of.
    */
-  starting(): () => void;
+  starting(ids?: { runId: string; taskId: string }): () => void;
 }

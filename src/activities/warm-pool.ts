@@ -67,8 +67,9 @@ const DEFAULT_CLAIM_MS = 10_000;
 /** A warm start waits at most this long for the attempts starting on the worker. */
 const DEFAULT_DEFER_MS = 2000;
 /**
- * How long a warm start waits before it looks: the workflow task that warms a task usually launches its dependency
- * too, whose activity reaches this worker (eagerly, with the task's completion) a few milliseconds later.
+ * How long a warm start waits, at most, before it looks: the workflow task that warms a task usually launches its
+ * last dependency too, whose activity reaches this worker (eagerly, with the task's completion) a few milliseconds
+ * later. It looks as soon as one of its dependencies begins an attempt here; the whole wait when they run elsewhere.
  */
 const DEFAULT_SETTLE_MS = 100;
 
@@ -78,6 +79,10 @@ export class WarmPool implements WarmAgentSource {
   /** Attempts starting on this worker now, and the warm starts waiting for none to be. */
   #starting = 0;
   readonly #quiet = new Set<() => void>();
+  /** The tasks whose attempts began here within the last settle period (run and task → when), oldest first. */
+  readonly #begun = new Map<string, number>();
+  /** Warm starts waiting for one of their dependencies to begin here. */
+  readonly #awaitingBegin = new Set<(key: string) => void>();
 
   constructor(
     private readonly deps: WarmPoolDeps,
@@ -95,15 +100,16 @@ export class WarmPool implements WarmAgentSource {
     const timer = setTimeout(() => void this.#stop(key), this.options.idleMs ?? DEFAULT_IDLE_MS);
     timer.unref();
     const entry: Entry = { spec, timer, started: Promise.resolve(null), deferred: true, abandoned: false };
-    entry.started = this.#whenQuiet().then(() => {
+    entry.started = this.#whenQuiet(spec).then(() => {
       entry.deferred = false;
       return entry.abandoned || this.#closed ? null : this.#start(spec);
     });
     this.#entries.set(key, entry);
   }
 
-  starting(): () => void {
+  starting(ids?: { runId: string; taskId: string }): () => void {
     this.#starting++;
+    if (ids) this.#began(keyOf(ids.runId, ids.taskId));
     let done = false;
     return () => {
       if (done) return;
@@ -114,20 +120,32 @@ export class WarmPool implements WarmAgentSource {
     };
   }
 
-  /** Once no attempt is starting on the worker (or after `deferMs`), looking after `settleMs`. */
-  async #whenQuiet(): Promise<void> {
-    await new Promise((resolve) => setTimeout(resolve, this.options.settleMs ?? DEFAULT_SETTLE_MS).unref());
+  #began(key: string): void {
+    const now = Date.now();
+    const settle = this.options.settleMs ?? DEFAULT_SETTLE_MS;
+    this.#begun.delete(key);
+    this.#begun.set(key, now);
+    for (const [old, at] of this.#begun) {
+      if (now - at <= settle) break;
+      this.#begun.delete(old);
+    }
+    for (const heard of [...this.#awaitingBegin]) heard(key);
+  }
+
+  /** Once one of the task's dependencies has begun an attempt here, or after `settleMs`. */
+  #dependencyBegun(spec: WarmAgentSpec): Promise<void> {
+    const settle = this.options.settleMs ?? DEFAULT_SETTLE_MS;
+    const keys = new Set(spec.dependencies.map((dependency) => keyOf(spec.runId, dependency.id)));
+    const now = Date.now();
+    if ([...keys].some((key) => now - (this.#begun.get(key) ?? -Infinity) <= settle)) return Promise.resolve();
+    return heardOrAfter(this.#awaitingBegin, settle, (key) => keys.has(key));
+  }
+
+  /** Once no attempt is starting on the worker (or after `deferMs`), looking once a dependency began (`settleMs`). */
+  async #whenQuiet(spec: WarmAgentSpec): Promise<void> {
+    await this.#dependencyBegun(spec);
     if (this.#starting === 0 || this.#closed) return;
-    await new Promise<void>((resolve) => {
-      const go = (): void => {
-        clearTimeout(timer);
-        this.#quiet.delete(go);
-        resolve();
-      };
-      const timer = setTimeout(go, this.options.deferMs ?? DEFAULT_DEFER_MS);
-      timer.unref();
-      this.#quiet.add(go);
-    });
+    await heardOrAfter(this.#quiet, this.options.deferMs ?? DEFAULT_DEFER_MS);
   }
 
   launched(runId: string, taskId: string): void {
@@ -258,6 +276,27 @@ export class WarmPool implements WarmAgentSource {
 export function noWarmAgents(): InjectedSinks<WarmAgentSinks> {
   const ignore = { fn: () => undefined };
   return { warmAgents: { warm: ignore, launched: ignore, release: ignore } };
+}
+
+/** Once a listener added to `listeners` hears something `wanted` accepts, or after `ms`; the listener goes then. */
+function heardOrAfter<T>(
+  listeners: Set<(heard: T) => void>,
+  ms: number,
+  wanted: (heard: T) => boolean = () => true,
+): Promise<void> {
+  return new Promise((resolve) => {
+    const listener = (heard: T): void => {
+      if (wanted(heard)) go();
+    };
+    const go = (): void => {
+      clearTimeout(timer);
+      listeners.delete(listener);
+      resolve();
+    };
+    const timer = setTimeout(go, ms);
+    timer.unref();
+    listeners.add(listener);
+  });
 }
 
 function keyOf(runId: string, taskId: string): string {

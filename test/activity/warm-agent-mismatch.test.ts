@@ -30,7 +30,7 @@ const fake = forAllTests(
 );
 const RUN_ID = 'baton-warm-mismatch';
 
-async function scene(taskId: string) {
+async function scene(taskId: string, settleMs?: number) {
   const cwd = path.join(root, taskId, 'cwd');
   const configDir = path.join(root, taskId, 'config');
   await mkdir(cwd, { recursive: true });
@@ -51,6 +51,7 @@ async function scene(taskId: string) {
     slots: 16,
     memoryReserveBytes: 0,
     deferMs: 60_000,
+    ...(settleMs === undefined ? {} : { settleMs }),
     warn: () => undefined,
   });
   const sessionId = crypto.randomUUID();
@@ -190,5 +191,32 @@ void describe('a warm start while attempts start on the worker', () => {
     assert.deepEqual(await pidsWith(other.sessionId), [], 'the abandoned warm start never spawns');
     assert.equal(other.pool.size, 0);
     await other.pool.close();
+  });
+});
+
+void describe('a warm start and its dependencies', () => {
+  const dependency = { id: 'dep', generation: 1, skipped: false };
+
+  void it('goes on once a dependency has begun its attempt here, without waiting its whole settle period', async () => {
+    // Settle periods of a minute: a claude within seconds is one that did not wait for it.
+    const { pool, sessionId, spec } = await scene('settle-begun', 60_000);
+    pool.warm({ ...spec, dependencies: [dependency] });
+    pool.starting({ runId: RUN_ID, taskId: 'not-a-dependency' })();
+    pool.starting({ runId: 'another-run', taskId: dependency.id })();
+    await sleep(400);
+    assert.deepEqual(await pidsWith(sessionId), [], "no claude while none of the task's dependencies began here");
+    const done = pool.starting({ runId: RUN_ID, taskId: dependency.id });
+    await sleep(400);
+    assert.deepEqual(await pidsWith(sessionId), [], "none while the dependency's attempt starts either");
+    done();
+    await warmPid(sessionId);
+    await pool.close();
+
+    // The dependency's activity may reach the worker before the word to warm its dependent does.
+    const early = await scene('settle-begun-before', 60_000);
+    early.pool.starting({ runId: RUN_ID, taskId: dependency.id })();
+    early.pool.warm({ ...early.spec, dependencies: [dependency] });
+    await warmPid(early.sessionId);
+    await early.pool.close();
   });
 });
