@@ -69,7 +69,7 @@ const DEFAULT_DEFER_MS = 2000;
 /**
  * How long a warm start waits, at most, before it looks: the workflow task that warms a task usually launches its
  * last dependency too, whose activity reaches this worker (eagerly, with the task's completion) a few milliseconds
- * later. It looks as soon as one of its dependencies begins an attempt here; the whole wait when they run elsewhere.
+ * later. It looks as soon as its running dependencies have begun their attempts here; the whole wait otherwise.
  */
 const DEFAULT_SETTLE_MS = 100;
 
@@ -81,7 +81,7 @@ export class WarmPool implements WarmAgentSource {
   readonly #quiet = new Set<() => void>();
   /** The tasks whose attempts began here within the last settle period (run and task → when), oldest first. */
   readonly #begun = new Map<string, number>();
-  /** Warm starts waiting for one of their dependencies to begin here. */
+  /** Warm starts waiting for their dependencies to begin here. */
   readonly #awaitingBegin = new Set<(key: string) => void>();
 
   constructor(
@@ -132,18 +132,24 @@ export class WarmPool implements WarmAgentSource {
     for (const heard of [...this.#awaitingBegin]) heard(key);
   }
 
-  /** Once one of the task's dependencies has begun an attempt here, or after `settleMs`. */
-  #dependencyBegun(spec: WarmAgentSpec): Promise<void> {
+  /**
+   * Once every dependency of the task still running has begun an attempt here (the workflow task that warms the task
+   * launches them), or after `settleMs` (one runs elsewhere, or began long before).
+   */
+  #dependenciesBegun(spec: WarmAgentSpec): Promise<void> {
     const settle = this.options.settleMs ?? DEFAULT_SETTLE_MS;
-    const keys = new Set(spec.dependencies.map((dependency) => keyOf(spec.runId, dependency.id)));
-    const now = Date.now();
-    if ([...keys].some((key) => now - (this.#begun.get(key) ?? -Infinity) <= settle)) return Promise.resolve();
-    return heardOrAfter(this.#awaitingBegin, settle, (key) => keys.has(key));
+    const running = spec.dependencies.filter(
+      (dependency) => dependency.artifactPath === undefined && !dependency.skipped,
+    );
+    const keys = running.map((dependency) => keyOf(spec.runId, dependency.id));
+    const allBegun = (): boolean =>
+      keys.length > 0 && keys.every((key) => Date.now() - (this.#begun.get(key) ?? -Infinity) <= settle);
+    return allBegun() ? Promise.resolve() : heardOrAfter(this.#awaitingBegin, settle, allBegun);
   }
 
-  /** Once no attempt is starting on the worker (or after `deferMs`), looking once a dependency began (`settleMs`). */
+  /** Once no attempt is starting on the worker (or after `deferMs`), looking once its dependencies began (`settleMs`). */
   async #whenQuiet(spec: WarmAgentSpec): Promise<void> {
-    await this.#dependencyBegun(spec);
+    await this.#dependenciesBegun(spec);
     if (this.#starting === 0 || this.#closed) return;
     await heardOrAfter(this.#quiet, this.options.deferMs ?? DEFAULT_DEFER_MS);
   }

@@ -196,18 +196,21 @@ void describe('a warm start while attempts start on the worker', () => {
 
 void describe('a warm start and its dependencies', () => {
   const dependency = { id: 'dep', generation: 1, skipped: false };
+  const second = { id: 'dep-2', generation: 1, skipped: false };
+  const finished = { id: 'dep-done', generation: 1, skipped: false, artifactPath: 'results/dep-done.md' };
 
-  void it('goes on once a dependency has begun its attempt here, without waiting its whole settle period', async () => {
+  void it('goes on once its running dependencies have begun their attempts here, not its whole settle period', async () => {
     // Settle periods of a minute: a claude within seconds is one that did not wait for it.
     const { pool, sessionId, spec } = await scene('settle-begun', 60_000);
-    pool.warm({ ...spec, dependencies: [dependency] });
+    pool.warm({ ...spec, dependencies: [dependency, second, finished] });
     pool.starting({ runId: RUN_ID, taskId: 'not-a-dependency' })();
     pool.starting({ runId: 'another-run', taskId: dependency.id })();
+    pool.starting({ runId: RUN_ID, taskId: dependency.id })();
     await sleep(400);
-    assert.deepEqual(await pidsWith(sessionId), [], "no claude while none of the task's dependencies began here");
-    const done = pool.starting({ runId: RUN_ID, taskId: dependency.id });
+    assert.deepEqual(await pidsWith(sessionId), [], 'no claude while one of its running dependencies has not begun');
+    const done = pool.starting({ runId: RUN_ID, taskId: second.id });
     await sleep(400);
-    assert.deepEqual(await pidsWith(sessionId), [], "none while the dependency's attempt starts either");
+    assert.deepEqual(await pidsWith(sessionId), [], "none while the last dependency's attempt starts either");
     done();
     await warmPid(sessionId);
     await pool.close();
