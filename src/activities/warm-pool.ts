@@ -120,9 +120,14 @@ export class WarmPool implements WarmAgentSource {
     };
   }
 
+  /** How long a warm start waits, at most, before it looks at the attempts starting. */
+  get #settleMs(): number {
+    return this.options.settleMs ?? DEFAULT_SETTLE_MS;
+  }
+
   #began(key: string): void {
     const now = Date.now();
-    const settle = this.options.settleMs ?? DEFAULT_SETTLE_MS;
+    const settle = this.#settleMs;
     this.#begun.delete(key);
     this.#begun.set(key, now);
     for (const [old, at] of this.#begun) {
@@ -137,7 +142,7 @@ export class WarmPool implements WarmAgentSource {
    * launches them), or after `settleMs` (one runs elsewhere, or began long before).
    */
   #dependenciesBegun(spec: WarmAgentSpec): Promise<void> {
-    const settle = this.options.settleMs ?? DEFAULT_SETTLE_MS;
+    const settle = this.#settleMs;
     const running = spec.dependencies.filter(
       (dependency) => dependency.artifactPath === undefined && !dependency.skipped,
     );

@@ -145,7 +145,7 @@ async function runTasks(run: Run, sched: Scheduler, options: OrchestrateOptions)
     if (!draining && shouldContinueAsNew(options)) draining = true;
     // A paused run's sub-plans pause too; when it goes on they do, with what is left of its budget.
     const budget = sched.state.budgetUsd;
-    void run.tasks.children.followPause(sched.state.paused, budget === null ? null : budget - sched.state.costUsd);
+    run.tasks.children.followPause(sched.state.paused, budget === null ? null : budget - sched.state.costUsd);
     // Checked before anything starts: a failing run must not launch the tasks a failure made room for.
     const first = sched.plan.onFailure === 'fail' ? sched.firstFailure() : undefined;
     if (first) {

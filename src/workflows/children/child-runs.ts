@@ -146,19 +146,23 @@ export class ChildRuns {
     if (entry) await this.signal(entry.runId, signal, payload);
   }
 
-  /** The run paused or went on: its running children do the same (a resume gives them what is left of the budget). */
-  async followPause(paused: boolean, budgetLeftUsd: number | null): Promise<void> {
+  /**
+   * The run paused or went on: its running children do the same (a resume gives them what is left of the budget).
+   * Asked on every turn of the run's loop; nothing is created (no promise) unless the run's pause changed.
+   */
+  followPause(paused: boolean, budgetLeftUsd: number | null): void {
     if (paused === this.paused) return;
     this.paused = paused;
     const sched = this.sched();
-    await Promise.all(
-      [...this.entries].map(([taskId, entry]) => {
-        if (paused) return this.signal(entry.runId, pauseSignal, {});
-        const spent = sched?.record(taskId).child?.costUsd ?? 0;
-        const budget = budgetLeftUsd === null ? {} : { budgetUsd: spent + Math.max(budgetLeftUsd, 0.000001) };
-        return this.signal(entry.runId, resumeSignal, budget);
-      }),
-    );
+    for (const [taskId, entry] of this.entries) {
+      if (paused) {
+        void this.signal(entry.runId, pauseSignal, {});
+        continue;
+      }
+      const spent = sched?.record(taskId).child?.costUsd ?? 0;
+      const budget = budgetLeftUsd === null ? {} : { budgetUsd: spent + Math.max(budgetLeftUsd, 0.000001) };
+      void this.signal(entry.runId, resumeSignal, budget);
+    }
   }
 
   private entry(taskId: string, runId: string): ChildEntry {
