@@ -9,7 +9,7 @@ import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Client } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import type { Plan } from '../src/plan/schema.js';
 import type { FloorProcessSettings } from './temporal-floor-process.js';
 import { cpuFromNow, cpuSeconds, startWorkerProcess } from './worker-handle.js';
@@ -45,8 +45,11 @@ export async function runOnTemporalFloor(
     const tasks = plan.tasks.map((t) => ({ id: t.id, dependsOn: t.dependsOn }));
     const workerCpu = cpuFromNow(() => worker.cpuSeconds());
     const serverCpu = cpuFromNow(() => (ctx.serverPid ? cpuSeconds(ctx.serverPid) : null));
+    // The SDK's default data converter on both sides, as the floor's worker has it: baton's client compresses a
+    // large input (scale-5000's plan), which the floor's worker could not read.
+    const client = new Client({ connection: ctx.client.connection, namespace: ctx.client.options.namespace });
     const started = performance.now();
-    await ctx.client.workflow.execute('temporalFloor', {
+    await client.workflow.execute('temporalFloor', {
       taskQueue: settings.taskQueue,
       workflowId: `floor-${label}`,
       args: [tasks, plan.maxParallel],
