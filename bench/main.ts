@@ -168,7 +168,8 @@ async function main(): Promise<void> {
         runs.push(run);
         process.stderr.write(
           `  ${name} run ${i + 1}/${args.runs}: baton ${(run.baton.makespanMs / 1000).toFixed(2)} s, ` +
-            `lower bound ${(run.lowerBound.makespanMs / 1000).toFixed(2)} s, ` +
+            `lower bound ${(run.lowerBound.makespanMs / 1000).toFixed(2)} s (CPU agents ` +
+            `${run.lowerBound.cpu.agentsS?.toFixed(1) ?? '–'} s, spawning ${run.lowerBound.cpu.spawnerS?.toFixed(1) ?? '–'} s), ` +
             `hop p50 ${run.baton.hops.p50?.toFixed(1) ?? '–'} ms, ` +
             (run.floor
               ? `Temporal floor ${(run.floor.makespanMs / 1000).toFixed(2)} s (hop p50 ${run.floor.hops.p50?.toFixed(1) ?? '–'} ms, ` +
@@ -240,7 +241,8 @@ async function main(): Promise<void> {
       `Temporal floor (${s.name}): ${((s.floor.makespanMs ?? NaN) / 1000).toFixed(2)} s, ${s.floor.tasksPerSec ?? '–'} tasks/s, ` +
         `hop p50/p99 ${s.floor.hopMs.p50 ?? '–'}/${s.floor.hopMs.p99 ?? '–'} ms, CPU worker ${s.floor.cpuS.worker ?? '–'} s + ` +
         `server ${s.floor.cpuS.server ?? '–'} s — baton ${((s.baton.makespanMs ?? NaN) / 1000).toFixed(2)} s, hop p50/p99 ` +
-        `${s.baton.hopMs.p50 ?? '–'}/${s.baton.hopMs.p99 ?? '–'} ms; lower bound ${((s.lowerBound.makespanMs ?? NaN) / 1000).toFixed(2)} s`,
+        `${s.baton.hopMs.p50 ?? '–'}/${s.baton.hopMs.p99 ?? '–'} ms; lower bound ${((s.lowerBound.makespanMs ?? NaN) / 1000).toFixed(2)} s ` +
+        `(CPU agents ${s.lowerBound.cpuS.agents ?? '–'} s + spawning ${s.lowerBound.cpuS.spawner ?? '–'} s)`,
     );
   }
   if (manyRuns) extra.push(...manyRuns.rounds.map((r, i) => `many-runs round ${i + 1}: ${describeRound(r)}`));

@@ -13,6 +13,7 @@ import { runLowerBound, type AgentCommand } from './lower-bound.js';
 import { runOnTemporalFloor, type FloorRun } from './temporal-floor.js';
 import { agentPlan, type Scenario } from './scenarios.js';
 import { percentile } from './stats.js';
+import { cpuFromNow, cpuSeconds, reapedChildrenCpuSeconds } from './worker-handle.js';
 import { CLAUDE_BIN, type Stub } from './stub.js';
 import { agentSpanMs, hopLatencies, readStubLog, type AgentSpan } from './stub-log.js';
 
@@ -36,7 +37,8 @@ export interface Side {
 }
 
 export interface RunMeasurement {
-  lowerBound: Side;
+  /** `cpu`: what the lower bound's agents took (its children, reaped) and this process spawning them, CPU seconds. */
+  lowerBound: Side & { cpu: { agentsS: number | null; spawnerS: number | null } };
   baton: Side & {
     peakRssMb: number | null;
     cpu: BatonRun['cpu'];
@@ -128,16 +130,20 @@ export async function measureOnce(
     for (const task of agentPlan(scenario).tasks) ctx.fake?.setScript(task.id, { delayMs: scenario.sleepMs(task.id) });
   }
   try {
-    const lowerBound = async (): Promise<Side> => {
+    const lowerBound = async (): Promise<RunMeasurement['lowerBound']> => {
       const log = path.join(dir, 'lower-bound.log');
       const agent = agentFor(ctx, scenario, path.join(dir, 'lb'), log);
       const fromLog = ctx.fake?.log.length ?? 0;
+      const agentsCpu = cpuFromNow(reapedChildrenCpuSeconds);
+      const spawnerCpu = cpuFromNow(() => cpuSeconds(process.pid));
       const t0 = performance.now();
       await runLowerBound(agentPlan(scenario), agent);
       const makespanMs = performance.now() - t0;
+      const cpu = { agentsS: agentsCpu(), spawnerS: spawnerCpu() };
       const spans = readStubLog(log);
       return {
         makespanMs,
+        cpu,
         agentSpanMs: agentSpanMs(spans),
         hops: hopsOf(hopLatencies(agentPlan(scenario), spans)),
         ...claudeFigures(ctx, scenario, fromLog, spans),

@@ -82,6 +82,8 @@ export interface ScenarioSummary {
     agentSpanMs: number | null;
     hopMs: HopSummary;
     tasksPerSec: number | null;
+    /** CPU seconds (medians): the agents' processes, and this process spawning them. */
+    cpuS: { agents: number | null; spawner: number | null };
     agentStartMs?: number | null;
     claudeHopMs?: ClaudeHop | null;
   };
@@ -160,7 +162,14 @@ export function summarize(
         },
         hopBreakdownMs: null,
       },
-      lowerBound: { makespanMs: null, makespansMs: [], agentSpanMs: null, hopMs: none, tasksPerSec: null },
+      lowerBound: {
+        makespanMs: null,
+        makespansMs: [],
+        agentSpanMs: null,
+        hopMs: none,
+        tasksPerSec: null,
+        cpuS: { agents: null, spawner: null },
+      },
     };
   }
   const b = runs.map((r) => r.baton);
@@ -205,6 +214,10 @@ export function summarize(
       agentSpanMs: r1(median(lb.map((x) => x.agentSpanMs))),
       hopMs: hopSummary(lb.map((x) => x.hops)),
       tasksPerSec: lbMakespan ? r1(tasks / (lbMakespan / 1000)) : null,
+      cpuS: {
+        agents: round(median(lb.map((x) => x.cpu.agentsS)), 2),
+        spawner: round(median(lb.map((x) => x.cpu.spawnerS)), 2),
+      },
     },
   };
   const floors = runs.flatMap((r) => (r.floor ? [r.floor] : []));

@@ -76,6 +76,17 @@ export function cpuSeconds(pid: number): number | null {
   }
 }
 
+/** The CPU seconds of this process's children that have ended and been reaped (cutime + cstime). */
+export function reapedChildrenCpuSeconds(): number | null {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[13]) + Number(fields[14])) / CLOCK_TICKS;
+  } catch {
+    return null;
+  }
+}
+
 /**
  * The CPU seconds a process spends from now until the returned function is called (`read`: its CPU time so far, as
  * cpuSeconds or WorkerHandle.cpuSeconds give it); null where either reading is missing (no pid, a process gone).
