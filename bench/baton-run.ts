@@ -75,7 +75,7 @@ export async function runOnBaton(ctx: BatonContext, scenario: Scenario, label: s
       options: { cwd: ctx.agent.cwd },
     });
     const result = finalStatus(handle);
-    const stalled = watch(ctx, handle.workflowId, result);
+    const stalled = watchForStall(ctx.client, handle.workflowId, ctx.agent.env.BENCH_STUB_LOG, result);
     const probe = scenario.probeStatus ? await probeWhileRunning(ctx, handle.workflowId, result) : null;
     const outcome = await Promise.race([
       result.then(
@@ -115,13 +115,17 @@ const STALL_MS = 90_000;
 
 /**
  * Resolves with a reason when the run stalls: Temporal reports a problem (such as a workflow task failing on
- * payloads too large) for 15 s, or no agent starts for 90 s. The run is terminated then, so the bench can go
- * on. Never settles when the run ends.
+ * payloads too large) for 15 s, or no agent starts for 90 s (`log`: the stub log its agents write). The run is
+ * terminated then, so the bench can go on. Never settles when the run ends.
  */
-async function watch(ctx: BatonContext, workflowId: string, result: Promise<unknown>): Promise<string> {
+export async function watchForStall(
+  client: Client,
+  workflowId: string,
+  log: string | undefined,
+  result: Promise<unknown>,
+): Promise<string> {
   let done = false;
   void result.finally(() => (done = true)).catch(() => undefined);
-  const log = ctx.agent.env.BENCH_STUB_LOG;
   let lastSize = -1;
   let lastChange = Date.now();
   let problemSince: number | null = null;
@@ -130,7 +134,7 @@ async function watch(ctx: BatonContext, workflowId: string, result: Promise<unkn
     if (done) return new Promise<string>(() => undefined);
     const size = log ? (statSync(log, { throwIfNoEntry: false })?.size ?? 0) : 0;
     if (size !== lastSize) [lastSize, lastChange] = [size, Date.now()];
-    const handle = ctx.client.workflow.getHandle(workflowId);
+    const handle = client.workflow.getHandle(workflowId);
     const description = await handle.describe().catch(() => null);
     if (!description) continue;
     const problems = description.searchAttributes?.TemporalReportedProblems as string[] | undefined;
@@ -138,11 +142,13 @@ async function watch(ctx: BatonContext, workflowId: string, result: Promise<unkn
     else problemSince = null;
     const stalled = (problemSince !== null && Date.now() - problemSince > 15_000) || Date.now() - lastChange > STALL_MS;
     if (!stalled || done) continue;
-    const agents = log
-      ? readFileSync(log, 'utf8')
-          .split('\n')
-          .filter((l) => l.startsWith('end ')).length
-      : 0;
+    // No log yet: no agent ever started.
+    const agents =
+      log && size > 0
+        ? readFileSync(log, 'utf8')
+            .split('\n')
+            .filter((l) => l.startsWith('end ')).length
+        : 0;
     const reason =
       `run ${workflowId} stalled after ${agents} agents ended, at ${description.historyLength} history events ` +
       `(${((description.historySize ?? 0) / 2 ** 20).toFixed(1)} MB): ${problems?.join(', ') ?? `no agent started for ${STALL_MS / 1000} s`}`;

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client } from '@temporalio/client';
 import type { Plan } from '../src/plan/schema.js';
+import { StalledRunError, watchForStall } from './baton-run.js';
 import type { FloorProcessSettings } from './temporal-floor-process.js';
 import { cpuFromNow, cpuSeconds, startWorkerProcess } from './worker-handle.js';
 
@@ -49,11 +50,16 @@ export async function runOnTemporalFloor(
     // large input (scale-5000's plan), which the floor's worker could not read.
     const client = new Client({ connection: ctx.client.connection, namespace: ctx.client.options.namespace });
     const started = performance.now();
-    await client.workflow.execute('temporalFloor', {
+    const handle = await client.workflow.start('temporalFloor', {
       taskQueue: settings.taskQueue,
       workflowId: `floor-${label}`,
       args: [tasks, plan.maxParallel],
     });
+    const result = handle.result();
+    // As a baton run is: a floor that stops making progress fails the run instead of holding the bench forever.
+    const stalled = watchForStall(client, handle.workflowId, log, result);
+    const outcome = await Promise.race([result.then(() => null), stalled]);
+    if (outcome !== null) throw new StalledRunError(`Temporal floor: ${outcome}`);
     const makespanMs = performance.now() - started;
     return { makespanMs, cpu: { workerS: workerCpu(), serverS: serverCpu() } };
   } finally {
