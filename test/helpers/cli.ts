@@ -176,15 +176,29 @@ export async function stopEmbeddedServer(box: Sandbox, port: number): Promise<vo
   if (pid && (await isListening(port))) process.kill(pid, 'SIGKILL');
 }
 
+/**
+ * Ports below the kernel's ephemeral range (Linux: 32768–60999; macOS: from 49152), which it never hands out to a
+ * `listen(0)` or an outgoing connection. A port found free in the ephemeral range could be taken before the test's
+ * server binds it, by any process (`temporal server start-dev` itself binds several internal listeners on such
+ * ports): a CI run failed with the embedded server's Web UI port already in use.
+ */
+const TEST_PORTS = { from: 20_000, to: 32_000 };
+const FREE_PORT_TRIES = 50;
+
 /** A TCP port nothing listens on right now (free for a server, or closed for an unreachable address). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+export async function freePort(): Promise<number> {
+  for (let i = 0; i < FREE_PORT_TRIES; i++) {
+    const port = TEST_PORTS.from + Math.floor(Math.random() * (TEST_PORTS.to - TEST_PORTS.from));
+    if (await canListen(port)) return port;
+  }
+  throw new Error(`no free port between ${TEST_PORTS.from} and ${TEST_PORTS.to} in ${FREE_PORT_TRIES} tries`);
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
 }
 
