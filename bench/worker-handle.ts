@@ -66,22 +66,21 @@ export async function startWorkerProcess(entry: string, settings: object): Promi
 
 /** CPU time a process has used (user + system, /proc/<pid>/stat), in seconds; null once it is gone. */
 export function cpuSeconds(pid: number): number | null {
-  try {
-    // The fields after the command name (which may hold spaces, hence from the last ")"): utime is the 12th, stime the 13th.
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-  } catch {
-    return null;
-  }
+  return statSeconds(`/proc/${pid}/stat`, 11);
 }
 
 /** The CPU seconds of this process's children that have ended and been reaped (cutime + cstime). */
 export function reapedChildrenCpuSeconds(): number | null {
+  return statSeconds('/proc/self/stat', 13);
+}
+
+/** Two adjacent clock-tick fields of a proc(5) stat file, summed, in seconds (utime + stime at 11, cutime + cstime at 13). */
+function statSeconds(file: string, first: number): number | null {
   try {
-    const stat = readFileSync('/proc/self/stat', 'utf8');
+    // The fields after the command name (which may hold spaces, hence from the last ")"), counted from 0.
+    const stat = readFileSync(file, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[13]) + Number(fields[14])) / CLOCK_TICKS;
+    return (Number(fields[first]) + Number(fields[first + 1])) / CLOCK_TICKS;
   } catch {
     return null;
   }
