@@ -7,6 +7,7 @@ import { OWNER_ONLY_DIR, restrictFile, writeOwnerOnly } from '../files/owner-onl
 import path from 'node:path';
 import {
   ArtifactStoreError,
+  byName,
   isS3Ref,
   StoreProblem,
   type ArtifactStore,
@@ -102,7 +103,7 @@ export class LocalArtifactStore implements ArtifactStore {
       }
     };
     await walk(root);
-    return files.sort((a, b) => a.name.localeCompare(b.name));
+    return files.sort(byName);
   }
 
   async check(): Promise<void> {

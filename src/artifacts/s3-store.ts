@@ -9,6 +9,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { S3Settings } from '../config/artifacts.js';
 import {
   ArtifactStoreError,
+  byName,
   isS3Ref,
   parseS3Ref,
   StoreProblem,
@@ -104,7 +105,7 @@ export class S3ArtifactStore implements ArtifactStore {
       }
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
-    return files.sort((a, b) => a.name.localeCompare(b.name));
+    return files.sort(byName);
   }
 
   async check(): Promise<void> {

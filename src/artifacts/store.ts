@@ -15,6 +15,14 @@ export interface StoredFile {
   bytes: number;
 }
 
+/**
+ * The order of listed files: by their names' code units, the same on every host. Not localeCompare: its order
+ * follows the process's locale, and its first call loads the collator (~10 ms, once a run's first attempt lists).
+ */
+export function byName(a: StoredFile, b: StoredFile): number {
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}
+
 export interface ArtifactStore {
   /** Where new files go, for people: a folder, or `s3://bucket/prefix`. */
   readonly location: string;
@@ -26,7 +34,7 @@ export interface ArtifactStore {
   read(ref: string): Promise<Buffer>;
   /** A local file holding the ref's bytes: the ref itself when it is a local path, else a download to `file`. */
   localCopy(ref: string, file: string): Promise<string>;
-  /** The files under `prefix` (empty when there are none). */
+  /** The files under `prefix` (empty when there are none), in `byName` order. */
   list(prefix: StoreKey): Promise<StoredFile[]>;
   /** Fails with ArtifactStoreError when this store cannot be written: what a worker checks before it starts. */
   check(): Promise<void>;

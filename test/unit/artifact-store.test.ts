@@ -158,6 +158,18 @@ void describe('LocalArtifactStore', () => {
     assert.deepEqual(await store.list(taskKey('r', 'nothing')), []);
   });
 
+  void it("lists by the names' code units, whatever the locale (uppercase before lowercase, no collator)", async () => {
+    const store = new LocalArtifactStore({ artifacts: path.join(root, 'order'), inputs: path.join(root, 'order-in') });
+    const dir = path.join(root, 'order', 'r', 't');
+    await mkdir(path.join(dir, 'g1'), { recursive: true });
+    for (const name of ['b.md', 'B.md', 'a.md', 'é.md', 'g1/z.md']) await writeFile(path.join(dir, name), name);
+    // localeCompare would give a, b, B, é, g1/z.
+    assert.deepEqual(
+      (await store.list(taskKey('r', 't'))).map((f) => f.name),
+      ['B.md', 'a.md', 'b.md', 'g1/z.md', 'é.md'],
+    );
+  });
+
   void it('an s3:// ref is refused with what to set; a missing file is NotFound', async () => {
     const store = new LocalArtifactStore({ artifacts: path.join(root, 'a2'), inputs: path.join(root, 'i2') });
     await assert.rejects(
