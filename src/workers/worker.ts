@@ -17,6 +17,7 @@ import { DISCARD_WORKFLOW_SPANS, type Tracing } from '../tracing/tracing.js';
 import { metricsInterceptors } from './metrics.js';
 import { StatusSnapshots } from '../snapshot/writer.js';
 import { WorkerProgress } from './progress.js';
+import { warmUpWorker } from './warm-up.js';
 import { workflowCode } from './workflow-code.js';
 import { DEFAULT_WORKER_MEMORY, type WorkerMemory } from '../config/worker-memory.js';
 
@@ -171,6 +172,7 @@ export async function createBatonWorker(options: BatonWorkerOptions): Promise<Wo
     defaultHeartbeatThrottleInterval: '1s',
     shutdownGraceTime: options.shutdownGraceTime ?? DEFAULT_SHUTDOWN_GRACE,
   });
+  warmUpWorker({ pidNamespace: options.activities.usePidNamespace !== false });
   if (!warm) return worker;
   // However the worker stops, no claude it started ahead outlives it.
   const run = worker.run.bind(worker);
