@@ -6,10 +6,11 @@ import { detectPidNamespace } from '../activities/pid-namespace.js';
 /**
  * The messages whose codecs the worker's main thread needs at a run's first hops. protobufjs generates a message's
  * encoder and decoder the first time one is encoded or decoded, and those of the messages inside it when they are
- * first met: ~17 ms for the run's description that live guidance reads (describe), a few ms for an activity's
+ * first met: ~20 ms for the run's description that live guidance reads (describe), a few ms for an activity's
  * completion and the activation that resolves it.
  */
 const FIRST_HOP_MESSAGES: unknown[] = [
+  proto.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest,
   proto.temporal.api.workflowservice.v1.DescribeWorkflowExecutionResponse,
   proto.coresdk.ActivityTaskCompletion,
   proto.coresdk.workflow_activation.WorkflowActivation,
@@ -26,11 +27,14 @@ function isReflectedMessage(value: unknown): value is ReflectedMessage {
   return typeof candidate?.setup === 'function' && Array.isArray(candidate.fieldsArray);
 }
 
-/** Generates the codecs of `message` and of every message it holds, at any depth. */
+/**
+ * Generates the codecs of `message` and of every message it holds, at any depth; those a run generated already
+ * (protobufjs puts them on the message itself, over its prototype's stubs) are kept.
+ */
 export function setUpCodecs(message: unknown, done = new Set<unknown>()): number {
   if (!isReflectedMessage(message) || done.has(message)) return done.size;
   done.add(message);
-  message.setup();
+  if (!Object.hasOwn(message, 'decode')) message.setup();
   for (const field of message.fieldsArray) setUpCodecs(field.resolve().resolvedType, done);
   return done.size;
 }

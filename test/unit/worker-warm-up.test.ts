@@ -6,7 +6,7 @@ import proto from '@temporalio/proto';
 import { setUpCodecs } from '../../src/workers/warm-up.js';
 
 /** A message type whose codecs are generated has them as its own properties (before: the prototype's stubs). */
-const generated = (message: unknown): boolean => Object.prototype.hasOwnProperty.call(message, 'decode');
+const generated = (message: unknown): boolean => Object.hasOwn(message as object, 'decode');
 
 void describe("a fresh worker's warm-up", () => {
   void it('generates the codecs of a message and of the messages inside it, at any depth', () => {
@@ -18,8 +18,11 @@ void describe("a fresh worker's warm-up", () => {
     const count = setUpCodecs(response, done);
     assert.ok(count > 20, `${count} messages set up`);
     for (const message of [response, info, type]) assert.ok(generated(message));
-    // Each once: a second call finds them all done.
+    // Each once: a second call finds them all done; a later warm-up keeps the codecs it finds.
     assert.equal(setUpCodecs(response, done), count);
+    const decode = info.decode;
+    assert.equal(setUpCodecs(response), count);
+    assert.equal(info.decode, decode, 'generated again');
     // The generated codecs work.
     const bytes = response.encode({ workflowExecutionInfo: { type: { name: 'orchestrate' } } }).finish();
     assert.equal(response.decode(bytes).workflowExecutionInfo?.type?.name, 'orchestrate');
