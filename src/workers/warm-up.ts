@@ -9,12 +9,13 @@ import { detectPidNamespace } from '../activities/pid-namespace.js';
  * first met: ~20 ms for the run's description that live guidance reads (describe), a few ms for an activity's
  * completion and the activation that resolves it.
  */
-const FIRST_HOP_MESSAGES: unknown[] = [
+const ACTIVITY_MESSAGES: unknown[] = [
   proto.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest,
   proto.temporal.api.workflowservice.v1.DescribeWorkflowExecutionResponse,
   proto.coresdk.ActivityTaskCompletion,
-  proto.coresdk.workflow_activation.WorkflowActivation,
 ];
+/** A worker that runs workflows also decodes their activations (an activity's result among them). */
+const WORKFLOW_MESSAGES: unknown[] = [proto.coresdk.workflow_activation.WorkflowActivation];
 
 /** The part of a protobufjs reflected message type used here (`@temporalio/proto`'s types are typed as classes). */
 interface ReflectedMessage {
@@ -44,12 +45,13 @@ export function setUpCodecs(message: unknown, done = new Set<unknown>()): number
  * each), so that a task arriving meanwhile waits at most one of them; and the probe for PID namespaces (it starts
  * a process or more) unless agents run without one.
  */
-export function warmUpWorker(options: { pidNamespace: boolean }): void {
+export function warmUpWorker(options: { pidNamespace: boolean; workflows: boolean }): void {
   if (options.pidNamespace) void detectPidNamespace();
+  const messages = options.workflows ? [...ACTIVITY_MESSAGES, ...WORKFLOW_MESSAGES] : ACTIVITY_MESSAGES;
   const done = new Set<unknown>();
   const next = (i: number): void => {
-    if (i >= FIRST_HOP_MESSAGES.length) return;
-    setUpCodecs(FIRST_HOP_MESSAGES[i], done);
+    if (i >= messages.length) return;
+    setUpCodecs(messages[i], done);
     setImmediate(next, i + 1).unref();
   };
   setImmediate(next, 0).unref();
