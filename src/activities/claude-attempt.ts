@@ -10,7 +10,7 @@ import { buildClaudeArgs, promptFitsArgv, type ClaudeArgsInput } from './claude-
 import { classify, failure, unknownAgent, type Classification } from './classify.js';
 import { FileTail, FOLLOW_INTERVAL_MS, lastLines } from './file-tail.js';
 import { LiveInput, userMessageLine, type LiveChannel, type LiveNote } from './live-input.js';
-import { detectPidNamespace } from './pid-namespace.js';
+import { pidNamespaceFor } from './pid-namespace.js';
 import { spawnClaude, type ExitInfo } from './spawn-claude.js';
 import type { ClaudeLaunch, WarmAgent } from './warm-agent.js';
 import { StreamParser, type ResultLine, type StreamState } from './stream.js';
@@ -71,7 +71,7 @@ export async function claudeLaunch(
   live: boolean,
 ): Promise<ClaudeLaunch> {
   const args = buildClaudeArgs({ ...spec.command, prompt, live });
-  const pidNamespace = deps.usePidNamespace === false ? null : await detectPidNamespace();
+  const pidNamespace = await pidNamespaceFor(deps.usePidNamespace);
   const asRoot = process.getuid?.() === 0 || pidNamespace?.mapsRoot === true;
   return {
     claudeBin: deps.claudeBin,

@@ -35,6 +35,11 @@ export function detectPidNamespace(): Promise<PidNamespace | null> {
   return detected;
 }
 
+/** The PID namespace a worker's agents run in: none when it is told not to use one (`usePidNamespace: false`). */
+export function pidNamespaceFor(usePidNamespace: boolean | undefined): Promise<PidNamespace | null> {
+  return usePidNamespace === false ? Promise.resolve(null) : detectPidNamespace();
+}
+
 async function probe(): Promise<PidNamespace | null> {
   if (process.platform !== 'linux') return null;
   for (const candidate of CANDIDATES) {

@@ -1,7 +1,7 @@
 // What a fresh worker would otherwise do the first time a run needs it, in the middle of that run's first hops
 // (docs/BENCHMARKS.md, "a fresh worker's first hop"): done once, while the worker waits for its first tasks.
 import proto from '@temporalio/proto';
-import { detectPidNamespace } from '../activities/pid-namespace.js';
+import { pidNamespaceFor } from '../activities/pid-namespace.js';
 
 /**
  * The messages whose codecs the worker's main thread needs at a run's first hops. protobufjs generates a message's
@@ -45,8 +45,8 @@ export function setUpCodecs(message: unknown, done = new Set<unknown>()): number
  * each), so that a task arriving meanwhile waits at most one of them; and the probe for PID namespaces (it starts
  * a process or more) unless agents run without one.
  */
-export function warmUpWorker(options: { pidNamespace: boolean; workflows: boolean }): void {
-  if (options.pidNamespace) void detectPidNamespace();
+export function warmUpWorker(options: { usePidNamespace?: boolean; workflows: boolean }): void {
+  void pidNamespaceFor(options.usePidNamespace);
   const messages = options.workflows ? [...ACTIVITY_MESSAGES, ...WORKFLOW_MESSAGES] : ACTIVITY_MESSAGES;
   const done = new Set<unknown>();
   const next = (i: number): void => {

@@ -172,7 +172,7 @@ export async function createBatonWorker(options: BatonWorkerOptions): Promise<Wo
     defaultHeartbeatThrottleInterval: '1s',
     shutdownGraceTime: options.shutdownGraceTime ?? DEFAULT_SHUTDOWN_GRACE,
   });
-  warmUpWorker({ pidNamespace: options.activities.usePidNamespace !== false, workflows: !options.activitiesOnly });
+  warmUpWorker({ usePidNamespace: options.activities.usePidNamespace, workflows: !options.activitiesOnly });
   if (!warm) return worker;
   // However the worker stops, no claude it started ahead outlives it.
   const run = worker.run.bind(worker);

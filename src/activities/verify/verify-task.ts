@@ -14,7 +14,7 @@ import type { ActivityDeps } from '../activity-deps.js';
 import { agentEnv } from '../agent-env.js';
 import { attemptPaths } from '../artifact-paths.js';
 import { keepAttemptFiles, storeOf, unavailable } from '../attempt-files.js';
-import { detectPidNamespace } from '../pid-namespace.js';
+import { pidNamespaceFor } from '../pid-namespace.js';
 import { checkVerifyPolicy } from '../policy-check.js';
 import { worktreeHere } from '../workspace/checkpoints.js';
 import { BoundedOutput } from './bounded-output.js';
@@ -42,7 +42,7 @@ async function verifyTask(deps: ActivityDeps, input: VerifyTaskInput): Promise<V
   mkdirSync(paths.dir, { recursive: true, mode: OWNER_ONLY_DIR });
   const file = path.join(paths.dir, input.scope === 'plan' ? 'plan-verify.log' : `verify-${input.round}.log`);
   const output = new BoundedOutput(file, VERIFY_OUTPUT_BYTES, VERIFY_TAIL_BYTES);
-  const pidNamespace = deps.usePidNamespace === false ? null : await detectPidNamespace();
+  const pidNamespace = await pidNamespaceFor(deps.usePidNamespace);
   const env = agentEnv({ worker: process.env, added: deps.env, policy: deps.policy });
   const started = Date.now();
   const deadline = started + durationMs(input.timeout);
